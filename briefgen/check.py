@@ -1,0 +1,351 @@
+"""Checking a brief: schema, cross-references and grounding of every quote, as a list of problems."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from briefgen import models as m
+from briefgen.briefio import BriefFile, BriefFileError, Loc, read_brief_file
+from briefgen.grounding import Match, SourceText
+
+MAX_SOURCE_BYTES = 50 * 1024 * 1024
+
+# Top-level lists whose items carry ids, with the model of one item.
+_COLLECTIONS: dict[str, type[BaseModel]] = {
+    "key_judgments": m.KeyJudgment,
+    "background": m.Paragraph,
+    "actors": m.Actor,
+    "positions": m.Position,
+    "options": m.Option,
+    "risks": m.Risk,
+    "open_questions": m.OpenQuestion,
+    "recommendations": m.Recommendation,
+    "sources": m.Source,
+}
+
+
+@dataclass
+class Problem:
+    """One thing wrong with a brief, with where it is."""
+
+    severity: str  # "error" or "warning"
+    code: str
+    message: str
+    file: str
+    line: int = 1
+    col: int = 1
+    item: str = ""
+
+    def format(self) -> str:
+        """``path:line:col: item: severity: message``, the way compilers report."""
+        item = f" {self.item}:" if self.item else ""
+        return f"{self.file}:{self.line}:{self.col}:{item} {self.severity}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The problem as JSON-ready data."""
+        return asdict(self)
+
+
+@dataclass
+class Report:
+    """The outcome of checking a brief."""
+
+    path: Path
+    brief: m.Brief | None
+    problems: list[Problem] = field(default_factory=list)
+    matches: dict[Loc, Match] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems of severity error."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems of severity warning."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def ok(self, strict: bool = False) -> bool:
+        """True when there are no errors (and, when strict, no warnings)."""
+        return not (self.problems if strict else self.errors)
+
+
+class _Checker:
+    """Collects problems for one brief file."""
+
+    def __init__(self, bf: BriefFile):
+        self.bf = bf
+        self.problems: list[Problem] = []
+
+    def item_label(self, loc: Loc) -> str:
+        if len(loc) >= 2 and isinstance(loc[1], int):
+            label = f"{loc[0]}[{loc[1]}]"
+            try:
+                entry = self.bf.data[loc[0]][loc[1]]
+            except (KeyError, IndexError, TypeError):
+                entry = None
+            if isinstance(entry, dict):
+                ident = entry.get("id") or entry.get("actor")
+                if isinstance(ident, str):
+                    label += f" ({ident})"
+            return label
+        return ".".join(str(p) for p in loc[:2]) if loc else ""
+
+    def add(self, severity: str, code: str, loc: Loc, message: str) -> None:
+        line, col = self.bf.where(loc)
+        self.problems.append(
+            Problem(severity, code, message, str(self.bf.path), line, col, self.item_label(loc))
+        )
+
+    def error(self, code: str, loc: Loc, message: str) -> None:
+        self.add("error", code, loc, message)
+
+    def warn(self, code: str, loc: Loc, message: str) -> None:
+        self.add("warning", code, loc, message)
+
+
+def _describe(err: dict[str, Any]) -> str:
+    field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "brief"
+    kind = err["type"]
+    if kind == "missing":
+        return f"`{err['loc'][-1]}` is required"
+    if kind == "extra_forbidden":
+        return f"unknown field `{err['loc'][-1]}`"
+    msg = err["msg"]
+    if kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    elif kind == "enum":
+        expected = err.get("ctx", {}).get("expected", "")
+        msg = f"{err['input']!r} is not one of {expected}"
+    elif kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == m.ID_PATTERN:
+        msg = f"{err['input']!r} is not a valid id (lower-case letters, digits, '.', '_' or '-')"
+    return f"`{field}`: {msg}" if field and kind != "value_error" else msg
+
+
+def _schema_problems(ck: _Checker, exc: ValidationError, base: Loc = ()) -> None:
+    for err in exc.errors(include_url=False):
+        loc = (*base, *err["loc"])
+        # pydantic appends the branch name of a union/function validator; drop non-data parts
+        loc = tuple(p for p in loc if isinstance(p, int) or not str(p).startswith("function-"))
+        ck.error("schema", loc, _describe({**err, "loc": loc}))
+
+
+def _partial_brief(ck: _Checker, data: dict[str, Any]) -> m.Brief:
+    """Validate item by item so that one bad item does not hide the rest of the problems."""
+    values: dict[str, Any] = {}
+    try:
+        values["meta"] = m.BriefMeta.model_validate(data.get("meta"))
+    except ValidationError as exc:
+        _schema_problems(ck, exc, ("meta",))
+        values["meta"] = None
+    for name, model in _COLLECTIONS.items():
+        raw = data.get(name, [])
+        if not isinstance(raw, list):
+            ck.error("schema", (name,), f"`{name}` must be a list")
+            values[name] = []
+            continue
+        good = []
+        for i, item in enumerate(raw):
+            try:
+                good.append(model.model_validate(item))
+            except ValidationError as exc:
+                _schema_problems(ck, exc, (name, i))
+                good.append(None)
+        values[name] = good
+    for key in data:
+        if key != "meta" and key not in _COLLECTIONS:
+            ck.error("schema", (key,), f"unknown field `{key}`")
+    if not data.get("sources"):
+        ck.error("schema", ("sources",), "`sources` must list at least one source")
+    return m.Brief.model_construct(**values)
+
+
+def _items(brief: m.Brief, name: str):
+    for i, item in enumerate(getattr(brief, name) or []):
+        if item is not None:
+            yield i, item
+
+
+def _cross_references(ck: _Checker, brief: m.Brief) -> None:
+    """Ids unique, every reference resolves."""
+    ids: dict[str, set[str]] = {}
+    for name in ("sources", "actors", "options", "risks", "open_questions", "key_judgments"):
+        seen: dict[str, int] = {}
+        for i, item in _items(brief, name):
+            if item.id in seen:
+                ck.error("duplicate-id", (name, i, "id"),
+                         f"duplicate id '{item.id}' (first used by {name}[{seen[item.id]}])")
+            else:
+                seen[item.id] = i
+        ids[name] = set(seen)
+    for name, _ in _COLLECTIONS.items():
+        for i, item in _items(brief, name):
+            for loc, cit in _citations_of(item):
+                if cit.source not in ids["sources"]:
+                    ck.error("unknown-source", (name, i, *loc, "source"),
+                             f"unknown source '{cit.source}'{_suggest(cit.source, ids['sources'])}")
+    for i, pos in _items(brief, "positions"):
+        if pos.actor not in ids["actors"]:
+            ck.error("unknown-actor", ("positions", i, "actor"),
+                     f"unknown actor '{pos.actor}'{_suggest(pos.actor, ids['actors'])}")
+        if pos.about not in ids["options"] and " " not in pos.about and pos.about == pos.about.lower():
+            ck.warn("about-not-option", ("positions", i, "about"),
+                    f"'{pos.about}' is not an option id; it is treated as a named issue"
+                    f"{_suggest(pos.about, ids['options'])}")
+        if pos.condition and pos.stance is not m.Stance.conditional:
+            ck.warn("condition-unused", ("positions", i, "condition"),
+                    f"a condition is given but the stance is '{pos.stance.value}'")
+    for name in ("risks", "recommendations"):
+        for i, item in _items(brief, name):
+            for j, opt in enumerate(item.options):
+                if opt not in ids["options"]:
+                    ck.error("unknown-option", (name, i, "options", j),
+                             f"unknown option '{opt}'{_suggest(opt, ids['options'])}")
+
+
+def _citations_of(item: BaseModel):
+    for j, c in enumerate(getattr(item, "citations", None) or []):
+        yield ("citations", j), c
+    for sub in ("pros", "cons", "mitigation", "indicators"):
+        for k, point in enumerate(getattr(item, sub, None) or []):
+            for j, c in enumerate(point.citations):
+                yield (sub, k, "citations", j), c
+
+
+def _suggest(word: str, choices: set[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def read_source_text(path: Path) -> str:
+    """Read a source's text file as UTF-8; raise ValueError with a reader-friendly reason."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ValueError(f"source file not found: {path}") from None
+    except OSError as exc:
+        raise ValueError(f"source file cannot be read: {path}: {exc.strerror or exc}") from None
+    if path.is_dir():
+        raise ValueError(f"source path is a folder, not a file: {path}")
+    if size > MAX_SOURCE_BYTES:
+        raise ValueError(f"source file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB: {path}")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ValueError(f"source file is not UTF-8 text (line {line}): {path}") from None
+    if not text.strip():
+        raise ValueError(f"source file is empty: {path}")
+    return text
+
+
+def _load_sources(ck: _Checker, brief: m.Brief, base: Path) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for i, src in _items(brief, "sources"):
+        path = (base / src.path)
+        try:
+            text = read_source_text(path)
+        except ValueError as exc:
+            ck.error("source-file", ("sources", i, "path"), str(exc))
+            continue
+        if src.sha256:
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            if digest != src.sha256:
+                ck.error("source-changed", ("sources", i, "sha256"),
+                         f"the text of {src.path} has changed since its sha256 was recorded "
+                         f"(now {digest[:12]}…); check the quotes and update `sha256`")
+        texts[src.id] = text
+    return texts
+
+
+def _ground(ck: _Checker, brief: m.Brief, texts: dict[str, str]) -> dict[Loc, Match]:
+    """Every quote must occur in its source's text; record where."""
+    prepared = {sid: SourceText(t) for sid, t in texts.items()}
+    matches: dict[Loc, Match] = {}
+    for name in _COLLECTIONS:
+        for i, item in _items(brief, name):
+            for loc, cit in _citations_of(item):
+                st = prepared.get(cit.source)
+                if st is None:
+                    continue
+                full = (name, i, *loc)
+                found = st.find(cit.quote)
+                if found is not None:
+                    matches[full] = found
+                    continue
+                near = st.nearest(cit.quote)
+                line = st.text.count("\n", 0, near.start) + 1
+                ck.error("quote-not-found", (*full, "quote"),
+                         f"quote not found in source '{cit.source}': \"{_clip(cit.quote)}\"; "
+                         f"closest passage (line {line} of the source, similarity {near.score:.2f}): "
+                         f"\"{_clip(near.text)}\"")
+    return matches
+
+
+def _clip(text: str, n: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _warnings(ck: _Checker, brief: m.Brief) -> None:
+    used = Counter()
+    for name in _COLLECTIONS:
+        for _, item in _items(brief, name):
+            for _, cit in _citations_of(item):
+                used[cit.source] += 1
+    for i, src in _items(brief, "sources"):
+        if not used[src.id]:
+            ck.warn("unused-source", ("sources", i), f"source '{src.id}' is never cited")
+    actors_with_positions = {p.actor for _, p in _items(brief, "positions")}
+    for i, actor in _items(brief, "actors"):
+        if actor.id not in actors_with_positions:
+            ck.warn("actor-without-position", ("actors", i), f"actor '{actor.id}' has no position")
+    origin = {s.id: (s.derived_from or s.id).lower() for _, s in _items(brief, "sources")}
+    for i, kj in _items(brief, "key_judgments"):
+        independent = {origin.get(c.source, c.source) for c in kj.citations}
+        if len(independent) < 2:
+            ck.warn("single-source", ("key_judgments", i),
+                    "this judgment rests on a single source; corroborate it or lower the confidence")
+
+
+def check_file(path: Path | str) -> Report:
+    """Check one brief file completely and return every problem found (never raises for bad input)."""
+    path = Path(path)
+    try:
+        bf = read_brief_file(path)
+    except BriefFileError as exc:
+        return Report(path, None, [Problem("error", "read", exc.detail, exc.path, exc.line, exc.col)])
+    return check_data(bf)
+
+
+def check_data(bf: BriefFile) -> Report:
+    """Check already-read brief data."""
+    ck = _Checker(bf)
+    if not isinstance(bf.data, dict):
+        ck.error("schema", (), "a brief file must be a mapping with `meta:` and `sources:` at the top")
+        return Report(bf.path, None, ck.problems)
+    brief: m.Brief | None
+    try:
+        brief = m.Brief.model_validate(bf.data)
+        complete = True
+    except ValidationError as exc:
+        brief = _partial_brief(ck, bf.data)
+        complete = False
+        if not ck.problems:  # a rule only the whole brief knows: report pydantic's own words
+            _schema_problems(ck, exc)
+    _cross_references(ck, brief)
+    texts = _load_sources(ck, brief, bf.path.parent)
+    matches = _ground(ck, brief, texts)
+    _warnings(ck, brief)
+    ck.problems.sort(key=lambda p: (p.line, p.col))
+    return Report(bf.path, brief if complete else None, ck.problems, matches, texts)

@@ -1,0 +1,47 @@
+"""The ``briefgen`` command line: a group whose commands load lazily so ``--help`` is instant."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from briefgen import __version__
+
+# command name -> (module under briefgen.commands, attribute, one-line help shown in `briefgen --help`)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "validate": ("validate", "validate", "Check a brief: schema, references and every quote against its source."),
+    "schema": ("schema", "schema", "Write the JSON Schema of brief files (for editor completion)."),
+}
+
+
+class LazyGroup(click.Group):
+    """A click group that imports a command's module only when that command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(f"briefgen.commands.{module}"), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="briefgen")
+def main() -> None:
+    """Turn source documents into a sourced policy brief (Word, PDF, Markdown, email).
+
+    Every claim in a brief cites a verbatim quote from a named source; briefgen
+    checks each quote against the source text before it renders anything.
+
+    \b
+    Example:
+      briefgen validate inputs/ukraine-security-guarantees/brief.yaml
+    """

@@ -1,0 +1,1 @@
+"""One module per command; ``briefgen.cli`` loads them on demand."""

@@ -1,0 +1,31 @@
+"""Domain errors: click turns them into ``Error: …`` and exit code 1, never a traceback."""
+
+from __future__ import annotations
+
+import click
+
+
+class BriefgenError(click.ClickException):
+    """Base class of every error a user can cause with bad input."""
+
+    exit_code = 1
+
+
+class InputError(BriefgenError):
+    """A brief file, source file or option value cannot be read or is malformed."""
+
+
+class ValidationFailed(BriefgenError):
+    """The brief failed validation; the problems have already been reported."""
+
+
+class TemplateError(BriefgenError):
+    """A template folder or its ``template.toml`` is unusable."""
+
+
+class OutputError(BriefgenError):
+    """An output file could not be written."""
+
+
+class MailError(BriefgenError):
+    """An email message could not be built or sent."""

@@ -1,0 +1,111 @@
+"""Finding quotes verbatim in source texts, forgiving only what never changes meaning."""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import re
+from dataclasses import dataclass
+
+# Only these differences are forgiven: quote marks and apostrophes, dash variants, whitespace runs.
+_CHAR_MAP = str.maketrans(
+    {
+        **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc\u0060\u00b4", "'"),
+        **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d", "-"),
+    }
+)
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """Fold quote marks, dashes and whitespace runs so that only meaning-neutral variants match."""
+    return _SPACE_RUN.sub(" ", text.translate(_CHAR_MAP))
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a quote was found: character offsets into the original source text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Near:
+    """The passage of a source closest to a quote that is not in it."""
+
+    text: str
+    start: int
+    end: int
+    score: float
+
+
+class SourceText:
+    """A source's text prepared for quote look-ups (normalised once, offsets mapped back)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        folded = text.translate(_CHAR_MAP)
+        # Collapse whitespace runs, remembering (normalised position, original position) breakpoints.
+        parts: list[str] = []
+        self._norm_pos: list[int] = [0]
+        self._orig_pos: list[int] = [0]
+        last = 0
+        npos = 0
+        for m in _SPACE_RUN.finditer(folded):
+            parts.append(folded[last : m.start()])
+            npos += m.start() - last
+            parts.append(" ")
+            npos += 1
+            last = m.end()
+            self._norm_pos.append(npos)
+            self._orig_pos.append(m.end())
+        parts.append(folded[last:])
+        self.norm = "".join(parts)
+
+    def _to_orig(self, npos: int) -> int:
+        i = bisect.bisect_right(self._norm_pos, npos) - 1
+        return self._orig_pos[i] + (npos - self._norm_pos[i])
+
+    def _span(self, nstart: int, nend: int) -> tuple[int, int]:
+        """Original offsets of a normalised span (end exclusive, never inside a whitespace run)."""
+        if nend <= nstart:
+            at = self._to_orig(nstart)
+            return at, at
+        return self._to_orig(nstart), self._to_orig(nend - 1) + 1
+
+    def find(self, quote: str) -> Match | None:
+        """The first place the quote occurs, or None."""
+        q = normalize(quote).strip()
+        if not q:
+            return None
+        at = self.norm.find(q)
+        if at < 0:
+            return None
+        return Match(*self._span(at, at + len(q)))
+
+    def nearest(self, quote: str) -> Near:
+        """The passage most similar to the quote, with a 0–1 similarity score."""
+        q = normalize(quote).strip()
+        n = len(q)
+        if not self.norm or not q:
+            return Near("", 0, 0, 0.0)
+        starts = [0] + [m.end() for m in re.finditer(r"\s", self.norm)]
+        best_score, best_start = -1.0, 0
+        sm = difflib.SequenceMatcher(None, autojunk=False)
+        sm.set_seq2(q)
+        for s in starts:
+            window = self.norm[s : s + n]
+            sm.set_seq1(window)
+            if sm.real_quick_ratio() <= best_score or sm.quick_ratio() <= best_score:
+                continue
+            score = sm.ratio()
+            if score > best_score:
+                best_score, best_start = score, s
+        # widen or trim to word boundaries so the analyst sees whole words
+        end = best_start + n
+        while end < len(self.norm) and not self.norm[end].isspace() and end - best_start < n + 30:
+            end += 1
+        start, stop = self._span(best_start, end)
+        return Near(self.text[start:stop].strip(), start, stop, round(max(best_score, 0.0), 3))
