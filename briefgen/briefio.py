@@ -88,6 +88,12 @@ def _read_json(path: Path, text: str) -> BriefFile:
 
 def _read_yaml(path: Path, text: str, data: Any = None) -> BriefFile:
     try:
+        if "*" in text:  # find an alias where it is written, before anything expands it
+            for event in yaml.parse(text, Loader=_Loader):
+                if isinstance(event, yaml.AliasEvent):
+                    mark = event.start_mark
+                    raise BriefFileError(path, mark.line + 1, mark.column + 1,
+                                         "uses a YAML alias (*name); aliases are not allowed in brief files")
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -111,22 +111,29 @@ class _Checker:
         self.add("warning", code, loc, message)
 
 
+def _field_name(loc: Loc) -> str:
+    """The field path inside its item, e.g. ``citations[0].quote`` for ``positions[3]…``."""
+    rest = loc[2:] if len(loc) >= 2 and isinstance(loc[1], int) else loc
+    out = ""
+    for part in rest:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
 def _describe(err: dict[str, Any]) -> str:
-    field = ".".join(str(p) for p in err["loc"] if not isinstance(p, int)) or "brief"
-    kind = err["type"]
+    loc, kind, msg = err["loc"], err["type"], err["msg"]
+    field = _field_name(loc)
     if kind == "missing":
-        return f"`{err['loc'][-1]}` is required"
+        return f"`{field}` is required"
     if kind == "extra_forbidden":
-        return f"unknown field `{err['loc'][-1]}`"
-    msg = err["msg"]
+        return f"unknown field `{loc[-1]}`"
     if kind == "value_error":
-        msg = msg.removeprefix("Value error, ")
-    elif kind == "enum":
-        expected = err.get("ctx", {}).get("expected", "")
-        msg = f"{err['input']!r} is not one of {expected}"
+        return msg.removeprefix("Value error, ")
+    if kind == "enum":
+        msg = f"{err['input']!r} is not one of {err.get('ctx', {}).get('expected', '')}"
     elif kind == "string_pattern_mismatch" and err.get("ctx", {}).get("pattern") == m.ID_PATTERN:
         msg = f"{err['input']!r} is not a valid id (lower-case letters, digits, '.', '_' or '-')"
-    return f"`{field}`: {msg}" if field and kind != "value_error" else msg
+    return f"`{field}`: {msg}" if field else msg
 
 
 def _schema_problems(ck: _Checker, exc: ValidationError, base: Loc = ()) -> None:
@@ -346,6 +353,7 @@ def check_data(bf: BriefFile) -> Report:
     _cross_references(ck, brief)
     texts = _load_sources(ck, brief, bf.path.parent)
     matches = _ground(ck, brief, texts)
-    _warnings(ck, brief)
+    if complete:  # on a partly invalid brief these would only echo the schema errors
+        _warnings(ck, brief)
     ck.problems.sort(key=lambda p: (p.line, p.col))
     return Report(bf.path, brief if complete else None, ck.problems, matches, texts)

@@ -30,7 +30,7 @@ Id = Annotated[
 class _Model(BaseModel):
     """Base model: unknown fields are rejected, strings are stripped."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, use_enum_values=False)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
 
 
 # --------------------------------------------------------------------------- vocabularies
@@ -391,6 +391,7 @@ class Brief(_Model):
     model_config = ConfigDict(
         extra="forbid",
         str_strip_whitespace=True,
+        coerce_numbers_to_str=True,
         json_schema_extra={"title": "briefgen brief file"},
     )
 
