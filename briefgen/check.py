@@ -96,7 +96,7 @@ class _Checker:
                 if isinstance(ident, str):
                     label += f" ({ident})"
             return label
-        return ".".join(str(p) for p in loc[:2]) if loc else ""
+        return str(loc[0]) if loc else ""
 
     def add(self, severity: str, code: str, loc: Loc, message: str) -> None:
         line, col = self.bf.where(loc)

@@ -1,0 +1,98 @@
+"""The bad-input catalogue: every case gives one clear message, exit ≠ 0, and leaves every file as it was.
+
+Each case in ``cases.yaml`` starts from a small valid project (``setups`` below), edits or adds files,
+runs one briefgen command line, and asserts the exit code, the message, that there is no traceback,
+and that no file in the folder was created, changed or removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from briefgen.cli import main
+from conftest import EXAMPLE_DIR, MINIMAL_BRIEF, SOURCE_TEXT
+
+CASES = yaml.safe_load((Path(__file__).parent / "cases.yaml").read_text(encoding="utf-8"))
+
+
+def _setup_minimal(root: Path) -> None:
+    (root / "article.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    (root / "brief.yaml").write_text(MINIMAL_BRIEF, encoding="utf-8")
+    # outputs a user already has: a failed run must leave them as they were
+    (root / "out").mkdir()
+    (root / "out" / "brief.docx").write_bytes(b"previous docx output")
+    (root / "out" / "brief.pdf").write_bytes(b"previous pdf output")
+
+
+def _setup_example(root: Path) -> None:
+    shutil.copytree(EXAMPLE_DIR, root, dirs_exist_ok=True)
+
+
+SETUPS = {"minimal": _setup_minimal, "example": _setup_example, "empty": lambda root: None}
+
+
+def _snapshot(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def _apply(root: Path, case: dict) -> None:
+    for edit in case.get("replace", []):
+        path = root / edit["file"]
+        text = path.read_text(encoding="utf-8")
+        assert edit["old"] in text, f"case {case['name']}: {edit['old']!r} not in {edit['file']}"
+        path.write_text(text.replace(edit["old"], edit["new"], 1), encoding="utf-8")
+    for name, content in (case.get("write") or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+    for name, hexdata in (case.get("write_bytes") or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(bytes.fromhex(hexdata) if not hexdata.startswith("repeat:") else
+                         bytes.fromhex(hexdata.split(":")[1]) * int(hexdata.split(":")[2]))
+    for name in case.get("delete", []):
+        (root / name).unlink()
+
+
+def _command_available(args: list[str]) -> bool:
+    return main.get_command(None, args[0]) is not None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_bad_input_gives_one_clear_message_and_changes_nothing(tmp_path, monkeypatch, case):
+    root = tmp_path / "project"
+    root.mkdir()
+    SETUPS[case.get("setup", "minimal")](root)
+    _apply(root, case)
+    args = [a.replace("{dir}", str(root)) for a in case["args"]]
+    if not _command_available(args):
+        pytest.skip(f"command '{args[0]}' is not part of this build")
+    for key, value in (case.get("env") or {}).items():
+        monkeypatch.setenv(key, value.replace("{dir}", str(root)))
+    monkeypatch.chdir(root)
+    before = _snapshot(root)
+
+    result = CliRunner().invoke(main, args, input=case.get("input"))
+
+    output = result.output
+    assert result.exit_code == case.get("exit", 1), output
+    assert isinstance(result.exception, SystemExit), f"uncaught {result.exception!r}\n{output}"
+    assert "Traceback" not in output
+    assert re.search(case["message"], output), f"expected /{case['message']}/ in:\n{output}"
+    assert _snapshot(root) == before, "a failed run created, changed or removed a file"
+
+
+def test_catalogue_is_large_and_names_are_unique():
+    names = [c["name"] for c in CASES]
+    assert len(names) == len(set(names))
+    assert len(names) >= 40
