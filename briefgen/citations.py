@@ -1,0 +1,300 @@
+"""Chicago notes-bibliography text: full note on first use, short form after, bibliography entries.
+
+Everything returns outline inlines (Text, Emph, Link), so every writer prints the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Iterable
+
+from briefgen.models import Citation, Source
+from briefgen.outline import Emph, Inline, Link, Text
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+_PARTICLES = {"von", "van", "der", "den", "de", "da", "del", "della", "di", "du", "la", "le", "bin", "al",
+              "ter", "ten", "dos", "das"}
+_SUFFIXES = {"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"}
+_ARTICLES = {"a", "an", "the"}
+_MINOR = _ARTICLES | {"of", "for", "and", "or", "nor", "but", "to", "in", "on", "at", "by", "with",
+                      "from", "as", "vs", "vs.", "into", "over", "per", "via"}
+_OPEN, _CLOSE = "\u201c", "\u201d"
+
+
+def format_date(date: dt.date) -> str:
+    """A date as Chicago writes it: 'February 13, 2025' (independent of the machine's locale)."""
+    return f"{_MONTHS[date.month - 1]} {date.day}, {date.year}"
+
+
+def _ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _is_bracketed(title: str) -> bool:
+    """A descriptive title in brackets (an untitled source) is printed without quotation marks."""
+    return title.startswith("[") and title.endswith("]")
+
+
+def _name_list(names: list[str]) -> str:
+    if len(names) == 1:
+        return names[0]
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    return ", ".join(names[:-1]) + f", and {names[-1]}"
+
+
+def surname(name: str) -> str:
+    """The family name used in short notes: last word, with particles ('von der Leyen') and no 'Jr.'."""
+    words = _ws(name).split(" ")
+    while len(words) > 1 and words[-1].lower().rstrip(",") in _SUFFIXES:
+        words = words[:-1]
+    i = len(words) - 1
+    while i > 1 and words[i - 1].lower() in _PARTICLES:
+        i -= 1
+    return " ".join(words[i:]).rstrip(",")
+
+
+def invert_name(name: str) -> str:
+    """'Vafa Guliyeva' -> 'Guliyeva, Vafa' for the first name of a bibliography entry."""
+    name = _ws(name)
+    last = surname(name)
+    given = name[: len(name) - len(last)].strip() if name.endswith(last) else ""
+    return f"{last}, {given}" if given else name
+
+
+def short_title(title: str) -> str:
+    """A title cut to at most four significant words (Chicago short form), without a leading article."""
+    title = _ws(title)
+    bracketed = _is_bracketed(title)
+    core = title[1:-1].strip() if bracketed else title
+    # a subtitle or question part is the first thing to go
+    head = re.split(r"(?<=\S)[:?!]\s|\s[—–]\s", core, maxsplit=1)[0]
+    words = head.split(" ")
+    if len(words) > 1 and words[0].lower() in _ARTICLES:
+        words = words[1:]
+    out: list[str] = []
+    significant = 0
+    for word in words:
+        minor = word.lower() in _MINOR
+        if not minor and significant == 4:
+            break
+        out.append(word)
+        significant += 0 if minor else 1
+    while len(out) > 1 and out[-1].lower() in _MINOR:
+        out.pop()
+    short = " ".join(out).rstrip(",;:.—–- ")
+    return f"[{short}]" if bracketed else short
+
+
+def _authors_full(src: Source) -> str:
+    names = [_ws(a) for a in src.authors if a.strip()]
+    if len(names) > 3:
+        return f"{names[0]} et al."
+    return _name_list(names) if names else ""
+
+
+def _authors_short(src: Source) -> str:
+    names = [surname(a) for a in src.authors if a.strip()]
+    if len(names) > 3:
+        return f"{names[0]} et al."
+    return _name_list(names) if names else ""
+
+
+def _outlet(src: Source) -> list[Inline]:
+    """The outlet in italics, with '(Reuters report)' when the source carries another's report."""
+    outlet = _ws(src.outlet or src.publisher or "")
+    out: list[Inline] = [Emph([Text(outlet)])] if outlet else []
+    derived = _ws(src.derived_from or "")
+    if derived and derived.lower() != outlet.lower():
+        out.append(Text(f"{' ' if out else ''}({derived} report)"))
+    return out
+
+
+class _Builder:
+    """Accumulates inlines and knows whether the text ends inside a quotation (for punctuation)."""
+
+    def __init__(self) -> None:
+        self.parts: list[Inline] = []
+        self.ends_in_quote = False  # last thing written is a closing quotation mark
+        self.quote_final = False  # ...and the quoted words already end with . ? !
+
+    def text(self, s: str) -> None:
+        if s:
+            self.parts.append(Text(s))
+            self.ends_in_quote = False
+
+    def inlines(self, nodes: list[Inline]) -> None:
+        if nodes:
+            self.parts.extend(nodes)
+            self.ends_in_quote = False
+
+    def quoted(self, s: str) -> None:
+        self.parts.append(Text(f"{_OPEN}{s}{_CLOSE}"))
+        self.ends_in_quote = True
+        self.quote_final = s[-1:] in ".?!"
+
+    def punct(self, mark: str) -> None:
+        """Add punctuation; commas and periods go inside closing quotes (Chicago), others outside."""
+        if self.ends_in_quote and mark in ",." and isinstance(self.parts[-1], Text):
+            last = self.parts[-1].text
+            if not self.quote_final:
+                self.parts[-1] = Text(last[:-1] + mark + _CLOSE)
+            self.ends_in_quote = False
+            return
+        if self.ends_in_quote and mark in ",." and self.quote_final:
+            return
+        if mark == "." and self.parts and isinstance(self.parts[-1], Text) and self.parts[-1].text.endswith("."):
+            return  # 'n.d.' or 'et al.' already end the sentence
+        self.text(mark)
+
+    def sep(self, mark: str = ",") -> None:
+        self.punct(mark)
+        self.text(" ")
+
+    def merged(self) -> list[Inline]:
+        """The inlines with neighbouring Text nodes joined."""
+        out: list[Inline] = []
+        for node in self.parts:
+            if isinstance(node, Text) and out and isinstance(out[-1], Text):
+                out[-1] = Text(out[-1].text + node.text)
+            else:
+                out.append(node)
+        return out
+
+
+def _title(b: _Builder, title: str) -> None:
+    title = _ws(title)
+    if _is_bracketed(title):
+        b.text(title)
+    else:
+        b.quoted(title)
+
+
+def _full(b: _Builder, src: Source) -> None:
+    authors = _authors_full(src)
+    if authors:
+        b.text(authors)
+        b.sep()
+    _title(b, src.title)
+    outlet = _outlet(src)
+    if outlet:
+        b.sep()
+        b.inlines(outlet)
+    b.sep()
+    if src.published:
+        b.text(format_date(src.published))
+    else:
+        b.text("n.d.")
+        if src.accessed:
+            b.sep()
+            b.text(f"accessed {format_date(src.accessed)}")
+    if src.url:
+        b.sep()
+        b.inlines([Link(src.url, [Text(src.url)])])
+
+
+def _short(b: _Builder, src: Source) -> None:
+    authors = _authors_short(src)
+    if authors:
+        b.text(authors)
+        b.sep()
+    _title(b, short_title(src.title))
+
+
+class NoteMaker:
+    """Builds note text in reading order: full form on a source's first use, short form afterwards."""
+
+    def __init__(self, sources: Iterable[Source], style: str = "full-then-short", quotes: bool = True):
+        self.sources = {s.id: s for s in sources}
+        self.style = style
+        self.quotes = quotes
+        self.seen: set[str] = set()
+
+    def paragraph(self, citations: list[Citation]) -> list[Inline]:
+        """One note's inlines: each citation in turn, separated by semicolons, ending with a period."""
+        b = _Builder()
+        for i, cit in enumerate(citations):
+            if i:
+                b.sep(";")
+            src = self.sources.get(cit.source)
+            if src is None:  # check_file reports unknown sources; never crash on a partial brief
+                b.text(f"[unknown source {cit.source}]")
+            elif self.style == "full-then-short" and src.id in self.seen:
+                _short(b, src)
+            else:
+                _full(b, src)
+                self.seen.add(src.id)
+            if cit.locator:
+                b.sep()
+                b.text(_ws(cit.locator))
+            if self.quotes and cit.quote.strip():
+                b.punct(":")
+                b.text(" ")
+                b.quoted(_ws(cit.quote))
+        b.punct(".")
+        return b.merged()
+
+
+def full_note(src: Source) -> list[Inline]:
+    """The full Chicago note for a source, ending with a period."""
+    b = _Builder()
+    _full(b, src)
+    b.punct(".")
+    return b.merged()
+
+
+def short_note(src: Source) -> list[Inline]:
+    """The short Chicago note for a source, ending with a period."""
+    b = _Builder()
+    _short(b, src)
+    b.punct(".")
+    return b.merged()
+
+
+def bibliography_entry(src: Source) -> list[Inline]:
+    """A Chicago bibliography entry: 'Surname, Given. “Title.” Outlet, Date. URL.'"""
+    b = _Builder()
+    names = [_ws(a) for a in src.authors if a.strip()]
+    if names:
+        first = invert_name(names[0])
+        if len(names) == 1:
+            b.text(first)
+        elif len(names) == 2:
+            b.text(f"{first}, and {names[1]}")
+        else:
+            b.text(f"{first}, " + ", ".join(names[1:-1]) + f", and {names[-1]}")
+        b.punct(".")
+        b.text(" ")
+    _title(b, src.title)
+    b.punct(".")
+    outlet = _outlet(src)
+    if outlet:
+        b.text(" ")
+        b.inlines(outlet)
+        b.punct(",")
+    b.text(" ")
+    if src.published:
+        b.text(format_date(src.published))
+    else:
+        b.text("n.d.")
+        if src.accessed:
+            b.text(f" Accessed {format_date(src.accessed)}")
+    b.punct(".")
+    if src.url:
+        b.text(" ")
+        b.inlines([Link(src.url, [Text(src.url)])])
+        b.punct(".")
+    return b.merged()
+
+
+def bibliography_key(src: Source) -> str:
+    """Sort key of a bibliography entry: the first author's surname, else the title without articles."""
+    if any(a.strip() for a in src.authors):
+        first = next(a for a in src.authors if a.strip())
+        return invert_name(first).casefold()
+    words = _ws(src.title).strip("[]\"“”'").split(" ")
+    if len(words) > 1 and words[0].lower() in _ARTICLES:
+        words = words[1:]
+    return " ".join(words).casefold()

@@ -1,0 +1,465 @@
+"""Brief + Layout → outline.Document: the only module that knows the sections of a brief.
+
+Every section choice, order and heading comes from the ``Layout``. Each non-empty ``citations``
+list in the brief becomes exactly one ``Note`` (a citation point); the note text is filled in
+afterwards in reading order, so the first note to use a source gets the full form.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Callable
+
+from briefgen import models as m
+from briefgen.citations import NoteMaker, bibliography_entry, bibliography_key, format_date
+from briefgen.layout import Layout
+from briefgen.outline import (
+    Block,
+    BulletList,
+    Cell,
+    Colored,
+    DocMeta,
+    Document,
+    Emph,
+    Heading,
+    Inline,
+    Link,
+    Note,
+    Para,
+    Strong,
+    Table,
+    Text,
+    walk_notes,
+)
+from briefgen.textsafe import clean
+
+_KIND_PLURAL = {
+    "news article": ("news article", "news articles"),
+    "wire": ("wire report", "wire reports"),
+    "official statement": ("official statement", "official statements"),
+    "transcript": ("transcript", "transcripts"),
+    "think-tank report": ("think-tank report", "think-tank reports"),
+    "academic": ("academic work", "academic works"),
+    "government document": ("government document", "government documents"),
+    "opinion": ("opinion piece", "opinion pieces"),
+    "blog": ("blog post", "blog posts"),
+    "social media": ("social media post", "social media posts"),
+    "other": ("other source", "other sources"),
+}
+
+
+def risk_band(score: int) -> str:
+    """'low' (1–4), 'medium' (5–10) or 'high' (>= 12), as BRIEF-STANDARDS defines the bands."""
+    if score <= 4:
+        return "low"
+    if score <= 10:
+        return "medium"
+    return "high"
+
+
+def citation_points(brief: m.Brief) -> int:
+    """How many places in the brief carry citations (each becomes one note)."""
+    points = 0
+    for field in ("key_judgments", "background", "positions", "options", "risks", "open_questions",
+                  "recommendations"):
+        for item in getattr(brief, field):
+            points += bool(item.citations)
+            for sub in ("pros", "cons", "mitigation", "indicators"):
+                points += sum(bool(p.citations) for p in getattr(item, sub, None) or [])
+    return points
+
+
+def _ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _sentence(text: str) -> str:
+    """Text ending with sentence punctuation, so a following sentence stays separate."""
+    text = _ws(text)
+    return text if text[-1:] in ".?!…" or not text else text + "."
+
+
+def _list_words(words: list[str]) -> str:
+    if len(words) <= 2:
+        return " and ".join(words)
+    return ", ".join(words[:-1]) + f", and {words[-1]}"
+
+
+class _Composer:
+    """Builds the blocks of one brief; one method per section key."""
+
+    def __init__(self, brief: m.Brief, layout: Layout):
+        self.b = brief
+        self.L = layout
+        self.pending: dict[int, list[m.Citation]] = {}
+        self.actors = {a.id: a for a in brief.actors}
+
+    # ------------------------------------------------------------------ helpers
+
+    def note(self, citations: list[m.Citation]) -> list[Inline]:
+        """A note for a citation point (nothing when there are no citations)."""
+        if not citations:
+            return []
+        node = Note([])
+        self.pending[id(node)] = citations
+        return [node]
+
+    def cited(self, text: str, citations: list[m.Citation], *, lead: list[Inline] | None = None) -> Para:
+        """A body paragraph: optional lead-in, the text, then its note."""
+        return Para([*(lead or []), Text(_ws(text)), *self.note(citations)])
+
+    def stance_word(self, stance: m.Stance) -> Colored:
+        return Colored(self.L.stance_colors.get(stance.value, "#000000"), [Text(stance.value)])
+
+    def likelihood_word(self, term: m.Likelihood) -> str:
+        return term.alternative if self.L.likelihood_column == "alternative" else term.value
+
+    def actor_name(self, actor_id: str) -> str:
+        actor = self.actors.get(actor_id)
+        return actor.name if actor else actor_id
+
+    def actor_label(self, actor_id: str) -> str:
+        """'Name (role, affiliation)' for the first mention in a position paragraph."""
+        actor = self.actors.get(actor_id)
+        if actor is None:
+            return actor_id
+        extra = [x for x in (actor.role, actor.affiliation) if x and x not in self.actors]
+        if actor.affiliation in self.actors:
+            extra.append(self.actors[actor.affiliation].name)
+        return f"{actor.name} ({', '.join(extra)})" if extra else actor.name
+
+    def abouts(self) -> list[tuple[str, str]]:
+        """(about, heading) for every option with positions, then every named issue, in file order."""
+        used = {p.about for p in self.b.positions}
+        out = [(o.id, o.title) for o in self.b.options if o.id in used]
+        known = {o.id for o in self.b.options}
+        for p in self.b.positions:
+            if p.about not in known and p.about not in {a for a, _ in out}:
+                out.append((p.about, p.about[:1].upper() + p.about[1:]))
+        return out
+
+    # ------------------------------------------------------------------ sections
+
+    def title(self, heading: str) -> list[Block]:
+        meta, L = self.b.meta, self.L
+        blocks: list[Block] = []
+        if heading:
+            blocks.append(Heading(1, [Text(heading)], "title"))
+        blocks.append(Para([Text(_ws(meta.title))], "title"))
+        blocks.append(Para([Strong([Text(f"{L.label('key_question')}: ")]), Text(_ws(meta.question))],
+                           "subtitle"))
+
+        def line(key: str, value: str) -> None:
+            blocks.append(Para([Strong([Text(f"{L.label(key)}: ")]), Text(value)], "meta"))
+
+        line("date", format_date(meta.date))
+        if meta.cutoff:
+            line("cutoff", format_date(meta.cutoff))
+        line("version", f"{meta.version} ({meta.status.value})")
+        if meta.authors:
+            line("authors", _list_words([_ws(a) for a in meta.authors]))
+        if meta.organisation:
+            line("organisation", _ws(meta.organisation))
+        if meta.audience:
+            line("audience", _ws(meta.audience))
+        label = meta.marking.label()
+        if label:
+            blocks.append(Para([Text(label)], "marking"))
+        return blocks
+
+    def key_judgments(self, heading: str) -> list[Block]:
+        if not self.b.key_judgments:
+            return []
+        items: list[list[Block]] = []
+        for kj in self.b.key_judgments:
+            inl: list[Inline] = [Text(_sentence(kj.text)), *self.note(kj.citations)]
+            # likelihood and confidence are kept in separate sentences (ICD 203)
+            if kj.likelihood is not None:
+                inl += [Text(" "), Strong([Text(f"{self.L.label('likelihood')}:")]),
+                        Text(f" {self.likelihood_word(kj.likelihood)} ({kj.likelihood.probability}).")]
+            inl += [Text(" "), Strong([Text(f"{self.L.label('confidence')}:")]),
+                    Text(f" {kj.confidence.value}.")]
+            items.append([Para(inl)])
+        return [Heading(1, [Text(heading)], "key_judgments"), BulletList(items, ordered=True)]
+
+    def background(self, heading: str) -> list[Block]:
+        if not self.b.background:
+            return []
+        return [Heading(1, [Text(heading)], "background"),
+                *(self.cited(p.text, p.citations) for p in self.b.background)]
+
+    def positions(self, heading: str) -> list[Block]:
+        if not self.b.positions:
+            return []
+        L = self.L
+        abouts = self.abouts()
+        actor_ids = [a.id for a in self.b.actors if any(p.actor == a.id for p in self.b.positions)]
+        actor_ids += [p.actor for p in self.b.positions if p.actor not in self.actors and p.actor not in actor_ids]
+        header = [[Cell([Para([Text(L.label("actor"))])])]
+                  + [Cell([Para([Text(title)])]) for _, title in abouts]]
+        rows: list[list[Cell]] = []
+        for aid in actor_ids:
+            row = [Cell([Para([Strong([Text(self.actor_name(aid))])])])]
+            for about, _ in abouts:
+                found = [p for p in self.b.positions if p.actor == aid and p.about == about]
+                if not found:
+                    row.append(Cell([Para([Text(L.label("no_position"))])], align="center"))
+                    continue
+                blocks: list[Block] = []
+                for p in found:
+                    blocks.append(Para([Strong([self.stance_word(p.stance)])]))
+                    if p.stance is m.Stance.conditional and p.condition:
+                        blocks.append(Para([Emph([Text(f"{L.label('condition')} {_ws(p.condition)}")])], "small"))
+                stance = found[0].stance.value
+                row.append(Cell(blocks, fill=L.stance_fills.get(stance),
+                                color=L.stance_colors.get(stance), align="center"))
+            rows.append(row)
+        widths = [2.0] + [max(1.5, 6.0 / max(len(abouts), 1))] * len(abouts)
+        out: list[Block] = [
+            Heading(1, [Text(heading)], "positions"),
+            Table(header, rows, widths, [Text(L.label("stance_table_caption"))], "grid"),
+        ]
+        for about, title in abouts:
+            out.append(Heading(2, [Text(title)], f"positions-{about}"))
+            for p in self.b.positions:
+                if p.about != about:
+                    continue
+                lead: list[Inline] = [Strong([Text(self.actor_label(p.actor))]), Text(": "),
+                                      self.stance_word(p.stance)]
+                if p.stance is m.Stance.conditional and p.condition:
+                    lead.append(Text(f" ({L.label('condition')} {_ws(p.condition)})"))
+                lead.append(Text(". "))
+                out.append(self.cited(p.summary, p.citations, lead=lead))
+        return out
+
+    def _points(self, label: str, points: list[m.Point]) -> list[Block]:
+        if not points:
+            return []
+        return [Para([Strong([Text(label)])]),
+                BulletList([[self.cited(pt.text, pt.citations)] for pt in points])]
+
+    def options(self, heading: str) -> list[Block]:
+        if not self.b.options:
+            return []
+        L = self.L
+        out: list[Block] = [Heading(1, [Text(heading)], "options")]
+        for opt in self.b.options:
+            out.append(Heading(2, [Text(_ws(opt.title))], f"option-{opt.id}"))
+            out.append(self.cited(opt.description, opt.citations))
+            out += self._points(L.label("pros"), opt.pros)
+            out += self._points(L.label("cons"), opt.cons)
+            supporters = [a.name for a in self.b.supporters(opt.id)]
+            conditional = [f"{a.name} ({L.label('condition')} {_ws(c)})"
+                           for a, c in self.b.conditional_supporters(opt.id)]
+            opponents = [a.name for a in self.b.opponents(opt.id)]
+            for key, names in (("supporters", supporters), ("conditional_supporters", conditional),
+                               ("opponents", opponents)):
+                if key == "conditional_supporters" and not names:
+                    continue
+                out.append(Para([Strong([Text(f"{L.label(key)}: ")]),
+                                 Text(_sentence("; ".join(names)) if names else L.label("none_recorded") + ".")]))
+            if opt.feasibility:
+                out.append(Para([Strong([Text(f"{L.label('feasibility')}: ")]), Text(_sentence(opt.feasibility))]))
+        return out
+
+    def recommendations(self, heading: str) -> list[Block]:
+        if not self.b.recommendations:
+            return []
+        items = [[self.cited(r.text, r.citations)] for r in self.b.recommendations]
+        return [Heading(1, [Text(heading)], "recommendations"), BulletList(items, ordered=True)]
+
+    def risks(self, heading: str) -> list[Block]:
+        if not self.b.risks:
+            return []
+        L = self.L
+        with_indicators = "indicators" not in {k for k, _ in L.sections}
+        cols = ["risk", "risk_chain", "likelihood", "impact", "score", "mitigation"]
+        header = [[Cell([Para([Text(L.label(c))])]) for c in cols]]
+        rows: list[list[Cell]] = []
+        for n, r in enumerate(self.b.risks, 1):
+            chain = " → ".join(_ws(x) for x in (r.cause, r.event, r.consequence) if x)
+            text_blocks: list[Block] = []
+            if chain:
+                text_blocks.append(Para([Text(chain), *([] if r.description else self.note(r.citations))]))
+            if r.description:
+                text_blocks.append(self.cited(r.description, r.citations))
+            band = risk_band(r.score)
+            mitigation: list[Block] = [self.cited(pt.text, pt.citations) for pt in r.mitigation]
+            if with_indicators:
+                mitigation += [self.cited(pt.text, pt.citations, lead=[Emph([Text(f"{L.label('indicator')}: ")])])
+                               for pt in r.indicators]
+            rows.append([
+                Cell([Para([Strong([Text(f"R{n}")]), Text(f" {_ws(r.title)}")])]),
+                Cell(text_blocks),
+                Cell([Para([Text(f"{self.likelihood_word(r.likelihood)} ({r.likelihood.scale})")])]),
+                Cell([Para([Text(str(r.impact))])], align="center"),
+                Cell([Para([Text(f"{r.score} ({L.label(band)})")])], fill=L.risk_fills.get(band), align="center"),
+                Cell(mitigation or [Para([Text(L.label("no_position"))])]),
+            ])
+        out: list[Block] = [
+            Heading(1, [Text(heading)], "risks"),
+            Table(header, rows, [2.2, 3.6, 1.5, 0.9, 1.2, 3.0], [Text(L.label("register_caption"))], "grid"),
+        ]
+        # 5 × 5 heat map: likelihood rows from 5 (top) to 1, impact columns 1..5
+        hm_header = [[Cell([Para([Text(L.label("heatmap_corner"))], "small")])]
+                     + [Cell([Para([Text(L.label(f"impact_{i}"))], "small")], align="center") for i in range(1, 6)]]
+        hm_rows: list[list[Cell]] = []
+        for lk in range(5, 0, -1):
+            row = [Cell([Para([Text(L.label(f"likelihood_{lk}"))], "small")])]
+            for imp in range(1, 6):
+                here = [f"R{n}" for n, r in enumerate(self.b.risks, 1)
+                        if r.likelihood.scale == lk and r.impact == imp]
+                band = risk_band(lk * imp)
+                row.append(Cell([Para([Strong([Text(", ".join(here))])] if here else [])],
+                                fill=L.risk_fills.get(band), align="center"))
+            hm_rows.append(row)
+        out.append(Table(hm_header, hm_rows, [2.4, 1.2, 1.2, 1.2, 1.2, 1.2],
+                         [Text(L.label("heatmap_caption"))], "heatmap"))
+        out.append(Para([Text(L.label("heatmap_key"))], "small"))
+        return out
+
+    def indicators(self, heading: str) -> list[Block]:
+        items = [[self.cited(pt.text, pt.citations, lead=[Strong([Text(f"R{n}: ")])])]
+                 for n, r in enumerate(self.b.risks, 1) for pt in r.indicators]
+        if not items:
+            return []
+        return [Heading(1, [Text(heading)], "indicators"), BulletList(items)]
+
+    def open_questions(self, heading: str) -> list[Block]:
+        if not self.b.open_questions:
+            return []
+        L = self.L
+        items: list[list[Block]] = []
+        for q in self.b.open_questions:
+            item: list[Block] = [Para([Strong([Text(_ws(q.question))]), *self.note(q.citations)])]
+            if q.why:
+                item.append(Para([Emph([Text(f"{L.label('why')}: ")]), Text(_sentence(q.why))]))
+            if q.resolution:
+                item.append(Para([Emph([Text(f"{L.label('resolution')}: ")]), Text(_sentence(q.resolution))]))
+            items.append(item)
+        return [Heading(1, [Text(heading)], "open_questions"), BulletList(items, ordered=True)]
+
+    def source_summary(self, heading: str) -> list[Block]:
+        sources = self.b.sources
+        n = len(sources)
+        origins = {(s.derived_from or s.id).casefold() for s in sources}
+        cited = Counter(c.source for _, c in self.b.iter_citations())
+        first = (f"This brief draws on {n} source{'s' if n != 1 else ''}"
+                 f" from {len(origins)} independent origin{'s' if len(origins) != 1 else ''}")
+        if len(origins) < n:
+            first += " (a report carried by several outlets counts once)"
+        first += f"; it cites them {sum(cited.values())} times at {citation_points(self.b)} points in the text."
+        kinds = Counter(s.kind.value for s in sources)
+        kind_words = [f"{k} {_KIND_PLURAL[kind][k != 1]}" for kind, k in
+                      sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))]
+        out: list[Block] = [Heading(1, [Text(heading)], "source_summary"), Para([Text(first)]),
+                            Para([Text(f"Kinds: {_list_words(kind_words)}.")])]
+        outlets = sorted({_ws(s.outlet or s.publisher or "") for s in sources} - {""}, key=str.casefold)
+        wires = sorted({_ws(s.derived_from) for s in sources if s.derived_from}, key=str.casefold)
+        if outlets:
+            line = f"Outlets: {_list_words(outlets)}"
+            if wires:
+                line += f" (carrying reports by {_list_words(wires)})"
+            out.append(Para([Text(line + ".")]))
+        dates = sorted(s.published for s in sources if s.published)
+        undated = n - len(dates)
+        if dates:
+            span = (f"Published on {format_date(dates[0])}" if dates[0] == dates[-1]
+                    else f"Published between {format_date(dates[0])} and {format_date(dates[-1])}")
+            if undated:
+                span += f"; {undated} undated"
+            out.append(Para([Text(span + ".")]))
+        elif undated:
+            out.append(Para([Text("No source carries a publication date.")]))
+        langs = sorted({s.language for s in sources})
+        if len(langs) > 1:
+            out.append(Para([Text(f"Languages: {', '.join(langs)}.")]))
+        return out
+
+    def estimative_key(self, heading: str) -> list[Block]:
+        L = self.L
+        first, second = ("alternative", "term") if L.likelihood_column == "alternative" else ("term", "alternative")
+        header = [[Cell([Para([Text(L.label(k))])]) for k in (first, second, "probability")]]
+        rows = []
+        for term in m.Likelihood:
+            words = {"term": term.value, "alternative": term.alternative}
+            rows.append([Cell([Para([Strong([Text(words[first])])])]), Cell([Para([Text(words[second])])]),
+                         Cell([Para([Text(term.probability)])], align="right")])
+        return [Heading(1, [Text(heading)], "estimative_key"),
+                Table(header, rows, [2.0, 2.0, 1.2], [Text(L.label("estimative_caption"))], "key"),
+                Para([Text(L.label("confidence_key"))], "small")]
+
+    def bibliography(self, heading: str) -> list[Block]:
+        entries = sorted(self.b.sources, key=lambda s: (bibliography_key(s), s.id))
+        return [Heading(1, [Text(heading)], "bibliography"),
+                *(Para(bibliography_entry(s), "bibliography") for s in entries)]
+
+    # ------------------------------------------------------------------ whole document
+
+    def document(self) -> Document:
+        """Compose the sections the layout lists, then number-free note text in reading order."""
+        # 1. sections in layout order
+        blocks: list[Block] = []
+        for key, heading in self.L.sections:
+            method: Callable[[str], list[Block]] = getattr(self, key)
+            blocks += method(heading)
+        # 2. note text: full form on a source's first use in reading order, short afterwards
+        maker = NoteMaker(self.b.sources, self.L.citation_style, self.L.quotes_in_notes)
+        for note in walk_notes(blocks):
+            note.paragraphs = [maker.paragraph(self.pending[id(note)])]
+        # 3. document properties and page furniture
+        meta = self.b.meta
+        marking = meta.marking
+        doc_meta = DocMeta(
+            title=_ws(meta.title),
+            author="; ".join(_ws(a) for a in meta.authors) or _ws(meta.organisation or ""),
+            subject=_ws(meta.subject or meta.question),
+            keywords=[_ws(k) for k in meta.keywords],
+            language=meta.language,
+            date=meta.date.isoformat(),
+            tlp=marking.tlp.value if marking.tlp else "",
+            banner=marking.banner.value if marking.banner else "",
+            header=self.L.header.replace("{title}", _ws(meta.title)),
+            footer=self.L.footer.replace("{title}", _ws(meta.title)),
+        )
+        doc = Document(doc_meta, blocks)
+        # 4. one pass removing characters no output format can hold
+        _clean_tree(doc)
+        return doc
+
+
+def _clean_tree(node: Any, where: str = "brief text") -> None:
+    """Remove XML-illegal characters from every string in the tree (warning once per string)."""
+    if isinstance(node, list):
+        for child in node:
+            _clean_tree(child, where)
+        return
+    if isinstance(node, Text):
+        node.text = clean(node.text, where)
+        return
+    if isinstance(node, Link):
+        node.url = clean(node.url, "link address")
+    if isinstance(node, DocMeta):
+        for name in ("title", "author", "subject", "language", "date", "tlp", "banner", "header", "footer"):
+            setattr(node, name, clean(getattr(node, name), f"document {name}"))
+        node.keywords = [clean(k, "document keywords") for k in node.keywords]
+        return
+    for attr in ("meta", "blocks", "children", "items", "paragraphs", "header", "rows", "caption"):
+        value = getattr(node, attr, None)
+        if value is None:
+            continue
+        if attr in ("header", "rows") and isinstance(node, Table):
+            for row in value:
+                for cell in row:
+                    _clean_tree(cell.blocks, where)
+        elif attr == "header":
+            continue
+        else:
+            _clean_tree(value, where)
+
+
+def compose(brief: m.Brief, layout: Layout | None = None, report: Any = None) -> Document:
+    """Turn a checked brief into the format-neutral outline tree, following ``layout``."""
+    # ``report`` (a check.Report) is accepted so later features can show where quotes were found.
+    del report
+    return _Composer(brief, layout or Layout()).document()

@@ -1,0 +1,159 @@
+"""Layout settings: which sections a brief shows, in what order, under what headings, and how notes read.
+
+Compose takes every section choice, heading and label from a ``Layout``; writers never see one.
+A later templates feature fills a ``Layout`` from ``template.toml``; the defaults suit a policy brief.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+# Every section compose knows how to build (key -> what it holds).
+SECTION_KEYS: dict[str, str] = {
+    "title": "title block: title, key question, dates, authors, audience, marking",
+    "key_judgments": "bottom line up front: judgments with likelihood and confidence",
+    "background": "what is new and why it matters",
+    "positions": "actor × stance table, then the positions grouped by option or issue",
+    "options": "policy options with pros, cons, supporters, opponents, feasibility",
+    "recommendations": "recommendations (omitted when the brief has none)",
+    "risks": "risk register and a 5 × 5 likelihood × impact heat map",
+    "indicators": "indicators and signposts to watch, gathered from the risks",
+    "open_questions": "open questions and intelligence gaps",
+    "source_summary": "how many sources, of which kinds and outlets, dates covered",
+    "estimative_key": "key to the estimative language",
+    "bibliography": "the sources, alphabetically, in Chicago bibliography form",
+}
+
+DEFAULT_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("title", ""),
+    ("key_judgments", "Key judgments"),
+    ("background", "Background"),
+    ("positions", "Positions of the actors"),
+    ("options", "Policy options"),
+    ("recommendations", "Recommendations"),
+    ("risks", "Risks"),
+    ("open_questions", "Open questions and intelligence gaps"),
+    ("source_summary", "Sources"),
+    ("estimative_key", "What we mean when we say"),
+    ("bibliography", "Bibliography"),
+)
+
+CITATION_STYLES = ("full-then-short", "always-full")
+LIKELIHOOD_COLUMNS = ("term", "alternative")
+
+# Stance colours: a dark text colour (readable on white) and a light fill for table cells.
+DEFAULT_STANCE_COLORS: dict[str, str] = {
+    "support": "#1E7B34",
+    "oppose": "#B3261E",
+    "conditional": "#9A6700",
+    "mixed": "#6F42C1",
+    "neutral": "#57606A",
+    "unclear": "#57606A",
+}
+DEFAULT_STANCE_FILLS: dict[str, str] = {
+    "support": "#DCF2E1",
+    "oppose": "#F9DEDC",
+    "conditional": "#FFF1C7",
+    "mixed": "#EBE3F7",
+    "neutral": "#EEF0F2",
+    "unclear": "#EEF0F2",
+}
+# Risk bands (BRIEF-STANDARDS: low 1–4, medium 5–10, high >= 12).
+DEFAULT_RISK_FILLS: dict[str, str] = {"low": "#C6EFCE", "medium": "#FFEB9C", "high": "#FFC7CE"}
+
+DEFAULT_LABELS: dict[str, str] = {
+    "key_question": "Key question",
+    "date": "Date",
+    "cutoff": "Information cut-off",
+    "version": "Version",
+    "authors": "Prepared by",
+    "organisation": "Organisation",
+    "audience": "Audience",
+    "marking": "Handling",
+    "likelihood": "Likelihood",
+    "confidence": "Confidence",
+    "actor": "Actor",
+    "stance_table_caption": "Stances of the actors toward the options and issues",
+    "condition": "if",
+    "no_position": "—",
+    "pros": "Pros",
+    "cons": "Cons",
+    "supporters": "Supporters",
+    "conditional_supporters": "Conditional supporters",
+    "opponents": "Opponents",
+    "none_recorded": "none recorded",
+    "feasibility": "Feasibility",
+    "issues": "Other issues",
+    "risk": "Risk",
+    "risk_chain": "Cause → event → consequence",
+    "impact": "Impact",
+    "score": "Score",
+    "mitigation": "Mitigation",
+    "indicators": "Indicators",
+    "register_caption": "Risk register",
+    "heatmap_caption": "Heat map: likelihood × impact",
+    "heatmap_corner": "Likelihood ↓ / impact →",
+    "likelihood_5": "5 · very likely / almost certain",
+    "likelihood_4": "4 · likely",
+    "likelihood_3": "3 · roughly even chance",
+    "likelihood_2": "2 · unlikely",
+    "likelihood_1": "1 · almost no chance / very unlikely",
+    "impact_1": "1 · insignificant",
+    "impact_2": "2 · minor",
+    "impact_3": "3 · moderate",
+    "impact_4": "4 · major",
+    "impact_5": "5 · severe",
+    "low": "low",
+    "medium": "medium",
+    "high": "high",
+    "indicator": "Watch",
+    "heatmap_key": "Score = likelihood × impact: low 1–4, medium 5–10, high 12–25.",
+    "why": "Why it matters",
+    "resolution": "What would resolve it",
+    "term": "Term",
+    "alternative": "Alternative",
+    "probability": "Probability",
+    "estimative_caption": "Estimative language (ICD 203)",
+    "confidence_key": (
+        "Confidence is stated separately from likelihood: low, moderate or high, "
+        "reflecting the quality and corroboration of the sources."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Settings compose reads: sections (key, heading) in order, citation style, colours and labels."""
+
+    sections: tuple[tuple[str, str], ...] = DEFAULT_SECTIONS
+    citation_style: str = "full-then-short"  # 'full-then-short' | 'always-full'
+    quotes_in_notes: bool = True
+    stance_colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STANCE_COLORS))
+    stance_fills: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STANCE_FILLS))
+    risk_fills: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RISK_FILLS))
+    likelihood_column: str = "term"  # 'term' | 'alternative' (ICD 203: use one column consistently)
+    labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_LABELS))
+    header: str = "{title}"  # running head; {title} is filled in, the marking is added by writers
+    footer: str = "Page {page} of {pages}"  # {page}/{pages} become page fields in the writers
+
+    def __post_init__(self) -> None:
+        """Reject settings compose cannot honour, naming the bad value."""
+        for key, _ in self.sections:
+            if key not in SECTION_KEYS:
+                raise ValueError(f"unknown section {key!r}; known sections: {', '.join(SECTION_KEYS)}")
+        keys = [key for key, _ in self.sections]
+        if len(set(keys)) != len(keys):
+            raise ValueError("a section is listed twice")
+        if self.citation_style not in CITATION_STYLES:
+            raise ValueError(f"citation_style must be one of {', '.join(CITATION_STYLES)}")
+        if self.likelihood_column not in LIKELIHOOD_COLUMNS:
+            raise ValueError(f"likelihood_column must be one of {', '.join(LIKELIHOOD_COLUMNS)}")
+
+    def label(self, key: str) -> str:
+        """A label by key, falling back to the default wording."""
+        return self.labels.get(key) or DEFAULT_LABELS[key]
+
+    def with_(self, **changes: Any) -> Layout:
+        """A copy with some settings changed."""
+        return replace(self, **changes)
