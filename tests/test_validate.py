@@ -259,9 +259,10 @@ def test_changing_one_letter_of_any_example_quote_fails_with_line_and_closest_pa
     # change one letter inside the quote as written in the file (the file may fold long lines)
     idx = next(i for i, ch in enumerate(quote) if ch.isalpha())
     changed = quote[:idx] + ("x" if quote[idx] != "x" else "y") + quote[idx + 1:]
-    needle = quote[: max(idx + 12, 20)]
-    assert needle in text, "quote must appear on one line in brief.yaml"
-    text = text.replace(needle, changed[: len(needle)], 1)
+    head = quote[: max(idx + 12, 20)]
+    prefix = next((p for p in ('quote: "', "quote: '", "quote: ") if p + head in text), None)
+    assert prefix is not None, "each example quote is written as `quote: ...` on one line"
+    text = text.replace(prefix + head, prefix + changed[: len(head)], 1)
     (work / "brief.yaml").write_text(text, encoding="utf-8")
     result = run("validate", str(work / "brief.yaml"))
     assert result.exit_code == 1
