@@ -1,0 +1,158 @@
+"""Generate ``briefgen/data/reference.docx``, the default reference document of the Word writer.
+
+Run ``python -m briefgen.data.make_reference_docx`` after changing a style here and commit the
+result. The file defines every style the writer names (Word's built-in ids where Word has one),
+a US Letter page with 1-inch margins, and one sample paragraph per style so that users can
+restyle a copy in Word and pass it with ``--reference-docx``.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_UNDERLINE
+from docx.shared import Inches, Pt, RGBColor
+
+from briefgen.writers import _docx_xml as x
+from briefgen.writers.docx import REQUIRED_STYLES, _deterministic_zip
+
+OUT = Path(__file__).resolve().parent / "reference.docx"
+FONT = "Calibri"
+INK = RGBColor(0x1F, 0x38, 0x64)
+GREY = RGBColor(0x40, 0x40, 0x40)
+# Word's built-in styles as Word itself writes them: (lower-case name, style id)
+_BUILTIN_IDS = {"Footnote Text": ("footnote text", "FootnoteText"),
+                "Footnote Reference": ("footnote reference", "FootnoteReference"),
+                "Hyperlink": ("Hyperlink", "Hyperlink"),
+                "Block Text": ("Block Text", "BlockText"),
+                "Bibliography": ("Bibliography", "Bibliography")}
+
+
+def _style(styles, name: str, kind, base: str | None = None):
+    """The style called ``name``, created (with Word's built-in name and id when it has one)."""
+    lookup = _BUILTIN_IDS.get(name, (name, None))[0]
+    for st in styles:
+        if st.name.casefold() in (name.casefold(), lookup.casefold()):
+            return st
+    if name in _BUILTIN_IDS:
+        word_name, sid = _BUILTIN_IDS[name]
+        st = styles.add_style(word_name, kind, builtin=True)
+        st.style_id = sid
+    else:
+        st = styles.add_style(name, kind)
+    if base:
+        st.base_style = styles[base]
+    return st
+
+
+def _para(st, *, size=None, bold=None, italic=None, color=None, before=None, after=None, keep=None,
+          left=None, right=None, hanging=None, line=None):
+    f, pf = st.font, st.paragraph_format
+    if size is not None:
+        f.size = Pt(size)
+    if bold is not None:
+        f.bold = bold
+    if italic is not None:
+        f.italic = italic
+    if color is not None:
+        f.color.rgb = color
+    if before is not None:
+        pf.space_before = Pt(before)
+    if after is not None:
+        pf.space_after = Pt(after)
+    if keep is not None:
+        pf.keep_with_next = keep
+    if left is not None:
+        pf.left_indent = Inches(left)
+    if right is not None:
+        pf.right_indent = Inches(right)
+    if hanging is not None:
+        pf.first_line_indent = Inches(-hanging)
+    if line is not None:
+        pf.line_spacing = line
+
+
+def build() -> bytes:
+    """The reference document's bytes."""
+    word = docx.Document()
+    styles = word.styles
+    P, C, T = WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE
+
+    normal = styles["Normal"]
+    normal.font.name = FONT
+    _para(normal, size=10.5, after=0, line=1.1)
+    _para(_style(styles, "Title", P), size=22, bold=True, color=INK, after=4)
+    _para(_style(styles, "Subtitle", P), size=13, italic=True, color=GREY, after=8)
+    for level, size in ((1, 14), (2, 12), (3, 11)):
+        h = _style(styles, f"Heading {level}", P)
+        h.font.name = FONT
+        _para(h, size=size, bold=True, italic=(level == 3), color=INK, before=14 - 2 * level, after=4, keep=True)
+    _para(_style(styles, "Body Text", P, "Normal"), after=6)
+    _para(_style(styles, "Compact", P, "Body Text"), before=1, after=1)
+    _para(_style(styles, "Title Block", P, "Normal"), size=10, color=GREY, after=1)
+    _para(_style(styles, "Marking", P, "Normal"), size=12, bold=True, before=6, after=6)
+    _para(_style(styles, "Caption", P), size=9, italic=True, color=GREY, after=6)
+    _para(_style(styles, "Table Caption", P, "Caption"), before=8, after=3, keep=True)
+    _para(_style(styles, "Small Print", P, "Normal"), size=8.5, color=GREY, before=3, after=6)
+    _para(_style(styles, "Bibliography", P, "Normal"), after=4, left=0.5, hanging=0.5)
+    _para(_style(styles, "Block Text", P, "Body Text"), italic=True, left=0.4, right=0.4)
+    _para(_style(styles, "Footnote Text", P, "Normal"), size=9, after=0, line=1.0)
+    _para(_style(styles, "Header", P), size=8.5, color=GREY)
+    _para(_style(styles, "Footer", P), size=8.5, color=GREY)
+    ref = _style(styles, "Footnote Reference", C)
+    ref.font.superscript = True
+    link = _style(styles, "Hyperlink", C)
+    link.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
+    link.font.underline = WD_UNDERLINE.SINGLE
+    table = _style(styles, "Table", T)
+    x.table_style_grid(table.element)
+
+    # built-in styles Word marks as semi-hidden until used must be visible in the style gallery
+    for name, _kind in REQUIRED_STYLES:
+        st = _style(styles, name, {"paragraph": P, "character": C, "table": T}[_kind])
+        st.hidden = False
+        st.quick_style = True
+
+    section = word.sections[0]
+    section.page_width, section.page_height = Inches(8.5), Inches(11)
+    for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
+        setattr(section, side, Inches(1))
+    section.header_distance = section.footer_distance = Inches(0.5)
+
+    # a thumbnail of someone else's document does not belong in ours
+    pkg_rels = word.part.package.rels
+    for rid, rel in list(pkg_rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            del pkg_rels[rid]
+
+    for name, _kind in REQUIRED_STYLES:
+        if _kind == "paragraph" and name not in ("Header", "Footer", "Footnote Text"):
+            word.add_paragraph(f"{name}: sample text in this style.", style=styles[_style(styles, name, P).name])
+    cp = word.core_properties
+    cp.title = "briefgen reference document"
+    cp.author = "briefgen"
+    cp.last_modified_by = "briefgen"
+    cp.comments = "Restyle a copy of this file in Word and pass it with --reference-docx."
+    cp.keywords = ""
+    cp.subject = ""
+    cp.revision = 1
+    import datetime as dt
+
+    cp.created = cp.modified = cp.last_printed = dt.datetime(2025, 1, 1)
+    buf = io.BytesIO()
+    word.save(buf)
+    return _deterministic_zip(buf.getvalue(), "2025-01-01")
+
+
+def main() -> None:
+    """Write the reference document next to this script."""
+    OUT.write_bytes(build())
+    print(f"wrote {OUT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
