@@ -180,6 +180,10 @@ class Mailbox:
     addr: str
     name: str = ""
 
+    def __post_init__(self) -> None:
+        check_header_text(self.name, "a display name")
+        check_header_text(self.addr, "an address")
+
     def header(self) -> list[str]:
         """Header tokens for this mailbox, ASCII only, to be folded between tokens.
 
@@ -567,7 +571,13 @@ def package(
         msg.attach(_attachment_part(att))
 
     # 4. Boundaries and Message-ID from the content, so reproducible output is byte-identical.
-    seed = hashlib.sha256(msg.as_bytes(policy=EML_POLICY)).digest()
+    digest = hashlib.sha256()
+    for part in msg.walk():
+        for key, value in part.raw_items():
+            digest.update(f"{key}: {value}\n".encode("utf-8", "surrogateescape"))
+        if not part.is_multipart():
+            digest.update(str(part.get_payload()).encode("utf-8", "surrogateescape"))
+    seed = digest.digest()
     msg.set_boundary(_boundary("mixed", seed))
     for part in msg.iter_parts():
         if part.is_multipart():
