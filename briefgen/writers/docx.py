@@ -114,10 +114,8 @@ class _Writer:
         for sec in self.word.sections:
             self._furniture(sec)
         self._core_properties()
-        # 7. save, then rewrite the zip with fixed timestamps so equal input gives equal bytes
-        buf = io.BytesIO()
-        self.word.save(buf)
-        return _deterministic_zip(buf.getvalue(), self.doc.meta.date)
+        # 7. save with fixed timestamps so equal input gives equal bytes
+        return save_deterministic(self.word, self.doc.meta.date)
 
     def _resolve_styles(self) -> None:
         index = x.style_index(self.styles_el)
@@ -424,16 +422,31 @@ def _doc_datetime(date: str) -> dt.datetime:
     return dt.datetime(max(day.year, 1980), day.month, day.day)
 
 
-def _deterministic_zip(data: bytes, date: str) -> bytes:
-    """Rewrite a zip with fixed timestamps, attributes and order, so equal input gives equal bytes."""
-    stamp = _doc_datetime(date).timetuple()[:6]
-    src = zipfile.ZipFile(io.BytesIO(data))
+class _ZipSink:
+    """Stands in for python-docx's zip writer: same members and order, fixed timestamps and attributes."""
+
+    def __init__(self, zf: zipfile.ZipFile, stamp: tuple[int, ...]):
+        self.zf, self.stamp = zf, stamp
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        """Add one package member."""
+        zi = zipfile.ZipInfo(pack_uri.membername, date_time=self.stamp)
+        zi.compress_type = zipfile.ZIP_DEFLATED
+        zi.create_system = 0
+        zi.external_attr = 0
+        self.zf.writestr(zi, blob, compresslevel=6)
+
+
+def save_deterministic(word, date: str) -> bytes:
+    """Serialise a python-docx document the way ``save`` does, but reproducibly (no clock in the zip)."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = word.part.package
+    parts = list(package.iter_parts())
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            zi = zipfile.ZipInfo(info.filename, date_time=stamp)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            zi.create_system = 0
-            zi.external_attr = 0
-            dst.writestr(zi, src.read(info.filename), compresslevel=6)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        sink = _ZipSink(zf, _doc_datetime(date).timetuple()[:6])
+        PackageWriter._write_content_types_stream(sink, parts)
+        PackageWriter._write_pkg_rels(sink, package.rels)
+        PackageWriter._write_parts(sink, parts)
     return out.getvalue()

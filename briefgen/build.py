@@ -1,0 +1,100 @@
+"""The build pipeline: check a brief, compose it once, render every format, then write all files."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Sequence
+
+from briefgen.errors import InputError, OutputError, ValidationFailed
+from briefgen.fileio import atomic_path
+from briefgen.layout import Layout
+from briefgen.writers import REGISTRY, RenderOptions, suffix_for, writer_for
+
+# The one place that decides what `briefgen build` writes when no --format is given.
+DEFAULT_FORMATS: tuple[str, ...] = (
+    ("docx", "pdf", "md") if importlib.util.find_spec("briefgen.writers.pdf") else ("docx", "md")
+)
+_GENERIC_STEMS = {"brief", "index", "main", "input"}
+_MAX_LISTED = 20
+
+
+def brief_name(brief_path: Path) -> str:
+    """The output file name of a brief: its file stem, or its folder's name for 'brief.yaml'."""
+    brief_path = Path(brief_path)
+    stem = brief_path.stem
+    if stem.lower() in _GENERIC_STEMS:
+        folder = brief_path.resolve().parent.name
+        if folder:
+            return folder
+    return stem
+
+
+def default_output_dir(brief_path: Path) -> Path:
+    """Where outputs go when no folder is given: ./out/<brief name>/."""
+    return Path("out") / brief_name(brief_path)
+
+
+def build_brief(
+    brief_path: Path,
+    out_dir: Path | None = None,
+    formats: Sequence[str] = ("docx",),
+    *,
+    layout: Layout | None = None,
+    options: RenderOptions | None = None,
+    emit_outline: Path | None = None,
+    strict: bool = False,
+) -> dict[str, Path]:
+    """Build a brief into each format; return {format: path}. Nothing is written unless all succeed."""
+    from briefgen.check import check_file
+    from briefgen.compose import compose
+    from briefgen.outline import to_dict
+
+    brief_path = Path(brief_path)
+    # 1. refuse unknown formats before doing any work
+    formats = list(dict.fromkeys(formats))
+    unknown = [f for f in formats if f not in REGISTRY]
+    if unknown:
+        raise InputError(f"unknown output format {', '.join(map(repr, unknown))}; "
+                         f"choose from {', '.join(REGISTRY)}")
+    # 2. validate: an ungrounded or invalid brief is never rendered
+    report = check_file(brief_path)
+    if not report.ok(strict) or report.brief is None:
+        problems = report.problems if strict else report.errors
+        lines = [p.format() for p in problems[:_MAX_LISTED]]
+        if len(problems) > _MAX_LISTED:
+            lines.append(f"… and {len(problems) - _MAX_LISTED} more (run `briefgen validate {brief_path}`)")
+        kind = "problems" if strict else "errors"
+        raise ValidationFailed(f"refusing to build {brief_path}: the brief has {len(problems)} {kind}; "
+                               f"no file was written\n" + "\n".join(lines))
+    # 3. compose once; every writer renders the same tree
+    doc = compose(report.brief, layout or Layout(), report)
+    options = options or RenderOptions()
+    rendered: dict[str, bytes] = {}
+    for fmt in formats:
+        try:
+            writer = writer_for(fmt)
+        except ModuleNotFoundError as exc:
+            raise InputError(f"the {fmt} writer is not available in this installation ({exc.name})") from None
+        rendered[fmt] = writer(doc, options)
+    outline_bytes = None
+    if emit_outline is not None:
+        outline_bytes = (json.dumps(to_dict(doc), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    # 4. write everything atomically, only now that every format rendered
+    folder = Path(out_dir) if out_dir is not None else default_output_dir(brief_path)
+    name = brief_name(brief_path)
+    targets = {fmt: folder / f"{name}{suffix_for(fmt)}" for fmt in formats}
+    with ExitStack() as stack:
+        pending = [(targets[f], rendered[f]) for f in formats]
+        if outline_bytes is not None:
+            pending.append((Path(emit_outline), outline_bytes))
+        for target, data in pending:
+            tmp = stack.enter_context(atomic_path(target))
+            try:
+                tmp.write_bytes(data)
+                tmp.chmod(0o644)  # mkstemp creates 0600; outputs are ordinary shareable files
+            except OSError as exc:
+                raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return targets

@@ -1,0 +1,57 @@
+"""``briefgen build``: validate a brief, then render it to Word, Markdown (and PDF when available)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from briefgen.writers import REGISTRY
+
+
+@click.command("build")
+@click.argument("brief", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for the outputs [default: out/<brief name>/].")
+@click.option("-f", "--format", "formats", multiple=True, type=click.Choice(sorted(REGISTRY)),
+              help="Output format; repeat for several [default: every available format].")
+@click.option("--reference-docx", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Take Word styles, page size, margins, headers and footers from this .docx.")
+@click.option("--emit-outline", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the format-neutral document tree to this JSON file.")
+@click.option("--no-quotes", is_flag=True, help="Leave the quoted words out of the notes.")
+@click.option("--full-notes", is_flag=True, help="Use the full note form every time (no short forms).")
+@click.option("--strict", is_flag=True, help="Refuse to build when validation reports warnings too.")
+def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], reference_docx: Path | None,
+          emit_outline: Path | None, no_quotes: bool, full_notes: bool, strict: bool) -> None:
+    """Validate BRIEF, then render it with one footnote per cited statement.
+
+    Nothing is written when the brief has errors (every quote must occur in its
+    source). Outputs are written as <brief name>.<format>, where the brief name is
+    the file's stem, or its folder's name for a file called brief.yaml.
+
+    \b
+    Example:
+      briefgen build inputs/ukraine-security-guarantees/brief.yaml -o out/ --format docx --format md
+    """
+    import warnings
+
+    from briefgen.build import DEFAULT_FORMATS, build_brief
+    from briefgen.layout import Layout
+    from briefgen.textsafe import UnsafeTextWarning
+    from briefgen.writers import RenderOptions
+
+    layout = Layout(quotes_in_notes=not no_quotes,
+                    citation_style="always-full" if full_notes else "full-then-short")
+    options = RenderOptions(reference_docx=reference_docx)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnsafeTextWarning)
+        written = build_brief(brief, output_dir, formats or DEFAULT_FORMATS, layout=layout,
+                              options=options, emit_outline=emit_outline, strict=strict)
+    for w in caught:
+        if issubclass(w.category, UnsafeTextWarning):
+            click.echo(f"warning: {w.message}", err=True)
+    for path in written.values():
+        click.echo(str(path))
+    if emit_outline:
+        click.echo(str(emit_outline))

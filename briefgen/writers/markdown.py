@@ -1,0 +1,195 @@
+"""Markdown writer: outline.Document → pandoc-flavoured Markdown with ``[^n]`` notes.
+
+User text is escaped so that pandoc reads it back as the same literal text: markup-like input
+(``*``, ``[``, ``<b>``, ``#``, ``@cite``, ``$x$``, ``1.`` at a line start…) never turns into markup.
+Tables become pipe tables (one line per row), so a cell's paragraphs are joined with spaces.
+"""
+
+from __future__ import annotations
+
+import re
+
+from briefgen import outline as o
+from briefgen.textsafe import clean
+from briefgen.writers import RenderOptions
+
+# ASCII punctuation pandoc's Markdown gives a meaning to somewhere inside a line.
+_ESCAPE = re.compile(r"([\\`*_{}\[\]<>#|~^$@&])")
+# At the start of a paragraph: list markers, block quotes, definition/heading/table starts.
+_LINE_START = re.compile(r"^(\(?[A-Za-z0-9]{1,9})([.)])(?=\s|$)|^([-+:=%])")
+_SPACE = re.compile(r"\s+")
+
+
+def escape(text: str) -> str:
+    """Literal text as Markdown: whitespace runs become one space and markup characters are escaped."""
+    return _ESCAPE.sub(r"\\\1", _SPACE.sub(" ", clean(text)))
+
+
+def _protect_start(line: str) -> str:
+    """Escape what would make the start of a paragraph a list item, quote or heading."""
+    m = _LINE_START.match(line)
+    if not m:
+        return line
+    if m.group(2):
+        return f"{m.group(1)}\\{m.group(2)}{line[m.end():]}"
+    return "\\" + line
+
+
+def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
+    """Render the tree as Markdown (UTF-8 bytes) with notes numbered in reading order."""
+    return _Writer().render(doc).encode("utf-8")
+
+
+class _Writer:
+    """Renders blocks to Markdown text and collects note definitions."""
+
+    def __init__(self) -> None:
+        self.notes: list[str] = []
+
+    def render(self, doc: o.Document) -> str:
+        """The whole document: body blocks, then note definitions."""
+        chunks: list[str] = []
+        previous_meta = False
+        for block in doc.blocks:
+            text = self.block(block, 0)
+            if text is None:
+                continue
+            is_meta = isinstance(block, o.Para) and block.role == "meta"
+            if is_meta and previous_meta:
+                chunks[-1] += "\\\n" + text  # title-block lines stay together (hard line breaks)
+            else:
+                chunks.append(text)
+            previous_meta = is_meta
+        for n, note in enumerate(self.notes, 1):
+            chunks.append(f"[^{n}]: {note}")
+        return "\n\n".join(chunks) + "\n"
+
+    # ------------------------------------------------------------------ blocks
+
+    def block(self, block: o.Block, depth: int) -> str | None:
+        """Markdown for one block (None for a block with nothing to show)."""
+        if isinstance(block, o.Heading):
+            level = min(max(block.level, 1), 5) + 1  # level 1 is the document title
+            return "#" * level + " " + self.inlines(block.children)
+        if isinstance(block, o.Para):
+            return self.para(block)
+        if isinstance(block, o.BulletList):
+            return self.bullets(block, depth)
+        if isinstance(block, o.Table):
+            return self.table(block)
+        if isinstance(block, o.PageBreak):
+            return None
+        raise TypeError(f"the Markdown writer cannot render a {type(block).__name__} block")
+
+    def para(self, para: o.Para) -> str:
+        text = _protect_start(self.inlines(para.children))
+        role = para.role
+        if role == "title":
+            return "# " + text
+        if role == "marking":
+            return f"**{text}**" if text else text
+        if role == "quote":
+            return "> " + text
+        if role in o.PARA_ROLES:
+            return text
+        raise ValueError(f"the Markdown writer has no rendering for paragraph role {role!r}")
+
+    def bullets(self, block: o.BulletList, depth: int) -> str:
+        lines: list[str] = []
+        for n, item in enumerate(block.items, 1):
+            marker = f"{n}. " if block.ordered else "- "
+            parts = [self.block(b, depth + 1) for b in item]
+            parts = [p for p in parts if p is not None] or [""]
+            first, rest = parts[0], parts[1:]
+            entry = marker + first.replace("\n", "\n    ")
+            for more in rest:  # continuation blocks are indented four spaces (pandoc's rule)
+                entry += "\n\n" + "\n".join("    " + ln if ln else ln for ln in more.split("\n"))
+            lines.append(entry)
+        loose = any(len(item) > 1 for item in block.items)
+        return ("\n\n" if loose else "\n").join(lines)
+
+    def table(self, table: o.Table) -> str:
+        n_cols = max((len(r) for r in [*table.header, *table.rows]), default=0)
+        if not n_cols:
+            return ""
+        header = table.header[-1] if table.header else []
+        extra_header = table.header[:-1]
+
+        def cells(row: list[o.Cell]) -> str:
+            out = []
+            for i in range(n_cols):
+                cell = row[i] if i < len(row) else o.Cell([])
+                out.append(" ".join(t for b in cell.blocks if (t := self.cell_block(b))))
+            return "| " + " | ".join(out) + " |"
+
+        aligns = []
+        first_row = table.rows[0] if table.rows else header
+        for i in range(n_cols):
+            align = first_row[i].align if i < len(first_row) else "left"
+            aligns.append({"center": ":---:", "right": "---:"}.get(align, "---"))
+        lines = [cells(header), "| " + " | ".join(aligns) + " |"]
+        lines += [cells(r) for r in [*extra_header, *table.rows]]
+        text = "\n".join(lines)
+        if table.caption:
+            text += "\n\nTable: " + self.inlines(table.caption)
+        return text
+
+    def cell_block(self, block: o.Block) -> str:
+        """A block flattened to one line for a pipe-table cell."""
+        if isinstance(block, o.Para):
+            return self.inlines(block.children)
+        if isinstance(block, o.Heading):
+            return f"**{self.inlines(block.children)}**"
+        if isinstance(block, o.BulletList):
+            return " ".join(f"• {self.cell_block(b)}" for item in block.items for b in item)
+        if isinstance(block, o.Table):
+            raise TypeError("the Markdown writer cannot put a table inside a table cell")
+        return ""
+
+    # ------------------------------------------------------------------ inlines
+
+    def inlines(self, inlines: list[o.Inline], in_note: bool = False) -> str:
+        """Markdown for a run of inlines."""
+        out: list[str] = []
+        for node in inlines:
+            if isinstance(node, o.Text):
+                out.append(escape(node.text))
+            elif isinstance(node, o.Strong):
+                out.append(_wrap("**", self.inlines(node.children, in_note)))
+            elif isinstance(node, o.Emph):
+                out.append(_wrap("*", self.inlines(node.children, in_note)))
+            elif isinstance(node, o.Colored):
+                out.append(self.inlines(node.children, in_note))
+            elif isinstance(node, o.Link):
+                out.append(self.link(node, in_note))
+            elif isinstance(node, o.Note):
+                if in_note:
+                    raise ValueError("a note cannot contain another note")
+                out.append(self.note(node))
+            else:
+                raise TypeError(f"the Markdown writer cannot render a {type(node).__name__} inline")
+        return "".join(out)
+
+    def link(self, link: o.Link, in_note: bool) -> str:
+        url = re.sub(r"[\s()<>]", lambda m: f"%{ord(m.group()):02X}", clean(link.url))
+        label = o.plain_text(link.children)
+        if label == link.url and url:
+            return f"<{url}>"
+        return f"[{self.inlines(link.children, in_note)}]({url})"
+
+    def note(self, note: o.Note) -> str:
+        """Register a note and return its call; the definition goes at the end of the document."""
+        paragraphs = [self.inlines(p, in_note=True) for p in note.paragraphs] or [""]
+        paragraphs = [_protect_start(p) for p in paragraphs]
+        self.notes.append("\n\n    ".join(paragraphs))
+        return f"[^{len(self.notes)}]"
+
+
+def _wrap(mark: str, text: str) -> str:
+    """Emphasis delimiters hugging the text (spaces moved outside, or Markdown would not close them)."""
+    core = text.strip(" ")
+    if not core:
+        return text
+    lead = text[: len(text) - len(text.lstrip(" "))]
+    trail = text[len(text.rstrip(" ")):]
+    return f"{lead}{mark}{core}{mark}{trail}"
