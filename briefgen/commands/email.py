@@ -14,15 +14,17 @@ DEFAULT_ATTACH = "docx,pdf"
 
 
 def _default_outputs(brief: Path) -> Path:
-    """The build command's default output folder for this brief (kept in one place there)."""
-    try:
-        from briefgen.commands import build as build_cmd
-    except ImportError:
-        build_cmd = None
-    finder = getattr(build_cmd, "default_out_dir", None)
-    if callable(finder):
-        return Path(finder(brief))
-    return brief.parent / "out"
+    """The build command's default output folder for this brief (decided in one place, briefgen.build)."""
+    from briefgen.build import default_output_dir
+
+    return default_output_dir(brief)
+
+
+def _brief_name(brief: Path) -> str:
+    """The name the build gives this brief's output files."""
+    from briefgen.build import brief_name
+
+    return brief_name(brief)
 
 
 def _formats(attach: str) -> list[str]:
@@ -42,16 +44,12 @@ def _ensure_outputs(brief: Path, out_dir: Path, formats: list[str], echo) -> lis
     """The output files of ``brief`` in ``out_dir``; build those missing or older than the brief."""
     from briefgen.writers import suffix_for
 
-    paths = {f: out_dir / f"{brief.stem}{suffix_for(f)}" for f in formats}
+    paths = {f: out_dir / f"{_brief_name(brief)}{suffix_for(f)}" for f in formats}
     brief_mtime = brief.stat().st_mtime
     stale = [f for f, p in paths.items() if not p.is_file() or p.stat().st_mtime < brief_mtime]
     if stale:
-        try:
-            from briefgen.build import build_brief
-        except ImportError:
-            names = ", ".join(str(paths[f]) for f in stale)
-            raise MailError(f"missing or out-of-date outputs: {names}; build them first with "
-                            f"`briefgen build {brief}`") from None
+        from briefgen.build import build_brief
+
         echo(f"Building {', '.join(stale)} from {brief} …")
         built = build_brief(brief, out_dir, formats=stale)
         for f in stale:
@@ -84,7 +82,7 @@ def _reproducible_date() -> dt.datetime | None:
 @click.option("--attach", default=DEFAULT_ATTACH, show_default=True, metavar="FORMATS",
               help="Outputs to attach, comma-separated: docx, pdf, md.")
 @click.option("--outputs", "outputs", type=click.Path(path_type=Path, file_okay=False),
-              help="Folder with the built outputs (default: the build command's output folder).")
+              help="Folder with the built outputs (default: the build command's, out/<brief name>/).")
 @click.option("-o", "--output", "eml", type=click.Path(path_type=Path, dir_okay=False),
               help="Where to save the message (default: <outputs>/<brief name>.eml).")
 @click.option("--max-size", type=click.FloatRange(min=0, min_open=True), metavar="MB",
@@ -174,11 +172,15 @@ def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str,
     )
     bcc_boxes = mail.parse_mailboxes([*config.email.bcc, *bcc], "Bcc address")
     data = mail.as_bytes(msg)
-    eml = eml or out_dir / f"{brief.stem}.eml"
+    eml = eml or out_dir / f"{_brief_name(brief)}.eml"
 
     from briefgen.fileio import write_bytes_atomic
 
     write_bytes_atomic(eml, data)
+    try:
+        eml.chmod(0o644)  # readable like the built outputs it carries
+    except OSError:
+        pass
     sizes = ", ".join(f"{a.filename} {mail.human_size(len(a.data))}" for a in attachments)
     click.echo(f"Wrote {eml} ({mail.human_size(len(data))}; attached: {sizes})")
     if not send:
