@@ -1,0 +1,47 @@
+"""Text hygiene for the PDF writer: illegal characters, markup escaping, safe URLs and colours."""
+
+from __future__ import annotations
+
+import re
+
+# Characters XML (and so ReportLab's paragraph parser) cannot carry: C0 controls other than
+# tab/newline/CR, DEL and C1 controls, lone surrogates and the two non-characters U+FFFE/U+FFFF.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
+# A bare web address inside text; trailing punctuation stays outside the link.
+URL_RE = re.compile(r"""(?:https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]}’”]""")
+
+
+def clean(text: str) -> str:
+    """``text`` without characters that XML cannot carry."""
+    return _ILLEGAL.sub("", text)
+
+
+def escape(text: str) -> str:
+    """``text`` cleaned and escaped for ReportLab paragraph markup (``<``, ``>``, ``&``)."""
+    return clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def attr(text: str) -> str:
+    """``text`` escaped for use inside a double-quoted markup attribute."""
+    return escape(text).replace('"', "&quot;")
+
+
+def safe_color(color: str | None, default: str | None = None) -> str | None:
+    """``color`` if it is '#RRGGBB', else ``default``."""
+    if color and _COLOR.match(color.strip()):
+        return color.strip().upper()
+    return default
+
+
+def safe_url(url: str) -> str | None:
+    """An absolute URL fit for a link annotation, or None (no scheme, or unsafe characters)."""
+    url = clean(url).strip()
+    if not url or any(ch.isspace() for ch in url):
+        return None
+    if url.lower().startswith("www."):
+        url = "https://" + url
+    if not _SCHEME.match(url) or url.lower().startswith("javascript:"):
+        return None
+    return url

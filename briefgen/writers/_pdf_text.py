@@ -1,0 +1,364 @@
+"""A lean paragraph flowable for the PDF writer: styled runs, greedy line breaking, links, anchors.
+
+ReportLab's ``Paragraph`` parses XML-like markup and breaks lines word by word through its
+general machinery; a 200-page brief with 2,000 notes spends most of its time there. The outline
+already gives structured inlines, so this module lays them out directly: no markup is parsed
+(text prints exactly as written, ``<b>``, ``a < b`` and ``AT&T`` included), word widths are
+cached, and each line is drawn as one text string per style run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+from reportlab.lib.colors import Color
+from reportlab.pdfbase.pdfmetrics import getFont
+from reportlab.platypus.flowables import Flowable
+
+from briefgen import outline as o
+from briefgen.writers._pdf_markup import URL_RE, clean, safe_color, safe_url
+
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Face:
+    """The four faces of a font family (registered ReportLab font names)."""
+
+    regular: str
+    bold: str
+    italic: str
+    bolditalic: str
+
+    def pick(self, bold: bool, italic: bool) -> str:
+        """The face for a bold/italic combination."""
+        if bold:
+            return self.bolditalic if italic else self.bold
+        return self.italic if italic else self.regular
+
+
+@dataclass
+class TextStyle:
+    """How a paragraph looks."""
+
+    face: Face
+    size: float = 9.5
+    leading: float = 13.5
+    color: Color | None = None
+    align: str = "left"  # left | center | right
+    left_indent: float = 0.0
+    right_indent: float = 0.0
+    first_indent: float = 0.0
+    space_before: float = 0.0
+    space_after: float = 0.0
+    bold: bool = False
+    italic: bool = False
+    bullet_indent: float = 0.0
+    link_color: Color | None = None
+
+    def but(self, **kw) -> "TextStyle":
+        """A copy with some fields changed."""
+        return replace(self, **kw)
+
+
+@dataclass(slots=True)
+class Run:
+    """A stretch of text in one font, size, colour, rise and link; or a zero-width anchor."""
+
+    text: str
+    font: str
+    size: float
+    color: Color | None = None
+    rise: float = 0.0
+    link: str | None = None  # external URL, or '#name' for an internal destination
+    anchor: str | None = None  # destination defined at this point
+    note: int = 0  # this run is the marker of note ``note``
+
+
+_WIDTHS: dict[tuple[str, str], float] = {}
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    """Width of ``text`` in points (cached per font and string)."""
+    key = (font, text)
+    w = _WIDTHS.get(key)
+    if w is None:
+        w = getFont(font).stringWidth(text, 1.0)
+        if len(_WIDTHS) < 500_000:
+            _WIDTHS[key] = w
+    return w * size
+
+
+# ----------------------------------------------------------------------------- inlines → runs
+
+
+@dataclass
+class RunContext:
+    """State while turning inlines into runs: how to mark a note, link colour, note counter."""
+
+    on_note: Callable[[o.Note], int] | None = None
+    link_color: Color | None = None
+    autolink: bool = True
+
+
+def runs_for(nodes: list[o.Inline], style: TextStyle, ctx: RunContext, *, bold=None, italic=None,
+             color=None, link=None) -> list[Run]:
+    """Runs for ``nodes`` in ``style`` (bold/italic/colour/link inherited from enclosing nodes)."""
+    bold = style.bold if bold is None else bold
+    italic = style.italic if italic is None else italic
+    color = style.color if color is None else color
+    out: list[Run] = []
+    font = style.face.pick(bold, italic)
+    for node in nodes:
+        if isinstance(node, o.Text):
+            text = clean(node.text)
+            if link is None and ctx.autolink and ("://" in text or "www." in text):
+                pos = 0
+                for m in URL_RE.finditer(text):
+                    url = safe_url(m.group(0))
+                    if not url:
+                        continue
+                    if m.start() > pos:
+                        out.append(Run(text[pos:m.start()], font, style.size, color))
+                    out.append(Run(m.group(0), font, style.size, ctx.link_color or color, link=url))
+                    pos = m.end()
+                if pos < len(text):
+                    out.append(Run(text[pos:], font, style.size, color))
+            elif text:
+                out.append(Run(text, font, style.size, color, link=link))
+        elif isinstance(node, o.Strong):
+            out += runs_for(node.children, style, ctx, bold=True, italic=italic, color=color, link=link)
+        elif isinstance(node, o.Emph):
+            out += runs_for(node.children, style, ctx, bold=bold, italic=not italic, color=color, link=link)
+        elif isinstance(node, o.Link):
+            url = safe_url(node.url) if link is None else link
+            kids = node.children or [o.Text(node.url)]
+            out += runs_for(kids, style, ctx, bold=bold, italic=italic,
+                            color=(ctx.link_color or color) if url and link is None else color, link=url)
+        elif isinstance(node, o.Colored):
+            c = safe_color(node.color)
+            from reportlab.lib.colors import HexColor
+
+            out += runs_for(node.children, style, ctx, bold=bold, italic=italic,
+                            color=HexColor(c) if c else color, link=link)
+        elif isinstance(node, o.Note):
+            if ctx.on_note is None:
+                raise TypeError("a Note is not allowed here (a note inside a note?)")
+            n = ctx.on_note(node)
+            size = style.size * 0.68
+            out.append(Run("", font, size, anchor=f"fnr{n}"))
+            out.append(Run(str(n), style.face.regular, size, ctx.link_color or color, rise=style.size * 0.36,
+                           link=None if link else f"#fnn{n}", note=n))
+        else:
+            raise TypeError(f"the PDF writer does not handle inline node {type(node).__name__}")
+    return out
+
+
+# ----------------------------------------------------------------------------- layout
+
+
+@dataclass(slots=True)
+class _Seg:
+    run: Run
+    text: str
+    width: float
+
+
+@dataclass(slots=True)
+class _Line:
+    segs: list[_Seg] = field(default_factory=list)
+    width: float = 0.0
+    x: float = 0.0  # start offset from the paragraph's left edge
+
+
+def _tokens(runs: list[Run]):
+    """Split runs into words (lists of (run, text)) separated by single collapsed spaces."""
+    words: list[list[tuple[Run, str]]] = []
+    spaces: list[Run | None] = []  # the run whose space precedes words[i] (None for the first)
+    cur: list[tuple[Run, str]] = []
+    pending_space: Run | None = None
+    for run in runs:
+        if not run.text:
+            cur.append((run, ""))
+            continue
+        parts = _SPACE.split(run.text)
+        for i, part in enumerate(parts):
+            if i > 0:  # whitespace between parts[i-1] and parts[i]
+                if any(t for _, t in cur):
+                    words.append(cur)
+                    spaces.append(pending_space)
+                    cur = []
+                pending_space = run
+            if part:
+                cur.append((run, part))
+    if cur:
+        if any(t for _, t in cur) or not words:
+            words.append(cur)
+            spaces.append(pending_space)
+        else:
+            words[-1].extend(cur)  # trailing anchors stay with the last word
+    if spaces:
+        spaces[0] = None
+    return words, spaces
+
+
+def _break(runs: list[Run], width: float, first_extra: float) -> list[_Line]:
+    words, spaces = _tokens(runs)
+    lines: list[_Line] = []
+    line = _Line()
+    avail = width - first_extra
+    for word, space_run in zip(words, spaces):
+        segs = [_Seg(r, t, text_width(t, r.font, r.size) if t else 0.0) for r, t in word]
+        ww = sum(s.width for s in segs)
+        sw = text_width(" ", space_run.font, space_run.size) if (space_run and line.segs) else 0.0
+        if line.segs and line.width + sw + ww > avail + 1e-6:
+            lines.append(line)
+            line = _Line()
+            avail = width
+            sw = 0.0
+        if not line.segs and ww > avail + 1e-6:
+            # a word longer than the line (a long URL): break it character by character
+            for seg in segs:
+                text = seg.text
+                while text:
+                    room = avail - line.width
+                    k = len(text)
+                    while k > 1 and text_width(text[:k], seg.run.font, seg.run.size) > room:
+                        k = max(1, int(k * 0.8) if k > 8 else k - 1)
+                    if text_width(text[:k], seg.run.font, seg.run.size) > room and line.segs:
+                        lines.append(line)
+                        line = _Line()
+                        avail = width
+                        continue
+                    piece = _Seg(seg.run, text[:k], text_width(text[:k], seg.run.font, seg.run.size))
+                    line.segs.append(piece)
+                    line.width += piece.width
+                    text = text[k:]
+                    if text:
+                        lines.append(line)
+                        line = _Line()
+                        avail = width
+            continue
+        if sw:
+            line.segs.append(_Seg(space_run, " ", sw))
+            line.width += sw
+        line.segs.extend(segs)
+        line.width += ww
+    if line.segs:
+        lines.append(line)
+    return lines
+
+
+class RichPara(Flowable):
+    """A paragraph of runs; splits between lines; draws links, anchors and note markers."""
+
+    def __init__(self, runs: list[Run], style: TextStyle, bullet: str = "", *, lines: list[_Line] | None = None,
+                 note_cb: Callable | None = None):
+        super().__init__()
+        self.runs = runs
+        self.style = style
+        self.bullet = bullet
+        self._lines = lines
+        self._lines_w = None if lines is None else -1.0
+        self.note_cb = note_cb
+        self.spaceBefore = style.space_before
+        self.spaceAfter = style.space_after
+        self.width = 0.0
+        self.height = 0.0
+        self._bg_notes = [r.note for r in (runs if lines is None else (s.run for ln in lines for s in ln.segs))
+                          if r.note]
+
+    def _layout(self, aW: float) -> list[_Line]:
+        if self._lines is not None and (self._lines_w == aW or self._lines_w == -1.0):
+            return self._lines
+        st = self.style
+        width = aW - st.left_indent - st.right_indent
+        self._lines = _break(self.runs, width, st.first_indent)
+        self._lines_w = aW
+        for i, line in enumerate(self._lines):
+            x = st.left_indent + (st.first_indent if i == 0 else 0.0)
+            room = width - (st.first_indent if i == 0 else 0.0)
+            if st.align == "center":
+                x += (room - line.width) / 2
+            elif st.align == "right":
+                x += room - line.width
+            line.x = x
+        return self._lines
+
+    def wrap(self, aW, aH):
+        """Lay out at width ``aW``; the height is lines × leading."""
+        lines = self._layout(aW)
+        self.width = aW
+        self.height = len(lines) * self.style.leading
+        return aW, self.height
+
+    def split(self, aW, aH):
+        """Two paragraphs: the lines that fit in ``aH`` and the rest; [] if not even one fits."""
+        lines = self._layout(aW)
+        n = int((aH + 1e-6) // self.style.leading)
+        if n <= 0:
+            return []
+        if n >= len(lines):
+            return [self]
+        first = RichPara([], self.style.but(space_after=0.0), self.bullet, lines=lines[:n], note_cb=self.note_cb)
+        rest = RichPara([], self.style.but(space_before=0.0), "", lines=lines[n:], note_cb=self.note_cb)
+        first._lines_w = rest._lines_w = aW
+        return [first, rest]
+
+    def plain(self) -> str:
+        """The text as laid out (lines joined by spaces)."""
+        return " ".join("".join(s.text for s in ln.segs) for ln in (self._lines or []))
+
+    def draw(self):
+        """Draw the lines; define anchors, add link annotations, report note markers."""
+        canv = self.canv
+        st = self.style
+        lines = self._lines or []
+        lead = st.leading
+        descent = (lead - st.size) / 2 + st.size * 0.22
+        cur_font = cur_size = None
+        cur_color = None
+        for i, line in enumerate(lines):
+            base = self.height - (i + 1) * lead + descent
+            if i == 0 and self.bullet:
+                canv.setFont(st.face.regular, st.size)
+                if st.color is not None:
+                    canv.setFillColor(st.color)
+                canv.drawString(st.bullet_indent, base, self.bullet)
+                cur_font = cur_color = None
+            x = line.x
+            j = 0
+            segs = line.segs
+            while j < len(segs):
+                seg = segs[j]
+                run = seg.run
+                if run.anchor:
+                    canv.bookmarkHorizontal(run.anchor, x, base + st.size + 2)
+                if run.note and self.note_cb is not None:
+                    self.note_cb(canv, run.note)
+                # merge following segments of the same run into one string
+                text, width = seg.text, seg.width
+                k = j + 1
+                while k < len(segs) and segs[k].run is run:
+                    text += segs[k].text
+                    width += segs[k].width
+                    k += 1
+                if text:
+                    if run.font != cur_font or run.size != cur_size:
+                        canv.setFont(run.font, run.size)
+                        cur_font, cur_size = run.font, run.size
+                    color = run.color if run.color is not None else st.color
+                    if color is not cur_color and color is not None:
+                        canv.setFillColor(color)
+                        cur_color = color
+                    canv.drawString(x, base + run.rise, text)
+                    if run.link:
+                        rect = (x, base + run.rise - run.size * 0.25, x + width, base + run.rise + run.size * 0.9)
+                        if run.link.startswith("#"):
+                            canv.linkRect("", run.link[1:], rect, relative=1, thickness=0)
+                        else:
+                            canv.linkURL(run.link, rect, relative=1, thickness=0)
+                x += width
+                j = k

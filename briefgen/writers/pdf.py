@@ -1,0 +1,631 @@
+"""PDF writer: the outline tree laid out with ReportLab, footnotes at the foot of the citing page.
+
+The writer knows node types only (headings, paragraphs by role, lists, tables, notes), never
+sections. Notes are numbered in reading order; ``_pdf_notes`` keeps each note on the page of its
+marker. Fonts are the DejaVu TTFs shipped in ``briefgen/fonts`` (or ``RenderOptions.fonts``), all
+subset-embedded. Output is byte-reproducible (ReportLab invariant mode; ``SOURCE_DATE_EPOCH``,
+else the document date, sets the PDF dates).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Spacer, Table, TableStyle
+from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
+from reportlab.platypus.flowables import CondPageBreak, Flowable, HRFlowable, PageBreak as RLPageBreak
+
+from briefgen import outline as o
+from briefgen.writers import RenderOptions
+from briefgen.writers._pdf_markup import clean, escape, safe_color
+from briefgen.writers._pdf_notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
+from briefgen.writers._pdf_text import Face, RichPara, Run, RunContext, TextStyle, runs_for
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+DEFAULT_FONTS = {
+    "regular": FONT_DIR / "DejaVuSerif.ttf",
+    "bold": FONT_DIR / "DejaVuSerif-Bold.ttf",
+    "italic": FONT_DIR / "DejaVuSerif-Italic.ttf",
+    "bolditalic": FONT_DIR / "DejaVuSerif-BoldItalic.ttf",
+    "sans": FONT_DIR / "DejaVuSansCondensed.ttf",
+    "sansbold": FONT_DIR / "DejaVuSansCondensed-Bold.ttf",
+}
+DEFAULT_COLORS = {
+    "heading": "#1F3A5F",
+    "accent": "#1F3A5F",
+    "rule": "#8A94A6",
+    "link": "#1F4E8C",
+    "text": "#1A1A1A",
+    "muted": "#555B66",
+    "zebra": "#F3F5F8",
+    "grid": "#B4BCC8",
+}
+# TLP 2.0 label colours (text on black).
+TLP_COLORS = {
+    "TLP:RED": "#FF2B2B",
+    "TLP:AMBER": "#FFC000",
+    "TLP:AMBER+STRICT": "#FFC000",
+    "TLP:GREEN": "#33FF00",
+    "TLP:CLEAR": "#FFFFFF",
+}
+
+# Smaller files: no ASCII pre-fill of the first font subset.
+rl_config.ttfAsciiReadable = 0
+
+
+@dataclass
+class PdfResult:
+    """The PDF bytes plus what the layout recorded about notes and pages."""
+
+    data: bytes
+    pages: int
+    log: NoteLog = field(default_factory=NoteLog)
+    notes: int = 0
+
+
+def write(doc: o.Document, options: RenderOptions) -> bytes:
+    """Render ``doc`` as PDF bytes."""
+    return render(doc, options).data
+
+
+# ----------------------------------------------------------------------------- fonts
+
+_REGISTERED: dict[str, str] = {}
+
+
+def _font(path: Path) -> str:
+    """Register a TTF once per process and return its ReportLab font name."""
+    key = str(Path(path).resolve())
+    name = _REGISTERED.get(key)
+    if name is None:
+        if not Path(key).is_file():
+            raise FileNotFoundError(f"font file not found: {path}")
+        name = f"bg-{Path(key).stem}-{zlib.crc32(key.encode()):08x}"
+        pdfmetrics.registerFont(TTFont(name, key, asciiReadable=0))
+        _REGISTERED[key] = name
+    return name
+
+
+@dataclass
+class _Fonts:
+    regular: str
+    bold: str
+    italic: str
+    bolditalic: str
+    sans: str
+    sansbold: str
+
+
+def _fonts(options: RenderOptions) -> _Fonts:
+    paths = dict(DEFAULT_FONTS)
+    custom = {k.lower(): Path(v) for k, v in (options.fonts or {}).items()}
+    unknown = set(custom) - set(paths)
+    if unknown:
+        raise ValueError(f"unknown font role(s) {sorted(unknown)}; expected {sorted(paths)}")
+    paths.update(custom)
+    f = _Fonts(**{role: _font(p) for role, p in paths.items()})
+    pdfmetrics.registerFontFamily(f.regular, normal=f.regular, bold=f.bold, italic=f.italic,
+                                  boldItalic=f.bolditalic)
+    pdfmetrics.registerFontFamily(f.sans, normal=f.sans, bold=f.sansbold, italic=f.sans,
+                                  boldItalic=f.sansbold)
+    pdfmetrics.registerFontFamily(f.sansbold, normal=f.sansbold, bold=f.sansbold, italic=f.sansbold,
+                                  boldItalic=f.sansbold)
+    return f
+
+
+# ----------------------------------------------------------------------------- styles
+
+
+class _Styles:
+    """Text styles for every paragraph role, heading level, table cell and note."""
+
+    def __init__(self, f: _Fonts, c: dict[str, str]):
+        H = colors.HexColor
+        serif = Face(f.regular, f.bold, f.italic, f.bolditalic)
+        sans = Face(f.sans, f.sansbold, f.sans, f.sansbold)
+        self.serif, self.sans = serif, sans
+        link = H(c["link"])
+        text, head, muted = H(c["text"]), H(c["heading"]), H(c["muted"])
+        base = TextStyle(serif, size=9.5, leading=13.6, color=text, space_after=6, link_color=link)
+        self.body = base
+        self.roles = {
+            "body": base,
+            "title": base.but(face=sans, bold=True, size=22, leading=26, color=head, space_after=6),
+            "subtitle": base.but(italic=True, size=12, leading=16, color=H("#333840"), space_after=8),
+            "meta": base.but(face=sans, size=8.5, leading=11.5, color=muted, space_after=1),
+            "marking": base.but(face=sans, bold=True, size=9, leading=12, space_after=3),
+            "caption": base.but(face=sans, bold=True, size=8.8, leading=11.5, color=head, space_before=6,
+                                space_after=4),
+            "small": base.but(size=7.8, leading=10.2, color=muted, space_after=4),
+            "bibliography": base.but(size=8.3, leading=11, left_indent=14, first_indent=-14, space_after=3),
+            "quote": base.but(italic=True, size=9, leading=12.6, left_indent=18, right_indent=18),
+        }
+        self.headings = {
+            1: base.but(face=sans, bold=True, size=13.5, leading=17, color=head, space_before=14, space_after=5),
+            2: base.but(face=sans, bold=True, size=11, leading=14, color=head, space_before=10, space_after=3),
+            3: base.but(face=sans, bold=True, size=9.8, leading=13, color=H("#2B2F36"), space_before=8,
+                        space_after=2),
+        }
+        self.list_item = base.but(space_after=3, left_indent=14, bullet_indent=3)
+        self.cell = base.but(size=8.2, leading=10.6, space_after=0)
+        self.cell_head = base.but(face=sans, bold=True, size=8.2, leading=10.4, color=colors.white, space_after=0)
+        self.note = base.but(size=7.5, leading=9.5, left_indent=12, bullet_indent=0, space_after=0)
+        self.note_more = self.note.but(space_before=1.5)
+        self.note_cont = base.but(italic=True, size=6.8, leading=8.4, color=muted, align="right", space_after=0)
+        self.endnote = base.but(size=8.3, leading=11, left_indent=16, space_after=3)
+
+
+# ----------------------------------------------------------------------------- flowables
+
+
+class _Builder:
+    """Turns outline blocks into flowables, numbering notes in reading order."""
+
+    def __init__(self, doc: o.Document, options: RenderOptions, fonts: _Fonts, colours: dict[str, str],
+                 width: float, log: NoteLog):
+        self.doc = doc
+        self.options = options
+        self.fonts = fonts
+        self.c = colours
+        self.s = _Styles(fonts, colours)
+        self.width = width
+        self.log = log
+        self.notes: list[o.Note] = []
+        self.endnotes = (options.notes or "footnotes") == "endnotes"
+        self.keys: set[str] = set()
+        self.ctx = RunContext(on_note=self._number, link_color=colors.HexColor(colours["link"]))
+        self.note_ctx = RunContext(on_note=None, link_color=self.ctx.link_color)
+
+    def _marker_drawn(self, canv, number: int) -> None:
+        self.log.marker_pages.setdefault(number, canv.getPageNumber())
+
+    def para(self, runs: list[Run], style: TextStyle, bullet: str = "") -> RichPara:
+        """A paragraph flowable that reports where its note markers land."""
+        return RichPara(runs, style, bullet, note_cb=self._marker_drawn)
+
+    # -- notes
+
+    def _number(self, note: o.Note) -> int:
+        self.notes.append(note)
+        return len(self.notes)
+
+    def note_flowables(self, n: int, style: TextStyle | None = None, bullet: str | None = None) -> list[Flowable]:
+        """Paragraphs of note ``n``: the number hangs in the margin; the first holds the link target."""
+        note = self.notes[n - 1]
+        style = style or self.s.note
+        paras = note.paragraphs or [[]]
+        first = [Run("", style.face.regular, style.size, anchor=f"fnn{n}")]
+        first += runs_for(paras[0], style, self.note_ctx)
+        out: list[Flowable] = [RichPara(first, style, f"{n}" if bullet is None else bullet)]
+        more = style.but(space_before=1.5) if style is self.s.note else style
+        out.extend(RichPara(runs_for(p, more, self.note_ctx), more) for p in paras[1:])
+        return out
+
+    def continued_label(self) -> Flowable:
+        """The small line under a note that runs onto the next page."""
+        st = self.s.note_cont
+        return RichPara([Run("continued on next page \u2192", st.face.italic, st.size, st.color)], st)
+
+    # -- blocks
+
+    def runs(self, nodes: list[o.Inline], style: TextStyle) -> list[Run]:
+        """Runs for body inlines (notes become numbered markers)."""
+        return runs_for(nodes, style, self.ctx)
+
+    def blocks(self, blocks: list[o.Block]) -> list[Flowable]:
+        """Flowables for a list of blocks."""
+        out: list[Flowable] = []
+        in_title = False
+        for block in blocks:
+            is_title = isinstance(block, o.Para) and block.role in ("title", "subtitle", "meta", "marking")
+            if in_title and not is_title:
+                out.append(Spacer(1, 4))
+                out.append(HRFlowable(width="100%", thickness=1.6, color=colors.HexColor(self.c["accent"]),
+                                      spaceBefore=2, spaceAfter=10))
+            in_title = is_title
+            out.extend(self.block(block))
+        return out
+
+    def block(self, block: o.Block, indent: float = 0.0) -> list[Flowable]:
+        """Flowables for one block."""
+        if isinstance(block, o.Heading):
+            return self.heading(block)
+        if isinstance(block, o.Para):
+            style = self.s.roles.get(block.role)
+            if style is None:
+                raise ValueError(f"unknown paragraph role {block.role!r}")
+            if indent:
+                style = style.but(left_indent=style.left_indent + indent)
+            flows: list[Flowable] = []
+            if block.role == "caption":
+                flows.append(CondPageBreak(90))
+            flows.append(self.para(self.runs(block.children, style), style))
+            return flows
+        if isinstance(block, o.BulletList):
+            return self.bullets(block, indent)
+        if isinstance(block, o.Table):
+            return self.table(block)
+        if isinstance(block, o.PageBreak):
+            return [RLPageBreak()]
+        raise TypeError(f"the PDF writer does not handle block node {type(block).__name__}")
+
+    def heading(self, h: o.Heading) -> list[Flowable]:
+        """A heading kept with what follows, with a bookmark."""
+        level = min(max(int(h.level), 1), 3)
+        key = self._key(h.anchor or o.plain_text(h.children))
+        title = clean(o.plain_text(h.children)).strip() or " "
+        style = self.s.headings[level]
+        runs = [Run("", style.face.bold, style.size, anchor=key)] + self.runs(h.children, style)
+        para = self.para(runs, style)
+        para.bg_outline = (title, key, level)
+        return [CondPageBreak(style.leading + style.space_before + 4 * self.s.body.leading), para]
+
+    def _key(self, raw: str) -> str:
+        base = "h-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", clean(raw)).strip("-")[:40] or "x")
+        key, i = base, 1
+        while key in self.keys:
+            i += 1
+            key = f"{base}-{i}"
+        self.keys.add(key)
+        return key
+
+    def bullets(self, lst: o.BulletList, indent: float = 0.0) -> list[Flowable]:
+        """List items as hanging paragraphs; nested lists indent further."""
+        out: list[Flowable] = []
+        li = self.s.list_item
+        style = li.but(left_indent=li.left_indent + indent, bullet_indent=li.bullet_indent + indent)
+        for i, item in enumerate(lst.items, start=1):
+            bullet = f"{i}." if lst.ordered else "\u2022"
+            first = True
+            for block in item:
+                if first and isinstance(block, o.Para):
+                    out.append(self.para(self.runs(block.children, style), style, bullet))
+                elif isinstance(block, o.BulletList):
+                    out.extend(self.bullets(block, indent + 14))
+                elif isinstance(block, o.Para):
+                    out.extend(self.block(block, indent + 14))
+                else:
+                    out.extend(self.block(block))
+                first = False
+            if first:  # an empty item still shows its bullet
+                out.append(self.para([], style, bullet))
+        return out
+
+    def cell_flowables(self, cell: o.Cell, header: bool) -> list[Flowable]:
+        """Paragraphs for a table cell, in its colour and alignment."""
+        style = self.s.cell_head if header else self.s.cell
+        color = safe_color(cell.color)
+        if header and cell.fill and not color:
+            color = self.c["text"]
+        style = style.but(align=cell.align if cell.align in ("left", "center", "right") else "left")
+        if color:
+            style = style.but(color=colors.HexColor(color))
+        out: list[Flowable] = []
+        for block in cell.blocks:
+            if isinstance(block, o.Para):
+                out.append(self.para(self.runs(block.children, style), style))
+            elif isinstance(block, o.BulletList):
+                li = style.but(left_indent=9, bullet_indent=0)
+                for i, item in enumerate(block.items, start=1):
+                    for b in item:
+                        if not isinstance(b, o.Para):
+                            raise TypeError(f"the PDF writer does not handle {type(b).__name__} in a table list")
+                        out.append(self.para(self.runs(b.children, li), li, f"{i}." if block.ordered else "\u2022"))
+            else:
+                raise TypeError(f"the PDF writer does not handle {type(block).__name__} in a table cell")
+        return out
+
+    def table(self, t: o.Table) -> list[Flowable]:
+        """A table: grid (positions, options), heatmap (coloured risk matrix) or key."""
+        out: list[Flowable] = []
+        if t.caption:
+            out.append(CondPageBreak(90))
+            cap = self.s.roles["caption"]
+            out.append(self.para(self.runs(t.caption, cap), cap))
+        rows = [*t.header, *t.rows]
+        if not rows:
+            return out
+        ncols = max(len(r) for r in rows)
+        data: list[list[list[Flowable]]] = []
+        cmds: list[tuple] = [
+            ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
+            ("FONTSIZE", (0, 0), (-1, -1), 8.2),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+            ("TOPPADDING", (0, 0), (-1, -1), 3),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ]
+        grid = colors.HexColor(self.c["grid"])
+        accent = colors.HexColor(self.c["accent"])
+        nh = len(t.header)
+        for r, row in enumerate(rows):
+            header = r < nh
+            line = []
+            for ci in range(ncols):
+                cell = row[ci] if ci < len(row) else o.Cell(blocks=[])
+                line.append(self.cell_flowables(cell, header))
+                fill = safe_color(cell.fill)
+                if fill:
+                    cmds.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(fill)))
+                elif header:
+                    cmds.append(("BACKGROUND", (ci, r), (ci, r), accent))
+                elif t.kind == "grid" and (r - nh) % 2 == 1:
+                    cmds.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(self.c["zebra"])))
+            data.append(line)
+        frac = 1.0
+        if t.kind == "heatmap":
+            frac = 0.86
+            cmds += [("GRID", (0, 0), (-1, -1), 0.8, colors.white), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                     ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]
+        elif t.kind == "key":
+            frac = 0.86
+            cmds += [("LINEBELOW", (0, 0), (-1, -1), 0.4, grid)]
+        else:
+            cmds += [("LINEBELOW", (0, 0), (-1, -1), 0.4, grid), ("BOX", (0, 0), (-1, -1), 0.6, grid)]
+        if nh:
+            cmds.append(("LINEBELOW", (0, nh - 1), (-1, nh - 1), 1.0, accent))
+        widths = list(t.widths or [])
+        if len(widths) != ncols or any((w or 0) <= 0 for w in widths):
+            widths = [1.0] * ncols
+        total = float(sum(widths))
+        col_widths = [self.width * frac * w / total for w in widths]
+        table = Table(data, colWidths=col_widths, repeatRows=nh if nh < len(rows) else 0,
+                      style=TableStyle(cmds), hAlign="CENTER" if frac < 1 else "LEFT",
+                      spaceBefore=2, spaceAfter=10)
+        out.append(table)
+        return out
+
+    def endnote_flowables(self) -> list[Flowable]:
+        """A 'Notes' section holding every note (endnotes mode)."""
+        if not self.notes:
+            return []
+        st = self.s.headings[1]
+        out: list[Flowable] = [CondPageBreak(80), RichPara([Run("Notes", st.face.bold, st.size)], st)]
+        for n in range(1, len(self.notes) + 1):
+            out.extend(self.note_flowables(n, self.s.endnote, f"{n}."))
+        return out
+
+
+# ----------------------------------------------------------------------------- page furniture
+
+
+def _fill(template: str, page: int, pages: int | None) -> str:
+    text = template.replace("{page}", str(page))
+    return text.replace("{pages}", str(pages) if pages is not None else "")
+
+
+class _Furniture:
+    """Header and footer of every page: running text, marking banner, TLP label, page numbers."""
+
+    def __init__(self, meta: o.DocMeta, fonts: _Fonts, c: dict[str, str], pagesize, margins, logo):
+        self.meta = meta
+        self.f = fonts
+        self.c = c
+        self.w, self.h = pagesize
+        self.top, self.right, self.bottom, self.left = margins
+        self.header = clean(meta.header or meta.title or "").strip()
+        footer = clean(meta.footer or "").strip()
+        if "{page}" not in footer:
+            footer = (footer + "  \u00b7  " if footer else "") + "Page {page} of {pages}"
+        self.footer = footer
+        self.tlp = clean(meta.tlp or "").strip().upper()
+        self.banner = clean(meta.banner or "").strip()
+        self.logo = logo
+        self.pending: list[tuple[str, int]] = []
+
+    def _fit(self, text: str, font: str, size: float, width: float) -> str:
+        if pdfmetrics.stringWidth(text, font, size) <= width:
+            return text
+        while text and pdfmetrics.stringWidth(text + "\u2026", font, size) > width:
+            text = text[:-1]
+        return text.rstrip() + "\u2026"
+
+    def _tlp(self, canv: Canvas, y: float) -> float:
+        if not self.tlp:
+            return 0.0
+        size = 12
+        tw = pdfmetrics.stringWidth(self.tlp, self.f.sansbold, size)
+        x1 = self.w - self.right
+        canv.setFillColor(colors.black)
+        canv.rect(x1 - tw - 8, y - 3.5, tw + 8, size + 4, stroke=0, fill=1)
+        canv.setFillColor(colors.HexColor(TLP_COLORS.get(self.tlp, "#FFFFFF")))
+        canv.setFont(self.f.sansbold, size)
+        canv.drawRightString(x1 - 4, y, self.tlp)
+        return tw + 16
+
+    def _banner(self, canv: Canvas, y: float) -> float:
+        if not self.banner:
+            return 0.0
+        canv.setFillColor(colors.HexColor(self.c["text"]))
+        canv.setFont(self.f.sansbold, 10)
+        canv.drawCentredString(self.w / 2, y, self.banner)
+        return pdfmetrics.stringWidth(self.banner, self.f.sansbold, 10)
+
+    def on_page(self, canv: Canvas, doc) -> None:
+        """Draw header and footer; texts that need the page total go into a per-page form."""
+        page = doc.page
+        canv.saveState()
+        content_w = self.w - self.left - self.right
+        # header
+        hy = self.h - self.top + 9 * mm
+        tlp_w = self._tlp(canv, hy)
+        ban_w = self._banner(canv, hy)
+        if self.header and page > 1:
+            room = content_w / 2 - ban_w / 2 - 10 if ban_w else content_w - tlp_w - 10
+            canv.setFont(self.f.sans, 8)
+            canv.setFillColor(colors.HexColor(self.c["muted"]))
+            canv.drawString(self.left, hy, self._fit(_fill(self.header, page, None), self.f.sans, 8, room)
+                            if "{pages}" not in self.header else "")
+        canv.setStrokeColor(colors.HexColor(self.c["rule"]))
+        canv.setLineWidth(0.4)
+        canv.line(self.left, hy - 6, self.w - self.right, hy - 6)
+        # footer
+        fy = self.bottom - 12 * mm
+        canv.line(self.left, fy + 12, self.w - self.right, fy + 12)
+        self._tlp(canv, fy)
+        self._banner(canv, fy)
+        canv.restoreState()
+        name = f"bgpage{page}"
+        canv.doForm(name)
+        self.pending.append((name, page))
+
+    def finish(self, canv: Canvas) -> None:
+        """Define the per-page forms now that the number of pages is known."""
+        total = len(self.pending)
+        content_w = self.w - self.left - self.right
+        ban_w = pdfmetrics.stringWidth(self.banner, self.f.sansbold, 10) if self.banner else 0
+        room = content_w / 2 - ban_w / 2 - 10 if ban_w else content_w * 0.6
+        fy = self.bottom - 12 * mm
+        hy = self.h - self.top + 9 * mm
+        for name, page in self.pending:
+            canv.beginForm(name)
+            canv.setFont(self.f.sans, 8)
+            canv.setFillColor(colors.HexColor(self.c["muted"]))
+            canv.drawString(self.left, fy, self._fit(_fill(self.footer, page, total), self.f.sans, 8, room))
+            if "{pages}" in self.header and page > 1:
+                canv.drawString(self.left, hy, self._fit(_fill(self.header, page, total), self.f.sans, 8, room))
+            canv.endForm()
+
+
+def _canvas_maker(furniture: _Furniture, log: NoteLog, when: datetime | None):
+    """A canvas factory: note-marker callback registered both ways, page forms defined at save."""
+
+    class _Canvas(Canvas):
+        def __init__(self, *args, **kw):
+            super().__init__(*args, **kw)
+            if when is not None:
+                _set_timestamp(self, when)
+
+        def save(self):
+            if len(self._code):
+                self.showPage()
+            furniture.finish(self)
+            super().save()
+
+    return _Canvas
+
+
+def _set_timestamp(canv: Canvas, when: datetime) -> None:
+    """Use ``when`` for the PDF creation and modification dates."""
+    ts = getattr(canv._doc, "_timeStamp", None)
+    if ts is None:
+        return
+    t = when.timestamp()
+    import time as _time
+
+    lt = _time.gmtime(t)
+    ts.t, ts.lt, ts.YMDhms, ts.dhh, ts.dmm, ts.tzname = t, lt, tuple(lt)[:6], 0, 0, "UTC"
+
+
+def _doc_time(meta: o.DocMeta) -> datetime | None:
+    """SOURCE_DATE_EPOCH wins (ReportLab reads it); else the document's ISO date; else None."""
+    if os.environ.get("SOURCE_DATE_EPOCH", "").strip():
+        return None
+    try:
+        d = date.fromisoformat((meta.date or "").strip()[:10])
+    except ValueError:
+        return None
+    return datetime(d.year, d.month, d.day, tzinfo=timezone.utc)
+
+
+# ----------------------------------------------------------------------------- document
+
+
+class _DocTemplate(BaseDocTemplate):
+    """One page template; bookmarks for headings."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self._emptyPagesAllowed = 100000
+        self._outline_level = -1
+
+    def afterFlowable(self, flowable):
+        """Add an outline entry after a heading has been drawn."""
+        info = getattr(flowable, "bg_outline", None)
+        if info:
+            title, key, level = info
+            lvl = min(level - 1, self._outline_level + 1)
+            self._outline_level = lvl
+            self.canv.addOutlineEntry(title, key, level=lvl, closed=False)
+
+
+def _page_size(name: str | None):
+    if not name or name.lower() in ("letter", "us-letter", "usletter"):
+        return LETTER
+    if name.lower() == "a4":
+        return A4
+    raise ValueError(f"unknown page size {name!r}; expected 'letter' or 'a4'")
+
+
+def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
+    """Lay ``doc`` out and return the PDF bytes with the notes' page log."""
+    options = options or RenderOptions()
+    # 1. resources: fonts, colours, page geometry
+    fonts = _fonts(options)
+    colours = dict(DEFAULT_COLORS)
+    for k, v in (options.colors or {}).items():
+        colours[k] = safe_color(v, colours.get(k, "#000000"))
+    pagesize = _page_size(options.page_size)
+    top, right, bottom, left = [v * mm for v in (options.margins_mm or (24, 22, 24, 22))]
+    width = pagesize[0] - left - right
+    height = pagesize[1] - top - bottom
+    meta = doc.meta
+
+    # 2. the story: flowables with note markers numbered in reading order
+    log = NoteLog()
+    builder = _Builder(doc, options, fonts, colours, width, log)
+    story = builder.blocks(doc.blocks)
+    if builder.endnotes:
+        story.extend(builder.endnote_flowables())
+    else:
+        story.append(NotesFlush())
+
+    # 3. the page: one note-reserving frame, furniture, bookmarks
+    nstyle = NoteStyle(leading=builder.s.note.leading, rule_color=colors.HexColor(colours["rule"]))
+    if builder.endnotes:
+        make_note = (lambda n: [])  # markers point at the Notes section
+    else:
+        make_note = builder.note_flowables
+    frame = NoteFrame(left, bottom, width, height, leftPadding=0, rightPadding=0, topPadding=0,
+                      bottomPadding=0, id="body", make_note=make_note,
+                      continued_label=builder.continued_label, style=nstyle, log=log)
+    if builder.endnotes:
+        frame.placed.update(range(1, len(builder.notes) + 1))
+    furniture = _Furniture(meta, fonts, colours, pagesize, (top, right, bottom, left), options.logo)
+
+    def on_page_end(canv, d):
+        frame.draw_notes(canv, d.page)
+
+    keywords = [clean(k) for k in (meta.keywords or []) if clean(k).strip()]
+    for mark in (meta.tlp, meta.banner):
+        if mark and clean(mark).strip() and clean(mark).strip() not in keywords:
+            keywords.append(clean(mark).strip())
+    buf = io.BytesIO()
+    template = _DocTemplate(
+        buf, pagesize=pagesize, leftMargin=left, rightMargin=right, topMargin=top, bottomMargin=bottom,
+        title=clean(meta.title), author=clean(meta.author), subject=clean(meta.subject),
+        keywords=keywords, creator="briefgen", lang=clean(meta.language or "") or None,
+        invariant=1, initialFontName=fonts.regular, displayDocTitle=1, pageCompression=1,
+    )
+    template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=furniture.on_page,
+                                            onPageEnd=on_page_end, pagesize=pagesize)])
+    # 4. build (single pass) and report
+    template.build(story, canvasmaker=_canvas_maker(furniture, log, _doc_time(meta)))
+    return PdfResult(data=buf.getvalue(), pages=len(furniture.pending), log=log, notes=len(builder.notes))
+
+
+__all__ = ["write", "render", "PdfResult", "DEFAULT_FONTS", "escape"]
