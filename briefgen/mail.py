@@ -377,7 +377,8 @@ def _attachment_part(att: Attachment) -> MIMEPart:
     del part["Content-Type"]
     del part["Content-Disposition"]
     params = "".join(f";\n {p}" for p in rfc2231_param("name", att.filename))
-    part.set_raw("Content-Type", att.content_type + params)
+    charset = '; charset="utf-8"' if att.maintype == "text" else ""  # the writers' text is UTF-8
+    part.set_raw("Content-Type", att.content_type + charset + params)
     params = "".join(f";\n {p}" for p in rfc2231_param("filename", att.filename))
     part.set_raw("Content-Disposition", "attachment" + params)
     return part

@@ -144,6 +144,14 @@ def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str,
     if not sender:
         raise MailError(f"no sender: pass --from, or set `from` under [email] in {config_path()}")
     max_bytes = int((max_size or config.email.max_size_mb or mail.DEFAULT_MAX_BYTES / 2**20) * 2**20)
+    # Header values are checked before any work, so a typo costs nothing.
+    from_box = mail.parse_mailbox(sender, "From address")
+    to_boxes = mail.parse_mailboxes(to, "To address")
+    cc_boxes = mail.parse_mailboxes([*config.email.cc, *cc], "Cc address")
+    bcc_boxes = mail.parse_mailboxes([*config.email.bcc, *bcc], "Bcc address")
+    reply_boxes = mail.parse_mailboxes(list(reply_to) or config.email.reply_to, "Reply-To address")
+    if subject is not None:
+        mail.check_header_text(subject, "the subject")
 
     # 2. The brief: it must check cleanly before it goes to anyone.
     report = check_file(brief)
@@ -166,11 +174,9 @@ def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str,
     attachments = [mail.Attachment.from_path(p) for p in files]
     date = _reproducible_date()
     msg = mail.package(
-        model, attachments, sender=sender, to=list(to), cc=[*config.email.cc, *cc],
-        reply_to=list(reply_to) or config.email.reply_to, subject=subject, date=date,
-        reproducible=date is not None, max_bytes=max_bytes,
+        model, attachments, sender=from_box, to=to_boxes, cc=cc_boxes, reply_to=reply_boxes,
+        subject=subject, date=date, reproducible=date is not None, max_bytes=max_bytes,
     )
-    bcc_boxes = mail.parse_mailboxes([*config.email.bcc, *bcc], "Bcc address")
     data = mail.as_bytes(msg)
     eml = eml or out_dir / f"{_brief_name(brief)}.eml"
 
@@ -208,9 +214,9 @@ def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str,
             source = f"${env_name}" if os.environ.get(env_name) else "a prompt"
             click.echo(f"  password:  from {source}")
         click.echo(f"  from:      {sender_addr}")
-        click.echo(f"  to:        {', '.join(str(b) for b in mail.parse_mailboxes(to, 'To address'))}")
-        if cc or config.email.cc:
-            click.echo(f"  cc:        {', '.join(config.email.cc + list(cc))}")
+        click.echo(f"  to:        {', '.join(str(b) for b in to_boxes)}")
+        if cc_boxes:
+            click.echo(f"  cc:        {', '.join(str(b) for b in cc_boxes)}")
         if bcc_boxes:
             click.echo(f"  bcc:       {', '.join(str(b) for b in bcc_boxes)}")
         click.echo(f"  envelope:  {len(recipients)} recipients: {', '.join(recipients)}")

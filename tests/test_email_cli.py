@@ -1,0 +1,326 @@
+"""``briefgen email`` without a mail server: outputs, building, the .eml, config and the refusals."""
+
+from __future__ import annotations
+
+import os
+import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from briefgen.build import brief_name, default_output_dir
+from briefgen.cli import main
+from conftest import MINIMAL_BRIEF
+
+FROM = "Jane Analyst <jane@example.org>"
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path_factory, monkeypatch):
+    """Never read the real user's config file or password; an empty config file stands in."""
+    empty = tmp_path_factory.mktemp("config") / "config.toml"
+    empty.write_text("", encoding="utf-8")
+    monkeypatch.setenv("BRIEFGEN_CONFIG", str(empty))
+    monkeypatch.delenv("BRIEFGEN_SMTP_PASSWORD", raising=False)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+def run(*args: str, input: str | None = None):
+    """Run the command line in-process."""
+    return CliRunner().invoke(main, ["email", *args], input=input)
+
+
+def with_marking(brief_dir: Path, tlp: str) -> Path:
+    """Give the fixture brief a TLP marking."""
+    brief = brief_dir / "brief.yaml"
+    brief.write_text(MINIMAL_BRIEF.replace("  date: 2025-02-15\n", f"  date: 2025-02-15\n  marking: {{tlp: '{tlp}'}}\n"),
+                     encoding="utf-8")
+    return brief
+
+
+def fake_outputs(brief: Path, out: Path) -> dict[str, bytes]:
+    """Put up-to-date stand-in outputs beside nothing else, newer than the brief."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = {"docx": b"PK\x03\x04 fake docx \x00\xff", "pdf": b"%PDF-1.7 fake pdf \x00\xff"}
+    later = brief.stat().st_mtime + 10
+    for fmt, data in files.items():
+        path = out / f"{brief_name(brief)}.{fmt}"
+        path.write_bytes(data)
+        os.utime(path, (later, later))
+    return files
+
+
+def parse(path: Path):
+    """Parse a saved .eml."""
+    return BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+
+
+def attached(msg) -> dict[str, bytes]:
+    """File name -> bytes of every attachment."""
+    return {part.get_filename(): part.get_payload(decode=True) for part in msg.iter_attachments()}
+
+
+# --------------------------------------------------------------------------- the .eml
+
+
+def test_email_packages_existing_outputs_without_building(brief_dir):
+    brief = brief_dir / "brief.yaml"
+    out = brief_dir / "out"
+    files = fake_outputs(brief, out)
+    eml = brief_dir / "message.eml"
+    result = run(str(brief), "--to", "colleague@example.org", "--from", FROM, "--outputs", str(out), "-o", str(eml))
+    assert result.exit_code == 0, result.output
+    assert "Building" not in result.output
+    assert f"Wrote {eml}" in result.output
+    name = brief_name(brief)
+    assert attached(parse(eml)) == {f"{name}.docx": files["docx"], f"{name}.pdf": files["pdf"]}
+
+
+def test_email_builds_missing_outputs_and_attaches_them_byte_for_byte(brief_dir):
+    brief = brief_dir / "brief.yaml"
+    out = brief_dir / "out"
+    eml = brief_dir / "message.eml"
+    result = run(str(brief), "--to", "colleague@example.org", "--from", FROM, "--outputs", str(out),
+                 "-o", str(eml), "--attach", "docx,pdf,md")
+    assert result.exit_code == 0, result.output
+    assert "Building docx, pdf, md" in result.output
+    name = brief_name(brief)
+    built = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert set(built) == {f"{name}.docx", f"{name}.pdf", f"{name}.md"}
+    msg = parse(eml)
+    assert attached(msg) == built
+    types = {part.get_filename(): part.get_content_type() for part in msg.iter_attachments()}
+    assert types == {f"{name}.docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                     f"{name}.pdf": "application/pdf", f"{name}.md": "text/markdown"}
+    assert built[f"{name}.pdf"].startswith(b"%PDF") and built[f"{name}.docx"].startswith(b"PK")
+
+
+def test_email_rebuilds_outputs_older_than_the_brief(brief_dir):
+    brief = brief_dir / "brief.yaml"
+    out = brief_dir / "out"
+    fake_outputs(brief, out)
+    name = brief_name(brief)
+    stale = out / f"{name}.docx"
+    earlier = brief.stat().st_mtime - 60
+    os.utime(stale, (earlier, earlier))
+    result = run(str(brief), "--to", "colleague@example.org", "--from", FROM, "--outputs", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Building docx from" in result.output
+    assert stale.read_bytes().startswith(b"PK") and b"fake" not in stale.read_bytes()
+    assert (out / f"{name}.pdf").read_bytes().startswith(b"%PDF-1.7 fake")  # fresh: left alone
+    assert attached(parse(out / f"{name}.eml"))[f"{name}.docx"] == stale.read_bytes()
+
+
+def test_default_outputs_folder_is_the_build_commands(brief_dir, monkeypatch):
+    monkeypatch.chdir(brief_dir)
+    result = run("brief.yaml", "--to", "colleague@example.org", "--from", FROM, "--attach", "docx")
+    assert result.exit_code == 0, result.output
+    folder = default_output_dir(Path("brief.yaml"))
+    name = brief_name(Path("brief.yaml"))
+    assert (brief_dir / folder / f"{name}.docx").is_file()
+    assert (brief_dir / folder / f"{name}.eml").is_file()
+
+
+def test_source_date_epoch_makes_the_message_reproducible(brief_dir, monkeypatch):
+    brief = brief_dir / "brief.yaml"
+    out = brief_dir / "out"
+    fake_outputs(brief, out)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1739606400")
+    args = [str(brief), "--to", "colleague@example.org", "--from", FROM, "--outputs", str(out)]
+    assert run(*args, "-o", str(brief_dir / "a.eml")).exit_code == 0
+    time.sleep(1.1)
+    assert run(*args, "-o", str(brief_dir / "b.eml")).exit_code == 0
+    assert (brief_dir / "a.eml").read_bytes() == (brief_dir / "b.eml").read_bytes()
+    assert parse(brief_dir / "a.eml")["Date"] == "Sat, 15 Feb 2025 08:00:00 +0000"
+
+
+def test_subject_recipients_and_reply_to_are_written(brief_dir):
+    brief = brief_dir / "brief.yaml"
+    out = brief_dir / "out"
+    fake_outputs(brief, out)
+    eml = brief_dir / "m.eml"
+    result = run(str(brief), "--to", "a@example.org, Zoë Ŝmith <zoe@example.org>", "--to", "c@example.org",
+                 "--cc", "cc@example.org", "--bcc", "secret@example.org", "--reply-to", "desk@example.org",
+                 "--from", FROM, "--subject", "Брифінг: гарантії", "--outputs", str(out), "-o", str(eml))
+    assert result.exit_code == 0, result.output
+    assert "Bcc recipients are not stored" in result.output
+    msg = parse(eml)
+    assert str(msg["Subject"]) == "Брифінг: гарантії"
+    assert [(a.display_name, a.addr_spec) for a in msg["To"].addresses] == [
+        ("", "a@example.org"), ("Zoë Ŝmith", "zoe@example.org"), ("", "c@example.org")]
+    assert msg["Cc"].addresses[0].addr_spec == "cc@example.org"
+    assert msg["Reply-To"].addresses[0].addr_spec == "desk@example.org"
+    assert "Bcc" not in msg and b"secret@example.org" not in eml.read_bytes()
+
+
+def test_default_subject_carries_the_tlp_label(brief_dir):
+    brief = with_marking(brief_dir, "amber")
+    out = brief_dir / "out"
+    fake_outputs(brief, out)
+    eml = brief_dir / "m.eml"
+    assert run(str(brief), "--to", "a@example.org", "--from", FROM, "--outputs", str(out), "-o", str(eml)).exit_code == 0
+    assert str(parse(eml)["Subject"]) == "[TLP:AMBER] A test brief — 2025-02-15"
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def test_invalid_address_is_refused_and_named(brief_dir):
+    result = run(str(brief_dir / "brief.yaml"), "--to", "good@example.org, bad@@example", "--from", FROM,
+                 "--outputs", str(brief_dir / "out"))
+    assert result.exit_code == 1
+    assert "Error: invalid To address 'bad@@example'" in result.output
+    assert not (brief_dir / "out").exists()
+
+
+def test_line_break_in_subject_is_refused(brief_dir):
+    brief = brief_dir / "brief.yaml"
+    fake_outputs(brief, brief_dir / "out")
+    result = run(str(brief), "--to", "a@example.org", "--from", FROM, "--outputs", str(brief_dir / "out"),
+                 "--subject", "Hello\r\nBcc: victim@example.org")
+    assert result.exit_code == 1
+    assert "the subject must not contain a line break" in result.output
+    assert not list((brief_dir / "out").glob("*.eml"))
+
+
+def test_attachments_over_the_limit_are_refused_with_their_sizes(brief_dir):
+    brief = brief_dir / "brief.yaml"
+    files = fake_outputs(brief, brief_dir / "out")
+    result = run(str(brief), "--to", "a@example.org", "--from", FROM, "--outputs", str(brief_dir / "out"),
+                 "--max-size", "0.00001")
+    assert result.exit_code == 1
+    name = brief_name(brief)
+    assert f"{name}.docx {len(files['docx'])} bytes" in result.output
+    assert f"{name}.pdf {len(files['pdf'])} bytes" in result.output
+    assert "over the limit of 10 bytes" in result.output and "--max-size" in result.output
+
+
+def test_unknown_attachment_format_is_a_usage_error(brief_dir):
+    result = run(str(brief_dir / "brief.yaml"), "--to", "a@example.org", "--from", FROM, "--attach", "docx,odt")
+    assert result.exit_code == 2
+    assert "unknown format 'odt'" in result.output
+
+
+def test_missing_sender_is_explained(brief_dir):
+    result = run(str(brief_dir / "brief.yaml"), "--to", "a@example.org")
+    assert result.exit_code == 1
+    assert "no sender: pass --from" in result.output
+
+
+def test_a_brief_with_errors_is_not_emailed(brief_dir):
+    brief = brief_dir / "brief.yaml"
+    brief.write_text(MINIMAL_BRIEF.replace("only truly reliable", "only really reliable"), encoding="utf-8")
+    result = run(str(brief), "--to", "a@example.org", "--from", FROM, "--outputs", str(brief_dir / "out"))
+    assert result.exit_code == 1
+    assert "quote not found" in result.output and "before emailing" in result.output
+    assert not (brief_dir / "out").exists()
+    assert "Traceback" not in result.output
+
+
+def test_password_is_never_a_command_line_option(brief_dir):
+    result = run(str(brief_dir / "brief.yaml"), "--to", "a@example.org", "--from", FROM, "--smtp-password", "x")
+    assert result.exit_code == 2
+    assert "No such option" in result.output
+
+
+@pytest.mark.parametrize("tlp", ["red", "amber+strict"])
+def test_restricted_marking_is_not_sent_without_yes(brief_dir, tlp):
+    brief = with_marking(brief_dir, tlp)
+    result = run(str(brief), "--to", "a@example.org", "--from", FROM, "--send", "--smtp-host", "127.0.0.1",
+                 "--smtp-port", "9", "--outputs", str(brief_dir / "out"))
+    assert result.exit_code == 1
+    assert f"is marked TLP:{tlp.upper()}" in result.output and "--yes" in result.output
+    assert "connect" not in result.output
+
+
+def test_send_without_a_server_says_so_and_keeps_the_message(brief_dir):
+    brief = brief_dir / "brief.yaml"
+    fake_outputs(brief, brief_dir / "out")
+    eml = brief_dir / "m.eml"
+    result = run(str(brief), "--to", "a@example.org", "--from", FROM, "--send", "--outputs", str(brief_dir / "out"),
+                 "-o", str(eml))
+    assert result.exit_code == 1
+    assert "no SMTP server: pass --smtp-host" in result.output and f"saved in {eml}" in result.output
+    assert eml.is_file()
+
+
+def test_dry_run_shows_what_would_be_sent_and_connects_nowhere(brief_dir, monkeypatch):
+    brief = with_marking(brief_dir, "red")
+    fake_outputs(brief, brief_dir / "out")
+    monkeypatch.setenv("BRIEFGEN_SMTP_PASSWORD", "not shown")
+    result = run(str(brief), "--to", "a@example.org", "--cc", "c@example.org", "--bcc", "b@example.org",
+                 "--from", FROM, "--dry-run", "--smtp-host", "smtp.invalid", "--smtp-user", "jane", "--ssl",
+                 "--outputs", str(brief_dir / "out"))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "would send through smtp.invalid:465 (SSL/TLS) as user 'jane'" in out
+    assert "password:  from $BRIEFGEN_SMTP_PASSWORD" in out and "not shown" not in out
+    assert "3 recipients: a@example.org, c@example.org, b@example.org" in out
+    assert "sending would be refused without --yes" in out
+    assert "Nothing was sent." in out
+
+
+# --------------------------------------------------------------------------- config file
+
+
+def test_config_file_supplies_sender_and_smtp_defaults(brief_dir, tmp_path, monkeypatch):
+    cfg = tmp_path / "conf.toml"
+    cfg.write_text('[email]\nfrom = "Desk <desk@example.org>"\ncc = ["archive@example.org"]\n'
+                   '[smtp]\nhost = "mail.example.org"\nport = 2525\nsecurity = "ssl"\nuser = "desk"\n'
+                   'password_env = "DESK_PW"\n', encoding="utf-8")
+    monkeypatch.setenv("BRIEFGEN_CONFIG", str(cfg))
+    brief = brief_dir / "brief.yaml"
+    fake_outputs(brief, brief_dir / "out")
+    result = run(str(brief), "--to", "a@example.org", "--dry-run", "--outputs", str(brief_dir / "out"))
+    assert result.exit_code == 0, result.output
+    assert "mail.example.org:2525 (SSL/TLS) as user 'desk'" in result.output
+    assert "from:      desk@example.org" in result.output
+    assert "password:  from a prompt" in result.output
+    assert "a@example.org, archive@example.org" in result.output
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[smtp]\npassword = 'hunter2'\n", "password is not allowed"),
+    ("[smtp]\nhots = 'x'\n", "smtp.hots: Extra inputs are not permitted"),
+    ("[smtp]\nport = 99999\n", "smtp.port"),
+    ("[smtp\n", "config file"),
+])
+def test_bad_config_file_is_reported_with_its_path(brief_dir, tmp_path, monkeypatch, text, expected):
+    cfg = tmp_path / "conf.toml"
+    cfg.write_text(text, encoding="utf-8")
+    monkeypatch.setenv("BRIEFGEN_CONFIG", str(cfg))
+    result = run(str(brief_dir / "brief.yaml"), "--to", "a@example.org", "--from", FROM)
+    assert result.exit_code == 1
+    assert str(cfg) in result.output and expected in result.output
+    assert "hunter2" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_config_named_by_env_var_must_exist(brief_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("BRIEFGEN_CONFIG", str(tmp_path / "missing.toml"))
+    result = run(str(brief_dir / "brief.yaml"), "--to", "a@example.org", "--from", FROM)
+    assert result.exit_code == 1
+    assert "config file not found" in result.output
+
+
+def test_default_config_location_follows_xdg(monkeypatch, tmp_path):
+    from briefgen.config import config_path, load_config
+
+    monkeypatch.delenv("BRIEFGEN_CONFIG")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert config_path() == tmp_path / "briefgen" / "config.toml"
+    assert load_config().smtp.host is None  # a missing default file means defaults
+    (tmp_path / "briefgen").mkdir()
+    (tmp_path / "briefgen" / "config.toml").write_text('[smtp]\nhost = "h.example.org"\ncafile = "ca.pem"\n')
+    config = load_config()
+    assert config.smtp.host == "h.example.org"
+    assert config.smtp.cafile == tmp_path / "briefgen" / "ca.pem"
+
+
+def test_help_shows_an_example():
+    result = CliRunner().invoke(main, ["email", "--help"])
+    assert result.exit_code == 0
+    assert "Example" in result.output and "briefgen email brief.yaml --to" in result.output
