@@ -1,0 +1,258 @@
+"""compose: Brief + Layout → outline tree; sections, notes, tables and wording follow the Layout."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from pathlib import Path
+
+import pytest
+
+from briefgen.check import check_file
+from briefgen.compose import citation_points, compose, risk_band
+from briefgen.layout import DEFAULT_SECTIONS, Layout
+from briefgen.outline import (
+    BulletList,
+    Colored,
+    Heading,
+    Note,
+    Para,
+    Table,
+    Text,
+    from_dict,
+    plain_text,
+    to_dict,
+    walk_notes,
+)
+from briefgen.textsafe import UnsafeTextWarning
+from richbrief import CITATION_POINTS, make_rich_brief
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def brief(tmp_path):
+    report = check_file(make_rich_brief(tmp_path))
+    assert report.ok(), [p.format() for p in report.errors]
+    return report.brief
+
+
+def headings(doc, level=1):
+    return [plain_text(b.children) for b in doc.blocks if isinstance(b, Heading) and b.level == level]
+
+
+def tables(doc, kind=None):
+    return [b for b in doc.blocks if isinstance(b, Table) and (kind is None or b.kind == kind)]
+
+
+def test_sections_follow_the_default_layout_order(brief):
+    doc = compose(brief)
+    assert headings(doc) == [h for k, h in DEFAULT_SECTIONS if h and k not in ("recommendations", "indicators")]
+
+
+def test_layout_chooses_renames_and_reorders_sections(brief):
+    layout = Layout(sections=(("bibliography", "Works cited"), ("key_judgments", "Bottom line")))
+    doc = compose(brief, layout)
+    assert headings(doc) == ["Works cited", "Bottom line"]
+    assert len(list(walk_notes(doc.blocks))) == 2  # only the key judgments' citation points remain
+
+
+def test_unknown_section_in_layout_is_rejected():
+    with pytest.raises(ValueError, match="unknown section 'summary'"):
+        Layout(sections=(("summary", "Summary"),))
+
+
+def test_one_note_per_citation_point_in_reading_order(brief):
+    doc = compose(brief)
+    notes = list(walk_notes(doc.blocks))
+    assert len(notes) == citation_points(brief) == CITATION_POINTS
+    texts = [plain_text(n.paragraphs[0]) for n in notes]
+    # the first note to cite a source gives the full form, later ones the short form
+    assert texts[0].startswith("“Europe discusses troops for Ukraine,” News.bg (Reuters report), February 11, 2025")
+    assert "; Vafa Guliyeva, “Ukraine pushes for foreign troops in peacekeeping role" in texts[0]
+    assert texts[1].startswith("Guliyeva, “Ukraine pushes for foreign troops”: “any foreign troop deployment")
+    assert all(len(n.paragraphs) == 1 for n in notes)
+
+
+def test_quotes_in_notes_can_be_switched_off(brief):
+    doc = compose(brief, Layout(quotes_in_notes=False))
+    for note in walk_notes(doc.blocks):
+        assert ": “" not in plain_text(note.paragraphs[0])
+
+
+def test_likelihood_and_confidence_are_separate_sentences(brief):
+    doc = compose(brief)
+    kj = next(b for b in doc.blocks if isinstance(b, BulletList) and b.ordered)
+    first = plain_text(kj.items[0][0].children)
+    assert first == ("European states are preparing a reassurance force. Likelihood: likely (55–80 %). "
+                     "Confidence: moderate.")
+    for item in kj.items:
+        for sentence in re.split(r"(?<=\.)\s", plain_text(item[0].children)):
+            assert not ("Likelihood" in sentence and "Confidence" in sentence)
+
+
+def test_alternative_likelihood_column_is_used_consistently(brief):
+    doc = compose(brief, Layout(likelihood_column="alternative"))
+    kj = next(b for b in doc.blocks if isinstance(b, BulletList) and b.ordered)
+    assert "Likelihood: probable (55–80 %)." in plain_text(kj.items[0][0].children)
+    key = tables(doc, "key")[0]
+    assert plain_text(key.header[0][0].blocks[0].children) == "Alternative"
+
+
+def test_stance_table_shows_words_colours_and_conditions(brief):
+    layout = Layout()
+    doc = compose(brief, layout)
+    table = tables(doc, "grid")[0]
+    assert [plain_text(c.blocks[0].children) for c in table.header[0]] == [
+        "Actor", "European reassurance force", "NATO membership", "UN-mandated peacekeepers"]
+    uk = next(r for r in table.rows if plain_text(r[0].blocks[0].children) == "United Kingdom")
+    cell = uk[1]
+    word = cell.blocks[0].children[0].children[0]
+    assert isinstance(word, Colored) and word.color == layout.stance_colors["conditional"]
+    assert plain_text(word.children) == "conditional"
+    assert cell.fill == layout.stance_fills["conditional"]
+    assert plain_text(cell.blocks[1].children) == "if the US provides a backstop"
+    assert plain_text(uk[2].blocks[0].children) == "—"
+
+
+def test_positions_are_grouped_by_option_then_issue(brief):
+    doc = compose(brief)
+    assert headings(doc, 2)[:3] == ["European reassurance force", "NATO membership", "UN-mandated peacekeepers"]
+
+
+def test_supporters_and_opponents_are_derived_from_positions(brief):
+    doc = compose(brief)
+    paras = [plain_text(b.children) for b in doc.blocks if isinstance(b, Para)]
+    assert "Supporters: Ukraine." in paras
+    assert "Conditional supporters: United Kingdom (if the US provides a backstop)." in paras
+    assert "Opponents: Russia." in paras
+    assert "Opponents: none recorded." in paras  # the NATO option
+
+
+def test_heat_map_is_five_by_five_with_banded_fills_and_risks_in_place(brief):
+    layout = Layout()
+    doc = compose(brief, layout)
+    hm = tables(doc, "heatmap")[0]
+    assert len(hm.rows) == 5 and all(len(r) == 6 for r in hm.rows) and len(hm.header[0]) == 6
+    for i, row in enumerate(hm.rows):
+        likelihood = 5 - i
+        for impact in range(1, 6):
+            assert row[impact].fill == layout.risk_fills[risk_band(likelihood * impact)]
+    # R1: unlikely (2) × impact 5; R2: roughly even (3) × impact 4
+    assert plain_text(hm.rows[3][5].blocks[0].children) == "R1"
+    assert plain_text(hm.rows[2][4].blocks[0].children) == "R2"
+
+
+def test_risk_bands_match_the_standard():
+    assert [risk_band(s) for s in (1, 4, 5, 10, 12, 25)] == ["low", "low", "medium", "medium", "high", "high"]
+
+
+def test_risk_register_scores_and_colours(brief):
+    layout = Layout()
+    doc = compose(brief, layout)
+    register = tables(doc, "grid")[1]
+    assert plain_text(register.rows[1][4].blocks[0].children) == "12 (high)"
+    assert register.rows[1][4].fill == layout.risk_fills["high"]
+    assert plain_text(register.rows[0][4].blocks[0].children) == "10 (medium)"
+
+
+def test_estimative_key_lists_all_seven_terms(brief):
+    key = tables(compose(brief), "key")[0]
+    assert [plain_text(r[0].blocks[0].children) for r in key.rows] == [
+        "almost no chance", "very unlikely", "unlikely", "roughly even chance", "likely", "very likely",
+        "almost certain"]
+    assert plain_text(key.rows[4][2].blocks[0].children) == "55–80 %"
+
+
+def test_source_summary_counts_kinds_outlets_and_dates(brief):
+    doc = compose(brief)
+    i = headings(doc).index("Sources")
+    start = doc.blocks.index(next(b for b in doc.blocks if isinstance(b, Heading) and plain_text(b.children) == "Sources"))
+    paras = [plain_text(b.children) for b in doc.blocks[start + 1:start + 6] if isinstance(b, Para)]
+    assert i >= 0
+    assert paras[0] == ("This brief draws on 4 sources from 4 independent origins; "
+                        "it cites them 16 times at 15 points in the text.")
+    assert paras[1] == "Kinds: 2 news articles, 1 official statement, and 1 wire report."
+    assert paras[2] == "Outlets: Caliber.Az, Example Times, and News.bg (carrying reports by Reuters)."
+    assert paras[3] == "Published between February 11, 2025 and February 13, 2025; 1 undated."
+
+
+def test_a_wire_story_carried_by_two_outlets_counts_once(tmp_path):
+    path = make_rich_brief(tmp_path)
+    text = path.read_text(encoding="utf-8").replace("    outlet: Example Times\n",
+                                                    "    outlet: Example Times\n    derived_from: Reuters\n")
+    path.write_text(text, encoding="utf-8")
+    doc = compose(check_file(path).brief)
+    summary = next(plain_text(b.children) for b in doc.blocks
+                   if isinstance(b, Para) and plain_text(b.children).startswith("This brief draws on"))
+    assert summary.startswith("This brief draws on 4 sources from 3 independent origins "
+                              "(a report carried by several outlets counts once)")
+
+
+def test_bibliography_is_alphabetical(brief):
+    doc = compose(brief)
+    bib = [plain_text(b.children) for b in doc.blocks if isinstance(b, Para) and b.role == "bibliography"]
+    assert [e.split(" ")[0] for e in bib] == ["Durden,", "“Europe", "Guliyeva,", "[Statement"]
+
+
+def test_title_block_and_document_properties(brief):
+    doc = compose(brief)
+    assert doc.meta.title == "Security guarantees for Ukraine — «гарантії безпеки»"
+    assert doc.meta.author == "Ann Analyst; Bob Writer"
+    assert doc.meta.tlp == "TLP:AMBER" and doc.meta.banner == "UNCLASSIFIED"
+    assert doc.meta.date == "2025-02-20" and doc.meta.footer == "Page {page} of {pages}"
+    roles = [b.role for b in doc.blocks[:9] if isinstance(b, Para)]
+    assert roles[:2] == ["title", "subtitle"] and "marking" in roles
+    meta_lines = [plain_text(b.children) for b in doc.blocks if isinstance(b, Para) and b.role == "meta"]
+    assert "Information cut-off: February 18, 2025" in meta_lines
+    assert "Audience: Ministers" in meta_lines
+
+
+def test_characters_xml_cannot_hold_are_removed_with_a_warning(brief):
+    brief.background[0].text = "Allies\x00 met\x0b in Brussels\ud800."
+    with pytest.warns(UnsafeTextWarning, match="U\\+0000"):
+        doc = compose(brief)
+    para = next(b for b in doc.blocks if isinstance(b, Para) and "Brussels" in plain_text(b.children))
+    assert plain_text(para.children) == "Allies met in Brussels."
+
+
+def test_clean_brief_composes_without_warnings(brief):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compose(brief)
+
+
+def test_outline_round_trips_through_json(brief):
+    doc = compose(brief)
+    data = json.loads(json.dumps(to_dict(doc), ensure_ascii=False))
+    assert to_dict(from_dict(data)) == to_dict(doc)
+    assert sum(isinstance(n, Note) for n in walk_notes(from_dict(data).blocks)) == CITATION_POINTS
+
+
+def test_writers_know_no_section_names():
+    """Section choice and headings live in Layout; writers must not hard-code them."""
+    from briefgen.writers.docx import REQUIRED_STYLES
+
+    names = {h for _, h in DEFAULT_SECTIONS if h} | {"Key question", "Risk register", "Supporters"}
+    names -= {name for name, _ in REQUIRED_STYLES}  # 'Bibliography' is also a paragraph style name
+    for module in ("docx.py", "_docx_xml.py", "markdown.py"):
+        source = (REPO / "briefgen" / "writers" / module).read_text(encoding="utf-8")
+        for name in names:
+            assert name not in source, (module, name)
+
+
+def test_every_text_node_is_a_string(brief):
+    def visit(node):
+        if isinstance(node, Text):
+            assert isinstance(node.text, str)
+        for attr in ("children", "blocks", "items", "paragraphs"):
+            for child in getattr(node, attr, []) or []:
+                if isinstance(child, list):
+                    for c in child:
+                        visit(c)
+                else:
+                    visit(child)
+
+    for block in compose(brief).blocks:
+        visit(block)
