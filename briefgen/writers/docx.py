@@ -16,6 +16,7 @@ from pathlib import Path
 
 from briefgen import outline as o
 from briefgen.errors import InputError
+from briefgen.textsafe import clean
 from briefgen.writers import RenderOptions
 from briefgen.writers import _docx_xml as x
 
@@ -76,7 +77,7 @@ class _Writer:
 
     def __init__(self, word, doc: o.Document, options: RenderOptions):
         self.word = word
-        self.doc = doc
+        self.doc = o.Document(_clean_meta(doc.meta), doc.blocks)
         self.options = options
         self.doc_part = word.part
         self.body = word.element.body
@@ -305,7 +306,7 @@ class _Writer:
         key = (id(part), url)
         rid = self.link_ids.get(key)
         if rid is None:
-            rid = part.relate_to(url, _RT_HYPERLINK, is_external=True)
+            rid = part.relate_to(clean(url, "link address"), _RT_HYPERLINK, is_external=True)
             self.link_ids[key] = rid
         return rid
 
@@ -405,6 +406,15 @@ class _Writer:
         cp.created = when
         cp.modified = when
         cp.last_printed = when
+
+
+def _clean_meta(meta: o.DocMeta) -> o.DocMeta:
+    """Document properties without characters XML cannot hold (they go into core.xml and headers)."""
+    from dataclasses import replace
+
+    values = {name: clean(getattr(meta, name), f"document {name}")
+              for name in ("title", "author", "subject", "language", "date", "tlp", "banner", "header", "footer")}
+    return replace(meta, keywords=[clean(k, "document keywords") for k in meta.keywords], **values)
 
 
 def _with(fmt: x.RunFormat, **changes) -> x.RunFormat:
