@@ -717,7 +717,7 @@ def send(
                 if not client.has_extn("auth"):
                     raise MailError(f"the server {where} does not offer login (AUTH)"
                                     + (" before STARTTLS" if server.security == "none" else ""))
-                client.login(server.user, password or "")
+                _login(client, server.user, password or "")
             stage = "sending through"
             refused = client.sendmail(sender, list(recipients), data)
     except MailError:
@@ -734,6 +734,8 @@ def send(
     except smtplib.SMTPResponseException as exc:
         raise MailError(f"error {stage} {where}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
     except smtplib.SMTPServerDisconnected as exc:
+        if "timed out" in str(exc):
+            raise MailError(f"timed out {stage} {where} after {server.timeout:g} s") from None
         raise MailError(f"the server {where} closed the connection while {stage.split()[0]} "
                         f"({exc or 'no reason given'})") from None
     except ssl.SSLCertVerificationError as exc:
@@ -755,6 +757,27 @@ def send(
     result.refused = {r: f"{c} {_text(t)}" for r, (c, t) in refused.items()}
     result.accepted = [r for r in recipients if r not in result.refused]
     return result
+
+
+def _login(client: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in with AUTH PLAIN or LOGIN, sending user name and password as UTF-8 (RFC 4616).
+
+    smtplib encodes credentials as ASCII, which fails for a password such as 'pässword';
+    other mechanisms fall back to smtplib's own login.
+    """
+    advertised = (client.esmtp_features.get("auth") or "").upper().split()
+    b64 = lambda text: base64.b64encode(text.encode("utf-8")).decode("ascii")  # noqa: E731
+    if "PLAIN" in advertised:
+        code, resp = client.docmd("AUTH", "PLAIN " + b64(f"\0{user}\0{password}"))
+    elif "LOGIN" in advertised:
+        code, resp = client.docmd("AUTH", "LOGIN " + b64(user))
+        if code == 334:
+            code, resp = client.docmd(b64(password))
+    else:
+        client.login(user, password)
+        return
+    if code not in (235, 503):
+        raise smtplib.SMTPAuthenticationError(code, resp)
 
 
 def _text(value: bytes | str) -> str:
