@@ -312,22 +312,29 @@ class RichPara(Flowable):
         return " ".join("".join(s.text for s in ln.segs) for ln in (self._lines or []))
 
     def draw(self):
-        """Draw the lines; define anchors, add link annotations, report note markers."""
+        """Draw the lines as one text object; define anchors, add links, report note markers."""
         canv = self.canv
         st = self.style
         lines = self._lines or []
+        if not lines:
+            return
         lead = st.leading
         descent = (lead - st.size) / 2 + st.size * 0.22
-        cur_font = cur_size = None
-        cur_color = None
+        t = canv.beginText()
+        cur_font = cur_size = cur_color = None
+        cur_rise = 0.0
+        links: list[tuple[str, tuple[float, float, float, float]]] = []
         for i, line in enumerate(lines):
             base = self.height - (i + 1) * lead + descent
             if i == 0 and self.bullet:
-                canv.setFont(st.face.regular, st.size)
-                if st.color is not None:
-                    canv.setFillColor(st.color)
-                canv.drawString(st.bullet_indent, base, self.bullet)
-                cur_font = cur_color = None
+                t.setTextOrigin(st.bullet_indent, base)
+                t.setFont(st.face.regular, st.size)
+                cur_font, cur_size = st.face.regular, st.size
+                if st.color is not None and st.color is not cur_color:
+                    t.setFillColor(st.color)
+                    cur_color = st.color
+                t.textOut(self.bullet)
+            t.setTextOrigin(line.x, base)
             x = line.x
             j = 0
             segs = line.segs
@@ -338,7 +345,7 @@ class RichPara(Flowable):
                     canv.bookmarkHorizontal(run.anchor, x, base + st.size + 2)
                 if run.note and self.note_cb is not None:
                     self.note_cb(canv, run.note)
-                # merge following segments of the same run into one string
+                # one string for the following segments of the same run
                 text, width = seg.text, seg.width
                 k = j + 1
                 while k < len(segs) and segs[k].run is run:
@@ -347,18 +354,24 @@ class RichPara(Flowable):
                     k += 1
                 if text:
                     if run.font != cur_font or run.size != cur_size:
-                        canv.setFont(run.font, run.size)
+                        t.setFont(run.font, run.size)
                         cur_font, cur_size = run.font, run.size
                     color = run.color if run.color is not None else st.color
-                    if color is not cur_color and color is not None:
-                        canv.setFillColor(color)
+                    if color is not None and color is not cur_color:
+                        t.setFillColor(color)
                         cur_color = color
-                    canv.drawString(x, base + run.rise, text)
+                    if run.rise != cur_rise:
+                        t.setRise(run.rise)
+                        cur_rise = run.rise
+                    t.textOut(text)
                     if run.link:
-                        rect = (x, base + run.rise - run.size * 0.25, x + width, base + run.rise + run.size * 0.9)
-                        if run.link.startswith("#"):
-                            canv.linkRect("", run.link[1:], rect, relative=1, thickness=0)
-                        else:
-                            canv.linkURL(run.link, rect, relative=1, thickness=0)
+                        links.append((run.link, (x, base + run.rise - run.size * 0.25, x + width,
+                                                 base + run.rise + run.size * 0.9)))
                 x += width
                 j = k
+        canv.drawText(t)
+        for link, rect in links:
+            if link.startswith("#"):
+                canv.linkRect("", link[1:], rect, relative=1, thickness=0)
+            else:
+                canv.linkURL(link, rect, relative=1, thickness=0)

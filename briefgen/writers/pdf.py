@@ -62,8 +62,9 @@ TLP_COLORS = {
     "TLP:CLEAR": "#FFFFFF",
 }
 
-# Smaller files: no ASCII pre-fill of the first font subset.
-rl_config.ttfAsciiReadable = 0
+# Smaller files: binary rather than ASCII85 streams (a quarter smaller), and no ASCII pre-fill
+# of the first font subset. Set only while this writer builds, then restored.
+_RL_SETTINGS = {"useA85": 0, "ttfAsciiReadable": 0, "invariant": 1}
 
 
 @dataclass
@@ -160,8 +161,10 @@ class _Styles:
                         space_after=2),
         }
         self.list_item = base.but(space_after=3, left_indent=14, bullet_indent=3)
-        self.cell = base.but(size=8.2, leading=10.6, space_after=0)
-        self.cell_head = base.but(face=sans, bold=True, size=8.2, leading=10.4, color=colors.white, space_after=0)
+        self.cell = base.but(face=sans, size=8.2, leading=10.4, space_after=0)
+        self.cell_head = base.but(face=sans, bold=True, size=8.2, leading=10.2, color=colors.white, space_after=0)
+        self.cell_narrow = self.cell.but(size=7.4, leading=9.4)
+        self.cell_head_narrow = self.cell_head.but(size=7.4, leading=9.2)
         self.note = base.but(size=7.5, leading=9.5, left_indent=12, bullet_indent=0, space_after=0)
         self.note_more = self.note.but(space_before=1.5)
         self.note_cont = base.but(italic=True, size=6.8, leading=8.4, color=muted, align="right", space_after=0)
@@ -304,9 +307,12 @@ class _Builder:
                 out.append(self.para([], style, bullet))
         return out
 
-    def cell_flowables(self, cell: o.Cell, header: bool) -> list[Flowable]:
+    def cell_flowables(self, cell: o.Cell, header: bool, narrow: bool = False) -> list[Flowable]:
         """Paragraphs for a table cell, in its colour and alignment."""
-        style = self.s.cell_head if header else self.s.cell
+        if narrow:
+            style = self.s.cell_head_narrow if header else self.s.cell_narrow
+        else:
+            style = self.s.cell_head if header else self.s.cell
         color = safe_color(cell.color)
         if header and cell.fill and not color:
             color = self.c["text"]
@@ -357,7 +363,7 @@ class _Builder:
             line = []
             for ci in range(ncols):
                 cell = row[ci] if ci < len(row) else o.Cell(blocks=[])
-                line.append(self.cell_flowables(cell, header))
+                line.append(self.cell_flowables(cell, header, ncols >= 6))
                 fill = safe_color(cell.fill)
                 if fill:
                     cmds.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(fill)))
@@ -409,9 +415,14 @@ def _fill(template: str, page: int, pages: int | None) -> str:
 
 
 class _Furniture:
-    """Header and footer of every page: running text, marking banner, TLP label, page numbers."""
+    """Header and footer of every page: running text, marking banner, TLP label, page numbers.
 
-    def __init__(self, meta: o.DocMeta, fonts: _Fonts, c: dict[str, str], pagesize, margins, logo):
+    Text that needs the number of pages ("Page 3 of {pages}") is drawn up to ``{pages}``; the rest
+    goes into a form XObject defined when the document is saved, shared by every page unless it
+    also contains ``{page}``.
+    """
+
+    def __init__(self, meta: o.DocMeta, fonts: _Fonts, c: dict[str, str], pagesize, margins):
         self.meta = meta
         self.f = fonts
         self.c = c
@@ -424,8 +435,8 @@ class _Furniture:
         self.footer = footer
         self.tlp = clean(meta.tlp or "").strip().upper()
         self.banner = clean(meta.banner or "").strip()
-        self.logo = logo
-        self.pending: list[tuple[str, int]] = []
+        self.pages = 0
+        self.forms: dict[str, tuple[str, int]] = {}  # form name -> (text after {pages}, page)
 
     def _fit(self, text: str, font: str, size: float, width: float) -> str:
         if pdfmetrics.stringWidth(text, font, size) <= width:
@@ -455,21 +466,36 @@ class _Furniture:
         canv.drawCentredString(self.w / 2, y, self.banner)
         return pdfmetrics.stringWidth(self.banner, self.f.sansbold, 10)
 
+    def _text(self, canv: Canvas, template: str, y: float, page: int, room: float) -> None:
+        """Draw running text at the left margin; what follows ``{pages}`` goes into a form."""
+        font, size = self.f.sans, 8
+        canv.setFont(font, size)
+        canv.setFillColor(colors.HexColor(self.c["muted"]))
+        head, sep, tail = template.partition("{pages}")
+        shown = self._fit(_fill(head, page, None), font, size, room)
+        canv.drawString(self.left, y, shown)
+        if not sep or shown != _fill(head, page, None):
+            return
+        name = f"bgpages{page}" if "{page}" in tail else "bgpages"
+        self.forms.setdefault(name, (tail, page))
+        canv.saveState()
+        canv.translate(self.left + pdfmetrics.stringWidth(shown, font, size), y)
+        canv.doForm(name)
+        canv.restoreState()
+
     def on_page(self, canv: Canvas, doc) -> None:
-        """Draw header and footer; texts that need the page total go into a per-page form."""
+        """Draw the header and footer of the page that begins."""
         page = doc.page
+        self.pages = max(self.pages, page)
         canv.saveState()
         content_w = self.w - self.left - self.right
         # header
         hy = self.h - self.top + 9 * mm
         tlp_w = self._tlp(canv, hy)
         ban_w = self._banner(canv, hy)
+        room = (content_w / 2 - ban_w / 2 - 10) if ban_w else (content_w - tlp_w - 10)
         if self.header and page > 1:
-            room = content_w / 2 - ban_w / 2 - 10 if ban_w else content_w - tlp_w - 10
-            canv.setFont(self.f.sans, 8)
-            canv.setFillColor(colors.HexColor(self.c["muted"]))
-            canv.drawString(self.left, hy, self._fit(_fill(self.header, page, None), self.f.sans, 8, room)
-                            if "{pages}" not in self.header else "")
+            self._text(canv, self.header, hy, page, room)
         canv.setStrokeColor(colors.HexColor(self.c["rule"]))
         canv.setLineWidth(0.4)
         canv.line(self.left, hy - 6, self.w - self.right, hy - 6)
@@ -478,26 +504,16 @@ class _Furniture:
         canv.line(self.left, fy + 12, self.w - self.right, fy + 12)
         self._tlp(canv, fy)
         self._banner(canv, fy)
+        self._text(canv, self.footer, fy, page, room)
         canv.restoreState()
-        name = f"bgpage{page}"
-        canv.doForm(name)
-        self.pending.append((name, page))
 
     def finish(self, canv: Canvas) -> None:
-        """Define the per-page forms now that the number of pages is known."""
-        total = len(self.pending)
-        content_w = self.w - self.left - self.right
-        ban_w = pdfmetrics.stringWidth(self.banner, self.f.sansbold, 10) if self.banner else 0
-        room = content_w / 2 - ban_w / 2 - 10 if ban_w else content_w * 0.6
-        fy = self.bottom - 12 * mm
-        hy = self.h - self.top + 9 * mm
-        for name, page in self.pending:
+        """Define the forms that show the number of pages, now that it is known."""
+        for name, (tail, page) in sorted(self.forms.items()):
             canv.beginForm(name)
             canv.setFont(self.f.sans, 8)
             canv.setFillColor(colors.HexColor(self.c["muted"]))
-            canv.drawString(self.left, fy, self._fit(_fill(self.footer, page, total), self.f.sans, 8, room))
-            if "{pages}" in self.header and page > 1:
-                canv.drawString(self.left, hy, self._fit(_fill(self.header, page, total), self.f.sans, 8, room))
+            canv.drawString(0, 0, str(self.pages) + _fill(tail, page, self.pages))
             canv.endForm()
 
 
@@ -605,7 +621,7 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
                       continued_label=builder.continued_label, style=nstyle, log=log)
     if builder.endnotes:
         frame.placed.update(range(1, len(builder.notes) + 1))
-    furniture = _Furniture(meta, fonts, colours, pagesize, (top, right, bottom, left), options.logo)
+    furniture = _Furniture(meta, fonts, colours, pagesize, (top, right, bottom, left))
 
     def on_page_end(canv, d):
         frame.draw_notes(canv, d.page)
@@ -624,8 +640,15 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
     template.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=furniture.on_page,
                                             onPageEnd=on_page_end, pagesize=pagesize)])
     # 4. build (single pass) and report
-    template.build(story, canvasmaker=_canvas_maker(furniture, log, _doc_time(meta)))
-    return PdfResult(data=buf.getvalue(), pages=len(furniture.pending), log=log, notes=len(builder.notes))
+    saved = {k: getattr(rl_config, k) for k in _RL_SETTINGS}
+    try:
+        for k, v in _RL_SETTINGS.items():
+            setattr(rl_config, k, v)
+        template.build(story, canvasmaker=_canvas_maker(furniture, log, _doc_time(meta)))
+    finally:
+        for k, v in saved.items():
+            setattr(rl_config, k, v)
+    return PdfResult(data=buf.getvalue(), pages=furniture.pages, log=log, notes=len(builder.notes))
 
 
 __all__ = ["write", "render", "PdfResult", "DEFAULT_FONTS", "escape"]
