@@ -195,29 +195,13 @@ class _Composer:
         abouts = self.abouts()
         actor_ids = [a.id for a in self.b.actors if any(p.actor == a.id for p in self.b.positions)]
         actor_ids += [p.actor for p in self.b.positions if p.actor not in self.actors and p.actor not in actor_ids]
-        header = [[Cell([Para([Text(L.label("actor"))])])]
-                  + [Cell([Para([Text(title)])]) for _, title in abouts]]
-        rows: list[list[Cell]] = []
-        for aid in actor_ids:
-            row = [Cell([Para([Strong([Text(self.actor_name(aid))])])])]
-            for about, _ in abouts:
-                found = [p for p in self.b.positions if p.actor == aid and p.about == about]
-                if not found:
-                    row.append(Cell([Para([Text(L.label("no_position"))])], align="center"))
-                    continue
-                blocks: list[Block] = []
-                for p in found:
-                    blocks.append(Para([Strong([self.stance_word(p.stance)])]))
-                    if p.stance is m.Stance.conditional and p.condition:
-                        blocks.append(Para([Emph([Text(f"{L.label('condition')} {_ws(p.condition)}")])], "small"))
-                stance = found[0].stance.value
-                row.append(Cell(blocks, fill=L.stance_fills.get(stance),
-                                color=L.stance_colors.get(stance), align="center"))
-            rows.append(row)
-        widths = [2.0] + [max(1.5, 6.0 / max(len(abouts), 1))] * len(abouts)
+        if len(abouts) <= L.stance_matrix_max_columns:
+            table = self._stance_matrix(abouts, actor_ids)
+        else:
+            table = self._stance_list(abouts)
         out: list[Block] = [
             Heading(1, [Text(heading)], "positions"),
-            Table(header, rows, widths, [Text(L.label("stance_table_caption"))], "grid"),
+            table,
         ]
         for about, title in abouts:
             out.append(Heading(2, [Text(title)], f"positions-{about}"))
@@ -231,6 +215,46 @@ class _Composer:
                 lead.append(Text(". "))
                 out.append(self.cited(p.summary, p.citations, lead=lead))
         return out
+
+    def _stance_cell(self, positions: list[m.Position]) -> Cell:
+        """Stance words in colour (plus the condition of a conditional stance) on a tinted cell."""
+        L = self.L
+        blocks: list[Block] = []
+        for p in positions:
+            blocks.append(Para([Strong([self.stance_word(p.stance)])]))
+            if p.stance is m.Stance.conditional and p.condition:
+                blocks.append(Para([Emph([Text(f"{L.label('condition')} {_ws(p.condition)}")])], "small"))
+        stance = positions[0].stance.value
+        return Cell(blocks, fill=L.stance_fills.get(stance), color=L.stance_colors.get(stance), align="center")
+
+    def _stance_matrix(self, abouts: list[tuple[str, str]], actor_ids: list[str]) -> Table:
+        """Actors down, options and issues across, each cell the actor's stance."""
+        L = self.L
+        header = [[Cell([Para([Text(L.label("actor"))])])]
+                  + [Cell([Para([Text(title)])]) for _, title in abouts]]
+        rows: list[list[Cell]] = []
+        for aid in actor_ids:
+            row = [Cell([Para([Strong([Text(self.actor_name(aid))])])])]
+            for about, _ in abouts:
+                found = [p for p in self.b.positions if p.actor == aid and p.about == about]
+                row.append(self._stance_cell(found) if found else
+                           Cell([Para([Text(L.label("no_position"))])], align="center"))
+            rows.append(row)
+        widths = [2.0] + [max(1.5, 6.0 / max(len(abouts), 1))] * len(abouts)
+        return Table(header, rows, widths, [Text(L.label("stance_table_caption"))], "grid")
+
+    def _stance_list(self, abouts: list[tuple[str, str]]) -> Table:
+        """One row per position (too many options for a matrix): option or issue, actor, stance."""
+        L = self.L
+        header = [[Cell([Para([Text(L.label(k))])]) for k in ("about", "actor", "stance")]]
+        rows: list[list[Cell]] = []
+        for about, title in abouts:
+            for p in self.b.positions:
+                if p.about == about:
+                    rows.append([Cell([Para([Text(title)])]),
+                                 Cell([Para([Strong([Text(self.actor_name(p.actor))])])]),
+                                 self._stance_cell([p])])
+        return Table(header, rows, [3.0, 2.2, 2.2], [Text(L.label("stance_table_caption"))], "grid")
 
     def _points(self, label: str, points: list[m.Point]) -> list[Block]:
         if not points:
@@ -298,7 +322,7 @@ class _Composer:
             ])
         out: list[Block] = [
             Heading(1, [Text(heading)], "risks"),
-            Table(header, rows, [2.2, 3.6, 1.5, 0.9, 1.2, 3.0], [Text(L.label("register_caption"))], "grid"),
+            Table(header, rows, [1.9, 3.3, 1.7, 1.2, 1.2, 2.9], [Text(L.label("register_caption"))], "grid"),
         ]
         # 5 × 5 heat map: likelihood rows from 5 (top) to 1, impact columns 1..5
         hm_header = [[Cell([Para([Text(L.label("heatmap_corner"))], "small")])]

@@ -74,6 +74,8 @@ DEFAULT_LABELS: dict[str, str] = {
     "likelihood": "Likelihood",
     "confidence": "Confidence",
     "actor": "Actor",
+    "about": "Option or issue",
+    "stance": "Stance",
     "stance_table_caption": "Stances of the actors toward the options and issues",
     "condition": "if",
     "no_position": "—",
@@ -132,6 +134,7 @@ class Layout:
     stance_colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STANCE_COLORS))
     stance_fills: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STANCE_FILLS))
     risk_fills: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RISK_FILLS))
+    stance_matrix_max_columns: int = 4  # more options/issues than this: one row per position instead
     likelihood_column: str = "term"  # 'term' | 'alternative' (ICD 203: use one column consistently)
     labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_LABELS))
     header: str = "{title}"  # running head; {title} is filled in, the marking is added by writers

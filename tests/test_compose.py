@@ -256,3 +256,14 @@ def test_every_text_node_is_a_string(brief):
 
     for block in compose(brief).blocks:
         visit(block)
+
+
+def test_many_options_give_one_stance_row_per_position(brief):
+    layout = Layout(stance_matrix_max_columns=2)
+    table = tables(compose(brief, layout), "grid")[0]
+    assert [plain_text(c.blocks[0].children) for c in table.header[0]] == ["Option or issue", "Actor", "Stance"]
+    assert len(table.rows) == len(brief.positions)
+    uk = next(r for r in table.rows if plain_text(r[1].blocks[0].children) == "United Kingdom")
+    assert plain_text(uk[2].blocks[0].children) == "conditional"
+    assert plain_text(uk[2].blocks[1].children) == "if the US provides a backstop"
+    assert uk[2].fill == layout.stance_fills["conditional"]

@@ -268,11 +268,11 @@ def table(style_id: str | None, grid_twips: list[int]) -> etree._Element:
 
 
 def table_row(tbl: etree._Element, *, header: bool) -> etree._Element:
-    """Append a row; header rows repeat on each page and never split."""
+    """Append a row; header rows repeat on each page and never split (body rows may, or tall rows leave gaps)."""
     tr = sub(tbl, "w:tr")
-    pr = sub(tr, "w:trPr")
-    sub(pr, "w:cantSplit")
     if header:
+        pr = sub(tr, "w:trPr")
+        sub(pr, "w:cantSplit")
         sub(pr, "w:tblHeader")
     return tr
 
