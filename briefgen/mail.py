@@ -150,19 +150,33 @@ def _fold(name: str, tokens: Sequence[str], separators: Sequence[str] | None = N
 
 
 def unstructured_header(name: str, value: str) -> str:
-    """The folded, ASCII-only value of an unstructured header (Subject) that decodes back to ``value``."""
+    """The folded, ASCII-only value of an unstructured header (Subject) that decodes back to ``value``.
+
+    Plain ASCII words stay readable; each run of other words becomes encoded words
+    (a single space between a plain word and an encoded word is kept by decoders,
+    the space between two encoded words is not, so runs carry their own spaces).
+    """
     check_header_text(value, name)
     words = value.split(" ")
-    plain = (
-        _PRINTABLE_ASCII.match(value)
-        and "=?" not in value
-        and value == value.strip()
-        and "  " not in value
-        and all(len(w) <= _MAX_WORD - 2 for w in words)
-    )
-    if plain:
-        return _fold(name, words)
-    return _fold(name, encode_words(value, _MAX_LINE - len(name) - 2))
+    if "" in words and value:  # leading, trailing or repeated spaces: encode everything, exactly
+        return _fold(name, encode_words(value, _MAX_LINE - len(name) - 3))
+    tokens: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            budget = _MAX_LINE - len(name) - 3 if not tokens else _MAX_WORD
+            tokens.extend(encode_words(" ".join(run), budget))
+            run.clear()
+
+    for word in words:
+        if _PRINTABLE_ASCII.match(word) and "=?" not in word and len(word) <= _MAX_LINE - len(name) - 3:
+            flush()
+            tokens.append(word)
+        else:
+            run.append(word)
+    flush()
+    return _fold(name, tokens)
 
 
 # --------------------------------------------------------------------------- addresses

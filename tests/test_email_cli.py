@@ -324,3 +324,56 @@ def test_help_shows_an_example():
     result = CliRunner().invoke(main, ["email", "--help"])
     assert result.exit_code == 0
     assert "Example" in result.output and "briefgen email brief.yaml --to" in result.output
+
+
+# --------------------------------------------------------------------------- the example message
+
+EXAMPLE_BRIEF = Path(__file__).resolve().parent.parent / "inputs" / "ukraine-security-guarantees" / "brief.yaml"
+EXAMPLE_EML = EXAMPLE_BRIEF.parent.parent.parent / "examples" / "ukraine-security-guarantees" / \
+    "ukraine-security-guarantees.eml"
+EXAMPLE_EPOCH = "1739610000"  # 2025-02-15 09:00 UTC, the brief's date
+EXAMPLE_ARGS = ["--to", "Policy Planning Staff <policy-planning@example.org>",
+                "--cc", "Europe Desk <europe-desk@example.org>",
+                "--from", "Jane Analyst <jane.analyst@example.org>",
+                "--reply-to", "Briefs desk <briefs@example.org>"]
+REGENERATE = "BRIEFGEN_REGENERATE_EXAMPLES"
+
+
+def test_example_message_is_regenerated_only_on_purpose():
+    assert not os.environ.get(REGENERATE), f"{REGENERATE} is set: example files were rewritten, not checked"
+
+
+@pytest.mark.skipif(not EXAMPLE_BRIEF.is_file(), reason="the example brief is not in this checkout")
+def test_example_message_parses_renders_the_key_judgments_and_is_reproducible(tmp_path, monkeypatch):
+    from briefgen.check import check_file
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EXAMPLE_EPOCH)
+    if os.environ.get(REGENERATE):
+        result = run(str(EXAMPLE_BRIEF), *EXAMPLE_ARGS, "--outputs", str(tmp_path / "out"), "-o", str(EXAMPLE_EML))
+        assert result.exit_code == 0, result.output
+    msg = parse(EXAMPLE_EML)
+    assert not msg.defects
+    assert msg["Date"] == "Sat, 15 Feb 2025 09:00:00 +0000"
+    brief = check_file(EXAMPLE_BRIEF).brief
+    assert str(msg["Subject"]) == f"[TLP:CLEAR] {brief.meta.title} — {brief.meta.date.isoformat()}"
+    html_text = msg.get_body(preferencelist=("html",)).get_content()
+    import html
+
+    for kj in brief.key_judgments:
+        assert html.escape(kj.text) in html_text
+    files = {p.get_filename(): (p.get_content_type(), p.get_payload(decode=True)) for p in msg.iter_attachments()}
+    assert sorted(files) == ["ukraine-security-guarantees.docx", "ukraine-security-guarantees.pdf"]
+    assert files["ukraine-security-guarantees.pdf"][0] == "application/pdf"
+    # Rebuilding the message from the same attachments gives the same bytes.
+    out = tmp_path / "outputs"
+    out.mkdir()
+    later = EXAMPLE_BRIEF.stat().st_mtime + 10
+    for name, (_, data) in files.items():
+        (out / name).write_bytes(data)
+        os.utime(out / name, (later, later))
+    again = tmp_path / "again.eml"
+    result = run(str(EXAMPLE_BRIEF), *EXAMPLE_ARGS, "--outputs", str(out), "-o", str(again))
+    assert result.exit_code == 0, result.output
+    assert "Building" not in result.output
+    assert again.read_bytes() == EXAMPLE_EML.read_bytes(), \
+        f"the example message is out of date; regenerate it with {REGENERATE}=1 pytest {__file__} -k example"

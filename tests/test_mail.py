@@ -178,6 +178,13 @@ def test_lines_are_ascii_crlf_and_header_lines_fit_78_columns():
     assert too_long == []
 
 
+def test_subject_keeps_ascii_words_readable_and_encodes_only_the_rest():
+    data = mail.as_bytes(build(subject="[TLP:CLEAR] Foreign troops — 2025-02-15 Київ"))
+    assert b"Subject: [TLP:CLEAR] Foreign troops =?utf-8?" in data
+    assert b"?= 2025-02-15" in data
+    assert str(parse(data)["Subject"]) == "[TLP:CLEAR] Foreign troops — 2025-02-15 Київ"
+
+
 def test_same_inputs_give_byte_identical_reproducible_messages():
     one = mail.as_bytes(build(reproducible=True))
     two = mail.as_bytes(build(reproducible=True))
@@ -294,6 +301,12 @@ def test_any_unicode_without_line_breaks_round_trips_through_the_eml(subject, na
     assert part["Content-Disposition"].params["filename"] == filename
     assert part["Content-Type"].params["name"] == filename
     assert part.get_content() == b"data"
+
+
+@settings(max_examples=300, deadline=None)
+@given(subject=st.text(alphabet="ab é—=?\t_()\"\\x", max_size=300))
+def test_subjects_mixing_plain_and_encoded_words_round_trip(subject):
+    assert str(parse(mail.as_bytes(build(BRIEF, subject=subject)))["Subject"]) == subject
 
 
 @settings(max_examples=200, deadline=None)
