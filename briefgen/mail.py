@@ -164,6 +164,7 @@ def unstructured_header(name: str, value: str) -> str:
     run: list[str] = []
 
     def flush() -> None:
+        """Encode the pending run of words that are not plain ASCII."""
         if run:
             budget = _MAX_LINE - len(name) - 3 if not tokens else _MAX_WORD
             tokens.extend(encode_words(" ".join(run), budget))
@@ -710,30 +711,33 @@ def send(
     context = tls_context(server.cafile) if server.security != "none" else None
     helo = server.helo or socket.gethostname() or "localhost"
     stage = "connecting to"
+    client: smtplib.SMTP | None = None
     try:
         if server.security == "ssl":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(server.host, server.effective_port, local_hostname=helo,
-                                                    timeout=server.timeout, context=context)
+            client = smtplib.SMTP_SSL(server.host, server.effective_port, local_hostname=helo,
+                                      timeout=server.timeout, context=context)
         else:
             client = smtplib.SMTP(server.host, server.effective_port, local_hostname=helo,
                                   timeout=server.timeout)
-        with client:
+        client.ehlo()
+        if server.security == "starttls":
+            stage = "starting TLS with"
+            if not client.has_extn("starttls"):
+                raise MailError(f"the server {where} does not offer STARTTLS; try --ssl, or "
+                                "--no-tls for a relay on your own machine")
+            client.starttls(context=context)
             client.ehlo()
-            if server.security == "starttls":
-                stage = "starting TLS with"
-                if not client.has_extn("starttls"):
-                    raise MailError(f"the server {where} does not offer STARTTLS; try --ssl, or "
-                                    "--no-tls for a server on your own machine")
-                client.starttls(context=context)
-                client.ehlo()
-            if server.user:
-                stage = "logging in to"
-                if not client.has_extn("auth"):
-                    raise MailError(f"the server {where} does not offer login (AUTH)"
-                                    + (" before STARTTLS" if server.security == "none" else ""))
-                _login(client, server.user, password or "")
-            stage = "sending through"
-            refused = client.sendmail(sender, list(recipients), data)
+        if server.user:
+            stage = "logging in to"
+            if not client.has_extn("auth"):
+                raise MailError(f"the server {where} does not offer login (AUTH)")
+            _login(client, server.user, password or "")
+        stage = "sending through"
+        refused = client.sendmail(sender, list(recipients), data)
+        try:  # the message is accepted; a server that hangs up instead of saying goodbye is no failure
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
     except MailError:
         raise
     except smtplib.SMTPAuthenticationError as exc:
@@ -767,6 +771,9 @@ def send(
         raise MailError(f"cannot connect to {where}: connection refused (is the host and port right?)") from None
     except (OSError, smtplib.SMTPException) as exc:
         raise MailError(f"error {stage} {where}: {getattr(exc, 'strerror', None) or exc}") from None
+    finally:
+        if client is not None:
+            client.close()
     result = SendResult()
     result.refused = {r: f"{c} {_text(t)}" for r, (c, t) in refused.items()}
     result.accepted = [r for r in recipients if r not in result.refused]

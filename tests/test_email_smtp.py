@@ -105,6 +105,13 @@ class Recorder:
     def __init__(self) -> None:
         self.messages: list[Received] = []
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        """Refuse mailboxes called 'nobody', accept the rest."""
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):
         """Keep the message and accept it."""
         login = session.auth_data.login.decode() if session.auth_data is not None else None
@@ -332,6 +339,45 @@ def test_server_without_starttls_is_refused_clearly(built):
     finally:
         controller.stop()
     _assert_failed_but_saved(result, brief, out, "does not offer STARTTLS")
+    assert recorder.messages == []
+
+
+def test_a_local_relay_without_tls_or_login_works_with_no_tls(built):
+    recorder = Recorder()
+    controller = aiosmtpd_controller.Controller(recorder, hostname="127.0.0.1", port=free_port(),
+                                                ready_timeout=10, timeout=10)
+    controller.start()
+    try:
+        brief, out = built
+        result = CliRunner().invoke(main, send_args(brief, out, controller.port, "--no-tls"))
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    assert "(no encryption)" in result.output
+    assert len(recorder.messages) == 1 and not recorder.messages[0].tls
+
+
+def test_a_refused_recipient_is_named_and_the_rest_still_get_it(smtp_server, built, certificate, monkeypatch):
+    controller, recorder = smtp_server
+    brief, out = built
+    monkeypatch.setenv("BRIEFGEN_SMTP_PASSWORD", PASSWORD)
+    args = send_args(brief, out, controller.port, "--smtp-user", USER, "--smtp-cafile", str(certificate[0]))
+    result = CliRunner().invoke(main, [*args, "--cc", "nobody@example.org"])
+    assert result.exit_code == 0, result.output
+    assert "Sent to 3 recipients" in result.output
+    assert "Warning: the server refused nobody@example.org: 550 5.1.1 No such mailbox" in result.output
+    assert "nobody@example.org" not in recorder.messages[0].rcpt_tos
+
+
+def test_every_recipient_refused_is_an_error(smtp_server, built, certificate, monkeypatch):
+    controller, recorder = smtp_server
+    brief, out = built
+    monkeypatch.setenv("BRIEFGEN_SMTP_PASSWORD", PASSWORD)
+    result = CliRunner().invoke(main, ["email", str(brief), "--to", "nobody@example.org", "--from", FROM,
+                                       "--outputs", str(out), "--send", "--smtp-host", "127.0.0.1",
+                                       "--smtp-port", str(controller.port), "--smtp-timeout", TIMEOUT,
+                                       "--smtp-user", USER, "--smtp-cafile", str(certificate[0])])
+    _assert_failed_but_saved(result, brief, out, "refused every recipient: nobody@example.org (550")
     assert recorder.messages == []
 
 

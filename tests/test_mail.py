@@ -78,15 +78,18 @@ class _Text(HTMLParser):
         self._in_li = 0
 
     def handle_starttag(self, tag, attrs):
+        """Open a list item."""
         if tag == "li":
             self._in_li += 1
             self.items.append("")
 
     def handle_endtag(self, tag):
+        """Close a list item."""
         if tag == "li":
             self._in_li -= 1
 
     def handle_data(self, data):
+        """Keep text, and the text of the open list item."""
         self.text.append(data)
         if self._in_li:
             self.items[-1] += data
