@@ -57,16 +57,32 @@ def risk_band(score: int) -> str:
     return "high"
 
 
+_POINT_LISTS = {"options": ("pros", "cons"), "risks": ("mitigation", "indicators")}
+
+
 def citation_points(brief: m.Brief) -> int:
     """How many places in the brief carry citations (each becomes one note)."""
     points = 0
     for field in ("key_judgments", "background", "positions", "options", "risks", "open_questions",
                   "recommendations"):
+        subs = _POINT_LISTS.get(field, ())
         for item in getattr(brief, field):
             points += bool(item.citations)
-            for sub in ("pros", "cons", "mitigation", "indicators"):
-                points += sum(bool(p.citations) for p in getattr(item, sub, None) or [])
+            for sub in subs:
+                points += sum(bool(p.citations) for p in getattr(item, sub))
     return points
+
+
+def _all_citations(brief: m.Brief):
+    """Every citation in the brief (the fields that can carry them, without probing the others)."""
+    for field in ("key_judgments", "background", "positions", "options", "risks", "open_questions",
+                  "recommendations"):
+        subs = _POINT_LISTS.get(field, ())
+        for item in getattr(brief, field):
+            yield from item.citations
+            for sub in subs:
+                for point in getattr(item, sub):
+                    yield from point.citations
 
 
 def _ws(text: str) -> str:
@@ -367,7 +383,7 @@ class _Composer:
         sources = self.b.sources
         n = len(sources)
         origins = {(s.derived_from or s.id).casefold() for s in sources}
-        cited = Counter(c.source for _, c in self.b.iter_citations())
+        cited = Counter(c.source for c in _all_citations(self.b))
         first = (f"This brief draws on {n} source{'s' if n != 1 else ''}"
                  f" from {len(origins)} independent origin{'s' if len(origins) != 1 else ''}")
         if len(origins) < n:

@@ -471,10 +471,9 @@ def clear_children(el: etree._Element) -> None:
         el.remove(child)
 
 
-def append_block(container: etree._Element, block: etree._Element) -> None:
-    """Append a block, keeping a body's ``w:sectPr`` last."""
-    last = container[-1] if len(container) else None
-    if last is not None and last.tag == qn("w:sectPr"):
-        last.addprevious(block)
-    else:
-        container.append(block)
+def block_appender(body: etree._Element):
+    """A function appending blocks to ``body`` while keeping its final ``w:sectPr`` last (O(1) each)."""
+    sect = body.find(qn("w:sectPr"))
+    if sect is not None:
+        return sect.addprevious
+    return body.append

@@ -108,9 +108,10 @@ class _Writer:
         self.text_width = int((section.page_width - section.left_margin - section.right_margin) * _TWIPS_PER_EMU)
         # 5. the body
         x.clear_body(self.body)
+        add = x.block_appender(self.body)
         for block in self.doc.blocks:
             for el in self._block(block, self.doc_part, 0):
-                x.append_block(self.body, el)
+                add(el)
         # 6. headers and footers, document properties
         for sec in self.word.sections:
             self._furniture(sec)
