@@ -14,8 +14,12 @@ def _quote(s: int, i: int) -> str:
     return f"item {s}-{i} weighs on the guarantee"
 
 
-def generate(folder: Path | str, n_sources: int = 20, n_citations: int = 2000) -> Path:
-    """Write sources and a valid brief with exactly ``n_citations`` citations into ``folder``; return its path."""
+def generate(folder: Path | str, n_sources: int = 20, n_citations: int = 2000, per_note: int = 1) -> Path:
+    """Write sources and a valid brief with exactly ``n_citations`` citations into ``folder``; return its path.
+
+    With ``per_note`` 1 every citation is its own citation point (one footnote each); larger values
+    put that many citations into each background paragraph's note (semicolon-separated).
+    """
     folder = Path(folder)
     (folder / "sources").mkdir(parents=True, exist_ok=True)
     per_source = math.ceil(n_citations / n_sources) + 1
@@ -45,7 +49,7 @@ def generate(folder: Path | str, n_sources: int = 20, n_citations: int = 2000) -
     }
     if rich:
         brief["key_judgments"] = [{"id": f"kj{k}", "text": f"Judgment {k} holds.", "likelihood": "likely",
-                                   "confidence": "moderate", "citations": cites(2)} for k in range(3)]
+                                   "confidence": "moderate", "citations": cites(per_note)} for k in range(3)]
         brief["actors"] = [{"id": f"a{k}", "name": f"Actor {k}", "kind": "state"} for k in range(4)]
         brief["options"] = [{"id": f"o{k}", "title": f"Option {k}", "description": f"Do thing {k}.",
                              "pros": [{"text": "It helps.", "citations": cites()}],
@@ -62,7 +66,7 @@ def generate(folder: Path | str, n_sources: int = 20, n_citations: int = 2000) -
         brief["open_questions"] = [{"id": "q0", "question": "What next?", "citations": cites()}]
     paragraph = 0
     while True:
-        c = cites(2 if paragraph % 5 == 0 else 1)
+        c = cites(per_note)
         if not c:
             break
         brief["background"].append({"text": f"Background paragraph {paragraph} says what is new.", "citations": c})
@@ -84,8 +88,9 @@ def main() -> None:
     ap.add_argument("folder", type=Path)
     ap.add_argument("--sources", type=int, default=20)
     ap.add_argument("--citations", type=int, default=2000)
+    ap.add_argument("--per-note", type=int, default=1)
     args = ap.parse_args()
-    print(generate(args.folder, args.sources, args.citations))
+    print(generate(args.folder, args.sources, args.citations, args.per_note))
 
 
 if __name__ == "__main__":
