@@ -14,24 +14,6 @@ from briefgen.errors import InputError
 CONFIG_ENV = "BRIEFGEN_CONFIG"
 PASSWORD_ENV = "BRIEFGEN_SMTP_PASSWORD"
 
-EXAMPLE = """\
-# ~/.config/briefgen/config.toml
-[email]
-from = "Jane Analyst <jane.analyst@example.org>"
-reply_to = ["briefs@example.org"]
-cc = []
-max_size_mb = 20
-
-[smtp]
-host = "smtp.example.org"
-port = 587
-security = "starttls"          # "starttls", "ssl" or "none"
-user = "jane.analyst"
-password_env = "BRIEFGEN_SMTP_PASSWORD"   # the variable that holds the password
-cafile = "~/.config/briefgen/mail-ca.pem"  # only for a private certificate authority
-timeout = 30
-"""
-
 
 class _Section(BaseModel):
     """A config table: unknown keys are errors, so typos are caught."""

@@ -100,7 +100,7 @@ def encode_words(text: str, first_budget: int) -> list[str]:
     use_b = unsafe * 3 > len(raw)
     prefix, suffix = ("=?utf-8?b?", "?=") if use_b else ("=?utf-8?q?", "?=")
     words: list[str] = []
-    budget = max(first_budget, len(prefix) + len(suffix) + 12)
+    budget = min(_MAX_WORD, max(first_budget, len(prefix) + len(suffix) + 12))
     chunk = ""
     for ch in text:
         trial = chunk + ch
