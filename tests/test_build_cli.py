@@ -245,3 +245,15 @@ def test_committed_examples_are_up_to_date(tmp_path):
         assert committed.read_bytes() == path.read_bytes(), (
             f"{committed} is stale; regenerate with: python -m briefgen build {EXAMPLE_BRIEF.relative_to(REPO)} "
             f"-o {folder.relative_to(REPO)} -f docx -f md")
+
+
+def test_benchmark_generator_makes_a_valid_brief_with_the_requested_citations(tmp_path):
+    sys.path.insert(0, str(REPO / "bench"))
+    from genbrief import generate
+
+    path = generate(tmp_path, n_sources=5, n_citations=60)
+    report = check_file(path)
+    assert report.ok(), [p.format() for p in report.errors]
+    assert len(report.matches) == 60 and citation_points(report.brief) == 60
+    semicolons = check_file(generate(tmp_path / "two", n_sources=3, n_citations=40, per_note=2))
+    assert len(semicolons.matches) == 40 and citation_points(semicolons.brief) < 40

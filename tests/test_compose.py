@@ -267,3 +267,49 @@ def test_many_options_give_one_stance_row_per_position(brief):
     assert plain_text(uk[2].blocks[0].children) == "conditional"
     assert plain_text(uk[2].blocks[1].children) == "if the US provides a backstop"
     assert uk[2].fill == layout.stance_fills["conditional"]
+
+
+# --------------------------------------------------------------------------- any user text, end to end
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = st.text(max_size=6) | st.sampled_from(
+    ["\x00", "\x1f", "\ufffe", "<b>", "&", "*x*", "[^1]", "# ", "1. ", "|", "«Ж»", "“q”", "\n", "\t", "{title}"])
+_USER_TEXT = st.lists(_PIECES, min_size=1, max_size=6).map("".join).filter(lambda s: s.strip())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(title=_USER_TEXT, summary=_USER_TEXT, actor=_USER_TEXT, source_title=_USER_TEXT)
+def test_any_user_text_goes_through_compose_docx_and_markdown(tmp_path_factory, title, summary, actor, source_title):
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    from briefgen import models as m
+    from briefgen.textsafe import clean
+    from briefgen.writers.docx import write as write_docx
+    from briefgen.writers.markdown import write as write_md
+
+    brief = m.Brief(
+        meta={"title": title, "question": summary, "date": "2025-02-20"},
+        actors=[{"id": "a", "name": actor, "kind": "person"}],
+        positions=[{"actor": "a", "about": "issue", "stance": "conditional", "condition": summary,
+                    "summary": summary, "citations": [{"source": "s", "quote": summary}]}],
+        sources=[{"id": "s", "title": source_title, "path": "s.txt"}],
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnsafeTextWarning)
+        doc = compose(brief)
+        data = write_docx(doc)
+        text = write_md(doc).decode("utf-8")
+        expected = clean(summary)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        parts = {n: etree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xml")}
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    body = "".join(t.text or "" for t in parts["word/document.xml"].iter(w + "t"))
+    flat = "".join(expected.split())
+    assert flat in "".join(body.split())
+    assert len([n for n in parts["word/footnotes.xml"] if n.get(w + "type") is None]) == 1
+    assert text.count("\n[^1]: ") == 1

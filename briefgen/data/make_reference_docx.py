@@ -92,6 +92,7 @@ def build() -> bytes:
         _para(h, size=size, bold=True, italic=(level == 3), color=INK, before=14 - 2 * level, after=4, keep=True)
     _para(_style(styles, "Body Text", P, "Normal"), after=6)
     _para(_style(styles, "Compact", P, "Body Text"), before=1, after=1)
+    _para(_style(styles, "Table Text", P, "Compact"), size=9, before=0, after=0)
     _para(_style(styles, "Title Block", P, "Normal"), size=10, color=GREY, after=1)
     _para(_style(styles, "Marking", P, "Normal"), size=12, bold=True, before=6, after=6)
     _para(_style(styles, "Caption", P), size=9, italic=True, color=GREY, after=6)

@@ -24,7 +24,7 @@ DEFAULT_REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference
 
 # Every style the writer uses: (name, type). Looked up by name, case-insensitively, like pandoc.
 PARAGRAPH_STYLES = (
-    "Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Body Text", "Compact",
+    "Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Body Text", "Compact", "Table Text",
     "Title Block", "Marking", "Caption", "Table Caption", "Small Print", "Bibliography", "Block Text",
     "Footnote Text", "Header", "Footer",
 )
@@ -253,8 +253,8 @@ class _Writer:
                     paras = 0
                     for blk in cell.blocks:
                         if isinstance(blk, o.Para):
-                            p = x.paragraph(self.sid("Compact") if blk.role == "body" else
-                                            self.sid(_ROLE_STYLES.get(blk.role, "Compact")), align=cell.align)
+                            p = x.paragraph(self.sid("Table Text") if blk.role == "body" else
+                                            self.sid(_ROLE_STYLES.get(blk.role, "Table Text")), align=cell.align)
                             self._inlines(p, blk.children, part, fmt)
                             tc.append(p)
                             paras += 1
@@ -262,7 +262,7 @@ class _Writer:
                             for el in self._block(blk, part, 0):
                                 tc.append(el)
                     if not paras or tc[-1].tag != x._P:  # a cell ends with a paragraph
-                        tc.append(x.paragraph(self.sid("Compact"), align=cell.align))
+                        tc.append(x.paragraph(self.sid("Table Text"), align=cell.align))
         out.append(tbl)
         return out
 
