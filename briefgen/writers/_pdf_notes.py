@@ -199,13 +199,21 @@ class NoteFrame(Frame):
         need = min(self._piece_h(first), self.nstyle.min_lines * self.nstyle.leading + 1.0)
         return min(full, need + self._cont_height() + 1.0)
 
-    def need(self, new: list[int], partial: bool = False) -> float:
-        """Band height for this page's notes plus ``new``; the last may be cut when ``partial``."""
+    def need(self, new: list[int], partial: int = 0) -> float:
+        """Band height for this page's notes plus ``new``.
+
+        ``partial`` 0: every note whole; 1: the last new note may continue on the next page;
+        2 (last resort on an empty page): only the start of the first new note must fit here.
+        """
         numbers = self.page_notes + new
         if not numbers and not self.carry:
             return 0.0
         h = self._sep() + self._carry_h
-        for n in numbers:
+        for n in self.page_notes:
+            h += self.note_height(n)
+        if partial == 2 and new:
+            return h + self._min_height(new[0])
+        for n in new:
             h += self.note_height(n)
         if partial and new:
             h += self._min_height(new[-1]) - self.note_height(new[-1])
@@ -233,16 +241,17 @@ class NoteFrame(Frame):
         if self._place(flowable, canv, trySplit):
             self._commit(new)
             return 1
-        partial = self.need(new, partial=True)
-        if partial < full - _FUZZ:
-            self._y1p = self._base + partial
-            if self._place(flowable, canv, trySplit):
-                self._commit(new)
-                if self._bottom - self._base >= full - _FUZZ:
-                    self._y1p = self._base + full
-                else:
-                    self.closed = True
-                return 1
+        for mode in ((1, 2) if self._atTop else (1,)):
+            partial = self.need(new, mode)
+            if partial < full - _FUZZ:
+                self._y1p = self._base + partial
+                if self._place(flowable, canv, trySplit):
+                    self._commit(new)
+                    if self._bottom - self._base >= full - _FUZZ:
+                        self._y1p = self._base + full
+                    else:
+                        self.closed = True
+                    return 1
         self._y1p = saved
         return 0
 
@@ -263,16 +272,19 @@ class NoteFrame(Frame):
             return [FrameBreak, flowable]
         saved = self._y1p
         try:
-            full = self._split_with(flowable, canv, partial=False)
+            full = self._split_with(flowable, canv, partial=0)
             if full and self._new_notes(full[0]) and not self._wasteful(full[0]):
                 return full
-            part = self._split_with(flowable, canv, partial=True)
+            part = self._split_with(flowable, canv, partial=1)
             part_notes = len(self._new_notes(part[0])) if part else 0
             if part_notes and part_notes > (len(self._new_notes(full[0])) if full else 0):
                 return part
             if full:
                 return full
-            return [] if self._atTop else [FrameBreak, flowable]
+            if not self._atTop:
+                return [FrameBreak, flowable]
+            # an empty page and still no room: let the notes run on over the next pages
+            return self._split_with(flowable, canv, partial=2)
         finally:
             self._y1p = saved
 
@@ -282,7 +294,7 @@ class NoteFrame(Frame):
         free = self._y - self._base - self.need(self._new_notes(first)) - h
         return free > (self._y2 - self._base) / 3
 
-    def _split_with(self, flowable, canv, partial: bool):
+    def _split_with(self, flowable, canv, partial: int):
         reserve: list[int] = []
         for _ in range(12):
             self._y1p = self._base + self.need(reserve, partial)

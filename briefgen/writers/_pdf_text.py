@@ -25,12 +25,13 @@ _SPACE = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class Face:
-    """The four faces of a font family (registered ReportLab font names)."""
+    """The four faces of a font family (registered ReportLab font names), with an optional fallback."""
 
     regular: str
     bold: str
     italic: str
     bolditalic: str
+    fallback: "Face | None" = None
 
     def pick(self, bold: bool, italic: bool) -> str:
         """The face for a bold/italic combination."""
@@ -91,6 +92,32 @@ def text_width(text: str, font: str, size: float) -> float:
     return w * size
 
 
+_CMAPS: dict[str, dict] = {}
+
+
+def _has(font: str, ch: str) -> bool:
+    cmap = _CMAPS.get(font)
+    if cmap is None:
+        cmap = _CMAPS[font] = getFont(font).face.charToGlyph
+    return ord(ch) in cmap
+
+
+def _covered_runs(text: str, font: str, fallback: str | None, size: float, color, link) -> list[Run]:
+    """Runs for ``text``, switching to ``fallback`` for characters ``font`` lacks."""
+    if text.isascii() or fallback is None:
+        return [Run(text, font, size, color, link=link)]
+    out: list[Run] = []
+    start, cur = 0, font
+    for i, ch in enumerate(text):
+        want = font if (ch.isspace() or _has(font, ch) or not _has(fallback, ch)) else fallback
+        if want != cur:
+            if i > start:
+                out.append(Run(text[start:i], cur, size, color, link=link))
+            start, cur = i, want
+    out.append(Run(text[start:], cur, size, color, link=link))
+    return out
+
+
 # ----------------------------------------------------------------------------- inlines → runs
 
 
@@ -111,6 +138,7 @@ def runs_for(nodes: list[o.Inline], style: TextStyle, ctx: RunContext, *, bold=N
     color = style.color if color is None else color
     out: list[Run] = []
     font = style.face.pick(bold, italic)
+    fb = style.face.fallback.pick(bold, italic) if style.face.fallback else None
     for node in nodes:
         if isinstance(node, o.Text):
             text = clean(node.text)
@@ -121,13 +149,13 @@ def runs_for(nodes: list[o.Inline], style: TextStyle, ctx: RunContext, *, bold=N
                     if not url:
                         continue
                     if m.start() > pos:
-                        out.append(Run(text[pos:m.start()], font, style.size, color))
+                        out += _covered_runs(text[pos:m.start()], font, fb, style.size, color, None)
                     out.append(Run(m.group(0), font, style.size, ctx.link_color or color, link=url))
                     pos = m.end()
                 if pos < len(text):
-                    out.append(Run(text[pos:], font, style.size, color))
+                    out += _covered_runs(text[pos:], font, fb, style.size, color, None)
             elif text:
-                out.append(Run(text, font, style.size, color, link=link))
+                out += _covered_runs(text, font, fb, style.size, color, link)
         elif isinstance(node, o.Strong):
             out += runs_for(node.children, style, ctx, bold=True, italic=italic, color=color, link=link)
         elif isinstance(node, o.Emph):

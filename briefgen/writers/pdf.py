@@ -135,8 +135,8 @@ class _Styles:
 
     def __init__(self, f: _Fonts, c: dict[str, str]):
         H = colors.HexColor
-        serif = Face(f.regular, f.bold, f.italic, f.bolditalic)
         sans = Face(f.sans, f.sansbold, f.sans, f.sansbold)
+        serif = Face(f.regular, f.bold, f.italic, f.bolditalic, fallback=sans)
         self.serif, self.sans = serif, sans
         link = H(c["link"])
         text, head, muted = H(c["text"]), H(c["heading"]), H(c["muted"])
@@ -216,6 +216,14 @@ class _Builder:
         more = style.but(space_before=1.5) if style is self.s.note else style
         out.extend(RichPara(runs_for(p, more, self.note_ctx), more) for p in paras[1:])
         return out
+
+    def fit_note_numbers(self) -> None:
+        """Widen the hanging indent of notes so that the largest number clears the text."""
+        for name in ("note", "endnote"):
+            st = getattr(self.s, name)
+            widest = pdfmetrics.stringWidth(str(len(self.notes)) + ("." if name == "endnote" else ""),
+                                            st.face.regular, st.size)
+            setattr(self.s, name, st.but(left_indent=max(st.left_indent, widest + 4.5)))
 
     def continued_label(self) -> Flowable:
         """The small line under a note that runs onto the next page."""
@@ -605,6 +613,7 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
     log = NoteLog()
     builder = _Builder(doc, options, fonts, colours, width, log)
     story = builder.blocks(doc.blocks)
+    builder.fit_note_numbers()
     if builder.endnotes:
         story.extend(builder.endnote_flowables())
     else:
