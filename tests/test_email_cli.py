@@ -220,6 +220,13 @@ def test_a_brief_with_errors_is_not_emailed(brief_dir):
     assert "Traceback" not in result.output
 
 
+def test_starttls_and_ssl_exclude_each_other(brief_dir):
+    result = run(str(brief_dir / "brief.yaml"), "--to", "a@example.org", "--from", FROM, "--send",
+                 "--starttls", "--ssl")
+    assert result.exit_code == 2
+    assert "exclude each other" in result.output
+
+
 def test_password_is_never_a_command_line_option(brief_dir):
     result = run(str(brief_dir / "brief.yaml"), "--to", "a@example.org", "--from", FROM, "--smtp-password", "x")
     assert result.exit_code == 2

@@ -95,10 +95,9 @@ def _reproducible_date() -> dt.datetime | None:
 @click.option("--smtp-host", metavar="HOST", help="SMTP server (default: [smtp] host in the config file).")
 @click.option("--smtp-port", type=click.IntRange(1, 65535), metavar="PORT",
               help="SMTP port (default 587 with STARTTLS, 465 with --ssl, 25 with --no-tls).")
-@click.option("--starttls", "security", flag_value="starttls", default=None,
-              help="Upgrade the connection with STARTTLS (the default).")
-@click.option("--ssl", "security", flag_value="ssl", help="Use TLS from the start (SMTPS, usually port 465).")
-@click.option("--no-tls", "security", flag_value="none",
+@click.option("--starttls", is_flag=True, help="Upgrade the connection with STARTTLS (the default).")
+@click.option("--ssl", "use_ssl", is_flag=True, help="Use TLS from the start (SMTPS, usually port 465).")
+@click.option("--no-tls", is_flag=True,
               help="No encryption (only for a relay on your own machine; no login allowed).")
 @click.option("--smtp-user", metavar="USER", help="Log in as USER; the password comes from "
               "$BRIEFGEN_SMTP_PASSWORD (or the config's password_env) or is asked for.")
@@ -109,8 +108,8 @@ def _reproducible_date() -> dt.datetime | None:
 def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str, ...], sender: str | None,
           reply_to: tuple[str, ...], subject: str | None, attach: str, outputs: Path | None,
           eml: Path | None, max_size: float | None, send: bool, dry_run: bool, yes: bool,
-          smtp_host: str | None, smtp_port: int | None, security: str | None, smtp_user: str | None,
-          smtp_cafile: Path | None, smtp_timeout: float | None) -> None:
+          smtp_host: str | None, smtp_port: int | None, starttls: bool, use_ssl: bool, no_tls: bool,
+          smtp_user: str | None, smtp_cafile: Path | None, smtp_timeout: float | None) -> None:
     """Package BRIEF's outputs as an email message (.eml) and optionally send it.
 
     The message has a short summary in the body (marking, title, key
@@ -137,6 +136,10 @@ def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str,
     from briefgen.config import PASSWORD_ENV, config_path, load_config
 
     # 1. Settings: options first, then the config file.
+    chosen = [name for name, on in (("starttls", starttls), ("ssl", use_ssl), ("none", no_tls)) if on]
+    if len(chosen) > 1:
+        raise click.UsageError("--starttls, --ssl and --no-tls exclude each other; give one")
+    security = chosen[0] if chosen else None
     config = load_config()
     send = send or dry_run
     formats = _formats(attach)
