@@ -227,6 +227,8 @@ def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str,
         click.echo(f"  size:      {mail.human_size(len(data))}")
         if restricted and not yes:
             click.echo(f"  note:      marked {tlp.value}; sending would be refused without --yes")
+        if server.user and server.security == "none":
+            click.echo("  note:      a login over an unencrypted connection would be refused")
         click.echo("Nothing was sent.")
         return
     password = None
