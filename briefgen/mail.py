@@ -396,6 +396,8 @@ def _attachment_part(att: Attachment) -> MIMEPart:
     part.set_raw("Content-Type", att.content_type + charset + params)
     params = "".join(f";\n {p}" for p in rfc2231_param("filename", att.filename))
     part.set_raw("Content-Disposition", "attachment" + params)
+    del part["Content-Transfer-Encoding"]  # conventional order: type, disposition, encoding
+    part.set_raw("Content-Transfer-Encoding", "base64")
     return part
 
 
