@@ -31,6 +31,8 @@ def generate(folder: Path | str, n_sources: int = 20, n_citations: int = 2000, p
     counter = iter(range(n_citations))
 
     def cites(k: int = 1) -> list[dict]:
+
+        """The next ``k`` citations, each quoting a distinct sentence."""
         out = []
         for _ in range(k):
             n = next(counter, None)

@@ -121,16 +121,22 @@ class _Builder:
         self.quote_final = False  # ...and the quoted words already end with . ? !
 
     def text(self, s: str) -> None:
+
+        """Append plain text."""
         if s:
             self.parts.append(Text(s))
             self.ends_in_quote = False
 
     def inlines(self, nodes: list[Inline]) -> None:
+
+        """Append ready-made inlines."""
         if nodes:
             self.parts.extend(nodes)
             self.ends_in_quote = False
 
     def quoted(self, s: str) -> None:
+
+        """Append text in curly double quotation marks."""
         self.parts.append(Text(f"{_OPEN}{s}{_CLOSE}"))
         self.ends_in_quote = True
         self.quote_final = s[-1:] in ".?!"
@@ -150,6 +156,8 @@ class _Builder:
         self.text(mark)
 
     def sep(self, mark: str = ",") -> None:
+
+        """Punctuation followed by a space."""
         self.punct(mark)
         self.text(" ")
 

@@ -125,12 +125,18 @@ class _Composer:
         return Para([*(lead or []), Text(_ws(text)), *self.note(citations)])
 
     def stance_word(self, stance: m.Stance) -> Colored:
+
+        """A stance in words, in its colour."""
         return Colored(self.L.stance_colors.get(stance.value, "#000000"), [Text(stance.value)])
 
     def likelihood_word(self, term: m.Likelihood) -> str:
+
+        """The likelihood term in the layout's chosen ICD 203 column."""
         return term.alternative if self.L.likelihood_column == "alternative" else term.value
 
     def actor_name(self, actor_id: str) -> str:
+
+        """The actor's display name (the id when the actor is unknown)."""
         actor = self.actors.get(actor_id)
         return actor.name if actor else actor_id
 
@@ -157,6 +163,8 @@ class _Composer:
     # ------------------------------------------------------------------ sections
 
     def title(self, heading: str) -> list[Block]:
+
+        """Title block: title, key question, dates, version, authors, audience, marking."""
         meta, L = self.b.meta, self.L
         blocks: list[Block] = []
         if heading:
@@ -166,6 +174,8 @@ class _Composer:
                            "subtitle"))
 
         def line(key: str, value: str) -> None:
+
+            """Add one labelled title-block line."""
             blocks.append(Para([Strong([Text(f"{L.label(key)}: ")]), Text(value)], "meta"))
 
         line("date", format_date(meta.date))
@@ -184,6 +194,8 @@ class _Composer:
         return blocks
 
     def key_judgments(self, heading: str) -> list[Block]:
+
+        """Key judgments, each with likelihood and confidence in separate sentences."""
         if not self.b.key_judgments:
             return []
         items: list[list[Block]] = []
@@ -199,12 +211,16 @@ class _Composer:
         return [Heading(1, [Text(heading)], "key_judgments"), BulletList(items, ordered=True)]
 
     def background(self, heading: str) -> list[Block]:
+
+        """Background paragraphs, each with its note."""
         if not self.b.background:
             return []
         return [Heading(1, [Text(heading)], "background"),
                 *(self.cited(p.text, p.citations) for p in self.b.background)]
 
     def positions(self, heading: str) -> list[Block]:
+
+        """The actor × stance table, then the positions grouped by option or issue."""
         if not self.b.positions:
             return []
         L = self.L
@@ -279,6 +295,8 @@ class _Composer:
                 BulletList([[self.cited(pt.text, pt.citations)] for pt in points])]
 
     def options(self, heading: str) -> list[Block]:
+
+        """Each option: description, pros, cons, supporters, opponents, feasibility."""
         if not self.b.options:
             return []
         L = self.L
@@ -303,12 +321,16 @@ class _Composer:
         return out
 
     def recommendations(self, heading: str) -> list[Block]:
+
+        """Numbered recommendations (nothing when the brief has none)."""
         if not self.b.recommendations:
             return []
         items = [[self.cited(r.text, r.citations)] for r in self.b.recommendations]
         return [Heading(1, [Text(heading)], "recommendations"), BulletList(items, ordered=True)]
 
     def risks(self, heading: str) -> list[Block]:
+
+        """Risk register and the 5 × 5 likelihood × impact heat map."""
         if not self.b.risks:
             return []
         L = self.L
@@ -359,6 +381,8 @@ class _Composer:
         return out
 
     def indicators(self, heading: str) -> list[Block]:
+
+        """Indicators to watch, gathered from the risks."""
         items = [[self.cited(pt.text, pt.citations, lead=[Strong([Text(f"R{n}: ")])])]
                  for n, r in enumerate(self.b.risks, 1) for pt in r.indicators]
         if not items:
@@ -366,6 +390,8 @@ class _Composer:
         return [Heading(1, [Text(heading)], "indicators"), BulletList(items)]
 
     def open_questions(self, heading: str) -> list[Block]:
+
+        """Open questions: the question, why it matters, what would resolve it."""
         if not self.b.open_questions:
             return []
         L = self.L
@@ -380,6 +406,8 @@ class _Composer:
         return [Heading(1, [Text(heading)], "open_questions"), BulletList(items, ordered=True)]
 
     def source_summary(self, heading: str) -> list[Block]:
+
+        """The source base as a whole: counts, independent origins, kinds, outlets, dates."""
         sources = self.b.sources
         n = len(sources)
         origins = {(s.derived_from or s.id).casefold() for s in sources}
@@ -417,6 +445,8 @@ class _Composer:
         return out
 
     def estimative_key(self, heading: str) -> list[Block]:
+
+        """The key to the estimative language and to confidence levels."""
         L = self.L
         first, second = ("alternative", "term") if L.likelihood_column == "alternative" else ("term", "alternative")
         header = [[Cell([Para([Text(L.label(k))])]) for k in (first, second, "probability")]]
@@ -430,6 +460,8 @@ class _Composer:
                 Para([Text(L.label("confidence_key"))], "small")]
 
     def bibliography(self, heading: str) -> list[Block]:
+
+        """Every source as a Chicago bibliography entry, alphabetically."""
         entries = sorted(self.b.sources, key=lambda s: (bibliography_key(s), s.id))
         return [Heading(1, [Text(heading)], "bibliography"),
                 *(Para(bibliography_entry(s), "bibliography") for s in entries)]

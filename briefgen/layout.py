@@ -153,6 +153,30 @@ class Layout:
         if self.likelihood_column not in LIKELIHOOD_COLUMNS:
             raise ValueError(f"likelihood_column must be one of {', '.join(LIKELIHOOD_COLUMNS)}")
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Layout:
+        """A Layout from plain data (e.g. a template's TOML); unknown keys and bad values raise ValueError."""
+        known = {f for f in cls.__dataclass_fields__}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown layout setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+        values = dict(data)
+        if "sections" in values:
+            sections = []
+            for entry in values["sections"]:
+                if isinstance(entry, str):
+                    entry = (entry, dict(DEFAULT_SECTIONS).get(entry, ""))
+                elif isinstance(entry, dict):
+                    entry = (entry.get("key", ""), entry.get("heading", dict(DEFAULT_SECTIONS).get(entry.get("key"), "")))
+                key, heading = entry
+                sections.append((str(key), str(heading)))
+            values["sections"] = tuple(sections)
+        for name, defaults in (("stance_colors", DEFAULT_STANCE_COLORS), ("stance_fills", DEFAULT_STANCE_FILLS),
+                               ("risk_fills", DEFAULT_RISK_FILLS), ("labels", DEFAULT_LABELS)):
+            if name in values:  # a partial table overrides only the keys it names
+                values[name] = {**defaults, **values[name]}
+        return cls(**values)
+
     def label(self, key: str) -> str:
         """A label by key, falling back to the default wording."""
         return self.labels.get(key) or DEFAULT_LABELS[key]

@@ -313,3 +313,20 @@ def test_any_user_text_goes_through_compose_docx_and_markdown(tmp_path_factory, 
     assert flat in "".join(body.split())
     assert len([n for n in parts["word/footnotes.xml"] if n.get(w + "type") is None]) == 1
     assert text.count("\n[^1]: ") == 1
+
+
+def test_layout_from_plain_data_as_a_template_would_give_it(brief):
+    layout = Layout.from_dict({
+        "sections": ["title", {"key": "risks", "heading": "Threats"}, ["bibliography", "Sources used"]],
+        "quotes_in_notes": False,
+        "labels": {"pros": "Advantages"},
+        "stance_colors": {"support": "#000080"},
+    })
+    assert layout.sections == (("title", ""), ("risks", "Threats"), ("bibliography", "Sources used"))
+    assert layout.label("pros") == "Advantages" and layout.label("cons") == "Cons"
+    assert layout.stance_colors["support"] == "#000080" and layout.stance_colors["oppose"] == "#B3261E"
+    assert headings(compose(brief, layout)) == ["Threats", "Sources used"]
+    with pytest.raises(ValueError, match="unknown layout setting"):
+        Layout.from_dict({"colour": "red"})
+    with pytest.raises(ValueError, match="citation_style"):
+        Layout.from_dict({"citation_style": "ibid"})

@@ -411,3 +411,46 @@ def test_brief_with_control_characters_builds_through_compose(tmp_path):
         data = write(compose(brief))
     body = "".join(t.text or "" for t in part(data, "word/document.xml").iter(q("t")))
     assert "Kyiv wants <troops> & “guarantees”" in body
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text)
+
+
+def _pandoc_notes(path: Path) -> list[str]:
+    out = subprocess.run(["pandoc", "-f", "docx", "-t", "markdown", "--wrap=none", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    assert not re.search(r"\^\d+\^", out)  # no fake superscripts anywhere
+    return [m.group(1) for m in re.finditer(r"^\[\^\d+\]: (.*(?:\n\n?    .*)*)", out, flags=re.M)]
+
+
+@pytest.mark.skipif(not shutil.which("pandoc"), reason="pandoc is not installed")
+@pytest.mark.parametrize("which", ["rich", "example"])
+def test_pandoc_sees_every_note_word_for_word_in_reading_order(rich, tmp_path, which):
+    from briefgen.outline import walk_notes
+    from conftest import EXAMPLE_BRIEF
+
+    if which == "example":
+        if not EXAMPLE_BRIEF.exists():
+            pytest.skip("the example brief has not been written yet")
+        report = check_file(EXAMPLE_BRIEF)
+        path = tmp_path / "example.docx"
+        path.write_bytes(write(compose(report.brief)))
+        brief = report.brief
+    else:
+        brief, path = rich["brief"], rich["path"]
+    expected = [" ".join(" ".join(_words(plain_text_of(p))) for p in n.paragraphs)
+                for n in walk_notes(compose(brief).blocks)]
+    got = [" ".join(_words(n)) for n in _pandoc_notes(path)]
+    assert len(got) == citation_points(brief) == len(expected)
+    assert got == expected
+    # every citation's quote is in some note (pandoc escapes quotes; compare words)
+    all_notes = " ".join(got)
+    for _, cit in brief.iter_citations():
+        assert " ".join(_words(cit.quote)) in all_notes
+
+
+def plain_text_of(inlines) -> str:
+    from briefgen.outline import plain_text
+
+    return plain_text(inlines)

@@ -82,6 +82,8 @@ class _Writer:
         raise TypeError(f"the Markdown writer cannot render a {type(block).__name__} block")
 
     def para(self, para: o.Para) -> str:
+
+        """A paragraph by role."""
         text = _protect_start(self.inlines(para.children))
         role = para.role
         if role == "title":
@@ -95,6 +97,8 @@ class _Writer:
         raise ValueError(f"the Markdown writer has no rendering for paragraph role {role!r}")
 
     def bullets(self, block: o.BulletList, depth: int) -> str:
+
+        """A bulleted or numbered list; continuation blocks indented."""
         lines: list[str] = []
         for n, item in enumerate(block.items, 1):
             marker = f"{n}. " if block.ordered else "- "
@@ -109,6 +113,8 @@ class _Writer:
         return ("\n\n" if loose else "\n").join(lines)
 
     def table(self, table: o.Table) -> str:
+
+        """A pipe table (first header row as the header) with its caption."""
         n_cols = max((len(r) for r in [*table.header, *table.rows]), default=0)
         if not n_cols:
             return ""
@@ -116,6 +122,8 @@ class _Writer:
         extra_header = table.header[:-1]
 
         def cells(row: list[o.Cell]) -> str:
+
+            """One pipe-table row."""
             out = []
             for i in range(n_cols):
                 cell = row[i] if i < len(row) else o.Cell([])
@@ -171,6 +179,8 @@ class _Writer:
         return "".join(out)
 
     def link(self, link: o.Link, in_note: bool) -> str:
+
+        """A link; an address shown as itself becomes an autolink."""
         url = re.sub(r"[\s()<>]", lambda m: f"%{ord(m.group()):02X}", clean(link.url))
         label = o.plain_text(link.children)
         if label == link.url and url:
