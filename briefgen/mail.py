@@ -11,6 +11,7 @@ import re
 import smtplib
 import socket
 import ssl
+import textwrap
 import uuid
 from dataclasses import dataclass, field
 from email import policy
@@ -409,7 +410,8 @@ def default_subject(brief: m.Brief) -> str:
     meta = brief.meta
     mark = meta.marking.tlp or meta.marking.banner
     prefix = f"[{mark.value}] " if mark is not None else ""
-    return f"{prefix}{meta.title} — {meta.date.isoformat()}"
+    title = " ".join(meta.title.split())  # a title typed over several lines is one line here
+    return f"{prefix}{title} — {meta.date.isoformat()}"
 
 
 def top_risks(brief: m.Brief, n: int = TOP_RISKS) -> list[m.Risk]:
@@ -435,6 +437,12 @@ def _risk_line(r: m.Risk) -> str:
             f"score {r.score} ({risk_level(r.score)})")
 
 
+def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
+    """Wrap one paragraph at 76 columns (plain-text mail readers do not all wrap)."""
+    return textwrap.wrap(" ".join(text.split()), 76, initial_indent=first, subsequent_indent=rest,
+                         break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
+
+
 def body_text(brief: m.Brief, attachments: Sequence[Attachment]) -> str:
     """The plain-text body: marking, title, key judgments, top risks and one line per attachment."""
     meta = brief.meta
@@ -442,26 +450,28 @@ def body_text(brief: m.Brief, attachments: Sequence[Attachment]) -> str:
     label = meta.marking.label()
     if label:
         lines += [label, ""]
-    lines += [meta.title, "", f"Key question: {meta.question}"]
+    lines += [*_wrap(meta.title), "", *_wrap(meta.question, "Key question: ", "  ")]
     info = [f"Date: {meta.date.isoformat()}", f"version {meta.version}", meta.status.value]
     if meta.authors:
         info.insert(1, "by " + ", ".join(meta.authors))
-    lines += [" · ".join(info), ""]
+    lines += [*_wrap(" · ".join(info)), ""]
     if brief.key_judgments:
         lines += ["KEY JUDGMENTS", ""]
         for i, kj in enumerate(brief.key_judgments, 1):
-            lines += [f"{i}. {kj.text}", f"   {_judgment_note(kj)}", ""]
+            lines += [*_wrap(kj.text, f"{i}. ", "   "), *_wrap(_judgment_note(kj), "   ", "   "), ""]
     risks = top_risks(brief)
     if risks:
         lines += ["TOP RISKS", ""]
-        lines += [f"- {_risk_line(r)}" for r in risks]
+        for r in risks:
+            lines += _wrap(_risk_line(r), "- ", "  ")
         lines.append("")
     if attachments:
         lines += ["ATTACHED", ""]
-        lines += [f"- {a.filename} ({a.kind}, {human_size(len(a.data))})" for a in attachments]
+        for a in attachments:
+            lines += _wrap(f"{a.filename} ({a.kind}, {human_size(len(a.data))})", "- ", "  ")
         lines.append("")
     if meta.marking.tlp is not None:
-        lines += [f"Handling: {meta.marking.tlp.value} — {TLP_MEANING[meta.marking.tlp]}", ""]
+        lines += [*_wrap(f"Handling: {meta.marking.tlp.value} — {TLP_MEANING[meta.marking.tlp]}"), ""]
     return "\n".join(lines)
 
 
