@@ -173,6 +173,13 @@ def test_default_subject_is_tlp_title_and_date():
     assert mail.default_subject(make_brief(tlp=None)) == "Security guarantees — 2025-02-15"
 
 
+def test_a_title_typed_over_several_lines_gives_a_one_line_subject():
+    brief = make_brief(title="Security guarantees\nfor Ukraine")
+    assert brief.meta.title == "Security guarantees\nfor Ukraine"
+    assert str(parse(mail.as_bytes(build(brief)))["Subject"]) == \
+        "[TLP:AMBER] Security guarantees for Ukraine — 2025-02-15"
+
+
 def test_lines_are_ascii_crlf_and_header_lines_fit_78_columns():
     brief = make_brief(title="Гарантії безпеки для України після припинення вогню: позиції європейських держав")
     data = mail.as_bytes(build(brief, cc=[f"Ім'я Прізвище {i} <p{i}@example.org>" for i in range(6)]))
