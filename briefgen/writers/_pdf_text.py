@@ -104,7 +104,7 @@ def _has(font: str, ch: str) -> bool:
 
 def _covered_runs(text: str, font: str, fallback: str | None, size: float, color, link) -> list[Run]:
     """Runs for ``text``, switching to ``fallback`` for characters ``font`` lacks."""
-    if text.isascii() or fallback is None:
+    if text.isascii() or fallback is None or all(_has(font, ch) for ch in set(text)):
         return [Run(text, font, size, color, link=link)]
     out: list[Run] = []
     start, cur = 0, font
@@ -176,7 +176,6 @@ def runs_for(nodes: list[o.Inline], style: TextStyle, ctx: RunContext, *, bold=N
                 raise TypeError("a Note is not allowed here (a note inside a note?)")
             n = ctx.on_note(node)
             size = style.size * 0.68
-            out.append(Run("", font, size, anchor=f"fnr{n}"))
             out.append(Run(str(n), style.face.regular, size, ctx.link_color or color, rise=style.size * 0.36,
                            link=None if link else f"#fnn{n}", note=n))
         else:
@@ -349,20 +348,22 @@ class RichPara(Flowable):
         lead = st.leading
         descent = (lead - st.size) / 2 + st.size * 0.22
         t = canv.beginText()
+        code = t._code
+        fmt = t._formatText
         cur_font = cur_size = cur_color = None
         cur_rise = 0.0
         links: list[tuple[str, tuple[float, float, float, float]]] = []
         for i, line in enumerate(lines):
             base = self.height - (i + 1) * lead + descent
             if i == 0 and self.bullet:
-                t.setTextOrigin(st.bullet_indent, base)
+                code.append(f"1 0 0 1 {_n(st.bullet_indent)} {_n(base)} Tm")
                 t.setFont(st.face.regular, st.size)
                 cur_font, cur_size = st.face.regular, st.size
-                if st.color is not None and st.color is not cur_color:
-                    t.setFillColor(st.color)
+                if st.color is not None:
+                    code.append(_rgb(st.color))
                     cur_color = st.color
-                t.textOut(self.bullet)
-            t.setTextOrigin(line.x, base)
+                code.append(fmt(self.bullet))
+            code.append(f"1 0 0 1 {_n(line.x)} {_n(base)} Tm")
             x = line.x
             j = 0
             segs = line.segs
@@ -386,12 +387,12 @@ class RichPara(Flowable):
                         cur_font, cur_size = run.font, run.size
                     color = run.color if run.color is not None else st.color
                     if color is not None and color is not cur_color:
-                        t.setFillColor(color)
+                        code.append(_rgb(color))
                         cur_color = color
                     if run.rise != cur_rise:
-                        t.setRise(run.rise)
+                        code.append(f"{_n(run.rise)} Ts")
                         cur_rise = run.rise
-                    t.textOut(text)
+                    code.append(fmt(text))
                     if run.link:
                         links.append((run.link, (x, base + run.rise - run.size * 0.25, x + width,
                                                  base + run.rise + run.size * 0.9)))
@@ -403,3 +404,23 @@ class RichPara(Flowable):
                 canv.linkRect("", link[1:], rect, relative=1, thickness=0)
             else:
                 canv.linkURL(link, rect, relative=1, thickness=0)
+
+
+def _n(v: float) -> str:
+    """A number for a content stream: at most three decimals, no trailing zeros."""
+    s = f"{v:.3f}".rstrip("0").rstrip(".")
+    return s if s not in ("-0", "") else "0"
+
+
+_RGB: dict[tuple[float, float, float], str] = {}
+
+
+def _rgb(color: Color) -> str:
+    """The fill-colour operator for ``color`` (cached)."""
+    key = (color.red, color.green, color.blue)
+    op = _RGB.get(key)
+    if op is None:
+        op = f"{_n(key[0])} {_n(key[1])} {_n(key[2])} rg"
+        if len(_RGB) < 10_000:
+            _RGB[key] = op
+    return op
