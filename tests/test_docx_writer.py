@@ -454,3 +454,26 @@ def plain_text_of(inlines) -> str:
     from briefgen.outline import plain_text
 
     return plain_text(inlines)
+
+
+def test_endnotes_option_puts_the_notes_at_the_end(rich, tmp_path):
+    data = write(rich["doc"], RenderOptions(notes="endnotes"))
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert "word/endnotes.xml" in names and "word/footnotes.xml" not in names
+    notes = part(data, "word/endnotes.xml")
+    assert [(n.get(q("type")), n.get(q("id"))) for n in notes[:2]] == [("separator", "-1"), ("continuationSeparator", "0")]
+    normal = [n for n in notes if n.get(q("type")) is None]
+    assert len(normal) == CITATION_POINTS
+    assert all(n.find("w:p/w:r/w:endnoteRef", NS) is not None for n in normal)
+    assert normal[0].find("w:p/w:pPr/w:pStyle", NS).get(q("val")) == "EndnoteText"
+    body = part(data, "word/document.xml")
+    assert len(list(body.iter(q("endnoteReference")))) == CITATION_POINTS
+    assert not list(body.iter(q("footnoteReference")))
+    settings_ = part(data, "word/settings.xml")
+    assert settings_.find("w:footnotePr", NS) is None
+    assert [e.get(q("id")) for e in settings_.findall("w:endnotePr/w:endnote", NS)] == ["-1", "0"]
+    assert any(t == "hyperlink" for t, _, _ in rels(data, "word/_rels/endnotes.xml.rels").values())
+    if shutil.which("pandoc"):
+        path = tmp_path / "end.docx"
+        path.write_bytes(data)
+        assert len(_pandoc_notes(path)) == CITATION_POINTS

@@ -26,6 +26,8 @@ GREY = RGBColor(0x40, 0x40, 0x40)
 # Word's built-in styles as Word itself writes them: (lower-case name, style id)
 _BUILTIN_IDS = {"Footnote Text": ("footnote text", "FootnoteText"),
                 "Footnote Reference": ("footnote reference", "FootnoteReference"),
+                "Endnote Text": ("endnote text", "EndnoteText"),
+                "Endnote Reference": ("endnote reference", "EndnoteReference"),
                 "Hyperlink": ("Hyperlink", "Hyperlink"),
                 "Block Text": ("Block Text", "BlockText"),
                 "Bibliography": ("Bibliography", "Bibliography")}
@@ -103,8 +105,9 @@ def build() -> bytes:
     _para(_style(styles, "Footnote Text", P, "Normal"), size=9, after=0, line=1.0)
     _para(_style(styles, "Header", P), size=8.5, color=GREY)
     _para(_style(styles, "Footer", P), size=8.5, color=GREY)
-    ref = _style(styles, "Footnote Reference", C)
-    ref.font.superscript = True
+    _para(_style(styles, "Endnote Text", P, "Normal"), size=9, after=2, line=1.0)
+    for name in ("Footnote Reference", "Endnote Reference"):
+        _style(styles, name, C).font.superscript = True
     link = _style(styles, "Hyperlink", C)
     link.font.color.rgb = RGBColor(0x05, 0x63, 0xC1)
     link.font.underline = WD_UNDERLINE.SINGLE
@@ -140,7 +143,7 @@ def build() -> bytes:
             doc_rels._target_parts_by_rId.pop(rid, None)
 
     for name, _kind in REQUIRED_STYLES:
-        if _kind == "paragraph" and name not in ("Header", "Footer", "Footnote Text"):
+        if _kind == "paragraph" and name not in ("Header", "Footer", "Footnote Text", "Endnote Text"):
             word.add_paragraph(f"{name}: sample text in this style.", style=styles[_style(styles, name, P).name])
     cp = word.core_properties
     cp.title = "briefgen reference document"

@@ -182,70 +182,72 @@ def field(parent: etree._Element, instruction: str, placeholder: str, fmt: RunFo
             sub(r, "w:fldChar", {"w:fldCharType": kind})
 
 
-# ------------------------------------------------------------------------------- footnotes
-
-FOOTNOTES_XML = (
-    f"<w:footnotes {nsdecls('w', 'r')}>"
-    '<w:footnote w:type="separator" w:id="-1"><w:p><w:pPr><w:spacing w:after="0" w:line="240" '
-    'w:lineRule="auto"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote>'
-    '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:pPr><w:spacing w:after="0" '
-    'w:line="240" w:lineRule="auto"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>'
-    "</w:footnotes>"
-)
+# ------------------------------------------------------------------------------- notes
+# ``kind`` is "footnote" or "endnote"; both use the same structure with different element names.
 
 
-def footnotes_root() -> etree._Element:
-    """A ``w:footnotes`` root holding Word's separator (-1) and continuation separator (0)."""
-    return parse_xml(FOOTNOTES_XML)
+def notes_root(kind: str = "footnote") -> etree._Element:
+    """A ``w:footnotes``/``w:endnotes`` root with Word's separator (-1) and continuation separator (0)."""
+    spacing = '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    return parse_xml(
+        f"<w:{kind}s {nsdecls('w', 'r')}>"
+        f'<w:{kind} w:type="separator" w:id="-1"><w:p>{spacing}<w:r><w:separator/></w:r></w:p></w:{kind}>'
+        f'<w:{kind} w:type="continuationSeparator" w:id="0"><w:p>{spacing}<w:r><w:continuationSeparator/>'
+        f"</w:r></w:p></w:{kind}>"
+        f"</w:{kind}s>"
+    )
 
 
-def footnote_reference(parent: etree._Element, note_id: int, ref_style: str) -> None:
+def note_reference(parent: etree._Element, note_id: int, ref_style: str, kind: str = "footnote") -> None:
     """Append the body run that calls note ``note_id``."""
     r = etree.SubElement(parent, _R)
     etree.SubElement(etree.SubElement(r, _RPR), _RSTYLE).set(_VAL, ref_style)
-    etree.SubElement(r, qn("w:footnoteReference")).set(_ID, str(note_id))
+    etree.SubElement(r, qn(f"w:{kind}Reference")).set(_ID, str(note_id))
 
 
-def footnote(root: etree._Element, note_id: int) -> etree._Element:
-    """Append an empty ``w:footnote`` with id ``note_id`` to the footnotes root."""
-    fn = etree.SubElement(root, qn("w:footnote"))
+def note(root: etree._Element, note_id: int, kind: str = "footnote") -> etree._Element:
+    """Append an empty ``w:footnote``/``w:endnote`` with id ``note_id`` to the notes root."""
+    fn = etree.SubElement(root, qn(f"w:{kind}"))
     fn.set(_ID, str(note_id))
     return fn
 
 
-def footnote_mark(p: etree._Element, ref_style: str) -> None:
-    """The note's own number (``w:footnoteRef``) and a space, at the start of its first paragraph."""
+def note_mark(p: etree._Element, ref_style: str, kind: str = "footnote") -> None:
+    """The note's own number (``w:footnoteRef``/``w:endnoteRef``) and a space, opening its first paragraph."""
     r = etree.SubElement(p, _R)
     etree.SubElement(etree.SubElement(r, _RPR), _RSTYLE).set(_VAL, ref_style)
-    etree.SubElement(r, qn("w:footnoteRef"))
+    etree.SubElement(r, qn(f"w:{kind}Ref"))
     run(p, " ")
 
 
-# Elements that may follow w:footnotePr inside w:settings (ECMA-376 CT_Settings sequence).
-_AFTER_FOOTNOTEPR = ("w:endnotePr", "w:compat", "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
-                     "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
-                     "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
-                     "w:readModeInkLockDown", "w:smartTagType", "w:schemaLibrary", "w:shapeDefaults",
-                     "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
+# Elements that may follow w:endnotePr inside w:settings (ECMA-376 CT_Settings sequence).
+_AFTER_NOTEPR = ("w:compat", "w:docVars", "w:rsids", "m:mathPr", "w:attachedSchema",
+                 "w:themeFontLang", "w:clrSchemeMapping", "w:doNotIncludeSubdocsInStats",
+                 "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
+                 "w:readModeInkLockDown", "w:smartTagType", "w:schemaLibrary", "w:shapeDefaults",
+                 "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
+_MATH_PR = "{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr"
 
 
-def set_footnote_settings(settings: etree._Element, *, keep_endnotes: bool) -> None:
-    """Point ``w:settings/w:footnotePr`` at separators -1/0; drop endnote refs with no endnotes part."""
-    for old in settings.findall(qn("w:footnotePr")):
-        settings.remove(old)
-    if not keep_endnotes:
-        for old in settings.findall(qn("w:endnotePr")):
+def set_note_settings(settings: etree._Element, *, footnotes: bool, endnotes: bool) -> None:
+    """Point ``w:footnotePr``/``w:endnotePr`` at separators -1/0 for the note parts that exist, drop the rest."""
+    for tag in ("w:footnotePr", "w:endnotePr"):
+        for old in settings.findall(qn(tag)):
             settings.remove(old)
-    fp = element("w:footnotePr")
-    sub(fp, "w:footnote", {"w:id": "-1"})
-    sub(fp, "w:footnote", {"w:id": "0"})
-    after = {qn(t) if not t.startswith("m:") else "{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr"
-             for t in _AFTER_FOOTNOTEPR}
-    for child in settings:
-        if child.tag in after:
-            child.addprevious(fp)
-            return
-    settings.append(fp)
+    new = []
+    for kind, present in (("footnote", footnotes), ("endnote", endnotes)):
+        if present:
+            pr = element(f"w:{kind}Pr")
+            sub(pr, f"w:{kind}", {"w:id": "-1"})
+            sub(pr, f"w:{kind}", {"w:id": "0"})
+            new.append(pr)
+    after = {_MATH_PR if t.startswith("m:") else qn(t) for t in _AFTER_NOTEPR}
+    anchor = next((child for child in settings if child.tag in after), None)
+    for pr in new:  # footnotePr before endnotePr, both before w:compat and what follows it
+        if anchor is not None:
+            anchor.addprevious(pr)
+        else:
+            settings.append(pr)
 
 
 # ------------------------------------------------------------------------------- tables

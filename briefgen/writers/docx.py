@@ -26,9 +26,9 @@ DEFAULT_REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference
 PARAGRAPH_STYLES = (
     "Normal", "Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Body Text", "Compact", "Table Text",
     "Title Block", "Marking", "Caption", "Table Caption", "Small Print", "Bibliography", "Block Text",
-    "Footnote Text", "Header", "Footer",
+    "Footnote Text", "Endnote Text", "Header", "Footer",
 )
-CHARACTER_STYLES = ("Footnote Reference", "Hyperlink")
+CHARACTER_STYLES = ("Footnote Reference", "Endnote Reference", "Hyperlink")
 TABLE_STYLES = ("Table",)
 REQUIRED_STYLES: tuple[tuple[str, str], ...] = (
     tuple((n, "paragraph") for n in PARAGRAPH_STYLES)
@@ -51,7 +51,7 @@ _RT_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 _RT_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 _RT_NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
 _CT_NUMBERING = "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"
-_CT_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+_CT_NOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml"
 
 
 def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
@@ -96,8 +96,8 @@ class _Writer:
         # 1. every style the writer names exists (copied from the default reference when missing)
         self._resolve_styles()
         x.set_default_language(self.styles_el, self.doc.meta.language or "en")
-        # 2. a fresh footnotes part with separators -1/0, and settings pointing at them
-        self._footnotes_part()
+        # 2. a fresh notes part (footnotes, or endnotes when asked) with separators -1/0, and settings
+        self._notes_part()
         # 3. list definitions
         numbering = self._numbering_root()
         self.abstract_bullet, self.abstract_ordered = x.add_list_definitions(numbering)
@@ -136,21 +136,22 @@ class _Writer:
         """The style id of a style name in this document."""
         return self.style_ids.get(name) or None
 
-    def _footnotes_part(self) -> None:
+    def _notes_part(self) -> None:
         from docx.opc.packuri import PackURI
         from docx.opc.part import XmlPart
 
+        self.note_kind = "endnote" if self.options.notes == "endnotes" else "footnote"
         rels = self.doc_part.rels
         for rid, rel in list(rels.items()):  # a reference document's own notes are sample content
-            if rel.reltype == _RT_FOOTNOTES:
+            if rel.reltype in (_RT_FOOTNOTES, _RT_ENDNOTES):
                 del rels[rid]
                 rels._target_parts_by_rId.pop(rid, None)
-        self.notes_root = x.footnotes_root()
-        self.notes_part = XmlPart(PackURI("/word/footnotes.xml"), _CT_FOOTNOTES, self.notes_root,
+        kind = self.note_kind
+        self.notes_root = x.notes_root(kind)
+        self.notes_part = XmlPart(PackURI(f"/word/{kind}s.xml"), _CT_NOTES.format(kind=kind), self.notes_root,
                                   self.doc_part.package)
-        self.doc_part.relate_to(self.notes_part, _RT_FOOTNOTES)
-        has_endnotes = any(rel.reltype == _RT_ENDNOTES for rel in rels.values())
-        x.set_footnote_settings(self.word.settings.element, keep_endnotes=has_endnotes)
+        self.doc_part.relate_to(self.notes_part, _RT_FOOTNOTES if kind == "footnote" else _RT_ENDNOTES)
+        x.set_note_settings(self.word.settings.element, footnotes=kind == "footnote", endnotes=kind == "endnote")
 
     def _numbering_root(self):
         """The numbering part's root, creating the part when the reference document has none."""
@@ -312,17 +313,19 @@ class _Writer:
         return rid
 
     def _note(self, parent, note: o.Note) -> None:
-        """The reference run here, and the note itself (numbered in reading order) in footnotes.xml."""
+        """The reference run here, and the note itself (numbered in reading order) in the notes part."""
         self.note_count += 1
-        ref_style = self.sid("Footnote Reference") or ""
-        x.footnote_reference(parent, self.note_count, ref_style)
-        fn = x.footnote(self.notes_root, self.note_count)
+        kind = self.note_kind
+        label = "Footnote" if kind == "footnote" else "Endnote"
+        ref_style = self.sid(f"{label} Reference") or ""
+        x.note_reference(parent, self.note_count, ref_style, kind)
+        fn = x.note(self.notes_root, self.note_count, kind)
         paragraphs = note.paragraphs or [[]]
         for i, para in enumerate(paragraphs):
-            p = x.paragraph(self.sid("Footnote Text"))
+            p = x.paragraph(self.sid(f"{label} Text"))
             if i == 0:
-                x.footnote_mark(p, ref_style)
-            # links inside notes are related from the footnotes part, where Word looks them up
+                x.note_mark(p, ref_style, kind)
+            # links inside notes are related from the notes part, where Word looks them up
             self._inlines(p, para, self.notes_part, x.RunFormat(), in_note=True)
             fn.append(p)
 
