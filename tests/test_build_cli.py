@@ -262,3 +262,11 @@ def test_benchmark_generator_makes_a_valid_brief_with_the_requested_citations(tm
     assert len(report.matches) == 60 and citation_points(report.brief) == 60
     semicolons = check_file(generate(tmp_path / "two", n_sources=3, n_citations=40, per_note=2))
     assert len(semicolons.matches) == 40 and citation_points(semicolons.brief) < 40
+
+
+def test_endnotes_switch_reaches_the_word_writer(rich, tmp_path):
+    result = run("build", rich, "-o", tmp_path / "out", "-f", "docx", "--endnotes")
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(tmp_path / "out" / "rich-brief.docx") as z:
+        assert z.read("word/endnotes.xml").count(b"<w:endnote ") == CITATION_POINTS + 2
+        assert "word/footnotes.xml" not in z.namelist()

@@ -19,11 +19,12 @@ from briefgen.writers import REGISTRY
               help="Take Word styles, page size, margins, headers and footers from this .docx.")
 @click.option("--emit-outline", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the format-neutral document tree to this JSON file.")
+@click.option("--endnotes", is_flag=True, help="Put the notes at the end of the document, not at the foot of each page.")
 @click.option("--no-quotes", is_flag=True, help="Leave the quoted words out of the notes.")
 @click.option("--full-notes", is_flag=True, help="Use the full note form every time (no short forms).")
 @click.option("--strict", is_flag=True, help="Refuse to build when validation reports warnings too.")
 def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], reference_docx: Path | None,
-          emit_outline: Path | None, no_quotes: bool, full_notes: bool, strict: bool) -> None:
+          emit_outline: Path | None, endnotes: bool, no_quotes: bool, full_notes: bool, strict: bool) -> None:
     """Validate BRIEF, then render it with one footnote per cited statement.
 
     Nothing is written when the brief has errors (every quote must occur in its
@@ -43,7 +44,7 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], refere
 
     layout = Layout(quotes_in_notes=not no_quotes,
                     citation_style="always-full" if full_notes else "full-then-short")
-    options = RenderOptions(reference_docx=reference_docx)
+    options = RenderOptions(reference_docx=reference_docx, notes="endnotes" if endnotes else "footnotes")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnsafeTextWarning)
         written = build_brief(brief, output_dir, formats or DEFAULT_FORMATS, layout=layout,
