@@ -622,9 +622,12 @@ def package(
 
 
 def _boxes(values: Sequence[str | Mailbox], what: str) -> list[Mailbox]:
-    strings = [v for v in values if not isinstance(v, Mailbox)]
-    boxes = [v for v in values if isinstance(v, Mailbox)]
-    return boxes + parse_mailboxes(strings, what)
+    out: list[Mailbox] = []
+    for value in values:
+        for box in [value] if isinstance(value, Mailbox) else parse_mailboxes([value], what):
+            if box.addr.lower() not in {b.addr.lower() for b in out}:
+                out.append(box)
+    return out
 
 
 def _move_before(msg: EmailMessage, name: str, before: str) -> None:
