@@ -477,3 +477,18 @@ def test_endnotes_option_puts_the_notes_at_the_end(rich, tmp_path):
         path = tmp_path / "end.docx"
         path.write_bytes(data)
         assert len(_pandoc_notes(path)) == CITATION_POINTS
+
+
+@pytest.mark.skipif(not shutil.which("pandoc"), reason="pandoc is not installed")
+def test_pandocs_own_reference_docx_works_as_a_reference(rich, tmp_path):
+    ref = tmp_path / "pandoc-reference.docx"
+    subprocess.run(["pandoc", "-o", str(ref), "--print-default-data-file", "reference.docx"], check=True)
+    data = write(rich["doc"], RenderOptions(reference_docx=ref))
+    out = docx.Document(io.BytesIO(data))
+    ids = {s.name.casefold(): s.style_id for s in out.styles}
+    assert ids["footnote text"] == "FootnoteText" and ids["compact"] == "Compact"
+    notes = part(data, "word/footnotes.xml")
+    assert len([n for n in notes if n.get(q("type")) is None]) == CITATION_POINTS  # its sample note is gone
+    path = tmp_path / "out.docx"
+    path.write_bytes(data)
+    assert len(_pandoc_notes(path)) == CITATION_POINTS

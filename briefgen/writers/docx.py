@@ -44,7 +44,6 @@ _ROLE_STYLES = {
 _PAGE_SIZES_TWIPS = {"letter": (12240, 15840), "a4": (11906, 16838)}
 _TLP_COLORS = {"TLP:RED": "FF2B2B", "TLP:AMBER": "FFC000", "TLP:AMBER+STRICT": "FFC000",
                "TLP:GREEN": "33FF00", "TLP:CLEAR": "FFFFFF"}
-_TWIPS_PER_EMU = 1 / 635
 
 _RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 _RT_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes"
@@ -105,7 +104,7 @@ class _Writer:
         # 4. page size and margins (reference document unless the options say otherwise)
         section = self.word.sections[-1]
         self._page_setup(section)
-        self.text_width = int((section.page_width - section.left_margin - section.right_margin) * _TWIPS_PER_EMU)
+        self.text_width = _text_width_twips(section)
         # 5. the body
         x.clear_body(self.body)
         add = x.block_appender(self.body)
@@ -410,6 +409,15 @@ class _Writer:
         cp.created = when
         cp.modified = when
         cp.last_printed = when
+
+
+def _text_width_twips(section) -> int:
+    """Width between the margins; Word's defaults (Letter, 1-inch margins) stand in for missing values."""
+    emu_per_twip = 635
+    width = section.page_width if section.page_width is not None else 12240 * emu_per_twip
+    left = section.left_margin if section.left_margin is not None else 1440 * emu_per_twip
+    right = section.right_margin if section.right_margin is not None else 1440 * emu_per_twip
+    return max(int((width - left - right) / emu_per_twip), 1440)
 
 
 def _clean_meta(meta: o.DocMeta) -> o.DocMeta:
