@@ -89,6 +89,21 @@ def _ws(text: str) -> str:
     return " ".join(text.split())
 
 
+def _clause(text: str) -> str:
+    """A condition as a clause after 'if': no final period, first word lower-cased unless it is a name."""
+    text = _ws(text).rstrip(".")
+    first = text.split(" ")[0]
+    if first in _LOWER_OK and (len(first) == 1 or first[1].islower()):
+        text = text[0].lower() + text[1:]
+    return text
+
+
+# Sentence-initial words that are safe to lower-case (never names): articles, pronouns, conjunctions.
+_LOWER_OK = {"The", "A", "An", "It", "Its", "They", "Their", "There", "This", "That", "These", "Those", "If",
+             "When", "Only", "Once", "As", "After", "Before", "Unless", "Provided", "Both", "Any", "All", "No",
+             "He", "She", "We", "Such", "Some", "Each", "Every", "Other"}
+
+
 def _sentence(text: str) -> str:
     """Text ending with sentence punctuation, so a following sentence stays separate."""
     text = _ws(text)
@@ -243,7 +258,7 @@ class _Composer:
                 lead: list[Inline] = [Strong([Text(self.actor_label(p.actor))]), Text(": "),
                                       self.stance_word(p.stance)]
                 if p.stance is m.Stance.conditional and p.condition:
-                    lead.append(Text(f" ({L.label('condition')} {_ws(p.condition)})"))
+                    lead.append(Text(f" ({L.label('condition')} {_clause(p.condition)})"))
                 lead.append(Text(". "))
                 out.append(self.cited(p.summary, p.citations, lead=lead))
         return out
@@ -255,7 +270,7 @@ class _Composer:
         for p in positions:
             blocks.append(Para([Strong([self.stance_word(p.stance)])]))
             if p.stance is m.Stance.conditional and p.condition:
-                blocks.append(Para([Emph([Text(f"{L.label('condition')} {_ws(p.condition)}")])], "small"))
+                blocks.append(Para([Emph([Text(f"{L.label('condition')} {_clause(p.condition)}")])], "small"))
         stance = positions[0].stance.value
         return Cell(blocks, fill=L.stance_fills.get(stance), color=L.stance_colors.get(stance), align="center")
 
@@ -307,7 +322,7 @@ class _Composer:
             out += self._points(L.label("pros"), opt.pros)
             out += self._points(L.label("cons"), opt.cons)
             supporters = [a.name for a in self.b.supporters(opt.id)]
-            conditional = [f"{a.name} ({L.label('condition')} {_ws(c)})"
+            conditional = [f"{a.name} ({L.label('condition')} {_clause(c)})"
                            for a, c in self.b.conditional_supporters(opt.id)]
             opponents = [a.name for a in self.b.opponents(opt.id)]
             for key, names in (("supporters", supporters), ("conditional_supporters", conditional),

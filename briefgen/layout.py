@@ -77,7 +77,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "about": "Option or issue",
     "stance": "Stance",
     "stance_table_caption": "Stances of the actors toward the options and issues",
-    "condition": "if",
+    "condition": "condition:",
     "no_position": "—",
     "pros": "Pros",
     "cons": "Cons",

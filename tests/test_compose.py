@@ -112,7 +112,7 @@ def test_stance_table_shows_words_colours_and_conditions(brief):
     assert isinstance(word, Colored) and word.color == layout.stance_colors["conditional"]
     assert plain_text(word.children) == "conditional"
     assert cell.fill == layout.stance_fills["conditional"]
-    assert plain_text(cell.blocks[1].children) == "if the US provides a backstop"
+    assert plain_text(cell.blocks[1].children) == "condition: the US provides a backstop"
     assert plain_text(uk[2].blocks[0].children) == "—"
 
 
@@ -125,7 +125,7 @@ def test_supporters_and_opponents_are_derived_from_positions(brief):
     doc = compose(brief)
     paras = [plain_text(b.children) for b in doc.blocks if isinstance(b, Para)]
     assert "Supporters: Ukraine." in paras
-    assert "Conditional supporters: United Kingdom (if the US provides a backstop)." in paras
+    assert "Conditional supporters: United Kingdom (condition: the US provides a backstop)." in paras
     assert "Opponents: Russia." in paras
     assert "Opponents: none recorded." in paras  # the NATO option
 
@@ -265,7 +265,7 @@ def test_many_options_give_one_stance_row_per_position(brief):
     assert len(table.rows) == len(brief.positions)
     uk = next(r for r in table.rows if plain_text(r[1].blocks[0].children) == "United Kingdom")
     assert plain_text(uk[2].blocks[0].children) == "conditional"
-    assert plain_text(uk[2].blocks[1].children) == "if the US provides a backstop"
+    assert plain_text(uk[2].blocks[1].children) == "condition: the US provides a backstop"
     assert uk[2].fill == layout.stance_fills["conditional"]
 
 
@@ -330,3 +330,13 @@ def test_layout_from_plain_data_as_a_template_would_give_it(brief):
         Layout.from_dict({"colour": "red"})
     with pytest.raises(ValueError, match="citation_style"):
         Layout.from_dict({"citation_style": "ibid"})
+
+
+def test_conditions_read_as_clauses(brief):
+    brief.positions[1].condition = "The US provides a backstop."
+    doc = compose(brief)
+    paras = [plain_text(b.children) for b in doc.blocks if isinstance(b, Para)]
+    assert "Conditional supporters: United Kingdom (condition: the US provides a backstop)." in paras
+    brief.positions[1].condition = "US air support"
+    paras = [plain_text(b.children) for b in compose(brief).blocks if isinstance(b, Para)]
+    assert "Conditional supporters: United Kingdom (condition: US air support)." in paras

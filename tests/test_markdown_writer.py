@@ -90,7 +90,7 @@ def test_title_block_headings_and_marking(rich_md):
 def test_tables_become_pipe_tables_with_captions(rich_md):
     assert "| Actor | European reassurance force | NATO membership | UN-mandated peacekeepers |" in rich_md
     assert "Table: Stances of the actors toward the options and issues" in rich_md
-    assert "| **United Kingdom** | **conditional** *if the US provides a backstop* | — | — |" in rich_md
+    assert "| **United Kingdom** | **conditional** *condition: the US provides a backstop* | — | — |" in rich_md
 
 
 def test_note_text_has_full_then_short_forms_and_links(rich_md):
