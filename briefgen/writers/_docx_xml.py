@@ -269,13 +269,17 @@ def table(style_id: str | None, grid_twips: list[int]) -> etree._Element:
     return tbl
 
 
-def table_row(tbl: etree._Element, *, header: bool) -> etree._Element:
+def table_row(tbl: etree._Element, *, header: bool, min_height_twips: int | None = None) -> etree._Element:
     """Append a row; header rows repeat on each page and never split (body rows may, or tall rows leave gaps)."""
     tr = sub(tbl, "w:tr")
-    if header:
+    if header or min_height_twips:
         pr = sub(tr, "w:trPr")
-        sub(pr, "w:cantSplit")
-        sub(pr, "w:tblHeader")
+        if header:
+            sub(pr, "w:cantSplit")
+        if min_height_twips:
+            sub(pr, "w:trHeight", {"w:val": str(min_height_twips), "w:hRule": "atLeast"})
+        if header:
+            sub(pr, "w:tblHeader")
     return tr
 
 

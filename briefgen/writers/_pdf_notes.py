@@ -27,6 +27,8 @@ from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
 from reportlab.platypus.tables import Table
 
+from briefgen.writers._pdf_text import FastLink
+
 ANCHOR_PREFIX = "fnr"
 _FUZZ = 0.5
 
@@ -100,6 +102,9 @@ class NoteLog:
     note_pages: dict[int, int] = field(default_factory=dict)
     marker_pages: dict[int, int] = field(default_factory=dict)
     continued: list[int] = field(default_factory=list)  # notes that ran onto a later page
+    pending: list[tuple[int, tuple]] = field(default_factory=list)  # markers on this page: (note, rect)
+    note_pos: dict[int, tuple] = field(default_factory=dict)  # note -> (page reference, x, y)
+    deferred: set[int] = field(default_factory=set)  # notes linked by name before they were drawn
 
 
 class NotesFlush(Flowable):
@@ -331,7 +336,19 @@ class NoteFrame(Frame):
         return sum(self._piece_h(p) for p in self._stream())
 
     def draw_notes(self, canv, page: int) -> None:
-        """Draw this page's note band at the frame bottom and carry what does not fit."""
+        """Draw this page's note band at the frame bottom, carry what does not fit, link markers."""
+        self._draw_band(canv, page)
+        log = self.log
+        for n, rect in log.pending:
+            pos = log.note_pos.get(n)
+            if pos is not None:
+                canv._addAnnotation(FastLink(rect, page_ref=pos[0], x=pos[1], y=pos[2]))
+            else:  # the note starts on a later page: link by name, defined when it is drawn
+                log.deferred.add(n)
+                canv.linkRect("", f"fnn{n}", rect, relative=0, thickness=0)
+        log.pending.clear()
+
+    def _draw_band(self, canv, page: int) -> None:
         stream = self._stream()
         self.carry = []
         if not stream:
@@ -378,7 +395,12 @@ class NoteFrame(Frame):
         canv.line(x, rule_y, x + (width if continuing else width / 3.0), rule_y)
         canv.restoreState()
         y = top
+        page_ref = canv._doc.thisPageRef()
         for piece in placed:
+            if piece.first and piece.number not in self.log.note_pos:
+                self.log.note_pos[piece.number] = (page_ref, x, y + 2)
+                if piece.number in self.log.deferred:
+                    canv.bookmarkHorizontal(f"fnn{piece.number}", x, y + 2)
             y -= piece.height
             piece.flowable.drawOn(canv, x, y)
             y -= piece.gap

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from typing import Callable
+from urllib.parse import quote
 
 from reportlab.lib.colors import Color
+from reportlab.pdfbase.pdfdoc import PDFObject
 from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.platypus.flowables import Flowable
 
@@ -177,7 +179,7 @@ def runs_for(nodes: list[o.Inline], style: TextStyle, ctx: RunContext, *, bold=N
             n = ctx.on_note(node)
             size = style.size * 0.68
             out.append(Run(str(n), style.face.regular, size, ctx.link_color or color, rise=style.size * 0.36,
-                           link=None if link else f"#fnn{n}", note=n))
+                           note=n))
         else:
             raise TypeError(f"the PDF writer does not handle inline node {type(node).__name__}")
     return out
@@ -372,8 +374,6 @@ class RichPara(Flowable):
                 run = seg.run
                 if run.anchor:
                     canv.bookmarkHorizontal(run.anchor, x, base + st.size + 2)
-                if run.note and self.note_cb is not None:
-                    self.note_cb(canv, run.note)
                 # one string for the following segments of the same run
                 text, width = seg.text, seg.width
                 k = j + 1
@@ -393,17 +393,47 @@ class RichPara(Flowable):
                         code.append(f"{_n(run.rise)} Ts")
                         cur_rise = run.rise
                     code.append(fmt(text))
-                    if run.link:
-                        links.append((run.link, (x, base + run.rise - run.size * 0.25, x + width,
-                                                 base + run.rise + run.size * 0.9)))
+                    if run.link or run.note:
+                        links.append((run, (x, base + run.rise - run.size * 0.25, x + width,
+                                            base + run.rise + run.size * 0.9)))
                 x += width
                 j = k
         canv.drawText(t)
-        for link, rect in links:
-            if link.startswith("#"):
-                canv.linkRect("", link[1:], rect, relative=1, thickness=0)
+        for run, (x0, y0, x1, y1) in links:
+            ax0, ay0 = canv.absolutePosition(x0, y0)
+            ax1, ay1 = canv.absolutePosition(x1, y1)
+            rect = (min(ax0, ax1), min(ay0, ay1), max(ax0, ax1), max(ay0, ay1))
+            if run.note:
+                if self.note_cb is not None:
+                    self.note_cb(canv, run.note, rect)
+            elif run.link.startswith("#"):
+                canv.linkRect("", run.link[1:], rect, relative=0, thickness=0)
             else:
-                canv.linkURL(link, rect, relative=1, thickness=0)
+                canv._addAnnotation(FastLink(rect, uri=run.link))
+
+
+class FastLink(PDFObject):
+    """A link annotation written in one step: to a URI, or to a point on an already known page."""
+
+    def __init__(self, rect, uri: str | None = None, page_ref=None, x: float = 0.0, y: float = 0.0):
+        self.rect = rect
+        self.uri = uri
+        self.page_ref = page_ref
+        self.x, self.y = x, y
+
+    def format(self, document) -> bytes:
+        """The annotation dictionary."""
+        r = " ".join(_n(v) for v in self.rect)
+        if self.uri is not None:
+            uri = quote(self.uri, safe=_URI_SAFE).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            target = f"/A << /S /URI /Type /Action /URI ({uri}) >>"
+        else:
+            ref = self.page_ref.format(document).decode("latin-1")
+            target = f"/Dest [ {ref} /XYZ {_n(self.x)} {_n(self.y)} 0 ]"
+        return f"<< {target} /Border [ 0 0 0 ] /Rect [ {r} ] /Subtype /Link /Type /Annot >>".encode("latin-1")
+
+
+_URI_SAFE = ":/?#[]@!$&'()*+,;=%~-._"
 
 
 def _n(v: float) -> str:

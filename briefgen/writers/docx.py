@@ -245,7 +245,7 @@ class _Writer:
         heat = table.kind == "heatmap"
         for rows, header in ((table.header, True), (table.rows, False)):
             for row in rows:
-                tr = x.table_row(tbl, header=header)
+                tr = x.table_row(tbl, header=header, min_height_twips=480 if heat and not header else None)
                 for i in range(n_cols):
                     cell = row[i] if i < len(row) else o.Cell([])
                     tc = x.table_cell(tr, grid[i], cell.fill, center=heat)

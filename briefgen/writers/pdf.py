@@ -192,8 +192,12 @@ class _Builder:
         self.ctx = RunContext(on_note=self._number, link_color=colors.HexColor(colours["link"]))
         self.note_ctx = RunContext(on_note=None, link_color=self.ctx.link_color)
 
-    def _marker_drawn(self, canv, number: int) -> None:
+    def _marker_drawn(self, canv, number: int, rect: tuple) -> None:
         self.log.marker_pages.setdefault(number, canv.getPageNumber())
+        if self.endnotes:
+            canv.linkRect("", f"fnn{number}", rect, relative=0, thickness=0)
+        else:
+            self.log.pending.append((number, rect))  # linked at the page end, once the note is placed
 
     def para(self, runs: list[Run], style: TextStyle, bullet: str = "") -> RichPara:
         """A paragraph flowable that reports where its note markers land."""
@@ -210,7 +214,7 @@ class _Builder:
         note = self.notes[n - 1]
         style = style or self.s.note
         paras = note.paragraphs or [[]]
-        first = [Run("", style.face.regular, style.size, anchor=f"fnn{n}")]
+        first = [Run("", style.face.regular, style.size, anchor=f"fnn{n}")] if self.endnotes else []
         first += runs_for(paras[0], style, self.note_ctx)
         out: list[Flowable] = [RichPara(first, style, f"{n}" if bullet is None else bullet)]
         more = style.but(space_before=1.5) if style is self.s.note else style
