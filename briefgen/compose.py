@@ -379,7 +379,8 @@ class _Composer:
         ]
         # 5 × 5 heat map: likelihood rows from 5 (top) to 1, impact columns 1..5
         hm_header = [[Cell([Para([Text(L.label("heatmap_corner"))], "small")])]
-                     + [Cell([Para([Text(L.label(f"impact_{i}"))], "small")], align="center") for i in range(1, 6)]]
+                     + [Cell([Para([Strong([Text(str(i))])], "small"), Para([Text(L.label(f"impact_{i}"))], "small")],
+                             align="center") for i in range(1, 6)]]
         hm_rows: list[list[Cell]] = []
         for lk in range(5, 0, -1):
             row = [Cell([Para([Text(L.label(f"likelihood_{lk}"))], "small")])]
