@@ -492,3 +492,57 @@ def test_pandocs_own_reference_docx_works_as_a_reference(rich, tmp_path):
     path = tmp_path / "out.docx"
     path.write_bytes(data)
     assert len(_pandoc_notes(path)) == CITATION_POINTS
+
+
+# ECMA-376 sequences (the subsets a brief can contain), to check child order where Word is strict.
+_SEQUENCES = {
+    "pPr": ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+            "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+            "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd",
+            "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc",
+            "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+            "sectPr", "pPrChange"],
+    "rPr": ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+            "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
+            "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
+            "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"],
+    "tblPr": ["tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+              "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook"],
+    "tcPr": ["cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+             "textDirection", "tcFitText", "vAlign", "hideMark"],
+    "lvl": ["start", "numFmt", "lvlRestart", "pStyle", "isLgl", "suff", "lvlText", "lvlPicBulletId", "legacy",
+            "lvlJc", "pPr", "rPr"],
+    "tbl": ["bookmarkStart", "tblPr", "tblGrid", "tr"],
+    "tc": ["tcPr", "p", "tbl"],
+}
+
+
+def test_property_elements_follow_the_schema_sequence(rich):
+    for name in ("word/document.xml", "word/footnotes.xml", "word/header1.xml", "word/footer1.xml",
+                 "word/numbering.xml"):
+        root = part(rich["data"], name)
+        for tag, order in _SEQUENCES.items():
+            for el in root.iter(q(tag)):
+                kids = [c.tag.split("}")[1] for c in el if c.tag.startswith("{%s}" % W)]
+                positions = [order.index(k) for k in kids if k in order]
+                assert positions == sorted(positions), (name, tag, kids)
+                if tag == "tc":
+                    assert kids[-1] == "p", (name, "a cell must end with a paragraph")
+
+
+_STYLE_SEQUENCE = ["name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden", "uiPriority", "semiHidden",
+                   "unhideWhenUsed", "qFormat", "locked", "personal", "personalCompose", "personalReply", "rsid",
+                   "pPr", "rPr", "tblPr", "trPr", "tcPr", "tblStylePr"]
+
+
+def test_default_reference_styles_follow_the_schema_sequence():
+    with zipfile.ZipFile(DEFAULT_REFERENCE) as z:
+        styles = etree.fromstring(z.read("word/styles.xml"))
+    for style in styles.findall("w:style", NS):
+        kids = [c.tag.split("}")[1] for c in style]
+        positions = [_STYLE_SEQUENCE.index(k) for k in kids]
+        assert positions == sorted(positions), (style.get(q("styleId")), kids)
+        for tag, order in (("pPr", _SEQUENCES["pPr"]), ("rPr", _SEQUENCES["rPr"])):
+            for el in style.findall(f"w:{tag}", NS):
+                pos = [order.index(c.tag.split("}")[1]) for c in el if c.tag.split("}")[1] in order]
+                assert pos == sorted(pos), (style.get(q("styleId")), tag)
