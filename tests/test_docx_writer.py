@@ -546,3 +546,20 @@ def test_default_reference_styles_follow_the_schema_sequence():
             for el in style.findall(f"w:{tag}", NS):
                 pos = [order.index(c.tag.split("}")[1]) for c in el if c.tag.split("}")[1] in order]
                 assert pos == sorted(pos), (style.get(q("styleId")), tag)
+
+
+def test_first_and_even_page_headers_of_a_reference_also_carry_the_marking(rich, tmp_path):
+    ref_doc = docx.Document(str(DEFAULT_REFERENCE))
+    section = ref_doc.sections[0]
+    section.different_first_page_header_footer = True
+    ref_doc.settings.odd_and_even_pages_header_footer = True
+    section.first_page_header.is_linked_to_previous = False
+    section.first_page_header.paragraphs[0].text = "First page of {title}"
+    ref = tmp_path / "pages.docx"
+    ref_doc.save(str(ref))
+    out = docx.Document(io.BytesIO(write(rich["doc"], RenderOptions(reference_docx=ref))))
+    sec = out.sections[0]
+    for hf in (sec.header, sec.first_page_header, sec.even_page_header, sec.footer, sec.first_page_footer,
+               sec.even_page_footer):
+        assert "TLP:AMBER" in "\n".join(p.text for p in hf.paragraphs)
+    assert sec.first_page_header.paragraphs[0].text.startswith("First page of Security guarantees for Ukraine")

@@ -338,6 +338,8 @@ class _Writer:
             parts = [getattr(section, kind)]
             if section.different_first_page_header_footer:
                 parts.append(getattr(section, f"first_page_{kind}"))
+            if self.word.settings.odd_and_even_pages_header_footer:  # else even pages lose the marking
+                parts.append(getattr(section, f"even_page_{kind}"))
             for hf in parts:
                 if hf.is_linked_to_previous:
                     hf.is_linked_to_previous = False  # creates an empty part of our own
