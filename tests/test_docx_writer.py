@@ -327,14 +327,9 @@ def test_pandoc_reads_one_real_note_per_citation_point_with_title_and_quote(rich
     assert len(calls) == len(defs) == CITATION_POINTS
     assert not re.search(r"\^\d+\^", out)  # no fake superscript numbers
     brief = rich["brief"]
-    notes = [n for n in compose(brief).blocks]  # noqa: F841 - compose again for the expected order
-    cits = []
-    for field in ("key_judgments", "background"):
-        for item in getattr(brief, field):
-            cits.append(item.citations)
     # the first note names both sources of the first judgment and quotes both passages
     first = " ".join(defs[0][1].split())
-    for cit in cits[0]:
+    for cit in brief.key_judgments[0].citations:
         assert cit.quote in first.replace("\\'", "'")
     assert "Europe discusses troops for Ukraine" in first and "Ukraine pushes for foreign troops" in first
     assert "<https://caliber.az/en/post/ukraine-pushes-for-foreign-troops>" in first
