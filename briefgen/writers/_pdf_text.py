@@ -349,22 +349,19 @@ class RichPara(Flowable):
             return
         lead = st.leading
         descent = (lead - st.size) / 2 + st.size * 0.22
-        t = canv.beginText()
-        code = t._code
-        fmt = t._formatText
-        cur_font = cur_size = cur_color = None
+        doc = canv._doc
+        code = ["BT"]
+        cur_color = cur_sub = None
         cur_rise = 0.0
         links: list[tuple[str, tuple[float, float, float, float]]] = []
         for i, line in enumerate(lines):
             base = self.height - (i + 1) * lead + descent
             if i == 0 and self.bullet:
                 code.append(f"1 0 0 1 {_n(st.bullet_indent)} {_n(base)} Tm")
-                t.setFont(st.face.regular, st.size)
-                cur_font, cur_size = st.face.regular, st.size
                 if st.color is not None:
                     code.append(_rgb(st.color))
                     cur_color = st.color
-                code.append(fmt(self.bullet))
+                cur_sub = _show(code, doc, st.face.regular, st.size, self.bullet, cur_sub)
             code.append(f"1 0 0 1 {_n(line.x)} {_n(base)} Tm")
             x = line.x
             j = 0
@@ -382,9 +379,6 @@ class RichPara(Flowable):
                     width += segs[k].width
                     k += 1
                 if text:
-                    if run.font != cur_font or run.size != cur_size:
-                        t.setFont(run.font, run.size)
-                        cur_font, cur_size = run.font, run.size
                     color = run.color if run.color is not None else st.color
                     if color is not None and color is not cur_color:
                         code.append(_rgb(color))
@@ -392,13 +386,16 @@ class RichPara(Flowable):
                     if run.rise != cur_rise:
                         code.append(f"{_n(run.rise)} Ts")
                         cur_rise = run.rise
-                    code.append(fmt(text))
+                    cur_sub = _show(code, doc, run.font, run.size, text, cur_sub)
                     if run.link or run.note:
                         links.append((run, (x, base + run.rise - run.size * 0.25, x + width,
                                             base + run.rise + run.size * 0.9)))
                 x += width
                 j = k
-        canv.drawText(t)
+        if cur_rise:
+            code.append("0 Ts")
+        code.append("ET")
+        canv._code.append(" ".join(code))
         for run, (x0, y0, x1, y1) in links:
             ax0, ay0 = canv.absolutePosition(x0, y0)
             ax1, ay1 = canv.absolutePosition(x1, y1)
@@ -410,6 +407,23 @@ class RichPara(Flowable):
                 canv.linkRect("", run.link[1:], rect, relative=0, thickness=0)
             else:
                 canv._addAnnotation(FastLink(rect, uri=run.link))
+
+
+_FONTS: dict[str, object] = {}
+
+
+def _show(code: list[str], doc, font: str, size: float, text: str, cur):
+    """Append the operators that show ``text`` in a TrueType ``font``; returns the current subset key."""
+    f = _FONTS.get(font)
+    if f is None:
+        f = _FONTS[font] = getFont(font)
+    for subset, data in f.splitString(text, doc):
+        key = (font, subset, size)
+        if key != cur:
+            code.append(f"{f.getSubsetInternalName(subset, doc)} {_n(size)} Tf")
+            cur = key
+        code.append(f"<{data.hex()}> Tj")
+    return cur
 
 
 class FastLink(PDFObject):
