@@ -9,7 +9,6 @@ cached, and each line is drawn as one text string per style run.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Callable
 from urllib.parse import quote
@@ -22,7 +21,6 @@ from reportlab.platypus.flowables import Flowable
 from briefgen import outline as o
 from briefgen.writers._pdf_markup import URL_RE, clean, safe_color, safe_url
 
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -189,95 +187,97 @@ def runs_for(nodes: list[o.Inline], style: TextStyle, ctx: RunContext, *, bold=N
 
 
 @dataclass(slots=True)
-class _Seg:
-    run: Run
-    text: str
-    width: float
-
-
-@dataclass(slots=True)
 class _Line:
-    segs: list[_Seg] = field(default_factory=list)
+    segs: list = field(default_factory=list)  # (run, text, width) triples
     width: float = 0.0
     x: float = 0.0  # start offset from the paragraph's left edge
 
 
-def _tokens(runs: list[Run]):
-    """Split runs into words (lists of (run, text)) separated by single collapsed spaces."""
-    words: list[list[tuple[Run, str]]] = []
-    spaces: list[Run | None] = []  # the run whose space precedes words[i] (None for the first)
-    cur: list[tuple[Run, str]] = []
-    pending_space: Run | None = None
-    for run in runs:
-        if not run.text:
-            cur.append((run, ""))
-            continue
-        parts = _SPACE.split(run.text)
-        for i, part in enumerate(parts):
-            if i > 0:  # whitespace between parts[i-1] and parts[i]
-                if any(t for _, t in cur):
-                    words.append(cur)
-                    spaces.append(pending_space)
-                    cur = []
-                pending_space = run
-            if part:
-                cur.append((run, part))
-    if cur:
-        if any(t for _, t in cur) or not words:
-            words.append(cur)
-            spaces.append(pending_space)
-        else:
-            words[-1].extend(cur)  # trailing anchors stay with the last word
-    if spaces:
-        spaces[0] = None
-    return words, spaces
-
-
 def _break(runs: list[Run], width: float, first_extra: float) -> list[_Line]:
-    words, spaces = _tokens(runs)
+    """Greedy line breaking at whitespace (collapsed to single spaces); over-long words are cut."""
     lines: list[_Line] = []
     line = _Line()
     avail = width - first_extra
-    for word, space_run in zip(words, spaces):
-        segs = [_Seg(r, t, text_width(t, r.font, r.size) if t else 0.0) for r, t in word]
-        ww = sum(s.width for s in segs)
-        sw = text_width(" ", space_run.font, space_run.size) if (space_run and line.segs) else 0.0
-        if line.segs and line.width + sw + ww > avail + 1e-6:
+    word: list = []
+    word_w = 0.0
+    has_text = False
+    sep = None  # the run whose whitespace precedes the current word
+
+    def place():
+        nonlocal line, avail, word, word_w, has_text
+        sw = text_width(" ", sep.font, sep.size) if (sep is not None and line.segs) else 0.0
+        if line.segs and line.width + sw + word_w > avail + 1e-6:
             lines.append(line)
             line = _Line()
             avail = width
             sw = 0.0
-        if not line.segs and ww > avail + 1e-6:
-            # a word longer than the line (a long URL): break it character by character
-            for seg in segs:
-                text = seg.text
-                while text:
-                    room = avail - line.width
-                    k = len(text)
-                    while k > 1 and text_width(text[:k], seg.run.font, seg.run.size) > room:
-                        k = max(1, int(k * 0.8) if k > 8 else k - 1)
-                    if text_width(text[:k], seg.run.font, seg.run.size) > room and line.segs:
-                        lines.append(line)
-                        line = _Line()
-                        avail = width
-                        continue
-                    piece = _Seg(seg.run, text[:k], text_width(text[:k], seg.run.font, seg.run.size))
-                    line.segs.append(piece)
-                    line.width += piece.width
-                    text = text[k:]
-                    if text:
-                        lines.append(line)
-                        line = _Line()
-                        avail = width
+        if not line.segs and word_w > avail + 1e-6:
+            _cut(word, lines, line, width, avail)
+            line = lines.pop()
+            avail = width if lines else avail
+        else:
+            if sw:
+                line.segs.append((sep, " ", sw))
+                line.width += sw
+            line.segs.extend(word)
+            line.width += word_w
+        word = []
+        word_w = 0.0
+        has_text = False
+
+    for run in runs:
+        text = run.text
+        if not text:
+            word.append((run, "", 0.0))
             continue
-        if sw:
-            line.segs.append(_Seg(space_run, " ", sw))
-            line.width += sw
-        line.segs.extend(segs)
-        line.width += ww
+        parts = text.split()
+        if text[0].isspace() and has_text:
+            place()
+        if text[0].isspace():
+            sep = run
+        for i, part in enumerate(parts):
+            if i:
+                if has_text:
+                    place()
+                sep = run
+            w = text_width(part, run.font, run.size)
+            word.append((run, part, w))
+            word_w += w
+            has_text = True
+        if text[-1].isspace() and parts:
+            place()
+            sep = run
+    if has_text:
+        place()
+    elif word:  # anchors after the last word
+        line.segs.extend(word)
     if line.segs:
         lines.append(line)
     return lines
+
+
+def _cut(word: list, lines: list[_Line], line: _Line, width: float, avail: float) -> None:
+    """Put a word longer than the line on as many lines as it needs, character by character."""
+    for run, text, _ in word:
+        while text:
+            room = avail - line.width
+            k = len(text)
+            while k > 1 and text_width(text[:k], run.font, run.size) > room:
+                k = max(1, int(k * 0.8) if k > 8 else k - 1)
+            if text_width(text[:k], run.font, run.size) > room and line.segs:
+                lines.append(line)
+                line = _Line()
+                avail = width
+                continue
+            w = text_width(text[:k], run.font, run.size)
+            line.segs.append((run, text[:k], w))
+            line.width += w
+            text = text[k:]
+            if text:
+                lines.append(line)
+                line = _Line()
+                avail = width
+    lines.append(line)
 
 
 class RichPara(Flowable):
@@ -296,7 +296,7 @@ class RichPara(Flowable):
         self.spaceAfter = style.space_after
         self.width = 0.0
         self.height = 0.0
-        self._bg_notes = [r.note for r in (runs if lines is None else (s.run for ln in lines for s in ln.segs))
+        self._bg_notes = [r.note for r in (runs if lines is None else (sg[0] for ln in lines for sg in ln.segs))
                           if r.note]
 
     def _layout(self, aW: float) -> list[_Line]:
@@ -338,7 +338,7 @@ class RichPara(Flowable):
 
     def plain(self) -> str:
         """The text as laid out (lines joined by spaces)."""
-        return " ".join("".join(s.text for s in ln.segs) for ln in (self._lines or []))
+        return " ".join("".join(sg[1] for sg in ln.segs) for ln in (self._lines or []))
 
     def draw(self):
         """Draw the lines as one text object; define anchors, add links, report note markers."""
@@ -366,18 +366,20 @@ class RichPara(Flowable):
             x = line.x
             j = 0
             segs = line.segs
-            while j < len(segs):
-                seg = segs[j]
-                run = seg.run
+            n = len(segs)
+            while j < n:
+                run, text, width = segs[j]
                 if run.anchor:
                     canv.bookmarkHorizontal(run.anchor, x, base + st.size + 2)
                 # one string for the following segments of the same run
-                text, width = seg.text, seg.width
                 k = j + 1
-                while k < len(segs) and segs[k].run is run:
-                    text += segs[k].text
-                    width += segs[k].width
-                    k += 1
+                if k < n and segs[k][0] is run:
+                    parts = [text]
+                    while k < n and segs[k][0] is run:
+                        parts.append(segs[k][1])
+                        width += segs[k][2]
+                        k += 1
+                    text = "".join(parts)
                 if text:
                     color = run.color if run.color is not None else st.color
                     if color is not None and color is not cur_color:
