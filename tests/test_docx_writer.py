@@ -558,3 +558,45 @@ def test_first_and_even_page_headers_of_a_reference_also_carry_the_marking(rich,
                sec.even_page_footer):
         assert "TLP:AMBER" in "\n".join(p.text for p in hf.paragraphs)
     assert sec.first_page_header.paragraphs[0].text.startswith("First page of Security guarantees for Ukraine")
+
+
+def _pandoc_docx_text(data: bytes, tmp_path: Path) -> list[str]:
+    """The plain text of each body paragraph as pandoc reads the .docx (via its JSON AST)."""
+    import json
+
+    path = tmp_path / "t.docx"
+    path.write_bytes(data)
+    ast = json.loads(subprocess.run(["pandoc", "-f", "docx", "-t", "json", str(path)], capture_output=True,
+                                    text=True, check=True).stdout)
+
+    def text(inlines):
+        out = []
+        for node in inlines:
+            t, c = node["t"], node.get("c")
+            if t == "Str":
+                out.append(c)
+            elif t in ("Space", "SoftBreak", "LineBreak"):
+                out.append(" ")
+            elif t == "Quoted":
+                mark = '"' if c[0]["t"] == "DoubleQuote" else "'"
+                out.append(mark + text(c[1]) + mark)
+            elif t in ("Emph", "Strong", "Span", "Underline"):
+                out.append(text(c if t != "Span" else c[1]))
+            elif t == "Note":
+                out.append("[NOTE]")
+            else:
+                out.append(f"<{t}>")
+        return "".join(out)
+
+    return [text(b["c"]) for b in ast["blocks"] if b["t"] == "Para"]
+
+
+_MARKUP = ["*not bold*", "<b>tag</b>", "&amp; &", "[^1]", "# hash", "1. one", "$x$", "@cite", "| pipe |",
+           "\\back\\slash", "«Ж» “q” ‘s’", "a  b   c"]
+
+
+@pytest.mark.skipif(not shutil.which("pandoc"), reason="pandoc is not installed")
+def test_markup_like_text_round_trips_through_word(tmp_path):
+    paras = [Para([Text(t)]) for t in _MARKUP]
+    got = _pandoc_docx_text(write(Document(DocMeta(title="t", date="2025-01-01"), paras)), tmp_path)
+    assert got == [" ".join(t.split()) for t in _MARKUP]
