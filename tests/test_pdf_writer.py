@@ -368,3 +368,32 @@ def test_example_brief_notes_are_on_their_pages(example):
 def test_example_pdf_is_small(example):
     _, result = example
     assert len(result.data) < 150 * 1024
+
+
+def test_logo_is_drawn_on_the_first_page(tmp_path):
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (120, 40), (31, 58, 95)).save(logo)
+    doc = _doc([o.Para([o.T("x")]), o.PageBreak(), o.Para([o.T("y")])])
+    reader = PdfReader(io.BytesIO(write(doc, RenderOptions(logo=logo))))
+    images = [len(list(p.images)) for p in reader.pages]
+    assert images == [1, 0]
+    with pytest.raises(FileNotFoundError):
+        write(doc, RenderOptions(logo=tmp_path / "missing.png"))
+
+
+def test_build_writes_pdf_and_word_by_default(tmp_path):
+    if not EXAMPLE.is_file():
+        pytest.skip("the example brief is not present")
+    try:
+        from click.testing import CliRunner
+
+        from briefgen.cli import main
+    except ImportError as exc:  # pragma: no cover
+        pytest.skip(f"the build command is not available: {exc}")
+    result = CliRunner().invoke(main, ["build", str(EXAMPLE), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert {p.suffix for p in tmp_path.iterdir()} >= {".pdf", ".docx"}
+    pdf = next(tmp_path.glob("*.pdf")).read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) < 150 * 1024

@@ -434,8 +434,16 @@ class _Furniture:
     also contains ``{page}``.
     """
 
-    def __init__(self, meta: o.DocMeta, fonts: _Fonts, c: dict[str, str], pagesize, margins):
+    def __init__(self, meta: o.DocMeta, fonts: _Fonts, c: dict[str, str], pagesize, margins,
+                 logo: Path | None = None):
         self.meta = meta
+        self.logo = None
+        if logo is not None:
+            if not Path(logo).is_file():
+                raise FileNotFoundError(f"logo file not found: {logo}")
+            from reportlab.lib.utils import ImageReader
+
+            self.logo = ImageReader(str(logo))
         self.f = fonts
         self.c = c
         self.w, self.h = pagesize
@@ -501,8 +509,12 @@ class _Furniture:
         self.pages = max(self.pages, page)
         canv.saveState()
         content_w = self.w - self.left - self.right
-        # header
+        # header (the logo, if any, on the first page only)
         hy = self.h - self.top + 9 * mm
+        if self.logo is not None and page == 1:
+            iw, ih = self.logo.getSize()
+            h = 12 * mm
+            canv.drawImage(self.logo, self.left, hy - 4, width=h * iw / ih, height=h, mask="auto")
         tlp_w = self._tlp(canv, hy)
         ban_w = self._banner(canv, hy)
         room = (content_w / 2 - ban_w / 2 - 10) if ban_w else (content_w - tlp_w - 10)
@@ -634,7 +646,7 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
                       continued_label=builder.continued_label, style=nstyle, log=log)
     if builder.endnotes:
         frame.placed.update(range(1, len(builder.notes) + 1))
-    furniture = _Furniture(meta, fonts, colours, pagesize, (top, right, bottom, left))
+    furniture = _Furniture(meta, fonts, colours, pagesize, (top, right, bottom, left), options.logo)
 
     def on_page_end(canv, d):
         frame.draw_notes(canv, d.page)
