@@ -64,7 +64,10 @@ def _open_reference(path: Path | None):
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
+    from briefgen.limits import check_zip
+
     ref = Path(path) if path else DEFAULT_REFERENCE
+    check_zip(ref, "reference document")
     try:
         return docx.Document(str(ref))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
