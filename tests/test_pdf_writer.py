@@ -69,12 +69,21 @@ def test_notes_cited_inside_table_cells_are_collected(medium):
         assert result.log.note_pages[n] == result.log.marker_pages[n]
 
 
-def test_a_note_too_long_for_the_page_continues_with_a_label(medium):
-    _, _, result = medium
-    assert result.log.continued
+def test_a_note_too_long_for_the_rest_of_the_page_continues_with_a_label():
+    filler = o.Para([o.T("Filler text for most of the page. " * 110)])
+    long_note = o.Note([[o.T("LONGNOTE " + "evidence quoted at length " * 160)]])
+    doc = _doc([filler, o.Para([o.T("A claim with a long note."), long_note]),
+                o.Para([o.T("Later claim."), o.Note([[o.T("SHORT later note")]])])])
+    result = render(doc, RenderOptions())
     pages = read_pages(result.data)
-    for n in result.log.continued:
-        assert "continued on next page" in pages[result.log.note_pages[n] - 1].text
+    check_notes(pages, 2)
+    assert result.log.continued == [1]
+    assert result.log.note_pages[1] == result.log.marker_pages[1] == 1
+    assert "continued on next page" in pages[0].text
+    # the rest of note 1 opens page 2's note band, before note 2
+    band = [c.text for c in pages[1].chunks if c.size == 7.5]
+    assert band and not band[0].startswith("1 ") and "evidence" in band[0]
+    assert any(t.startswith("2 SHORT later note") for t in band)
 
 
 def test_a_note_longer_than_a_page_is_carried_over_several_pages():

@@ -300,17 +300,39 @@ class NoteFrame(Frame):
         return free > (self._y2 - self._base) / 3
 
     def _split_with(self, flowable, canv, partial: int):
+        """The longest first part that fits together with its notes (reservation mode ``partial``)."""
+        # 1. a valid split: grow the reservation until the first part's notes fit in it
         reserve: list[int] = []
+        best, r_ok = None, 0.0
         for _ in range(12):
-            self._y1p = self._base + self.need(reserve, partial)
-            parts = Frame.split(self, flowable, canv)
+            r = self.need(reserve, partial)
+            parts = self._split_at(flowable, canv, r)
             if not parts:
                 return []
             got = self._new_notes(parts[0])
-            if self.need(got, partial) <= self.need(reserve, partial) + _FUZZ:
-                return parts
+            if self.need(got, partial) <= r + _FUZZ:
+                best, r_ok = parts, r
+                break
             reserve = got
-        return []
+        if best is None:
+            return []
+        # 2. shrink the reservation while the split stays valid: the first part gets longer
+        lo = self.need([], partial)
+        hi = r_ok
+        for _ in range(8):
+            if hi - lo < 1.0:
+                break
+            mid = (lo + hi) / 2
+            parts = self._split_at(flowable, canv, mid)
+            if parts and self.need(self._new_notes(parts[0]), partial) <= mid + _FUZZ:
+                hi, best = mid, parts
+            else:
+                lo = mid
+        return best
+
+    def _split_at(self, flowable, canv, reserve: float):
+        self._y1p = self._base + reserve
+        return Frame.split(self, flowable, canv)
 
     def _place(self, flowable, canv, trySplit) -> int:
         if not Frame.add(self, flowable, canv, trySplit):
