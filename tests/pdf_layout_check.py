@@ -130,7 +130,8 @@ def generated_document(n_notes: int, seed: int = 7, *, long_every: int = 40, tab
         if long_every and count % long_every == 0:
             return o.Note([[o.T(f"{tag} {words(380)}")]])
         if count % 9 == 0:
-            return o.Note([[o.T(f"{tag} {words(25)}")], [o.Emph([o.T(words(12))]), o.T(" https://example.org/n/" + str(count))]])
+            second = [o.Emph([o.T(words(12))]), o.T(f" https://example.org/n/{count}")]
+            return o.Note([[o.T(f"{tag} {words(25)}")], second])
         return o.Note([[o.T(f"{tag} {words(rnd.randint(6, 24))}, https://example.org/s/{count}.")]])
 
     blocks: list = [

@@ -1,11 +1,15 @@
-"""Text hygiene for the PDF writer: illegal characters, markup escaping, safe URLs and colours."""
+"""Text hygiene for the PDF writer: characters a PDF text string cannot carry, safe URLs and colours.
+
+The writer lays text out itself and never hands user text to a markup parser, so text such as
+``<b>``, ``a < b`` or ``AT&T`` prints exactly as written.
+"""
 
 from __future__ import annotations
 
 import re
 
-# Characters XML (and so ReportLab's paragraph parser) cannot carry: C0 controls other than
-# tab/newline/CR, DEL and C1 controls, lone surrogates and the two non-characters U+FFFE/U+FFFF.
+# Characters XML cannot carry, nor any text string meant to be extracted again: C0 controls other
+# than tab/newline/CR, DEL and C1 controls, lone surrogates and the non-characters U+FFFE/U+FFFF.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -16,16 +20,6 @@ URL_RE = re.compile(r"""(?:https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]}’”]""
 def clean(text: str) -> str:
     """``text`` without characters that XML cannot carry."""
     return _ILLEGAL.sub("", text)
-
-
-def escape(text: str) -> str:
-    """``text`` cleaned and escaped for ReportLab paragraph markup (``<``, ``>``, ``&``)."""
-    return clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def attr(text: str) -> str:
-    """``text`` escaped for use inside a double-quoted markup attribute."""
-    return escape(text).replace('"', "&quot;")
 
 
 def safe_color(color: str | None, default: str | None = None) -> str | None:

@@ -2,8 +2,9 @@
 
 How it works (one layout pass):
 
-1. Every note marker in body markup carries an anchor named ``fnr<N>``. ``notes_of`` finds the
-   markers a flowable holds, also inside split paragraphs (nested frags) and table cells.
+1. ``notes_of`` lists the note markers a flowable draws: from the runs of the writer's own
+   paragraphs (and of their split parts), from ``<a name="fnr<N>"/>`` anchors in ReportLab
+   Paragraphs (nested frags after a split included), and from the cells of tables.
 2. ``NoteFrame.add`` raises the frame's usable bottom (``_y1p``) by the height of the notes
    already on the page plus the flowable's new notes, then lets platypus place the flowable.
    ``NoteFrame.split`` does the same while splitting, growing the reservation until the first
@@ -11,9 +12,9 @@ How it works (one layout pass):
 3. If the notes cannot fit whole, the last one may start on this page (at least two lines) and
    continue on the next; the page is then closed. The rest is carried and drawn first on the
    next page, under a full-width rule, before that page's own notes.
-4. ``draw_notes`` (page end) lays the notes out bottom-aligned in the reserved band and records
-   the page of every note; ``NotesFlush`` at the end of the story adds pages until the carry is
-   empty, so no note is ever lost.
+4. ``draw_notes`` (page end) lays the notes out bottom-aligned in the reserved band, records the
+   page of every note and links each marker of the page to its note; ``NotesFlush`` at the end
+   of the story adds pages until the carry is empty, so no note is ever lost.
 """
 
 from __future__ import annotations

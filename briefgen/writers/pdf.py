@@ -30,7 +30,7 @@ from reportlab.platypus.flowables import CondPageBreak, Flowable, HRFlowable, Pa
 
 from briefgen import outline as o
 from briefgen.writers import RenderOptions
-from briefgen.writers._pdf_markup import clean, escape, safe_color
+from briefgen.writers._pdf_markup import clean, safe_color
 from briefgen.writers._pdf_notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
 from briefgen.writers._pdf_text import Face, RichPara, Run, RunContext, TextStyle, runs_for
 
@@ -676,4 +676,4 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
     return PdfResult(data=buf.getvalue(), pages=furniture.pages, log=log, notes=len(builder.notes))
 
 
-__all__ = ["write", "render", "PdfResult", "DEFAULT_FONTS", "escape"]
+__all__ = ["write", "render", "PdfResult", "DEFAULT_FONTS"]
