@@ -406,3 +406,10 @@ def test_build_writes_pdf_and_word_by_default(tmp_path):
     assert {p.suffix for p in tmp_path.iterdir()} >= {".pdf", ".docx"}
     pdf = next(tmp_path.glob("*.pdf")).read_bytes()
     assert pdf.startswith(b"%PDF") and len(pdf) < 150 * 1024
+
+
+def test_page_breaks_never_make_blank_pages():
+    doc = _doc([o.PageBreak(), o.Para([o.T("x")]), o.PageBreak(), o.Para([o.T("y")]), o.PageBreak()])
+    pages = read_pages(write(doc, RenderOptions()))
+    assert len(pages) == 2
+    assert "x" in pages[0].text.split() and "y" in pages[1].text.split()

@@ -25,8 +25,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Spacer, Table, TableStyle
-from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
-from reportlab.platypus.flowables import CondPageBreak, Flowable, HRFlowable, PageBreak as RLPageBreak
+from reportlab.platypus.doctemplate import BaseDocTemplate, PageBreakIfNotEmpty, PageTemplate
+from reportlab.platypus.flowables import CondPageBreak, Flowable, HRFlowable
 
 from briefgen import outline as o
 from briefgen.writers import RenderOptions
@@ -274,7 +274,7 @@ class _Builder:
         if isinstance(block, o.Table):
             return self.table(block)
         if isinstance(block, o.PageBreak):
-            return [RLPageBreak()]
+            return [PageBreakIfNotEmpty()]
         raise TypeError(f"the PDF writer does not handle block node {type(block).__name__}")
 
     def heading(self, h: o.Heading) -> list[Flowable]:
@@ -629,6 +629,8 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
     log = NoteLog()
     builder = _Builder(doc, options, fonts, colours, width, log)
     story = builder.blocks(doc.blocks)
+    while story and isinstance(story[-1], PageBreakIfNotEmpty):
+        story.pop()  # a break with nothing after it would only add a blank page
     builder.fit_note_numbers()
     if builder.endnotes:
         story.extend(builder.endnote_flowables())
