@@ -126,6 +126,11 @@ def test_endnotes_mode_puts_notes_in_a_section_at_the_end():
     assert "Notes" in text and "ENDNOTE ONE" in text
 
 
+def test_unknown_notes_placement_fails_loudly():
+    with pytest.raises(ValueError):
+        write(_doc([o.Para([o.T("x")])]), RenderOptions(notes="sidenotes"))
+
+
 def test_note_inside_a_note_fails_loudly():
     inner = o.Note([[o.T("inner")]])
     doc = _doc([o.Para([o.T("x"), o.Note([[o.T("outer"), inner]])])])

@@ -614,6 +614,8 @@ def _page_size(name: str | None):
 def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
     """Lay ``doc`` out and return the PDF bytes with the notes' page log."""
     options = options or RenderOptions()
+    if (options.notes or "footnotes") not in ("footnotes", "endnotes"):
+        raise ValueError(f"unknown notes placement {options.notes!r}; expected 'footnotes' or 'endnotes'")
     # 1. resources: fonts, colours, page geometry
     fonts = _fonts(options)
     colours = dict(DEFAULT_COLORS)
