@@ -77,7 +77,7 @@ class PdfResult:
     notes: int = 0
 
 
-def write(doc: o.Document, options: RenderOptions) -> bytes:
+def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
     """Render ``doc`` as PDF bytes."""
     return render(doc, options).data
 
@@ -117,14 +117,7 @@ def _fonts(options: RenderOptions) -> _Fonts:
     if unknown:
         raise ValueError(f"unknown font role(s) {sorted(unknown)}; expected {sorted(paths)}")
     paths.update(custom)
-    f = _Fonts(**{role: _font(p) for role, p in paths.items()})
-    pdfmetrics.registerFontFamily(f.regular, normal=f.regular, bold=f.bold, italic=f.italic,
-                                  boldItalic=f.bolditalic)
-    pdfmetrics.registerFontFamily(f.sans, normal=f.sans, bold=f.sansbold, italic=f.sans,
-                                  boldItalic=f.sansbold)
-    pdfmetrics.registerFontFamily(f.sansbold, normal=f.sansbold, bold=f.sansbold, italic=f.sansbold,
-                                  boldItalic=f.sansbold)
-    return f
+    return _Fonts(**{role: _font(p) for role, p in paths.items()})
 
 
 # ----------------------------------------------------------------------------- styles
