@@ -82,6 +82,11 @@ def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
     return render(doc, options).data
 
 
+def warm_up(options: RenderOptions | None = None) -> None:
+    """Load the fonts a later ``write`` with these options will use (pays the fixed costs early)."""
+    _fonts(options or RenderOptions())
+
+
 # ----------------------------------------------------------------------------- fonts
 
 _REGISTERED: dict[str, str] = {}
