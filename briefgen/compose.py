@@ -7,6 +7,7 @@ afterwards in reading order, so the first note to use a source gets the full for
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any, Callable
 
@@ -193,6 +194,20 @@ class _Composer:
             """Add one labelled title-block line."""
             blocks.append(Para([Strong([Text(f"{L.label(key)}: ")]), Text(value)], "meta"))
 
+        if L.variant("title") == "compact":
+            parts = [(L.label("date"), format_date(meta.date)),
+                     (L.label("version"), f"{meta.version} ({meta.status.value})")]
+            if meta.authors:
+                parts.append((L.label("authors"), _list_words([_ws(a) for a in meta.authors])))
+            if meta.audience:
+                parts.append((L.label("audience"), _ws(meta.audience)))
+            inl: list[Inline] = []
+            for label, value in parts:
+                inl += [*([Text(" · ")] if inl else []), Strong([Text(f"{label}: ")]), Text(value)]
+            blocks.append(Para(inl, "meta"))
+            if meta.marking.label():
+                blocks.append(Para([Text(meta.marking.label())], "marking"))
+            return blocks
         line("date", format_date(meta.date))
         if meta.cutoff:
             line("cutoff", format_date(meta.cutoff))
@@ -214,7 +229,7 @@ class _Composer:
         if not self.b.key_judgments:
             return []
         items: list[list[Block]] = []
-        for kj in self.b.key_judgments:
+        for kj in self.b.key_judgments[:self.L.limit("key_judgments")]:
             inl: list[Inline] = [Text(_sentence(kj.text)), *self.note(kj.citations)]
             # likelihood and confidence are kept in separate sentences (ICD 203)
             if kj.likelihood is not None:
@@ -228,10 +243,55 @@ class _Composer:
     def background(self, heading: str) -> list[Block]:
 
         """Background paragraphs, each with its note."""
-        if not self.b.background:
+        shown = self._issue_paragraphs() if "issue" in {k for k, _ in self.L.sections} else 0
+        paragraphs = self.b.background[shown:][:self.L.limit("background")]
+        if not paragraphs:
             return []
         return [Heading(1, [Text(heading)], "background"),
-                *(self.cited(p.text, p.citations) for p in self.b.background)]
+                *(self.cited(p.text, p.citations) for p in paragraphs)]
+
+    def _issue_paragraphs(self) -> int:
+        """How many background paragraphs the issue section shows (1 unless limited otherwise)."""
+        return min(self.L.limit("issue") or 1, len(self.b.background))
+
+    def issue(self, heading: str) -> list[Block]:
+
+        """The issue: the key question, then the first background paragraph(s)."""
+        L = self.L
+        out: list[Block] = [Heading(1, [Text(heading)], "issue"),
+                            Para([Strong([Text(f"{L.label('key_question')}: ")]), Text(_ws(self.b.meta.question))])]
+        out += [self.cited(p.text, p.citations) for p in self.b.background[:self._issue_paragraphs()]]
+        return out
+
+    def memo_block(self, heading: str) -> list[Block]:
+
+        """Memorandum head: the heading as the document title, then TO, FROM, DATE, SUBJECT and the marking."""
+        meta, L = self.b.meta, self.L
+        blocks: list[Block] = []
+        if heading:
+            blocks.append(Para([Text(heading)], "title"))
+        sender = [_ws(a) for a in meta.authors]
+        if meta.organisation:
+            sender.append(_ws(meta.organisation))
+        for key, value in (("to", _ws(meta.audience or "")), ("from", ", ".join(sender)),
+                           ("memo_date", format_date(meta.date)), ("subject", _ws(meta.title))):
+            if value:
+                blocks.append(Para([Strong([Text(f"{L.label(key)}: ")]), Text(value)]))
+        label = meta.marking.label()
+        if label:
+            blocks.append(Para([Text(label)], "marking"))
+        return blocks
+
+    def decision(self, heading: str) -> list[Block]:
+
+        """Decision lines for the reader to mark (only when there are recommendations to decide on)."""
+        if not self.b.recommendations:
+            return []
+        L = self.L
+        line: list[Inline] = []
+        for key in ("approve", "disapprove", "discuss"):
+            line += [*([Text("    ")] if line else []), Strong([Text(L.label(key))]), Text(f" {L.label('decision_blank')}")]
+        return [Heading(1, [Text(heading)], "decision"), Para(line)]
 
     def positions(self, heading: str) -> list[Block]:
 
@@ -242,7 +302,10 @@ class _Composer:
         abouts = self.abouts()
         actor_ids = [a.id for a in self.b.actors if any(p.actor == a.id for p in self.b.positions)]
         actor_ids += [p.actor for p in self.b.positions if p.actor not in self.actors and p.actor not in actor_ids]
-        if len(abouts) <= L.stance_matrix_max_columns:
+        variant = L.variant("positions")
+        if variant == "summary":
+            table = self._options_summary()
+        elif len(abouts) <= L.stance_matrix_max_columns:
             table = self._stance_matrix(abouts, actor_ids)
         else:
             table = self._stance_list(abouts)
@@ -250,6 +313,8 @@ class _Composer:
             Heading(1, [Text(heading)], "positions"),
             table,
         ]
+        if variant != "full":
+            return out
         for about, title in abouts:
             out.append(Heading(2, [Text(title)], f"positions-{about}"))
             for p in self.b.positions:
@@ -303,6 +368,25 @@ class _Composer:
                                  self._stance_cell([p])])
         return Table(header, rows, [3.0, 2.2, 2.2], [Text(L.label("stance_table_caption"))], "grid")
 
+    def _options_summary(self) -> Table:
+        """One row per option: supporters, conditional supporters and opponents by name."""
+        L = self.L
+        cols = ("option", "supporters", "conditional_supporters", "opponents")
+        header = [[Cell([Para([Text(L.label(k))])]) for k in cols]]
+        rows: list[list[Cell]] = []
+        for opt in self.b.options:
+            groups = (("support", [a.name for a in self.b.supporters(opt.id)]),
+                      ("conditional", [a.name for a, _ in self.b.conditional_supporters(opt.id)]),
+                      ("oppose", [a.name for a in self.b.opponents(opt.id)]))
+            if not any(names for _, names in groups):
+                continue
+            row = [Cell([Para([Strong([Text(_ws(opt.title))])])])]
+            for stance, names in groups:
+                row.append(Cell([Para([Text(", ".join(names) or L.label("no_position"))])],
+                                fill=L.stance_fills.get(stance) if names else None))
+            rows.append(row)
+        return Table(header, rows, [2.6, 2.4, 2.4, 2.4], [Text(L.label("options_summary_caption"))], "grid")
+
     def _points(self, label: str, points: list[m.Point]) -> list[Block]:
         if not points:
             return []
@@ -316,11 +400,13 @@ class _Composer:
             return []
         L = self.L
         out: list[Block] = [Heading(1, [Text(heading)], "options")]
-        for opt in self.b.options:
+        summary = L.variant("options") == "summary"
+        for opt in self.b.options[:L.limit("options")]:
             out.append(Heading(2, [Text(_ws(opt.title))], f"option-{opt.id}"))
             out.append(self.cited(opt.description, opt.citations))
-            out += self._points(L.label("pros"), opt.pros)
-            out += self._points(L.label("cons"), opt.cons)
+            if not summary:
+                out += self._points(L.label("pros"), opt.pros)
+                out += self._points(L.label("cons"), opt.cons)
             supporters = [a.name for a in self.b.supporters(opt.id)]
             conditional = [f"{a.name} ({L.label('condition')} {_clause(c)})"
                            for a, c in self.b.conditional_supporters(opt.id)]
@@ -331,7 +417,7 @@ class _Composer:
                     continue
                 out.append(Para([Strong([Text(f"{L.label(key)}: ")]),
                                  Text(_sentence("; ".join(names)) if names else L.label("none_recorded") + ".")]))
-            if opt.feasibility:
+            if opt.feasibility and not summary:
                 out.append(Para([Strong([Text(f"{L.label('feasibility')}: ")]), Text(_sentence(opt.feasibility))]))
         return out
 
@@ -340,7 +426,7 @@ class _Composer:
         """Numbered recommendations (nothing when the brief has none)."""
         if not self.b.recommendations:
             return []
-        items = [[self.cited(r.text, r.citations)] for r in self.b.recommendations]
+        items = [[self.cited(r.text, r.citations)] for r in self.b.recommendations[:self.L.limit("recommendations")]]
         return [Heading(1, [Text(heading)], "recommendations"), BulletList(items, ordered=True)]
 
     def risks(self, heading: str) -> list[Block]:
@@ -349,11 +435,20 @@ class _Composer:
         if not self.b.risks:
             return []
         L = self.L
+        chosen = self._chosen_risks()
+        variant = L.variant("risks")
+        if variant == "list":
+            items = [[Para([Strong([Text(f"R{n} ")]), Text(_sentence(r.title)), *self.note(r.citations),
+                            Text(f" {L.label('likelihood')}: {self.likelihood_word(r.likelihood)} "
+                                 f"({r.likelihood.scale}); {L.label('impact').lower()}: {r.impact}; "
+                                 f"{L.label('score').lower()}: {r.score} ({L.label(risk_band(r.score))}).")])]
+                     for n, r in chosen]
+            return [Heading(1, [Text(heading)], "risks"), BulletList(items)]
         with_indicators = "indicators" not in {k for k, _ in L.sections}
         cols = ["risk", "risk_chain", "likelihood", "impact", "score", "mitigation"]
         header = [[Cell([Para([Text(L.label(c))])]) for c in cols]]
         rows: list[list[Cell]] = []
-        for n, r in enumerate(self.b.risks, 1):
+        for n, r in chosen:
             chain = " → ".join(_ws(x) for x in (r.cause, r.event, r.consequence) if x)
             text_blocks: list[Block] = []
             if chain:
@@ -377,6 +472,8 @@ class _Composer:
             Heading(1, [Text(heading)], "risks"),
             Table(header, rows, [1.9, 3.3, 1.7, 1.2, 1.2, 2.9], [Text(L.label("register_caption"))], "grid"),
         ]
+        if variant == "register":
+            return out
         # 5 × 5 heat map: likelihood rows from 5 (top) to 1, impact columns 1..5
         hm_header = [[Cell([Para([Text(L.label("heatmap_corner"))], "small")])]
                      + [Cell([Para([Strong([Text(str(i))])], "small"), Para([Text(L.label(f"impact_{i}"))], "small")],
@@ -385,8 +482,7 @@ class _Composer:
         for lk in range(5, 0, -1):
             row = [Cell([Para([Text(L.label(f"likelihood_{lk}"))], "small")])]
             for imp in range(1, 6):
-                here = [f"R{n}" for n, r in enumerate(self.b.risks, 1)
-                        if r.likelihood.scale == lk and r.impact == imp]
+                here = [f"R{n}" for n, r in chosen if r.likelihood.scale == lk and r.impact == imp]
                 band = risk_band(lk * imp)
                 row.append(Cell([Para([Strong([Text(", ".join(here))])] if here else [])],
                                 fill=L.risk_fills.get(band), align="center"))
@@ -396,11 +492,20 @@ class _Composer:
         out.append(Para([Text(L.label("heatmap_key"))], "small"))
         return out
 
+    def _chosen_risks(self) -> list[tuple[int, m.Risk]]:
+        """(number, risk) for the risks shown: all, or the top N by score (ties in file order), in file order."""
+        numbered = list(enumerate(self.b.risks, 1))
+        limit = self.L.limit("risks")
+        if limit is None:
+            return numbered
+        top = sorted(numbered, key=lambda nr: -nr[1].score)[:limit]
+        return sorted(top, key=lambda nr: nr[0])
+
     def indicators(self, heading: str) -> list[Block]:
 
-        """Indicators to watch, gathered from the risks."""
+        """Indicators to watch, gathered from the risks shown."""
         items = [[self.cited(pt.text, pt.citations, lead=[Strong([Text(f"R{n}: ")])])]
-                 for n, r in enumerate(self.b.risks, 1) for pt in r.indicators]
+                 for n, r in self._chosen_risks() for pt in r.indicators][:self.L.limit("indicators")]
         if not items:
             return []
         return [Heading(1, [Text(heading)], "indicators"), BulletList(items)]
@@ -412,8 +517,12 @@ class _Composer:
             return []
         L = self.L
         items: list[list[Block]] = []
-        for q in self.b.open_questions:
+        brief_only = L.variant("open_questions") == "questions"
+        for q in self.b.open_questions[:L.limit("open_questions")]:
             item: list[Block] = [Para([Strong([Text(_ws(q.question))]), *self.note(q.citations)])]
+            if brief_only:
+                items.append(item)
+                continue
             if q.why:
                 item.append(Para([Emph([Text(f"{L.label('why')}: ")]), Text(_sentence(q.why))]))
             if q.resolution:
@@ -507,13 +616,22 @@ class _Composer:
             date=meta.date.isoformat(),
             tlp=marking.tlp.value if marking.tlp else "",
             banner=marking.banner.value if marking.banner else "",
-            header=self.L.header.replace("{title}", _ws(meta.title)),
-            footer=self.L.footer.replace("{title}", _ws(meta.title)),
+            header=self._fill(self.L.header),
+            footer=self._fill(self.L.footer),
         )
         doc = Document(doc_meta, blocks)
         # 4. one pass removing characters no output format can hold
         _clean_tree(doc)
         return doc
+
+
+    def _fill(self, text: str) -> str:
+        """Header or footer text with the brief's values in; {page} and {pages} stay for the writers."""
+        meta = self.b.meta
+        values = {"title": _ws(meta.title), "date": format_date(meta.date), "marking": meta.marking.label(),
+                  "organisation": _ws(meta.organisation or ""), "version": _ws(meta.version),
+                  "status": meta.status.value}
+        return re.sub(r"\{(\w+)\}", lambda mt: values.get(mt.group(1), mt.group(0)), text)
 
 
 def _clean_tree(node: Any, where: str = "brief text") -> None:

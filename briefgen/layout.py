@@ -23,7 +23,32 @@ SECTION_KEYS: dict[str, str] = {
     "source_summary": "how many sources, of which kinds and outlets, dates covered",
     "estimative_key": "key to the estimative language",
     "bibliography": "the sources, alphabetically, in Chicago bibliography form",
+    "memo_block": "memorandum head: TO (audience), FROM (authors, organisation), DATE, SUBJECT (title), marking",
+    "issue": "the issue: the key question and the first background paragraph (more with a limit)",
+    "decision": "decision lines for the reader: approve, disapprove, discuss (only with recommendations)",
 }
+
+# Headings of sections that DEFAULT_SECTIONS does not list (used when a template gives none).
+EXTRA_HEADINGS: dict[str, str] = {
+    "indicators": "Indicators to watch",
+    "memo_block": "Memorandum",
+    "issue": "The issue",
+    "decision": "Decision",
+}
+
+# Other ways a section can be drawn ('full' is always allowed and is the default).
+SECTION_VARIANTS: dict[str, dict[str, str]] = {
+    "title": {"compact": "title, key question and one line of date, version, authors and audience"},
+    "positions": {"table": "the actor × stance table only",
+                  "summary": "one row per option: supporters, conditional supporters, opponents"},
+    "options": {"summary": "each option's description with its supporters and opponents (no pros and cons)"},
+    "risks": {"register": "the risk register without the heat map",
+              "list": "one line per risk: title, likelihood, impact and score"},
+    "open_questions": {"questions": "the questions only (no why, no resolution)"},
+}
+# Sections whose items a limit can cut (risks keep the highest scores; the others the first items).
+LIMITED_SECTIONS = ("key_judgments", "background", "options", "recommendations", "risks", "indicators",
+                    "open_questions", "issue")
 
 DEFAULT_SECTIONS: tuple[tuple[str, str], ...] = (
     ("title", ""),
@@ -38,6 +63,13 @@ DEFAULT_SECTIONS: tuple[tuple[str, str], ...] = (
     ("estimative_key", "What we mean when we say"),
     ("bibliography", "Bibliography"),
 )
+
+
+
+def default_heading(key: str) -> str:
+    """The heading a section gets when a template names none ('' for the title block)."""
+    return dict(DEFAULT_SECTIONS).get(key) or EXTRA_HEADINGS.get(key, "")
+
 
 CITATION_STYLES = ("full-then-short", "always-full")
 LIKELIHOOD_COLUMNS = ("term", "alternative")
@@ -117,6 +149,16 @@ DEFAULT_LABELS: dict[str, str] = {
     "alternative": "Alternative",
     "probability": "Probability",
     "estimative_caption": "Estimative language (ICD 203)",
+    "to": "TO",
+    "from": "FROM",
+    "memo_date": "DATE",
+    "subject": "SUBJECT",
+    "approve": "Approve",
+    "disapprove": "Disapprove",
+    "discuss": "Discuss",
+    "decision_blank": "________",
+    "option": "Option",
+    "options_summary_caption": "Who backs which option",
     "confidence_key": (
         "Confidence is stated separately from likelihood: low, moderate or high, "
         "reflecting the quality and corroboration of the sources."
@@ -137,8 +179,10 @@ class Layout:
     stance_matrix_max_columns: int = 4  # more options/issues than this: one row per position instead
     likelihood_column: str = "term"  # 'term' | 'alternative' (ICD 203: use one column consistently)
     labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_LABELS))
-    header: str = "{title}"  # running head; {title} is filled in, the marking is added by writers
+    header: str = "{title}"  # running head; compose fills {title} {date} {marking} {organisation} {version} {status}
     footer: str = "Page {page} of {pages}"  # {page}/{pages} become page fields in the writers
+    limits: dict[str, int] = field(default_factory=dict)  # section key -> at most this many items
+    variants: dict[str, str] = field(default_factory=dict)  # section key -> a SECTION_VARIANTS name
 
     def __post_init__(self) -> None:
         """Reject settings compose cannot honour, naming the bad value."""
@@ -152,6 +196,15 @@ class Layout:
             raise ValueError(f"citation_style must be one of {', '.join(CITATION_STYLES)}")
         if self.likelihood_column not in LIKELIHOOD_COLUMNS:
             raise ValueError(f"likelihood_column must be one of {', '.join(LIKELIHOOD_COLUMNS)}")
+        for key, limit in self.limits.items():
+            if key not in LIMITED_SECTIONS:
+                raise ValueError(f"section {key!r} takes no limit; sections with limits: {', '.join(LIMITED_SECTIONS)}")
+            if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+                raise ValueError(f"the limit of section {key!r} must be a whole number of at least 1")
+        for key, variant in self.variants.items():
+            allowed = ("full", *SECTION_VARIANTS.get(key, {}))
+            if variant not in allowed:
+                raise ValueError(f"section {key!r} has no variant {variant!r}; choose from {', '.join(allowed)}")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Layout:
@@ -165,9 +218,9 @@ class Layout:
             sections = []
             for entry in values["sections"]:
                 if isinstance(entry, str):
-                    entry = (entry, dict(DEFAULT_SECTIONS).get(entry, ""))
+                    entry = (entry, default_heading(entry))
                 elif isinstance(entry, dict):
-                    entry = (entry.get("key", ""), entry.get("heading", dict(DEFAULT_SECTIONS).get(entry.get("key"), "")))
+                    entry = (entry.get("key", ""), entry.get("heading", default_heading(entry.get("key", ""))))
                 key, heading = entry
                 sections.append((str(key), str(heading)))
             values["sections"] = tuple(sections)
@@ -176,6 +229,14 @@ class Layout:
             if name in values:  # a partial table overrides only the keys it names
                 values[name] = {**defaults, **values[name]}
         return cls(**values)
+
+    def limit(self, key: str) -> int | None:
+        """The most items a section shows (None: all)."""
+        return self.limits.get(key)
+
+    def variant(self, key: str) -> str:
+        """How a section is drawn: 'full' or one of its SECTION_VARIANTS."""
+        return self.variants.get(key, "full")
 
     def label(self, key: str) -> str:
         """A label by key, falling back to the default wording."""
