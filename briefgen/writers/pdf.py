@@ -19,7 +19,7 @@ from pathlib import Path
 
 from reportlab import rl_config
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.pagesizes import A4, LEGAL, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -606,7 +606,9 @@ def _page_size(name: str | None):
         return LETTER
     if name.lower() == "a4":
         return A4
-    raise ValueError(f"unknown page size {name!r}; expected 'letter' or 'a4'")
+    if name.lower() == "legal":
+        return LEGAL
+    raise ValueError(f"unknown page size {name!r}; expected 'letter', 'a4' or 'legal'")
 
 
 def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
