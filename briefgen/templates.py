@@ -6,17 +6,33 @@ import re
 import shutil
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from briefgen.errors import TemplateError
+from briefgen.layout import (
+    DEFAULT_LABELS,
+    DEFAULT_STANCE_COLORS,
+    LIMITED_SECTIONS,
+    SECTION_KEYS,
+    SECTION_VARIANTS,
+    Layout,
+    default_heading,
+)
+
+if TYPE_CHECKING:
+    from briefgen.writers import RenderOptions
 
 BUILTIN_DIR = Path(__file__).parent / "templates"
 DEFAULT_TEMPLATE = "policy-brief"
 MAX_ASSET_BYTES = 20 * 1024 * 1024
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="'#RRGGBB'")]
 PLACEHOLDERS = ("title", "date", "marking", "page", "pages", "organisation", "version", "status")
+# Colours a template may set (the writers' colour roles).
+COLOR_KEYS = ("heading", "accent", "rule", "link", "text", "muted", "zebra", "grid")
+# Other names a template may use for a section key.
+SECTION_ALIASES = {"title_block": "title"}
 
 
 class _Spec(BaseModel):
@@ -26,16 +42,18 @@ class _Spec(BaseModel):
 class PageSpec(_Spec):
     """Page size and margins."""
 
-    size: Literal["letter", "a4", "legal"] = "letter"
-    margins_mm: tuple[float, float, float, float] = Field(
-        default=(22.0, 22.0, 22.0, 22.0), description="top, right, bottom, left"
+    size: Literal["letter", "a4", "legal"] | None = Field(
+        default=None, description="unset: Word takes the page of reference.docx, the PDF uses Letter")
+    margins_mm: tuple[float, float, float, float] | None = Field(
+        default=None, description="top, right, bottom, left; unset: Word takes them from reference.docx, "
+                                  "the PDF uses 24/22/24/22 mm"
     )
 
     @field_validator("margins_mm")
     @classmethod
-    def _sane_margins(cls, value: tuple[float, ...]) -> tuple[float, ...]:
+    def _sane_margins(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
         """Margins between 5 and 60 mm."""
-        if any(not 5 <= v <= 60 for v in value):
+        if value is not None and any(not 5 <= v <= 60 for v in value):
             raise ValueError("each margin must be between 5 and 60 mm")
         return value
 
@@ -47,6 +65,8 @@ class FontSpec(_Spec):
     bold: str
     italic: str
     bolditalic: str
+    sans: str | None = Field(default=None, description="headings, tables, header and footer")
+    sansbold: str | None = None
 
 
 class SectionSpec(_Spec):
@@ -55,6 +75,35 @@ class SectionSpec(_Spec):
     key: str
     heading: str | None = None
     limit: int | None = Field(default=None, ge=1, description="Show at most this many items.")
+    variant: str = Field(default="full", description="How the section is drawn (see SECTION_VARIANTS).")
+
+    @field_validator("key")
+    @classmethod
+    def _known_key(cls, value: str) -> str:
+        """A section compose knows (title_block is another name for title)."""
+        value = SECTION_ALIASES.get(value, value)
+        if value not in SECTION_KEYS:
+            raise ValueError(f"unknown section {value!r}; known sections: {', '.join(SECTION_KEYS)}")
+        return value
+
+    @field_validator("limit")
+    @classmethod
+    def _limit_allowed(cls, value: int | None, info: ValidationInfo) -> int | None:
+        """Only sections with items take a limit."""
+        key = info.data.get("key")
+        if value is not None and key and key not in LIMITED_SECTIONS:
+            raise ValueError(f"section {key!r} takes no limit; sections with limits: {', '.join(LIMITED_SECTIONS)}")
+        return value
+
+    @field_validator("variant")
+    @classmethod
+    def _variant_allowed(cls, value: str, info: ValidationInfo) -> str:
+        """A variant the section has."""
+        key = info.data.get("key")
+        allowed = ("full", *SECTION_VARIANTS.get(key or "", {}))
+        if key and value not in allowed:
+            raise ValueError(f"section {key!r} has no variant {value!r}; choose from {', '.join(allowed)}")
+        return value
 
 
 class CitationSpec(_Spec):
@@ -75,10 +124,50 @@ class TemplateSpec(_Spec):
     colors: dict[str, Color] = Field(default_factory=dict)
     stance_colors: dict[str, Color] = Field(default_factory=dict)
     logo: str | None = None
-    header: str = "{marking}"
-    footer: str = "{title} · {date} · Page {page} of {pages} · {marking}"
+    header: str = "{title}"
+    footer: str = "Page {page} of {pages}"
     citations: CitationSpec = Field(default_factory=CitationSpec)
+    likelihood_words: Literal["term", "alternative"] = Field(
+        default="term", description="ICD 203 column: 'likely' (term) or 'probable' (alternative)")
+    labels: dict[str, str] = Field(default_factory=dict, description="Wording of labels, e.g. pros = 'Advantages'")
     sections: list[SectionSpec] = Field(min_length=1)
+
+    @field_validator("colors")
+    @classmethod
+    def _known_colors(cls, value: dict[str, str]) -> dict[str, str]:
+        """Only the colour roles the writers use."""
+        for key in value:
+            if key not in COLOR_KEYS:
+                raise ValueError(f"unknown colour {key!r}; use {', '.join(COLOR_KEYS)}")
+        return value
+
+    @field_validator("stance_colors")
+    @classmethod
+    def _known_stances(cls, value: dict[str, str]) -> dict[str, str]:
+        """Only the stances a brief has."""
+        for key in value:
+            if key not in DEFAULT_STANCE_COLORS:
+                raise ValueError(f"unknown stance {key!r}; use {', '.join(DEFAULT_STANCE_COLORS)}")
+        return value
+
+    @field_validator("labels")
+    @classmethod
+    def _known_labels(cls, value: dict[str, str]) -> dict[str, str]:
+        """Only labels compose prints."""
+        for key in value:
+            if key not in DEFAULT_LABELS:
+                raise ValueError(f"unknown label {key!r}; known labels: {', '.join(DEFAULT_LABELS)}")
+        return value
+
+    @field_validator("sections")
+    @classmethod
+    def _each_section_once(cls, value: list[SectionSpec]) -> list[SectionSpec]:
+        """A section appears at most once."""
+        keys = [sec.key for sec in value]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ValueError(f"section(s) listed more than once: {', '.join(twice)}")
+        return value
 
     @field_validator("header", "footer")
     @classmethod
@@ -112,6 +201,44 @@ class Template:
     def asset(self, relative: str, what: str) -> Path:
         """Resolve an asset path inside the folder; refuse escapes, name missing or unreadable files."""
         return resolve_asset(self.folder, relative, what)
+
+    def to_layout(self) -> Layout:
+        """The compose settings: sections, headings, limits, variants, notes, colours, labels, header, footer."""
+        s = self.spec
+        return Layout(
+            sections=tuple((sec.key, default_heading(sec.key) if sec.heading is None else sec.heading)
+                           for sec in s.sections),
+            citation_style=s.citations.style,
+            quotes_in_notes=s.citations.quotes,
+            stance_colors={**DEFAULT_STANCE_COLORS, **s.stance_colors},
+            likelihood_column=s.likelihood_words,
+            labels={**DEFAULT_LABELS, **s.labels},
+            header=s.header,
+            footer=s.footer,
+            limits={sec.key: sec.limit for sec in s.sections if sec.limit is not None},
+            variants={sec.key: sec.variant for sec in s.sections if sec.variant != "full"},
+        )
+
+    def to_render_options(self) -> RenderOptions:
+        """The writer settings: reference.docx, page, margins, fonts, colours, logo, notes placement."""
+        from briefgen.writers import RenderOptions
+
+        s = self.spec
+        fonts: dict[str, Path] = {}
+        if s.fonts:
+            for face in ("regular", "bold", "italic", "bolditalic", "sans", "sansbold"):
+                relative = getattr(s.fonts, face)
+                if relative:
+                    fonts[face] = self.asset(relative, f"font ({face})")
+        return RenderOptions(
+            reference_docx=self.reference_docx,
+            page_size=s.page.size,
+            margins_mm=s.page.margins_mm,
+            fonts=fonts,
+            colors=dict(s.colors),
+            logo=self.asset(s.logo, "logo") if s.logo else None,
+            notes=s.citations.notes,
+        )
 
 
 def resolve_asset(folder: Path, relative: str, what: str) -> Path:
@@ -201,14 +328,31 @@ def load_template(folder: Path | str) -> Template:
     template = Template(folder, spec)
     # assets named in the file must be inside the folder and readable
     if spec.logo:
-        template.asset(spec.logo, "logo")
+        _check_image(template.asset(spec.logo, "logo"), toml_path, spec.logo)
     if spec.fonts:
-        for face in ("regular", "bold", "italic", "bolditalic"):
+        for face in ("regular", "bold", "italic", "bolditalic", "sans", "sansbold"):
+            if getattr(spec.fonts, face) is None:
+                continue
             path = template.asset(getattr(spec.fonts, face), f"font ({face})")
             if path.read_bytes()[:4] not in (b"\x00\x01\x00\x00", b"true", b"OTTO"):
                 raise TemplateError(f"{toml_path}: font ({face}) '{getattr(spec.fonts, face)}' "
                                     "is not a TrueType font file")
     return template
+
+
+def _check_image(path: Path, toml_path: Path, relative: str) -> None:
+    """A logo must be a PNG or JPEG image (what both Word and the PDF can embed)."""
+    data = path.read_bytes()
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+        raise TemplateError(f"{toml_path}: logo '{relative}' is not a PNG or JPEG image")
+    from docx.image.image import Image
+
+    try:
+        image = Image.from_blob(data)
+        if not (image.px_width and image.px_height):
+            raise ValueError("no size")
+    except Exception:  # any parser failure means the file cannot be embedded
+        raise TemplateError(f"{toml_path}: logo '{relative}' is unreadable (a damaged image)") from None
 
 
 def builtin_names() -> list[str]:

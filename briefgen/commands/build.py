@@ -15,36 +15,54 @@ from briefgen.writers import REGISTRY
               help="Folder for the outputs [default: out/<brief name>/].")
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(sorted(REGISTRY)),
               help="Output format; repeat for several [default: every available format].")
+@click.option("-t", "--template", "template_name", metavar="NAME|DIR", default=None,
+              help="Layout: a built-in template (see `briefgen templates list`) or a template folder "
+                   "[default: policy-brief].")
 @click.option("--reference-docx", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Take Word styles, page size, margins, headers and footers from this .docx.")
+              help="Take Word styles, page size, margins, headers and footers from this .docx "
+                   "(instead of the template's reference.docx).")
 @click.option("--emit-outline", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the format-neutral document tree to this JSON file.")
 @click.option("--endnotes", is_flag=True, help="Put the notes at the end of the document, not at the foot of each page.")
 @click.option("--no-quotes", is_flag=True, help="Leave the quoted words out of the notes.")
 @click.option("--full-notes", is_flag=True, help="Use the full note form every time (no short forms).")
 @click.option("--strict", is_flag=True, help="Refuse to build when validation reports warnings too.")
-def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], reference_docx: Path | None,
-          emit_outline: Path | None, endnotes: bool, no_quotes: bool, full_notes: bool, strict: bool) -> None:
+def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], template_name: str | None,
+          reference_docx: Path | None, emit_outline: Path | None, endnotes: bool, no_quotes: bool,
+          full_notes: bool, strict: bool) -> None:
     """Validate BRIEF, then render it with one footnote per cited statement.
 
     Nothing is written when the brief has errors (every quote must occur in its
-    source). Outputs are written as <brief name>.<format>, where the brief name is
-    the file's stem, or its folder's name for a file called brief.yaml.
+    source) or the template is unusable. Outputs are written as
+    <brief name>.<format>, where the brief name is the file's stem, or its
+    folder's name for a file called brief.yaml; use -o to keep the outputs of
+    different templates apart. Sections, headings, page, fonts, colours, logo and
+    notes come from the template; --endnotes, --no-quotes and --full-notes
+    override its notes settings.
 
     \b
     Example:
       briefgen build inputs/ukraine-security-guarantees/brief.yaml -o out/ --format docx --format md
+      briefgen build inputs/ukraine-security-guarantees/brief.yaml --template one-pager -o out/one-pager
     """
     import warnings
+    from dataclasses import replace
 
     from briefgen.build import DEFAULT_FORMATS, build_brief
-    from briefgen.layout import Layout
+    from briefgen.templates import find_template
     from briefgen.textsafe import UnsafeTextWarning
-    from briefgen.writers import RenderOptions
 
-    layout = Layout(quotes_in_notes=not no_quotes,
-                    citation_style="always-full" if full_notes else "full-then-short")
-    options = RenderOptions(reference_docx=reference_docx, notes="endnotes" if endnotes else "footnotes")
+    template = find_template(template_name)
+    layout = template.to_layout()
+    if no_quotes:
+        layout = layout.with_(quotes_in_notes=False)
+    if full_notes:
+        layout = layout.with_(citation_style="always-full")
+    options = template.to_render_options()
+    if reference_docx is not None:
+        options = replace(options, reference_docx=reference_docx)
+    if endnotes:
+        options = replace(options, notes="endnotes")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnsafeTextWarning)
         written = build_brief(brief, output_dir, formats or DEFAULT_FORMATS, layout=layout,
