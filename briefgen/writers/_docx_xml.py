@@ -150,6 +150,14 @@ def hyperlink(parent: etree._Element, rel_id: str) -> etree._Element:
     return h
 
 
+def picture_paragraph(style_id: str | None, inline: etree._Element) -> etree._Element:
+    """A paragraph whose one run draws ``inline`` (a ``wp:inline`` picture made by python-docx)."""
+    p = paragraph(style_id)
+    r = etree.SubElement(p, _R)
+    etree.SubElement(r, qn("w:drawing")).append(inline)
+    return p
+
+
 def page_break() -> etree._Element:
     """A paragraph holding only a page break."""
     p = oxml_parser.makeelement(_P)

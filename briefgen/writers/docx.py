@@ -41,7 +41,14 @@ _ROLE_STYLES = {
     "marking": "Marking", "caption": "Caption", "small": "Small Print", "bibliography": "Bibliography",
     "quote": "Block Text",
 }
-_PAGE_SIZES_TWIPS = {"letter": (12240, 15840), "a4": (11906, 16838)}
+_PAGE_SIZES_TWIPS = {"letter": (12240, 15840), "a4": (11906, 16838), "legal": (12240, 20160)}
+# Which styles take which colour of RenderOptions.colors (the other colours are PDF-only).
+_COLOR_STYLES = {
+    "heading": ("Title", "Heading 1", "Heading 2", "Heading 3", "Caption", "Table Caption"),
+    "text": ("Normal",),
+    "link": ("Hyperlink",),
+}
+_LOGO_HEIGHT_MM = 12
 _TLP_COLORS = {"TLP:RED": "FF2B2B", "TLP:AMBER": "FFC000", "TLP:AMBER+STRICT": "FFC000",
                "TLP:GREEN": "33FF00", "TLP:CLEAR": "FFFFFF"}
 
@@ -98,6 +105,7 @@ class _Writer:
         # 1. every style the writer names exists (copied from the default reference when missing)
         self._resolve_styles()
         x.set_default_language(self.styles_el, self.doc.meta.language or "en")
+        self._style_colors()
         # 2. a fresh notes part (footnotes, or endnotes when asked) with separators -1/0, and settings
         self._notes_part()
         # 3. list definitions
@@ -111,6 +119,8 @@ class _Writer:
         # 5. the body
         x.clear_body(self.body)
         add = x.block_appender(self.body)
+        if self.options.logo is not None:  # the logo opens the first page, as in the PDF
+            add(self._logo(Path(self.options.logo)))
         for block in self.doc.blocks:
             for el in self._block(block, self.doc_part, 0):
                 add(el)
@@ -133,6 +143,33 @@ class _Writer:
                 index = x.style_index(self.styles_el)
                 found = index.get(name.casefold()) if sid else None
             self.style_ids[name] = found[0] if found else ""
+
+    def _style_colors(self) -> None:
+        """Give the named styles the template's colours (heading, text, link), through python-docx's style objects."""
+        from docx.shared import RGBColor
+
+        wanted: dict[str, str] = {}
+        for role, names in _COLOR_STYLES.items():
+            value = x.hex_color((self.options.colors or {}).get(role))
+            if value:
+                wanted.update({self.style_ids[name]: value for name in names if self.style_ids.get(name)})
+        if not wanted:
+            return
+        for style in self.word.styles:
+            if style.style_id in wanted:
+                style.font.color.rgb = RGBColor.from_string(wanted[style.style_id])
+
+    def _logo(self, path: Path):
+        """A paragraph holding the logo image, 12 mm high."""
+        from docx.shared import Mm
+
+        if not path.is_file():
+            raise InputError(f"logo file not found: {path}")
+        try:
+            inline = self.doc_part.new_pic_inline(str(path), height=Mm(_LOGO_HEIGHT_MM))
+        except Exception as exc:  # python-docx raises several kinds for damaged or unknown images
+            raise InputError(f"logo {path} is not a readable PNG or JPEG image ({type(exc).__name__})") from None
+        return x.picture_paragraph(self.sid("Normal"), inline)
 
     def sid(self, name: str) -> str | None:
         """The style id of a style name in this document."""
