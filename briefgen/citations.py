@@ -223,6 +223,9 @@ class NoteMaker:
     def paragraph(self, citations: list[Citation]) -> list[Inline]:
         """One note's inlines: each citation in turn, separated by semicolons, ending with a period."""
         b = _Builder()
+        if not self.quotes:  # without the quoted words a repeated source would only repeat its name
+            unique = {(c.source, _ws(c.locator or "")): c for c in reversed(citations)}
+            citations = [c for c in citations if unique.get((c.source, _ws(c.locator or ""))) is c]
         for i, cit in enumerate(citations):
             if i:
                 b.sep(";")

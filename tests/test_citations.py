@@ -99,6 +99,15 @@ def test_quotes_can_be_left_out_of_notes():
     assert "secret words" not in out and out.endswith("https://caliber.az/en/post/x.")
 
 
+def test_without_quotes_a_source_cited_twice_in_one_note_is_named_once():
+    maker = NoteMaker([GULIYEVA], quotes=False)
+    out = text(maker.paragraph([Citation(source="caliber", quote="one"), Citation(source="caliber", quote="two")]))
+    assert out.count("Guliyeva") == 1 and ";" not in out
+    with_quotes = text(NoteMaker([GULIYEVA]).paragraph([Citation(source="caliber", quote="one"),
+                                                         Citation(source="caliber", quote="two")]))
+    assert with_quotes.count("Guliyeva") == 2
+
+
 def test_quote_already_ending_a_sentence_gets_no_second_period():
     maker = NoteMaker([GULIYEVA])
     out = text(maker.paragraph([Citation(source="caliber", quote="They agreed.")]))
