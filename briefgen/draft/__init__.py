@@ -1,0 +1,609 @@
+"""Drafting a grounded brief from source articles: actors, positions, options, risks, open questions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import yaml
+
+from briefgen import models as m
+from briefgen.draft.actors import Gazetteer, fold, load_gazetteer
+from briefgen.draft.attribution import Extract, Person, Statement, extract
+from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_questions, find_risks,
+                                     group_items, group_options)
+from briefgen.draft.stance import classify, combine
+from briefgen.errors import InputError
+from briefgen.fileio import write_text_atomic
+from briefgen.sources import (SourceDoc, coerce_date, detect_metadata, expand_paths, read_source,
+                              sidecar_metadata, title_from_filename)
+
+MAX_QUOTE = 420
+MAX_OPTIONS = 8
+MAX_RISKS = 12
+MAX_QUESTIONS = 10
+LOW = 0.5
+
+
+@dataclass
+class Analysed:
+    """One source read and analysed."""
+
+    sid: str
+    doc: SourceDoc
+    meta: dict[str, Any]
+    ex: Extract
+    phrases: list[Phrase]
+    risks: list[Item]
+    questions: list[Item]
+
+
+@dataclass
+class Draft:
+    """A drafted brief plus the reasons behind each item (written as comments)."""
+
+    brief: dict[str, Any]
+    notes: dict[tuple[str, int], str] = field(default_factory=dict)
+    docs: list[Analysed] = field(default_factory=list)
+
+
+def slug(text: str, limit: int = 40) -> str:
+    """A readable id from text: ascii, lower case, hyphens."""
+    s = unicodedata.normalize("NFKD", text)
+    s = "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
+    s = re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+    if len(s) > limit:
+        s = s[:limit].rsplit("-", 1)[0]
+    return s or "item"
+
+
+class _Ids:
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def make(self, text: str) -> str:
+        base = slug(text)
+        ident, n = base, 2
+        while ident in self.used:
+            ident = f"{base}-{n}"
+            n += 1
+        self.used.add(ident)
+        return ident
+
+
+# --------------------------------------------------------------------------- per source
+
+
+def _analyse(args: tuple[str, Path, dict[str, Any], str | None]) -> Analysed:
+    sid, path, side, gazetteer = args
+    gz = load_gazetteer(gazetteer)
+    doc = read_source(path)
+    meta = detect_metadata(doc.text[doc.body_start:], path)
+    meta.update({k: v for k, v in doc.meta.items() if v})
+    meta.update({k: v for k, v in side.items() if v})
+    ex = extract(doc.text, doc.body_start, gz)
+    phrases, risks, questions = [], [], []
+    for u in ex.units:
+        phrases += find_options(sid, u)
+        risks += find_risks(sid, u)
+        questions += find_questions(sid, u)
+    return Analysed(sid, doc, meta, ex, phrases, risks, questions)
+
+
+def analyse_sources(paths: list[Path], gazetteer: Path | str | None = None, jobs: int = 1,
+                    progress: Callable[[Iterable], Iterable] | None = None) -> list[Analysed]:
+    """Read and analyse every source (in parallel with jobs > 1), in a stable order."""
+    files = expand_paths(paths)
+    side = sidecar_metadata(files)
+    ids = _Ids()
+    tasks = []
+    for f in files:
+        tasks.append((ids.make(_source_id(f)), f, side.get(f.resolve(), {}),
+                      str(gazetteer) if gazetteer else None))
+    if gazetteer:
+        load_gazetteer(gazetteer)  # fail early with a clear message
+    if jobs > 1 and len(tasks) > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            it = pool.map(_analyse, tasks, chunksize=max(1, len(tasks) // (jobs * 4)))
+            return list(progress(it) if progress else it)
+    it = map(_analyse, tasks)
+    return list(progress(it) if progress else it)
+
+
+def _source_id(path: Path) -> str:
+    stem = re.sub(r"^\d{4}-\d{2}-\d{2}[-_]", "", path.stem)
+    return slug(stem, 36)
+
+
+# --------------------------------------------------------------------------- quotes
+
+
+def _quote(text: str, start: int, end: int) -> str:
+    """A verbatim span, trimmed of edge spaces and cut at a word boundary when too long."""
+    span = text[start:end].strip()
+    if len(span) > MAX_QUOTE:
+        cut = span[:MAX_QUOTE]
+        cut = cut[: cut.rfind(" ")] if " " in cut else cut
+        span = cut.rstrip(" ,;:")
+    return span
+
+
+def _locator(a: Analysed, unit, start: int = 0) -> str:
+    page = a.doc.page_at(unit.start + start)
+    return f"p. {page}" if page else f"para. {unit.para + 1}"
+
+
+def _cite(a: Analysed, unit, start: int, end: int) -> dict[str, Any]:
+    return {"source": a.sid, "quote": _quote(unit.text, start, end), "locator": _locator(a, unit, start)}
+
+
+# --------------------------------------------------------------------------- actors across sources
+
+
+@dataclass
+class ActorAcc:
+    """An actor gathered across sources."""
+
+    key: str
+    name: str
+    kind: str
+    role: str | None = None
+    affiliation: str | None = None
+    aliases: set[str] = field(default_factory=set)
+    statements: list[tuple[Analysed, Statement]] = field(default_factory=list)
+    how: Counter = field(default_factory=Counter)
+
+
+def _merge_people(docs: list[Analysed]) -> dict[tuple[str, str], str]:
+    """Map (source id, person key) to a global person key; name variants and surnames merged."""
+    full: dict[str, Person] = {}
+    out: dict[tuple[str, str], str] = {}
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for a in docs:
+        for key, p in a.ex.people.items():
+            if len(fold(p.name).split()) >= 2 and key not in full:
+                full[key] = p
+                by_surname[fold(p.name).split()[-1]].append(key)
+    for a in docs:
+        for key, p in a.ex.people.items():
+            parts = fold(p.name).split()
+            if key in full:
+                # same surname and same first initial: one person (Zelensky / Zelenskyy, Andri / Andriy)
+                cands = [k for k in by_surname.get(parts[-1], []) if k.split()[0][:1] == parts[0][:1]]
+                out[(a.sid, key)] = sorted(cands, key=lambda k: (-len(full[k].name), k))[0] if cands else key
+            else:
+                cands = by_surname.get(parts[-1] if parts else "", [])
+                out[(a.sid, key)] = cands[0] if len(cands) == 1 else key
+    return out
+
+
+def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
+    pmap = _merge_people(docs)
+    people_info: dict[str, list[Person]] = defaultdict(list)
+    for a in docs:
+        for key, p in a.ex.people.items():
+            people_info[pmap[(a.sid, key)]].append(p)
+    actors: dict[str, ActorAcc] = {}
+    for a in docs:
+        for st in a.ex.statements:
+            kind, ident = st.speaker
+            if kind == "person":
+                gkey = "p:" + pmap.get((a.sid, ident), ident)
+                if gkey not in actors:
+                    infos = people_info.get(gkey[2:]) or [a.ex.people.get(ident)]
+                    infos = [i for i in infos if i]
+                    name = max((i.name for i in infos), key=lambda n: (len(n.split()) >= 2, n.endswith("yy"), len(n)))
+                    acc = actors[gkey] = ActorAcc(gkey, name, "person")
+                    acc.aliases = {i.name for i in infos} - {name}
+                    acc.role = next((i.role for i in infos if i.role and i.affiliation), None) or \
+                        next((i.role for i in infos if i.role), None)
+                    acc.affiliation = next((i.affiliation for i in infos if i.affiliation), None)
+                    if acc.affiliation is None:
+                        via = next((i.via_person for i in infos if i.via_person), None)
+                        if via:
+                            target = [ps for k, ps in people_info.items() if k.split()[-1] == fold(via).split()[-1]]
+                            acc.affiliation = next((p.affiliation for ps in target for p in ps if p.affiliation), None)
+                    if acc.affiliation is None:
+                        acc.affiliation = next((i.org_hint for i in infos if i.org_hint and
+                                                i.org_hint[:1].isupper()), None)
+            elif kind == "voice":
+                gkey = f"v:{a.sid}:{ident}"
+                if gkey not in actors:
+                    actors[gkey] = ActorAcc(gkey, ident, "person")
+                    actors[gkey].role = ident.lower()
+            else:
+                if gz.is_media(ident):
+                    continue
+                gkey = "e:" + ident
+                if gkey not in actors:
+                    actors[gkey] = ActorAcc(gkey, ident, gz.kind(ident))
+            actors[gkey].statements.append((a, st))
+            actors[gkey].how[st.how] += 1
+    return actors
+
+
+# --------------------------------------------------------------------------- assembling the brief
+
+
+def _option_title(g: Group) -> str:
+    counts = Counter(p.surface.strip() for p in g.members if p.proposal) or Counter(p.surface.strip() for p in g.members)
+    best = max(counts.items(), key=lambda kv: (kv[1], len(kv[0].split()) <= 6, len(kv[0])))[0]
+    return best[:1].upper() + best[1:]
+
+
+def _option_score(g: Group) -> float:
+    return 2.0 * len(g.sources) + len(g.members) + sum(1 for p in g.members if p.proposal)
+
+
+def build_draft(docs: list[Analysed], title: str | None = None, question: str | None = None,
+                gazetteer: Path | str | None = None, base: Path | None = None,
+                source_paths: dict[str, str] | None = None) -> Draft:
+    """Turn analysed sources into brief data (ready to validate) and the reasons for each item."""
+    gz = load_gazetteer(gazetteer)
+    notes: dict[tuple[str, int], str] = {}
+    ids = _Ids()
+
+    # 1. options: phrases grouped by head noun, ranked by spread across sources
+    groups = [g for g in group_options([p for a in docs for p in a.phrases])
+              if len(g.members) >= 2 or any(p.proposal for p in g.members)]
+    groups.sort(key=lambda g: (-_option_score(g), g.key))
+    groups = groups[:MAX_OPTIONS]
+    by_sid = {a.sid: a for a in docs}
+    options: list[dict[str, Any]] = []
+    option_units: dict[str, set[tuple[str, int]]] = {}
+    for g in groups:
+        oid = ids.make(_option_title(g))
+        cites, seen_units = [], set()
+        for p in sorted(g.members, key=lambda p: (not p.proposal, p.source, p.unit.index)):
+            if (p.source, p.unit.index) in seen_units:
+                continue
+            seen_units.add((p.source, p.unit.index))
+        per_source: dict[str, int] = Counter()
+        for p in sorted(g.members, key=lambda p: (not p.proposal, p.unit.index)):
+            if per_source[p.source] >= 1 or len(cites) >= 5:
+                continue
+            at = p.unit.text.find(p.surface)
+            s, e = _sentence_span(p.unit.text, max(0, at))
+            cites.append(_cite(by_sid[p.source], p.unit, s, e))
+            per_source[p.source] += 1
+        phrases = [ph for ph, _ in Counter(p.surface.strip() for p in g.members).most_common(4)]
+        conf = min(0.95, 0.3 + 0.15 * len(g.sources) + 0.03 * len(g.members))
+        options.append({"id": oid, "title": _option_title(g),
+                        "description": "Discussed in the sources as: " + "; ".join(f"“{x}”" for x in phrases) + ".",
+                        "citations": cites})
+        option_units[oid] = seen_units
+        notes[("options", len(options) - 1)] = (
+            f"confidence {conf:.2f}{' LOW - check first' if conf < LOW else ''}: {len(g.members)} mentions in "
+            f"{len(g.sources)} source(s), grouped on the word '{g.key}'")
+
+    # 2. actors and positions
+    actors_acc = _gather_actors(docs, gz)
+    top_option = options[0]["id"] if options else None
+    actor_rows, positions = [], []
+    ranked = sorted(actors_acc.values(), key=lambda x: (-len(x.statements), -len({a.sid for a, _ in x.statements}),
+                                                       x.name))
+    for acc in ranked:
+        per_option: dict[str, list[tuple[Analysed, Statement, str, str | None, list[str]]]] = defaultdict(list)
+        for a, st in acc.statements:
+            oid = _option_for(a, st, option_units) or top_option
+            label, cond, cues = classify(st.text)
+            per_option[oid or "the issues under discussion"].append((a, st, label, cond, cues))
+        if not per_option:
+            continue
+        aid = ids.make(acc.name)
+        row: dict[str, Any] = {"id": aid, "name": acc.name, "kind": acc.kind}
+        if acc.kind == "person" and acc.affiliation:
+            row["affiliation"] = acc.affiliation
+        if acc.role:
+            row["role"] = acc.role
+        if acc.aliases:
+            row["aliases"] = sorted(acc.aliases)
+        actor_conf = min(0.95, max(st.confidence for _, st in acc.statements) + 0.03 * (len(acc.statements) - 1))
+        actor_rows.append(row)
+        notes[("actors", len(actor_rows) - 1)] = (
+            f"confidence {actor_conf:.2f}{' LOW - check first' if actor_conf < LOW else ''}: "
+            f"{len(acc.statements)} attributed statement(s); " + ", ".join(f"{h} x{n}" for h, n in acc.how.most_common(3)))
+        order = sorted(per_option.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        for about, stmts in order:
+            stance, cond = combine([(s[2], s[3]) for s in stmts])
+            cites, seen = [], set()
+            for a, st, *_ in stmts[:4]:
+                c = _cite(a, st.unit, st.start, st.end)
+                if (c["source"], c["quote"]) not in seen and c["quote"]:
+                    seen.add((c["source"], c["quote"]))
+                    cites.append(c)
+            otitle = next((o["title"] for o in options if o["id"] == about), about)
+            pos: dict[str, Any] = {"actor": aid, "about": about, "stance": stance}
+            if stance == "conditional":
+                pos["condition"] = cond
+            pos["summary"] = _summary(acc.name, stance, cond, otitle)
+            pos["citations"] = cites
+            positions.append(pos)
+            cues = sorted({c for s in stmts for c in s[4]})[:4]
+            conf = min(0.9, sum(s[1].confidence for s in stmts) / len(stmts) - (0.2 if not cues else 0)
+                       - (0.15 if about != _option_for(stmts[0][0], stmts[0][1], option_units) else 0))
+            notes[("positions", len(positions) - 1)] = (
+                f"confidence {conf:.2f}{' LOW - check first' if conf < LOW else ''}: stance from "
+                + (", ".join(f"'{c}'" for c in cues) if cues else "no stance words (neutral)")
+                + ("" if about == _option_for(stmts[0][0], stmts[0][1], option_units)
+                   else "; option not named in the statement, linked to the main option"))
+
+    # 3. risks and open questions
+    risks = _items_block(docs, [r for a in docs for r in a.risks], "risks", ids, notes, MAX_RISKS,
+                         [o["id"] for o in options], option_units)
+    questions = _items_block(docs, [q for a in docs for q in a.questions], "open_questions", ids, notes,
+                             MAX_QUESTIONS, [], option_units)
+
+    # 4. sources and meta
+    sources = []
+    for a in docs:
+        meta = a.meta
+        s: dict[str, Any] = {"id": a.sid, "title": str(meta.get("title") or title_from_filename(a.doc.path))}
+        authors = meta.get("authors") or meta.get("author")
+        if isinstance(authors, str):
+            authors = [authors]
+        if authors:
+            s["authors"] = [str(x) for x in authors]
+        for k in ("outlet", "publisher", "derived_from"):
+            if meta.get(k):
+                s[k] = str(meta[k])
+        pub = coerce_date(meta.get("published") or meta.get("date"))
+        if pub:
+            s["published"] = pub.isoformat()
+        if isinstance(meta.get("url"), str) and re.match(r"^https?://\S+$", meta["url"]):
+            s["url"] = meta["url"]
+        s["path"] = (source_paths or {}).get(a.sid, a.doc.path.as_posix())
+        s["sha256"] = a.doc.sha256
+        sources.append(s)
+        notes[("sources", len(sources) - 1)] = "metadata: " + (
+            "; ".join(f"{k} from {'the text' if k in detect_metadata(a.doc.text[a.doc.body_start:], a.doc.path) else 'front matter or sources.yaml'}"
+                      for k in ("title", "authors", "published", "outlet") if k in meta) or "none found in the text")
+        if "title" not in meta:
+            notes[("sources", len(sources) - 1)] += "; title made from the file name"
+    dates = [coerce_date(s.get("published")) for s in sources if s.get("published")]
+    today = _today()
+    meta_out: dict[str, Any] = {
+        "title": title or (f"Draft brief: {options[0]['title']}" if options else "Draft brief"),
+        "question": question or (f"Who supports and who opposes “{options[0]['title']}”, and on what conditions?"
+                                 if options else "Which options are on the table, and who supports them?"),
+        "date": today.isoformat(),
+    }
+    if dates:
+        meta_out["cutoff"] = max(d for d in dates if d).isoformat()
+    meta_out["status"] = "draft"
+
+    # 5. key judgments only where at least two independent sources agree
+    kjs = _key_judgments(options, positions, actor_rows, sources)
+
+    brief: dict[str, Any] = {"meta": meta_out}
+    if kjs:
+        brief["key_judgments"] = kjs
+    brief.update({"actors": actor_rows, "positions": positions, "options": options, "risks": risks,
+                  "open_questions": questions, "sources": sources})
+    _cite_every_source(brief, docs)
+    return Draft(brief, notes, docs)
+
+
+def _today() -> dt.date:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
+    return dt.date.today()
+
+
+def _sentence_span(text: str, at: int) -> tuple[int, int]:
+    s = max(text.rfind(". ", 0, at), text.rfind("? ", 0, at), text.rfind("! ", 0, at))
+    s = 0 if s < 0 else s + 2
+    ends = [i for i in (text.find(". ", at), text.find("? ", at), text.find("! ", at)) if i >= 0]
+    e = min(ends) + 1 if ends else len(text)
+    return s, e
+
+
+def _option_for(a: Analysed, st: Statement, option_units: dict[str, set[tuple[str, int]]]) -> str | None:
+    key = (a.sid, st.unit.index)
+    for oid, units in option_units.items():
+        if key in units:
+            return oid
+    # the option named in the paragraph's previous or next unit
+    for delta in (-1, 1):
+        k2 = (a.sid, st.unit.index + delta)
+        idx = st.unit.index + delta
+        if 0 <= idx < len(a.ex.units) and a.ex.units[idx].para == st.unit.para:
+            for oid, units in option_units.items():
+                if k2 in units:
+                    return oid
+    return None
+
+
+_STANCE_WORDS = {"support": "supports", "oppose": "opposes", "mixed": "is divided on",
+                 "neutral": "comments without taking sides on", "unclear": "takes no clear position on"}
+
+
+def _summary(name: str, stance: str, cond: str | None, title: str) -> str:
+    t = title[:1].lower() + title[1:] if not title[:2].isupper() else title
+    if stance == "conditional":
+        return f"{name} supports {t} on a condition: {cond}."
+    return f"{name} {_STANCE_WORDS[stance]} {t}."
+
+
+def _items_block(docs, items, kind, ids, notes, limit, option_ids, option_units) -> list[dict[str, Any]]:
+    by_sid = {a.sid: a for a in docs}
+    groups = group_items(items)
+    groups.sort(key=lambda g: (-(len(g.sources) * 0.5 + sum(i.score for i in g.members)), g.key))
+    out = []
+    for g in groups[:limit]:
+        lead: Item = max(g.members, key=lambda i: i.score)
+        text = " ".join(lead.text.split())
+        cites, seen = [], set()
+        for it in sorted(g.members, key=lambda i: -i.score)[:4]:
+            c = _cite(by_sid[it.source], it.unit, it.start, it.end)
+            if c["quote"] and (c["source"], c["quote"]) not in seen:
+                seen.add((c["source"], c["quote"]))
+                cites.append(c)
+        conf = min(0.95, max(i.score for i in g.members) + 0.1 * (len(g.sources) - 1))
+        short = _shorten(text, 14)
+        if kind == "risks":
+            likelihood, impact = _likelihood(text)
+            row = {"id": ids.make("risk-" + short), "title": short, "event": text, "likelihood": likelihood,
+                   "impact": impact}
+            opts = sorted({oid for oid, units in option_units.items()
+                           for it in g.members if (it.source, it.unit.index) in units})
+            if opts:
+                row["options"] = opts[:3]
+        else:
+            row = {"id": ids.make("q-" + short), "question": _as_question(lead)}
+        row["citations"] = cites
+        out.append(row)
+        notes[(kind, len(out) - 1)] = (
+            f"confidence {conf:.2f}{' LOW - check first' if conf < LOW else ''}: cue words "
+            + ", ".join(f"'{c}'" for c in sorted({c for i in g.members for c in i.cues})[:4])
+            + f"; {len(g.members)} passage(s) in {len(g.sources)} source(s)"
+            + ("; likelihood and impact read from the wording only - assess them" if kind == "risks" else ""))
+    return out
+
+
+def _shorten(text: str, words: int) -> str:
+    ws = text.split()
+    s = " ".join(ws[:words]).rstrip(" ,;:")
+    return s + ("…" if len(ws) > words else "")
+
+
+def _likelihood(text: str) -> tuple[str, int]:
+    low = text.lower()
+    if re.search(r"\b(will|would|certainly|most certainly)\b", low):
+        lk = "likely"
+    elif re.search(r"\b(probably|likely)\b", low):
+        lk = "likely"
+    elif re.search(r"\b(could|might|may|potential|possible)\b", low):
+        lk = "roughly even chance"
+    else:
+        lk = "roughly even chance"
+    impact = 4 if re.search(r"\b(war|invasion|attack|killed|target|aggression|collapse)\w*", low) else 3
+    return lk, impact
+
+
+def _as_question(item: Item) -> str:
+    text = " ".join(item.text.split())
+    if text.endswith("?"):
+        return text
+    m = re.search(r"\bwhether\b(.+)", text, re.I)
+    if m:
+        rest = m.group(1).strip().rstrip(".")
+        return "Whether " + rest + "?"
+    return "Open: " + text
+
+
+def _key_judgments(options, positions, actors, sources) -> list[dict[str, Any]]:
+    origin = {s["id"]: (s.get("derived_from") or s["id"]).lower() for s in sources}
+    out = []
+    names = {a["id"]: a["name"] for a in actors}
+    for o in options[:2]:
+        independent = {origin[c["source"]] for c in o["citations"]}
+        if len(independent) < 2:
+            continue
+        sup = sorted({names[p["actor"]] for p in positions if p["about"] == o["id"] and p["stance"] == "support"})
+        opp = sorted({names[p["actor"]] for p in positions if p["about"] == o["id"] and p["stance"] == "oppose"})
+        con = sorted({names[p["actor"]] for p in positions if p["about"] == o["id"] and p["stance"] == "conditional"})
+        parts = [f"“{o['title']}” is discussed in {len(independent)} independent sources"]
+        if sup:
+            parts.append("supported by " + ", ".join(sup[:5]))
+        if con:
+            parts.append("supported on conditions by " + ", ".join(con[:5]))
+        if opp:
+            parts.append("opposed by " + ", ".join(opp[:5]))
+        out.append({"id": "kj-" + o["id"][:76], "text": "; ".join(parts) + ".",
+                    "confidence": "moderate" if len(independent) >= 3 else "low",
+                    "citations": o["citations"][:4]})
+    return out
+
+
+def _cite_every_source(brief: dict[str, Any], docs: list[Analysed]) -> None:
+    """A source no item cites still gets cited: its first sentence becomes background, so nothing is unused."""
+    used = set()
+    for key in ("key_judgments", "positions", "options", "risks", "open_questions"):
+        for item in brief.get(key, []):
+            used |= {c["source"] for c in item["citations"]}
+    background = []
+    for a in docs:
+        if a.sid in used:
+            continue
+        units = [u for u in a.ex.units if len(u.text.split()) >= 6] or a.ex.units
+        if not units:
+            continue
+        u = units[0]
+        c = _cite(a, u, 0, len(u.text))
+        background.append({"text": f"Source '{a.sid}' reports: {_shorten(c['quote'], 30)}", "citations": [c]})
+    if background:
+        brief["background"] = background
+        order = ["meta", "key_judgments", "background", "actors", "positions", "options", "risks",
+                 "open_questions", "sources"]
+        items = {k: brief.pop(k) for k in list(brief)}
+        brief.update({k: items[k] for k in order if k in items})
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def to_yaml(draft: Draft) -> str:
+    """The brief as YAML, each item preceded by a comment with its confidence and the reason."""
+    out = ["# Draft brief written by `briefgen draft`: every item cites verbatim quotes; check items marked LOW first.",
+           "# Run `briefgen validate --strict` after editing."]
+    for key, value in draft.brief.items():
+        if not isinstance(value, list):
+            out.append(_dump({key: value}).rstrip())
+            continue
+        out.append(f"{key}:")
+        for i, item in enumerate(value):
+            note = draft.notes.get((key, i))
+            if note:
+                out.append(f"  # {note}")
+            body = _dump([item]).rstrip().splitlines()
+            out.extend("  " + ln for ln in body)
+    return "\n".join(out) + "\n"
+
+
+def _dump(data: Any) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+
+
+def draft_brief(paths: list[Path | str], title: str | None = None, question: str | None = None,
+                gazetteer: Path | str | None = None, jobs: int = 1, base: Path | None = None,
+                progress: Callable[[Iterable], Iterable] | None = None) -> Draft:
+    """Analyse sources and draft a brief (source paths relative to ``base``, the brief's folder)."""
+    docs = analyse_sources([Path(p) for p in paths], gazetteer, jobs, progress)
+    if not docs:
+        raise InputError("no sources given")
+    base = (base or Path.cwd()).resolve()
+    rel = {a.sid: _relpath(a.doc.path, base) for a in docs if a.doc.native_text}
+    return build_draft(docs, title, question, gazetteer, base, rel)
+
+
+def _relpath(path: Path, base: Path) -> str:
+    return Path(os.path.relpath(path.resolve(), base)).as_posix()
+
+
+def draft_to_file(paths: list[Path | str], out_path: Path | str, title: str | None = None,
+                  question: str | None = None, gazetteer: Path | str | None = None, jobs: int = 1,
+                  progress: Callable[[Iterable], Iterable] | None = None) -> Path:
+    """Draft a brief from source files or folders and write it (plus text copies of non-text sources)."""
+    out_path = Path(out_path)
+    base = out_path.resolve().parent
+    draft = draft_brief(paths, title, question, gazetteer, jobs, base, progress)
+    text_dir = out_path.parent / (out_path.stem + ".sources")
+    for a, src in zip(draft.docs, draft.brief["sources"]):
+        if not a.doc.native_text:
+            target = text_dir / f"{a.sid}.txt"
+            write_text_atomic(target, a.doc.text)
+            src["path"] = _relpath(target, base)
+    write_text_atomic(out_path, to_yaml(draft))
+    return out_path
+
+
+__all__ = ["draft_to_file", "draft_brief", "build_draft", "analyse_sources", "to_yaml", "Draft", "Analysed"]

@@ -1,0 +1,292 @@
+"""Finding options, risks and open questions in statement units, and grouping them across sources by wording."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from briefgen.draft.segment import Unit
+
+FUNCTION = {
+    "the", "a", "an", "of", "to", "in", "on", "at", "for", "by", "with", "from", "and", "or", "but", "that",
+    "this", "these", "those", "is", "are", "was", "were", "be", "been", "being", "it", "its", "as", "into",
+    "any", "such", "their", "his", "her", "our", "we", "they", "he", "she", "which", "who", "whom", "than",
+    "not", "no", "so", "if", "would", "could", "should", "will", "can", "may", "might", "must", "has", "have",
+    "had", "do", "does", "did", "also", "more", "most", "some", "other", "own", "there", "about", "after",
+    "before", "until", "while", "when", "where", "what", "how", "why", "all", "each", "both", "one", "two",
+    "said", "says", "told", "very", "just", "only", "even", "still", "then", "now", "up", "out", "over",
+    "further", "potential", "possible", "possibility", "future", "new", "current", "within", "without",
+    "between", "among", "per", "via", "once", "since", "because", "though", "although", "however",
+}
+ACTION = re.compile(
+    r"\b(deploy(?:ing|ment of|ed)?|send(?:ing)?|sent|station(?:ing)?|host(?:ing)?|presence of|establish(?:ing|ment of)?|"
+    r"creat(?:e|ing|ion of)|impos(?:e|ing|ition of)|lift(?:ing)?|introduc(?:e|ing|tion of)|join(?:ing)?|"
+    r"admission of|admit(?:ting)?|grant(?:ing)?|provid(?:e|ing)|offer(?:ing)?|set(?:ting)? up|"
+    r"withdraw(?:al of|ing)?|suspend(?:ing)?|ban(?:ning)?|expan(?:d|ding|sion of)|extend(?:ing)?|"
+    r"delay(?:ing)? on|delay(?:ing)?)\s+", re.I)
+PROPOSAL = re.compile(r"\b(proposal|plan|idea|option|offer|initiative|suggestion|concept|scheme)s?\s+"
+                      r"(?:is\s+|was\s+)?(?:to|of|for|that)\b", re.I)
+INSTRUMENT = {"mission", "missions", "force", "forces", "operation", "operations", "membership", "agreement",
+              "agreements", "guarantee", "guarantees", "coalition", "deal", "treaty", "ceasefire", "sanctions",
+              "mandate", "talks", "negotiations", "framework", "fund", "tariffs", "tariff", "tax", "ban",
+              "reform", "programme", "program", "package", "alliance", "zone", "corridor", "referendum",
+              "embargo", "blockade", "loan", "aid", "accession", "settlement", "truce", "contingent"}
+NOT_HEAD = {"issue", "way", "time", "country", "part", "thing", "question", "number", "role", "idea",
+            "option", "options", "area", "areas", "point", "points", "year", "years", "month", "months",
+            "day", "days", "week", "weeks", "side", "sides", "statement", "statements", "region", "process",
+            "details", "detail", "matter", "concept", "importance", "situation", "strategy", "debate",
+            "impression", "complexity", "end", "place", "case", "result", "effort", "efforts", "goal",
+            "goals", "form", "approach", "interview", "conference", "plan", "proposal", "security",
+            "support", "intention", "remarks", "view", "leaders", "officials", "meeting", "discussions"}
+STOP_NP = FUNCTION | {"to", "under", "within", "during", "against", "across", "in", "on", "onto", "toward",
+                      "towards", "capable", "able", "like", "including", "especially", "particularly"}
+_WORD = re.compile(r"[A-Za-zÀ-ÿ][\w'’\-]*")
+
+RISK_STRONG = re.compile(
+    r"\b(threat\w*|risk\w*|danger\w*|escalat\w*|provocation\w*|veto|obstacle\w*|target\w*|ignor\w*|"
+    r"insufficient|negatively|undermin\w*|inability|unable|retaliat\w*|combatants?|invasion|invade\w*|"
+    r"incursion\w*|aggression|attack\w*|collapse\w*|casualt\w*|vulnerab\w*|sufficient to deter|"
+    r"not (?:be )?enough|lack\w*|advance\w*|bombing|war|killed|wounded|would require|poses?)\b", re.I)
+RISK_WEAK = re.compile(r"\b(challeng\w*|complex\w*|costs?|hesitat\w*|reluctan\w*|fail\w*|difficult\w*|"
+                       r"problem\w*|concern\w*|pressure|dilemma|impression|could|might|may|would)\b", re.I)
+QUESTION = re.compile(
+    r"\?|\b(unclear|uncertain\w*|undecided|too early|not yet (?:clear|decided|known)|remains to be seen|"
+    r"open question|key question|whether|dilemma|clarity|clear understanding|speculat\w*|unknown|"
+    r"unanswered|premature|no decision|(?:lack of|no) consensus|differences over|undetermined|"
+    r"rumou?rs?|what happens|at what point)\b", re.I)
+
+
+def stem(word: str) -> str:
+    """A crude, predictable stem for grouping (case-folded, plural and common suffixes removed)."""
+    w = word.lower().replace("’", "'")
+    w = re.sub(r"'s$", "", w)
+    for suf, rep in (("ies", "y"), ("ing", ""), ("ment", ""), ("ers", "er"), ("es", "e"), ("s", "")):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            if suf == "s" and w.endswith("ss"):
+                break
+            return w[: len(w) - len(suf)] + rep
+    return w
+
+
+def content_stems(text: str) -> set[str]:
+    """The content-word stems of a text."""
+    return {stem(w) for w in _WORD.findall(text) if w.lower() not in FUNCTION and len(w) > 2}
+
+
+@dataclass
+class Phrase:
+    """An option phrase found in a unit."""
+
+    source: str
+    unit: Unit
+    np: str  # the noun phrase, verbatim
+    surface: str  # action + noun phrase, verbatim
+    head: str  # stem of the head noun
+    mods: set[str]
+    proposal: bool
+
+
+@dataclass
+class Group:
+    """Items of one kind grouped across sources."""
+
+    key: str
+    members: list = field(default_factory=list)
+    stems: Counter = field(default_factory=Counter)
+
+    @property
+    def sources(self) -> set[str]:
+        """The sources the members come from."""
+        return {m.source for m in self.members}
+
+
+def _np_after(text: str, pos: int) -> tuple[str, int] | None:
+    """The noun phrase starting at pos: up to five words, stopping at function words and punctuation."""
+    words = []
+    end = pos
+    for m in _WORD.finditer(text, pos):
+        if text[end:m.start()].strip(" “”\"‘’'"):
+            break
+        w = m.group(0)
+        lw = w.lower()
+        if not words and lw in ("a", "an", "the", "any", "such", "more", "some", "its", "their", "our"):
+            end = m.end()
+            continue
+        if lw in STOP_NP or lw.endswith("ly"):
+            break
+        words.append(m)
+        end = m.end()
+        if len(words) >= 5:
+            break
+    if not words:
+        return None
+    # "coalition of the willing": keep a short 'of' complement of an instrument noun
+    return text[words[0].start():words[-1].end()], words[-1].end()
+
+
+def _np_before(text: str, pos: int) -> str | None:
+    """Up to three modifier words right before an instrument noun, plus the noun."""
+    left = text[:pos]
+    ms = list(_WORD.finditer(left))[-3:]
+    keep = []
+    for m in reversed(ms):
+        if left[m.end():(keep[0].start() if keep else pos)].strip(" “”\"‘’'"):
+            break
+        if m.group(0).lower() in STOP_NP or m.group(0).lower().endswith("ly"):
+            break
+        keep.insert(0, m)
+    return text[keep[0].start():pos] if keep else None
+
+
+def find_options(source: str, unit: Unit) -> list[Phrase]:
+    """Option phrases in a unit: objects of proposal verbs and policy instruments with their modifiers."""
+    text = unit.text
+    out: list[Phrase] = []
+    proposal_here = bool(PROPOSAL.search(text))
+    for m in ACTION.finditer(text):
+        np = _np_after(text, m.end())
+        if not np:
+            continue
+        phrase, _ = np
+        words = _WORD.findall(phrase)
+        head = stem(words[-1])
+        if words[-1].lower() in NOT_HEAD or words[-1][:1].isupper() and len(words) == 1 and not words[-1].isupper():
+            continue
+        out.append(Phrase(source, unit, phrase, text[m.start():m.end()] + phrase, head,
+                          {stem(w) for w in words[:-1]}, True))
+    for m in _WORD.finditer(text):
+        lw = m.group(0).lower()
+        if lw not in INSTRUMENT:
+            continue
+        before = _np_before(text, m.start())
+        phrase = (before or "") + m.group(0)
+        tail = re.match(r"\s+of\s+the\s+(\w+)\b", text[m.end():])
+        if lw == "coalition" and tail:
+            phrase += tail.group(0)
+        words = _WORD.findall(phrase)
+        if len(words) < 2 and not proposal_here:
+            continue
+        out.append(Phrase(source, unit, phrase, phrase, stem(lw), {stem(w) for w in words if w.lower() != lw},
+                          proposal_here))
+    return out
+
+
+def group_options(phrases: list[Phrase]) -> list[Group]:
+    """Option phrases grouped by head noun; a group whose head modifies another group's phrases joins it."""
+    groups: dict[str, Group] = {}
+    for p in phrases:
+        g = groups.setdefault(p.head, Group(p.head))
+        g.members.append(p)
+        g.stems.update(p.mods | {p.head})
+    # merge "troop" into "contingent" when "troop contingent" is said (head used as a modifier)
+    for key in sorted(groups, key=lambda k: len(groups[k].members)):
+        g = groups.get(key)
+        if g is None:
+            continue
+        for other_key, other in sorted(groups.items(), key=lambda kv: -len(kv[1].members)):
+            if other_key == key or len(other.members) < len(g.members):
+                continue
+            uses = sum(1 for p in other.members if key in p.mods)
+            if uses and uses * 3 >= len(other.members):
+                other.members.extend(g.members)
+                other.stems.update(g.stems)
+                del groups[key]
+                break
+    return list(groups.values())
+
+
+@dataclass
+class Item:
+    """A risk or open-question candidate: the cited span and how sure we are."""
+
+    source: str
+    unit: Unit
+    start: int
+    end: int
+    score: float
+    cues: list[str]
+    stems: set[str]
+
+    @property
+    def text(self) -> str:
+        """The cited span, verbatim."""
+        return self.unit.text[self.start:self.end]
+
+
+def _clause_around(text: str, at: int, end: int) -> tuple[int, int]:
+    """The sentence around a cue (units may hold several sentences)."""
+    s = max(text.rfind(". ", 0, at), text.rfind("? ", 0, at), text.rfind("! ", 0, at))
+    s = 0 if s < 0 else s + 2
+    e_candidates = [i for i in (text.find(". ", end), text.find("? ", end), text.find("! ", end)) if i >= 0]
+    e = min(e_candidates) + 1 if e_candidates else len(text)
+    while s < e and text[s].isspace():
+        s += 1
+    return s, e
+
+
+def find_risks(source: str, unit: Unit) -> list[Item]:
+    """Risk candidates: sentences with threat, cost or failure language."""
+    text = unit.text
+    strong = list(RISK_STRONG.finditer(text))
+    weak = list(RISK_WEAK.finditer(text))
+    if not strong:
+        return []
+    score = min(1.0, 0.35 + 0.15 * len({m.group(0).lower() for m in strong}) + 0.05 * len(weak))
+    s, e = _clause_around(text, strong[0].start(), strong[0].end())
+    if e - s < 25:
+        s, e = 0, len(text)
+    return [Item(source, unit, s, e, score, [m.group(0) for m in strong[:3]], content_stems(text[s:e]))]
+
+
+def find_questions(source: str, unit: Unit) -> list[Item]:
+    """Open-question candidates: questions asked, and what the text calls unclear, undecided or too early."""
+    text = unit.text
+    out = []
+    for m in QUESTION.finditer(text):
+        cue = m.group(0)
+        if cue == "?":
+            s = max(text.rfind(". ", 0, m.start()), text.rfind("? ", 0, m.start()), text.rfind("“", 0, m.start()),
+                    text.rfind('"', 0, m.start()))
+            s = 0 if s < 0 else s + 1
+            while s < m.start() and not text[s].isalnum():
+                s += 1
+            e = m.end()
+            score = 0.8
+        else:
+            s, e = _clause_around(text, m.start(), m.end())
+            score = 0.75 if cue.lower() in ("unclear", "undecided", "too early", "key question", "whether",
+                                            "open question", "uncertain", "uncertainty", "dilemma") else 0.5
+        if e - s < 12:
+            continue
+        if out and out[-1].start <= s < out[-1].end:
+            continue
+        out.append(Item(source, unit, s, e, score, [cue], content_stems(text[s:e])))
+    return out
+
+
+def group_items(items: list[Item], threshold: float = 0.3) -> list[Group]:
+    """Items grouped by word overlap (Jaccard of content stems), comparing only groups that share a stem."""
+    groups: list[Group] = []
+    index: dict[str, list[int]] = defaultdict(list)
+    for it in sorted(items, key=lambda i: -i.score):
+        cands = Counter()
+        for s in it.stems:
+            for gi in index.get(s, ())[:50]:
+                cands[gi] += 1
+        best, best_sim = None, 0.0
+        for gi, _ in cands.most_common(10):
+            g = groups[gi]
+            rep = g.members[0].stems
+            sim = len(rep & it.stems) / max(1, len(rep | it.stems))
+            if sim > best_sim:
+                best, best_sim = gi, sim
+        if best is not None and best_sim >= threshold and all(
+                m.unit is not it.unit or m.source != it.source for m in groups[best].members):
+            groups[best].members.append(it)
+        else:
+            groups.append(Group(str(len(groups)), [it], Counter(it.stems)))
+            best = len(groups) - 1
+            for s in it.stems:
+                index[s].append(best)
+    return groups

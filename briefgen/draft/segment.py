@@ -1,0 +1,228 @@
+"""Splitting messy article text into statement units (sentences, joined while a quotation is open) with offsets."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Tokens that end with a full stop but do not end a sentence.
+ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "amb", "gen", "sen", "rep", "gov", "lt", "col", "maj", "capt",
+    "sgt", "st", "jr", "sr", "no", "vs", "etc", "e.g", "i.e", "u.s", "u.k", "u.n", "e.u", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc", "ltd", "co", "corp",
+    "approx", "dept", "fig", "pp", "p", "para", "art", "vol", "rev", "hon", "adm", "cmdr", "pres",
+}
+
+OPEN_QUOTES = "“„«"
+CLOSE_QUOTES = "”»"
+STRAIGHT = '"'
+ALL_QUOTES = OPEN_QUOTES + CLOSE_QUOTES + STRAIGHT
+
+_BOUNDARY = re.compile(r"[.!?]+[\"”’»)\]]*(?=\s+[\"“„«‘(\[]?[A-Z0-9À-ÖØ-Þ])|[.!?]+[\"”’»)\]]*\s*$")
+_WORD_BEFORE = re.compile(r"([\w.]+)$")
+
+
+@dataclass
+class Unit:
+    """A statement unit: a sentence (or sentences inside one quotation) with its place in the source."""
+
+    start: int
+    end: int
+    text: str
+    para: int
+    index: int = 0
+    mask: str = ""  # the text with quoted passages blanked out (same length)
+    quoted: list[tuple[int, int]] = field(default_factory=list)  # spans inside quotes, unit-relative
+
+    @property
+    def all_quoted(self) -> bool:
+        """True when nearly all of the unit is a quotation (a continued quote without attribution)."""
+        inside = sum(b - a for a, b in self.quoted)
+        letters = sum(1 for ch in self.text if ch.isalnum())
+        return bool(self.quoted) and inside >= 0.85 * max(1, len(self.text.strip()) - 2) and letters > 0
+
+
+def _is_abbrev(chunk: str) -> bool:
+    m = _WORD_BEFORE.search(chunk)
+    if not m:
+        return False
+    word = m.group(1).rstrip(".").lower()
+    if word in ABBREVIATIONS:
+        return True
+    return len(word) == 1 and word.isalpha()  # an initial: "J. Smith"
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans (absolute offsets, stripped) inside text[start:end]."""
+    out: list[tuple[int, int]] = []
+    chunk = text[start:end]
+    s = 0
+    for m in _BOUNDARY.finditer(chunk):
+        e = m.end()
+        if m.group(0).startswith(".") and _is_abbrev(chunk[s : m.start() + 1].rstrip(".") + "."):
+            if not chunk[m.start():m.end()].rstrip().endswith(tuple("”\"’»")):
+                continue
+        out.append((s, e))
+        s = e
+    if s < len(chunk):
+        out.append((s, len(chunk)))
+    spans = []
+    for a, b in out:
+        seg = chunk[a:b]
+        lead = len(seg) - len(seg.lstrip())
+        trail = len(seg.rstrip())
+        if trail > lead:
+            spans.append((start + a + lead, start + a + trail))
+    return spans
+
+
+def _marks(text: str) -> list[tuple[int, str]]:
+    """Double quote marks with their role: 'o' opens, 'c' closes."""
+    out = []
+    for i, ch in enumerate(text):
+        if ch not in ALL_QUOTES:
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if ch in CLOSE_QUOTES:
+            role = "c"
+        elif ch in OPEN_QUOTES:
+            # a curly opener glued to the previous word is a mistyped closer (“…guarantee“he stressed)
+            role = "c" if (before.isalnum() or before in ".,!?;:’'") and not after.isupper() else "o"
+            if before.isalnum() and after.isupper():
+                role = "o"
+        else:
+            role = "o" if (before.isspace() or before in "([{—–-:'’‘") else "c"
+        out.append((i, role))
+    return out
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of text inside double quotes (inner text), tolerant of unbalanced or mistyped marks."""
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    for i, role in _marks(text):
+        if role == "o":
+            if open_at is None:
+                open_at = i + 1
+        else:
+            if open_at is not None:
+                spans.append((open_at, i))
+                open_at = None
+            elif not spans and i > 0:
+                # a closer without an opener: the quotation began before this unit or the mark was lost
+                spans.append((0, i))
+    if open_at is not None:
+        # an unclosed quotation: up to the end, unless the text after it looks like an attribution
+        spans.append((open_at, len(text)))
+    return spans
+
+
+def mask_quotes(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with quoted passages replaced by spaces (offsets kept)."""
+    if not spans:
+        return text
+    chars = list(text)
+    for a, b in spans:
+        for k in range(a, b):
+            if chars[k] != "\n":
+                chars[k] = " "
+    return "".join(chars)
+
+
+def _quote_count(s: str) -> int:
+    return sum(1 for ch in s if ch in ALL_QUOTES)
+
+
+def segment(text: str, body_start: int = 0) -> list[Unit]:
+    """Statement units of a text: sentences per paragraph, joined while a quotation stays open."""
+    units: list[Unit] = []
+    para = 0
+    pos = body_start
+    n = len(text)
+    while pos < n:
+        nl = text.find("\n", pos)
+        line_end = n if nl < 0 else nl
+        if text[pos:line_end].strip():
+            sents = split_sentences(text, pos, line_end)
+            i = 0
+            while i < len(sents):
+                a, b = sents[i]
+                count = _quote_count(text[a:b])
+                j = i
+                if count % 2 == 1:
+                    # join following sentences while that balances the quotation marks (at most 4)
+                    total = count
+                    for k in range(i + 1, min(len(sents), i + 5)):
+                        total += _quote_count(text[sents[k][0]:sents[k][1]])
+                        if total % 2 == 0:
+                            j = k
+                            break
+                b = sents[j][1]
+                units.append(_unit(text, a, b, para, len(units)))
+                i = j + 1
+            para += 1
+        pos = line_end + 1
+    return units
+
+
+def _unit(text: str, a: int, b: int, para: int, index: int) -> Unit:
+    seg = text[a:b]
+    spans = quoted_spans(seg)
+    return Unit(a, b, seg, para, index, mask_quotes(seg, spans), spans)
+
+
+# --------------------------------------------------------------------------- tokens
+
+_TOKEN = re.compile(r"[^\W_][\w'’.\-]*[\w]|[^\W_]")
+_GLUED_ACRONYM = re.compile(r"^([A-Z]{2,})([a-z]{2,})$")
+SPEECH_SUFFIXES = ("said", "says", "told", "noted", "stressed", "added", "declared", "stated",
+                   "explained", "argued", "warned", "insisted", "emphasized", "emphasised")
+_NOT_PREFIX = {"un", "re", "mis", "over", "under", "afore", "fore", "over", "out", "co", "pre"}
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word with its offsets in the unit text."""
+
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        """The lower-cased word."""
+        return self.text.lower()
+
+    @property
+    def cap(self) -> bool:
+        """True when the word starts with a capital letter."""
+        return self.text[:1].isupper()
+
+
+def tokens(text: str) -> list[Token]:
+    """Words of a text with offsets; words glued across a lost space are split again where sure."""
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text):
+        w, s = m.group(0), m.start()
+        if w.endswith(".") and w[:-1].lower() not in ABBREVIATIONS:
+            w = w[:-1]
+        g = _GLUED_ACRONYM.match(w)
+        if g:  # "NATOthe" -> "NATO" "the"
+            k = len(g.group(1))
+            out.append(Token(w[:k], s, s + k))
+            out.append(Token(w[k:], s + k, s + len(w)))
+            continue
+        low = w.lower()
+        if len(w) > 7 and w.islower():
+            for suf in SPEECH_SUFFIXES:
+                if low.endswith(suf) and len(low) - len(suf) >= 3 and low[: -len(suf)] not in _NOT_PREFIX:
+                    k = len(w) - len(suf)
+                    out.append(Token(w[:k], s, s + k))
+                    out.append(Token(w[k:], s + k, s + len(w)))
+                    break
+            else:
+                out.append(Token(w, s, s + len(w)))
+            continue
+        out.append(Token(w, s, s + len(w)))
+    return out

@@ -1,0 +1,86 @@
+"""Stance of a statement toward an option: support, oppose, conditional (with its condition), mixed, neutral, unclear."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+_CONDITION = [
+    re.compile(r"\bonly\s+(?:with|if|when|under|after|once|in the event of)\b[^,.;:“”\"]{3,80}", re.I),
+    re.compile(r"\bnot\s+without\b[^,.;:“”\"]{3,80}", re.I),
+    re.compile(r"\bunder the auspices of\b[^,.;:“”\"]{3,80}", re.I),
+    re.compile(r"\b(?:on (?:one|the) condition|provided that|providing that|as long as|unless|so long as)\b"
+               r"[^,.;:“”\"]{3,80}", re.I),
+    re.compile(r"\bwith(?:out)? (?:a |an |the )?(?:mandate|approval|consent|backing|support|authori[sz]ation)"
+               r" (?:of|from)\b[^,.;:“”\"]{3,80}", re.I),
+    re.compile(r"\buntil\b[^,.;:“”\"]{3,80}", re.I),
+]
+_WITHOUT_NEG = re.compile(
+    r"\bwithout\s+((?:an?\s+|the\s+)?[^,.;:“”\"]{2,60}?)\s+(?:would|will|is|are)\s+(?:be\s+)?"
+    r"(?:unacceptable|impossible|ruled out|rejected|regarded)|"
+    r"\b(?:cannot|can't|can not|won't|will not|would not|refuse to|reluctan\w*|not ready to)\b[^.;:]{0,60}?"
+    r"\bwithout\s+((?:an?\s+|the\s+)?[^,.;:“”\"]{2,60})", re.I)
+
+SUPPORT = re.compile(
+    r"\b(support\w*|back(?:s|ed|ing)?|welcom\w*|ready|willing|open to|push(?:es|ed|ing)? for|propos\w*|"
+    r"suggest\w*|favou?r\w*|importance|could help|on the table|study and work|work on|can be implemented|"
+    r"confiden\w*|we discuss|anything that works|do not discard|could contribute|think about|embrace\w*|"
+    r"pursuit|aspirations|intend\w*|indispensable|need|must|should|endors\w*|advocat\w*|call(?:s|ed)? for|"
+    r"insist\w*|committed to|in favou?r)\b", re.I)
+OPPOSE = re.compile(
+    r"\b(reject\w*|oppos\w*|against|unacceptable|refus\w*|will not|won't|would not|never|nothing will stop|"
+    r"non-starter|rul(?:e|ed|es) out|s[ck]eptic\w*|little confidence|no “?practical steps|not committed|"
+    r"has not committed|threat|abandon|reluctan\w*|negatively|ignor\w*|dismiss\w*|resist\w*|"
+    r"categorically|not a serious|objection\w*|complain\w*|opposition)\b", re.I)
+UNCLEAR = re.compile(r"\b(unclear|uncertain\w*|undecided|too early|premature|remains to be seen|not yet clear)\b", re.I)
+
+
+def condition_of(text: str) -> str | None:
+    """The condition a statement sets, in the source's words (or 'only with X' for 'not … without X')."""
+    m = _WITHOUT_NEG.search(text)
+    if m:
+        obj = (m.group(1) or m.group(2) or "").strip()
+        if obj:
+            return "only with " + obj
+    for rx in _CONDITION:
+        m = rx.search(text)
+        if m:
+            return " ".join(m.group(0).split()).rstrip(" ,")
+    return None
+
+
+def classify(text: str) -> tuple[str, str | None, list[str]]:
+    """The stance a text expresses, its condition, and the cue words that decided it."""
+    cond = condition_of(text)
+    sup = [m.group(0) for m in SUPPORT.finditer(text)]
+    opp = [m.group(0) for m in OPPOSE.finditer(text)]
+    unc = [m.group(0) for m in UNCLEAR.finditer(text)]
+    if cond:
+        return "conditional", cond, [cond]
+    if sup and opp:
+        return "mixed", None, sup[:2] + opp[:2]
+    if sup and unc:
+        return "mixed", None, sup[:2] + unc[:1]
+    if sup:
+        return "support", None, sup[:3]
+    if opp:
+        return "oppose", None, opp[:3]
+    if unc:
+        return "unclear", None, unc[:2]
+    return "neutral", None, []
+
+
+def combine(stances: list[tuple[str, str | None]]) -> tuple[str, str | None]:
+    """One stance from several statements by the same actor on the same option."""
+    labels = Counter(s for s, _ in stances)
+    conds = [c for s, c in stances if s == "conditional" and c]
+    if conds:
+        return "conditional", conds[0]
+    firm = {k for k in labels if k in ("support", "oppose", "mixed")}
+    if "mixed" in firm or {"support", "oppose"} <= firm:
+        return "mixed", None
+    if firm:
+        return firm.pop(), None
+    if "unclear" in labels:
+        return "unclear", None
+    return "neutral", None
