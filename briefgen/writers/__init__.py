@@ -28,6 +28,7 @@ class RenderOptions:
     colors: dict[str, str] = field(default_factory=dict)  # e.g. heading, accent, rule ('#RRGGBB')
     logo: Path | None = None
     notes: str = "footnotes"  # 'footnotes' | 'endnotes'
+    text_size_pt: float | None = None  # PDF body text size; every PDF text style scales with it (Word: reference.docx)
 
 
 def writer_for(fmt: str) -> Callable[[Document, RenderOptions], bytes]:

@@ -168,6 +168,19 @@ class _Styles:
         self.note_cont = base.but(italic=True, size=6.8, leading=8.4, color=muted, align="right", space_after=0)
         self.endnote = base.but(size=8.3, leading=11, left_indent=16, space_after=3)
 
+    def scaled(self, factor: float) -> _Styles:
+        """The same styles with sizes, leading and spacing multiplied by ``factor`` (indents kept)."""
+        def one(st: TextStyle) -> TextStyle:
+            return st.but(size=st.size * factor, leading=st.leading * factor,
+                          space_before=st.space_before * factor, space_after=st.space_after * factor)
+
+        for name, value in list(vars(self).items()):
+            if isinstance(value, TextStyle):
+                setattr(self, name, one(value))
+            elif isinstance(value, dict):
+                setattr(self, name, {k: one(v) for k, v in value.items()})
+        return self
+
 
 # ----------------------------------------------------------------------------- flowables
 
@@ -182,6 +195,8 @@ class _Builder:
         self.fonts = fonts
         self.c = colours
         self.s = _Styles(fonts, colours)
+        if options.text_size_pt:
+            self.s = self.s.scaled(options.text_size_pt / self.s.body.size)
         self.width = width
         self.log = log
         self.notes: list[o.Note] = []
