@@ -293,7 +293,7 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         per_option: dict[str, list[tuple[Analysed, Statement, str, str | None, list[str]]]] = defaultdict(list)
         for a, st in acc.statements:
             oid = _option_for(a, st, option_units) or top_option
-            label, cond, cues = classify(st.text)
+            label, cond, cues = classify(st.stance_text, [acc.name, *acc.aliases])
             per_option[oid or "the issues under discussion"].append((a, st, label, cond, cues))
         if not per_option:
             continue
@@ -310,7 +310,9 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         notes[("actors", len(actor_rows) - 1)] = (
             f"confidence {actor_conf:.2f}{' LOW - check first' if actor_conf < LOW else ''}: "
             f"{len(acc.statements)} attributed statement(s); " + ", ".join(f"{h} x{n}" for h, n in acc.how.most_common(3)))
-        order = sorted(per_option.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        firm = {"conditional": 0, "support": 0, "oppose": 0, "mixed": 1, "unclear": 2, "neutral": 2}
+        order = sorted(per_option.items(), key=lambda kv: (
+            -len(kv[1]), firm[combine([(s[2], s[3]) for s in kv[1]])[0]], kv[0]))
         for about, stmts in order:
             stance, cond = combine([(s[2], s[3]) for s in stmts])
             cites, seen = [], set()

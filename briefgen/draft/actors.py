@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from briefgen.draft.segment import Token, tokens
+from briefgen.draft.segment import ABBREVIATIONS, Token, tokens
 from briefgen.errors import InputError
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "gazetteer.yaml"
@@ -274,8 +274,10 @@ def role_before(mask: str, start: int, gz: Gazetteer) -> tuple[str | None, int]:
     taken: list[Token] = []
     while k > 0:
         t = toks[k - 1]
-        gap = mask[t.end : (taken[0].start if taken else start)]
-        if gap.strip() not in ("", ",") or (gap.strip() == "," and taken):
+        gap = mask[t.end : (taken[0].start if taken else start)].strip()
+        if gap == "." and t.low in ABBREVIATIONS:
+            gap = ""
+        if gap not in ("", ",") or (gap == "," and taken):
             break
         low = t.low.rstrip(".")
         base = re.sub(r"[’']s$", "", t.text)

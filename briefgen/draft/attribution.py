@@ -79,11 +79,25 @@ class Statement:
     verb: str
     how: str
     confidence: float
+    verb_at: int = -1  # unit-relative offset of the attributing word
 
     @property
     def text(self) -> str:
         """The cited clause, verbatim."""
         return self.unit.text[self.start:self.end]
+
+    @property
+    def stance_text(self) -> str:
+        """The words that carry the speaker's view: after a view word up to the clause end, else the clause."""
+        if self.verb_at < 0:
+            return self.text
+        t = self.unit.text
+        end = len(t)
+        for rx in (r"[.;]\s", r",\s+(?:although|though|while|but|whereas|which|is gaining)\b", r",\s+is\s"):
+            m = re.compile(rx).search(t, self.verb_at)
+            if m and m.start() < end:
+                end = m.start()
+        return t[self.verb_at:min(end, self.end if self.end > self.verb_at else end)]
 
 
 @dataclass
@@ -229,7 +243,10 @@ def extract(text: str, body_start: int, gz: Gazetteer) -> Extract:
     units = segment(text, body_start)
     people: dict[str, Person] = {}
     # 1. register every full-named person first, so later surname-only mentions resolve
-    per_unit = [_mentions(u, gz, people) for u in units]
+    for u in units:  # names inside quotations too: "(Russian President Vladimir) Putin" gives a role
+        for m in find_people(u.text, u.text, gz):
+            if not m.surname_only:
+                _register(people, m, u.text, u.text, gz)
     per_unit = [_mentions(u, gz, people) for u in units]
     statements: list[Statement] = []
     last_person: str | None = None
@@ -250,7 +267,7 @@ def extract(text: str, body_start: int, gz: Gazetteer) -> Extract:
                     entity_names.add(st.speaker[1])
         if not found_in_unit and u.all_quoted and last_speaker and statements and \
                 statements[-1].unit.index == u.index - 1:
-            statements.append(Statement(last_speaker, u, 0, len(u.text), "quote", "continued quotation", 0.6))
+            statements.append(Statement(last_speaker, u, 0, len(u.text), "quote", "continued quotation", 0.6, -1))
         for m in ments:
             if m.kind == "person" and m.org_hint in people:
                 last_person = m.org_hint
@@ -301,9 +318,9 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
     out: list[Statement] = []
     ms = [m for m in ments if cs <= m.start < ce]
 
-    def add(speaker, verb, how, conf):
+    def add(speaker, verb, how, conf, at=-1):
         if speaker and all(s.speaker != speaker for s in out):
-            out.append(Statement(speaker, u, cs, ce, verb, how, conf))
+            out.append(Statement(speaker, u, cs, ce, verb, how, conf, at))
 
     def subject_before(pos: int, limit: int = 7):
         cands = [m for m in ms if m.end <= pos and _between_ok(mask, m.end, pos, limit)
@@ -357,7 +374,7 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
         if low == "according" and i + 1 < len(toks) and toks[i + 1].low == "to":
             r = subject_after(cs + toks[i + 1].end, 4)
             if r:
-                speech_hits.append((r, "according to"))
+                speech_hits.append((r, "according to", at))
             continue
         if low in SPEECH:
             r = subject_before(at)
@@ -365,12 +382,12 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
                 r2 = subject_after(cs + t.end)
                 r = r2 or r
             if r:
-                speech_hits.append((r, low))
+                speech_hits.append((r, low, at))
             continue
         if low in PASSIVE and i + 1 < len(toks) and toks[i + 1].low == "by":
             r = subject_after(cs + toks[i + 1].end, 3)
             if r:
-                view_hits.append((r, low))
+                view_hits.append((r, low, at))
             continue
         if low in NOUNS:
             prev = mask[max(0, at - 40):at]
@@ -382,24 +399,25 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
                 cand = [m for m in ms if m.start < owner_end <= m.end + 2 and m.end <= owner_end + 2]
                 r = (_speaker_of(cand[-1]), 0.65, "possessive") if cand else None
                 if r:
-                    view_hits.append((r, low))
+                    view_hits.append((r, low, at))
             elif i + 1 < len(toks) and toks[i + 1].low in ("by", "from"):
                 r = subject_after(cs + toks[i + 1].end, 5)
                 if r:
-                    view_hits.append((r, low))
+                    view_hits.append((r, low, at))
             continue
         if low in VIEW or (low in STATE_ADJ and i > 0 and toks[i - 1].low in ("is", "was", "are", "remains",
                                                                               "were", "indeed", "not")):
             r = subject_before(at)
             if r:
-                view_hits.append((r, low))
+                view_hits.append((r, low, at))
     for m in _RELUCTANCE.finditer(mask, cs, ce):
         owner = [x for x in ms if x.start == m.end()]
         if owner:
-            view_hits.append(((_speaker_of(owner[0]), 0.6, "named among"), m.group(1).lower()))
+            view_hits.append(((_speaker_of(owner[0]), 0.6, "named among"), m.group(1).lower(), m.start()))
     hits = speech_hits or view_hits
-    for (speaker, conf, how), verb in hits:
-        add(speaker, verb, how + f" ('{verb}')", conf if speech_hits else conf - 0.1)
+    for (speaker, conf, how), verb, at in hits:
+        add(speaker, verb, how + f" ('{verb}')", conf if speech_hits else conf - 0.1,
+            -1 if verb in SPEECH or verb == "according to" else at)
     # coordinated subjects: "France and Ukraine are pushing"
     for st in list(out):
         if st.how.startswith("subject before"):
@@ -408,5 +426,5 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
                 if nxt.startswith(" and ") and _speaker_of(m) != st.speaker:
                     following = [x for x in ms if x.start > m.end and _speaker_of(x) == st.speaker]
                     if following and following[0].start - m.end <= 6:
-                        add(_speaker_of(m), st.verb, st.how, st.confidence - 0.05)
+                        add(_speaker_of(m), st.verb, st.how, st.confidence - 0.05, st.verb_at)
     return out

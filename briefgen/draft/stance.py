@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Iterable
 
 _CONDITION = [
+    re.compile(r"\b(?:would|will|must)\s+(?:have to|need to)\s+(?:have|get|receive|obtain|win)\s+(?:the\s+)?"
+               r"(?:approval|consent|mandate|backing|authori[sz]ation)\s+(?:of|from)\b[^,.;:“”\"]{3,80}", re.I),
     re.compile(r"\bonly\s+(?:with|if|when|under|after|once|in the event of)\b[^,.;:“”\"]{3,80}", re.I),
     re.compile(r"\bnot\s+without\b[^,.;:“”\"]{3,80}", re.I),
     re.compile(r"\bunder the auspices of\b[^,.;:“”\"]{3,80}", re.I),
-    re.compile(r"\b(?:on (?:one|the) condition|provided that|providing that|as long as|unless|so long as)\b"
+    re.compile(r"\b(?:on (?:one|the) condition|provided that|providing that|unless)\b"
                r"[^,.;:“”\"]{3,80}", re.I),
     re.compile(r"\bwith(?:out)? (?:a |an |the )?(?:mandate|approval|consent|backing|support|authori[sz]ation)"
                r" (?:of|from)\b[^,.;:“”\"]{3,80}", re.I),
-    re.compile(r"\buntil\b[^,.;:“”\"]{3,80}", re.I),
+    re.compile(r"\bfor the time being\b[^,.;:“”\"]{0,60}", re.I),
 ]
+# weak conditions count only when the statement is not plainly supportive ("as long as necessary")
+_WEAK_CONDITION = re.compile(r"\b(?:as long as|so long as|until|once)\b[^,.;:“”\"]{3,80}", re.I)
+_OTHER_SUBJECT = re.compile(r"\b([A-Z][\w’'\-]+)\s+(?:would|will|could|might|may|has|have|had|is|was|are)?\s*"
+                            r"(?:probably|likely|also|not|reportedly)?\s*$")
 _WITHOUT_NEG = re.compile(
     r"\bwithout\s+((?:an?\s+|the\s+)?[^,.;:“”\"]{2,60}?)\s+(?:would|will|is|are)\s+(?:be\s+)?"
     r"(?:unacceptable|impossible|ruled out|rejected|regarded)|"
@@ -28,7 +35,10 @@ SUPPORT = re.compile(
     r"pursuit|aspirations|intend\w*|indispensable|need|must|should|endors\w*|advocat\w*|call(?:s|ed)? for|"
     r"insist\w*|committed to|in favou?r)\b", re.I)
 OPPOSE = re.compile(
-    r"\b(reject\w*|oppos\w*|against|unacceptable|refus\w*|will not|won't|would not|never|nothing will stop|"
+    r"\b(reject\w*|oppos\w*|against|unacceptable|refus\w*|(?:will|would|won't|cannot|can't) not"
+    r" (?:send|deploy|support|accept|allow|join|participate|contribute|commit|be involved|agree)\w*|"
+    r"(?:won't|cannot|can't) (?:send|deploy|support|accept|allow|join|participate|contribute|commit|agree)\w*|"
+    r"never|nothing will stop|"
     r"non-starter|rul(?:e|ed|es) out|s[ck]eptic\w*|little confidence|no “?practical steps|not committed|"
     r"has not committed|threat|abandon|reluctan\w*|negatively|ignor\w*|dismiss\w*|resist\w*|"
     r"categorically|not a serious|objection\w*|complain\w*|opposition)\b", re.I)
@@ -49,12 +59,26 @@ def condition_of(text: str) -> str | None:
     return None
 
 
-def classify(text: str) -> tuple[str, str | None, list[str]]:
+def _own(text: str, m: re.Match[str], names: set[str]) -> bool:
+    """False when the cue belongs to someone else named just before it ("Russia would probably oppose")."""
+    before = _OTHER_SUBJECT.search(text[max(0, m.start() - 40):m.start()])
+    if not before:
+        return True
+    word = before.group(1).lower().rstrip("’'s")
+    return word in names or word in ("i", "we", "it", "this", "that", "there", "they", "he", "she")
+
+
+def classify(text: str, speaker_names: Iterable[str] = ()) -> tuple[str, str | None, list[str]]:
     """The stance a text expresses, its condition, and the cue words that decided it."""
+    names = {w.lower() for n in speaker_names for w in n.split()}
     cond = condition_of(text)
-    sup = [m.group(0) for m in SUPPORT.finditer(text)]
-    opp = [m.group(0) for m in OPPOSE.finditer(text)]
+    sup = [m.group(0) for m in SUPPORT.finditer(text) if _own(text, m, names)]
+    opp = [m.group(0) for m in OPPOSE.finditer(text) if _own(text, m, names)]
     unc = [m.group(0) for m in UNCLEAR.finditer(text)]
+    if cond is None and not sup:
+        weak = _WEAK_CONDITION.search(text)
+        if weak and (opp or unc):
+            cond = " ".join(weak.group(0).split()).rstrip(" ,")
     if cond:
         return "conditional", cond, [cond]
     if sup and opp:
