@@ -291,9 +291,12 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                                                        x.name))
     for acc in ranked:
         per_option: dict[str, list[tuple[Analysed, Statement, str, str | None, list[str]]]] = defaultdict(list)
+        home = acc.affiliation or (acc.name if acc.kind != "person" else None)
+        entry = gz.entries.get(home) if home else None
+        own_names = [acc.name, *acc.aliases, *([home] if home else []), *(entry.forms if entry else [])]
         for a, st in acc.statements:
             oid = _option_for(a, st, option_units) or top_option
-            label, cond, cues = classify(st.stance_text, [acc.name, *acc.aliases])
+            label, cond, cues = classify(st.stance_text, own_names)
             per_option[oid or "the issues under discussion"].append((a, st, label, cond, cues))
         if not per_option:
             continue

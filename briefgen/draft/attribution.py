@@ -92,12 +92,17 @@ class Statement:
         if self.verb_at < 0:
             return self.text
         t = self.unit.text
+        if self.verb in NOUNS:  # "Russia's opposition to …": the noun and what follows it closely
+            piece = t[self.verb_at:self.verb_at + 45]
+            return piece.rsplit(" ", 1)[0] if len(piece) == 45 else piece
+        back = t[max(0, self.verb_at - 14):self.verb_at]
+        start = self.verb_at - len(back) + (back.find(" ") + 1 if " " in back else 0)
         end = len(t)
         for rx in (r"[.;]\s", r",\s+(?:although|though|while|but|whereas|which|is gaining)\b", r",\s+is\s"):
             m = re.compile(rx).search(t, self.verb_at)
             if m and m.start() < end:
                 end = m.start()
-        return t[self.verb_at:min(end, self.end if self.end > self.verb_at else end)]
+        return t[start:min(end, self.end if self.end > self.verb_at else end)]
 
 
 @dataclass
@@ -230,6 +235,9 @@ def _role_refs(unit: Unit, gz: Gazetteer) -> list[tuple[int, int, str, str | Non
 
 def _between_ok(mask: str, a: int, b: int, limit: int = 7) -> bool:
     gap = mask[a:b]
+    rel = re.match(r",\s+(?:which|who)\s+", gap)
+    if rel:  # "the United States, which has not committed"
+        gap = gap[rel.end():]
     if any(ch in gap for ch in ".;:?!“”\"") or gap.count(",") % 2 == 1:
         return False
     words = [t.low for t in tokens(gap)]
@@ -376,6 +384,13 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
             if r:
                 speech_hits.append((r, "according to", at))
             continue
+        if low in PASSIVE and i + 1 < len(toks) and toks[i + 1].low == "by":
+            r = subject_after(cs + toks[i + 1].end, 3)
+            if r:
+                view_hits.append((r, low, at))
+            continue
+        if low in SPEECH and low.endswith("ing") and speech_hits:
+            continue  # "…,” Zelenskyy added, further highlighting …": the same speaker
         if low in SPEECH:
             r = subject_before(at)
             if r is None or (r and r[2] == "pronoun (last person named)"):
@@ -417,7 +432,8 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
     hits = speech_hits or view_hits
     for (speaker, conf, how), verb, at in hits:
         add(speaker, verb, how + f" ('{verb}')", conf if speech_hits else conf - 0.1,
-            -1 if verb in SPEECH or verb == "according to" else at)
+            -1 if (verb in SPEECH and not how.startswith("subject after verb ('" + verb) or verb == "according to")
+            and verb not in PASSIVE else at)
     # coordinated subjects: "France and Ukraine are pushing"
     for st in list(out):
         if st.how.startswith("subject before"):

@@ -33,14 +33,14 @@ SUPPORT = re.compile(
     r"suggest\w*|favou?r\w*|importance|could help|on the table|study and work|work on|can be implemented|"
     r"confiden\w*|we discuss|anything that works|do not discard|could contribute|think about|embrace\w*|"
     r"pursuit|aspirations|intend\w*|indispensable|need|must|should|endors\w*|advocat\w*|call(?:s|ed)? for|"
-    r"insist\w*|committed to|in favou?r)\b", re.I)
+    r"insist\w*|(?<!not )committed to|in favou?r)\b", re.I)
 OPPOSE = re.compile(
     r"\b(reject\w*|oppos\w*|against|unacceptable|refus\w*|(?:will|would|won't|cannot|can't) not"
     r" (?:send|deploy|support|accept|allow|join|participate|contribute|commit|be involved|agree)\w*|"
     r"(?:won't|cannot|can't) (?:send|deploy|support|accept|allow|join|participate|contribute|commit|agree)\w*|"
     r"never|nothing will stop|"
     r"non-starter|rul(?:e|ed|es) out|s[ck]eptic\w*|little confidence|no “?practical steps|not committed|"
-    r"has not committed|threat|abandon|reluctan\w*|negatively|ignor\w*|dismiss\w*|resist\w*|"
+    r"has not committed|abandon|reluctan\w*|negatively|ignor\w*|dismiss\w*|resist\w*|"
     r"categorically|not a serious|objection\w*|complain\w*|opposition)\b", re.I)
 UNCLEAR = re.compile(r"\b(unclear|uncertain\w*|undecided|too early|premature|remains to be seen|not yet clear)\b", re.I)
 
