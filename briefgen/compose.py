@@ -204,9 +204,7 @@ class _Composer:
             inl: list[Inline] = []
             for label, value in parts:
                 inl += [*([Text(" · ")] if inl else []), Strong([Text(f"{label}: ")]), Text(value)]
-            blocks.append(Para(inl, "meta"))
-            if meta.marking.label():
-                blocks.append(Para([Text(meta.marking.label())], "marking"))
+            blocks.append(Para(inl, "meta"))  # the marking stays in the header and footer only
             return blocks
         line("date", format_date(meta.date))
         if meta.cutoff:
@@ -385,7 +383,8 @@ class _Composer:
                 row.append(Cell([Para([Text(", ".join(names) or L.label("no_position"))])],
                                 fill=L.stance_fills.get(stance) if names else None))
             rows.append(row)
-        return Table(header, rows, [2.6, 2.4, 2.4, 2.4], [Text(L.label("options_summary_caption"))], "grid")
+        caption = L.label("options_summary_caption") if L.labels.get("options_summary_caption") != "" else ""
+        return Table(header, rows, [2.6, 2.7, 2.7, 1.6], [Text(caption)] if caption else None, "grid")
 
     def _points(self, label: str, points: list[m.Point]) -> list[Block]:
         if not points:
@@ -439,9 +438,9 @@ class _Composer:
         variant = L.variant("risks")
         if variant == "list":
             items = [[Para([Strong([Text(f"R{n} ")]), Text(_sentence(r.title)), *self.note(r.citations),
-                            Text(f" {L.label('likelihood')}: {self.likelihood_word(r.likelihood)} "
-                                 f"({r.likelihood.scale}); {L.label('impact').lower()}: {r.impact}; "
-                                 f"{L.label('score').lower()}: {r.score} ({L.label(risk_band(r.score))}).")])]
+                            Text(f" {L.label('score')} {r.score} ({L.label(risk_band(r.score))}): "
+                                 f"{self.likelihood_word(r.likelihood)} × {L.label('impact').lower()} "
+                                 f"{r.impact}.")])]
                      for n, r in chosen]
             return [Heading(1, [Text(heading)], "risks"), BulletList(items)]
         with_indicators = "indicators" not in {k for k, _ in L.sections}

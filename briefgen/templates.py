@@ -49,6 +49,10 @@ class PageSpec(_Spec):
                                   "the PDF uses 24/22/24/22 mm"
     )
 
+    text_size_pt: float | None = Field(
+        default=None, ge=6, le=14, description="PDF body text size (every style scales with it); "
+                                               "Word takes sizes from reference.docx")
+
     @field_validator("margins_mm")
     @classmethod
     def _sane_margins(cls, value: tuple[float, ...] | None) -> tuple[float, ...] | None:
@@ -238,6 +242,7 @@ class Template:
             colors=dict(s.colors),
             logo=self.asset(s.logo, "logo") if s.logo else None,
             notes=s.citations.notes,
+            text_size_pt=s.page.text_size_pt,
         )
 
 

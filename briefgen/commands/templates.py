@@ -47,6 +47,7 @@ def show(name: str) -> None:
     Example:
       briefgen templates show one-pager
     """
+    from briefgen.layout import default_heading
     from briefgen.templates import find_template
 
     t = find_template(name)
@@ -54,18 +55,31 @@ def show(name: str) -> None:
     click.echo(f"name:        {s.name}")
     click.echo(f"folder:      {t.folder}")
     click.echo(f"description: {s.description}")
-    top, right, bottom, left = s.page.margins_mm
-    click.echo(f"page:        {s.page.size}, margins {top:g}/{right:g}/{bottom:g}/{left:g} mm (top/right/bottom/left)")
+    size = s.page.size or "from reference.docx (Word), letter (PDF)"
+    if s.page.margins_mm:
+        top, right, bottom, left = s.page.margins_mm
+        margins = f"margins {top:g}/{right:g}/{bottom:g}/{left:g} mm (top/right/bottom/left)"
+    else:
+        margins = "margins from reference.docx (Word), 24/22/24/22 mm (PDF)"
+    click.echo(f"page:        {size}, {margins}")
+    if s.page.text_size_pt:
+        click.echo(f"text (PDF):  {s.page.text_size_pt:g} pt")
     click.echo(f"fonts (PDF): {', '.join(getattr(s.fonts, f) for f in ('regular', 'bold', 'italic', 'bolditalic')) if s.fonts else 'built-in'}")
     click.echo(f"logo:        {s.logo or 'none'}")
     click.echo(f"header:      {s.header}")
     click.echo(f"footer:      {s.footer}")
     click.echo(f"notes:       {s.citations.notes}, {s.citations.style}, quotes {'on' if s.citations.quotes else 'off'}")
+    click.echo(f"colours:     {', '.join(f'{k} {v}' for k, v in s.colors.items()) or 'default'}")
     click.echo(f"reference:   {t.reference_docx or 'built-in reference.docx'}")
+    if s.labels:
+        click.echo(f"labels:      {', '.join(f'{k} = {v!r}' for k, v in s.labels.items())}")
     click.echo("sections:")
     for sec in s.sections:
-        extra = f" (at most {sec.limit})" if sec.limit else ""
-        click.echo(f"  - {sec.key:16} {sec.heading or ''}{extra}")
+        extra = [f"at most {sec.limit}"] if sec.limit else []
+        if sec.variant != "full":
+            extra.append(f"variant {sec.variant}")
+        heading = default_heading(sec.key) if sec.heading is None else sec.heading
+        click.echo(f"  - {sec.key:16} {heading}{' (' + ', '.join(extra) + ')' if extra else ''}")
 
 
 @templates.command("init")
