@@ -27,8 +27,8 @@ from briefgen.sources import (SourceDoc, coerce_date, detect_metadata, expand_pa
 
 MAX_QUOTE = 420
 MAX_OPTIONS = 8
-MAX_RISKS = 12
-MAX_QUESTIONS = 10
+MAX_RISKS = 14
+MAX_QUESTIONS = 12
 LOW = 0.5
 
 
@@ -234,7 +234,7 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
 
 def _option_title(g: Group) -> str:
     counts = Counter(p.surface.strip() for p in g.members if p.proposal) or Counter(p.surface.strip() for p in g.members)
-    best = max(counts.items(), key=lambda kv: (kv[1], len(kv[0].split()) <= 6, len(kv[0])))[0]
+    best = max(counts.items(), key=lambda kv: (len(kv[0].split()) > 1, kv[1], len(kv[0].split()) <= 6, len(kv[0])))[0]
     return best[:1].upper() + best[1:]
 
 

@@ -30,8 +30,10 @@ PROPOSAL = re.compile(r"\b(proposal|plan|idea|option|offer|initiative|suggestion
 INSTRUMENT = {"mission", "missions", "force", "forces", "operation", "operations", "membership", "agreement",
               "agreements", "guarantee", "guarantees", "coalition", "deal", "treaty", "ceasefire", "sanctions",
               "mandate", "talks", "negotiations", "framework", "fund", "tariffs", "tariff", "tax", "ban",
-              "reform", "programme", "program", "package", "alliance", "zone", "corridor", "referendum",
+              "reform", "programme", "program", "package", "zone", "corridor", "referendum",
               "embargo", "blockade", "loan", "aid", "accession", "settlement", "truce", "contingent"}
+# words that may join two nouns inside one option phrase ("peace or ceasefire negotiations")
+JOINERS = {"or", "and"}
 NOT_HEAD = {"issue", "way", "time", "country", "part", "thing", "question", "number", "role", "idea",
             "option", "options", "area", "areas", "point", "points", "year", "years", "month", "months",
             "day", "days", "week", "weeks", "side", "sides", "statement", "statements", "region", "process",
@@ -47,8 +49,9 @@ RISK_STRONG = re.compile(
     r"\b(threat\w*|risk\w*|danger\w*|escalat\w*|provocation\w*|veto|obstacle\w*|target\w*|ignor\w*|"
     r"insufficient|negatively|undermin\w*|inability|unable|retaliat\w*|combatants?|invasion|invade\w*|"
     r"incursion\w*|aggression|attack\w*|collapse\w*|casualt\w*|vulnerab\w*|sufficient to deter|"
-    r"not (?:be )?enough|lack\w*|advance\w*|bombing|war|killed|wounded|would require|poses?)\b", re.I)
-RISK_WEAK = re.compile(r"\b(challeng\w*|complex\w*|costs?|hesitat\w*|reluctan\w*|fail\w*|difficult\w*|"
+    r"not (?:be )?enough|lack\w*|advance\w*|bombing|killed|wounded|would require|poses?|reluctan\w*|"
+    r"deter\w*|hostilit\w*)\b", re.I)
+RISK_WEAK = re.compile(r"\b(war|conflict|challeng\w*|complex\w*|costs?|hesitat\w*|reluctan\w*|fail\w*|difficult\w*|"
                        r"problem\w*|concern\w*|pressure|dilemma|impression|could|might|may|would)\b", re.I)
 QUESTION = re.compile(
     r"\?|\b(unclear|uncertain\w*|undecided|too early|not yet (?:clear|decided|known)|remains to be seen|"
@@ -113,6 +116,10 @@ def _np_after(text: str, pos: int) -> tuple[str, int] | None:
         if not words and lw in ("a", "an", "the", "any", "such", "more", "some", "its", "their", "our"):
             end = m.end()
             continue
+        if lw in JOINERS and words:
+            nxt = _WORD.match(text, m.end() + 1)
+            if nxt and nxt.group(0).lower() not in STOP_NP:
+                continue
         if lw in STOP_NP or lw.endswith("ly"):
             break
         words.append(m)
@@ -255,6 +262,8 @@ def find_questions(source: str, unit: Unit) -> list[Item]:
             score = 0.8
         else:
             s, e = _clause_around(text, m.start(), m.end())
+            if cue.lower() == "whether" and len(text[m.end():e].split()) < 5:
+                continue  # "whether 20 years or more": a conjunction, not a question
             score = 0.75 if cue.lower() in ("unclear", "undecided", "too early", "key question", "whether",
                                             "open question", "uncertain", "uncertainty", "dilemma") else 0.5
         if e - s < 12:
