@@ -89,6 +89,12 @@ class Gazetteer:
         self.title_words = {w.lower().rstrip(".") for t in self.titles for w in t.split()}
         self.title_words |= {t.lower() for t in self.titles}
         self._lower = {f.lower(): f for f in forms}
+        self._max_words = max((len(f.split()) for f in forms), default=1)
+        first: dict[str, set[int]] = {}
+        for f in forms:
+            parts = f.split()
+            first.setdefault(_POSS.sub("", parts[0]).rstrip(".").lower(), set()).add(len(parts))
+        self._first = {k: sorted(v, reverse=True) for k, v in first.items()}
         return self
 
     def lookup(self, form: str) -> tuple[str, str] | None:
@@ -103,24 +109,56 @@ class Gazetteer:
 
     def find(self, text: str) -> list[tuple[int, int, str, str]]:
         """Gazetteer mentions in text: (start, end, entry name, how); lower-case capitals accepted."""
+        words = [(m.start(), m.end()) for m in _GZ_WORD.finditer(text)]
         out = []
-        assert self.regex is not None
-        for m in self.regex.finditer(text):
-            form = m.group(0)
-            hit = self.surface.get(form)
-            if hit is None:
-                orig = self._lower.get(form.lower())
-                if orig is None or (orig not in self.lower_ok and not form[:1].isupper()):
-                    continue
-                if form[:1].isupper() or orig in self.lower_ok:
-                    hit = self.surface[orig]
-                else:
-                    continue
-            if form.lower() in ("us", "un", "eu", "who", "au") and form != form.upper():
+        i = 0
+        n = len(words)
+        first = self._first
+        while i < n:
+            hit = None
+            w0 = _POSS.sub("", text[words[i][0]:words[i][1]]).rstrip(".").lower()
+            lengths = first.get(w0)
+            if not lengths:
+                i += 1
                 continue
-            # "the Kremlin's", "Moscow's": fine; but not a piece of a longer capitalised name
-            out.append((m.start(), m.end(), hit[0], hit[1]))
+            for k in lengths:
+                if k > n - i:
+                    continue
+                a, b = words[i][0], words[i + k - 1][1]
+                if k > 1 and any(text[words[j][1]:words[j + 1][0]] != " " for j in range(i, i + k - 1)):
+                    continue
+                form = text[a:b]
+                for cand, end in ((form, b), (form.rstrip("."), b - (len(form) - len(form.rstrip(".")))),
+                                  (_POSS.sub("", form), a + len(_POSS.sub("", form)))):
+                    found = self._match(cand)
+                    if found:
+                        hit = (a, end, found[0], found[1], k)
+                        break
+                if hit:
+                    break
+            if hit:
+                out.append(hit[:4])
+                i += hit[4]
+            else:
+                i += 1
         return out
+
+    def _match(self, form: str) -> tuple[str, str] | None:
+        hit = self.surface.get(form)
+        if hit is not None:
+            return hit
+        orig = self._lower.get(form.lower())
+        if orig is None:
+            return None
+        if form.lower() in ("us", "un", "eu", "who", "au") and form != form.upper():
+            return None
+        if form[:1].isupper() or orig in self.lower_ok:
+            if form[:1].isupper() and form.isupper() and not orig.isupper() and len(form) > 3:
+                return self.surface[orig]
+            if form[:1].isupper() and form != orig and not form.isupper() and form.lower() != orig.lower():
+                return None
+            return self.surface[orig]
+        return None
 
     def is_media(self, name: str) -> bool:
         """True for news outlets and wire services (never actors)."""
@@ -130,6 +168,10 @@ class Gazetteer:
         """The actor kind of an entry."""
         e = self.entries.get(name)
         return e.kind if e else "organisation"
+
+
+_GZ_WORD = re.compile(r"[^\W_][\w'’.\-]*")
+_POSS = re.compile(r"[’']s$")
 
 
 def _add_entry(entries: dict[str, Entry], item: dict[str, Any], kind: str, lower_ok: set[str]) -> None:
