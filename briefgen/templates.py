@@ -328,6 +328,11 @@ def load_template(folder: Path | str) -> Template:
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key"
+            # a table checked as a whole (colors, labels) names its bad entry: point at that entry's line
+            named = re.match(r"unknown \w+ '([^']+)'", msg)
+            if named and f"{key}.{named.group(1)}" in where:
+                key = f"{key}.{named.group(1)}"
+                line = where[key]
             messages.append(f"{toml_path}:{line or 1}: {key}: {msg}")
         raise TemplateError("\n".join(messages)) from None
     template = Template(folder, spec)
@@ -339,10 +344,35 @@ def load_template(folder: Path | str) -> Template:
             if getattr(spec.fonts, face) is None:
                 continue
             path = template.asset(getattr(spec.fonts, face), f"font ({face})")
-            if path.read_bytes()[:4] not in (b"\x00\x01\x00\x00", b"true", b"OTTO"):
+            data = path.read_bytes()
+            if data[:4] not in (b"\x00\x01\x00\x00", b"true"):
                 raise TemplateError(f"{toml_path}: font ({face}) '{getattr(spec.fonts, face)}' "
                                     "is not a TrueType font file")
+            if not _truetype_tables_ok(data):
+                raise TemplateError(f"{toml_path}: font ({face}) '{getattr(spec.fonts, face)}' "
+                                    "is unreadable (a damaged or incomplete TrueType file)")
     return template
+
+
+_REQUIRED_TABLES = {b"cmap", b"glyf", b"head", b"hhea", b"hmtx", b"loca", b"maxp", b"name"}
+
+
+def _truetype_tables_ok(data: bytes) -> bool:
+    """The table directory lists the tables a TrueType font needs, each inside the file."""
+    import struct
+
+    if len(data) < 12:
+        return False
+    (count,) = struct.unpack(">H", data[4:6])
+    if len(data) < 12 + 16 * count:
+        return False
+    tags = set()
+    for i in range(count):
+        tag, _checksum, offset, length = struct.unpack(">4sIII", data[12 + 16 * i: 28 + 16 * i])
+        if offset + length > len(data):
+            return False
+        tags.add(tag)
+    return _REQUIRED_TABLES <= tags
 
 
 def _check_image(path: Path, toml_path: Path, relative: str) -> None:
