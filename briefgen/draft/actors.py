@@ -109,6 +109,15 @@ class Gazetteer:
 
     def find(self, text: str) -> list[tuple[int, int, str, str]]:
         """Gazetteer mentions in text: (start, end, entry name, how); lower-case capitals accepted."""
+        cache = self.__dict__.setdefault("_cache", {})
+        hit = cache.get(text)
+        if hit is None:
+            if len(cache) > 4096:
+                cache.clear()
+            hit = cache[text] = self._find(text)
+        return list(hit)
+
+    def _find(self, text: str) -> list[tuple[int, int, str, str]]:
         words = [(m.start(), m.end()) for m in _GZ_WORD.finditer(text)]
         out = []
         i = 0
@@ -311,7 +320,8 @@ SPEECH_HINT = {"said", "says", "told", "stated", "noted", "stressed", "added", "
 
 def role_before(mask: str, start: int, gz: Gazetteer) -> tuple[str | None, int]:
     """Role words written just before a name ("Polish Prime Minister", "political analyst"), and where they start."""
-    toks = tokens(mask[:start])
+    off = max(0, start - 160)
+    toks = [Token(t.text, t.start + off, t.end + off) for t in tokens(mask[off:start])]
     k = len(toks)
     taken: list[Token] = []
     while k > 0:

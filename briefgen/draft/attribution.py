@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from briefgen.draft.actors import (Gazetteer, Mention, affiliation_of, entities, find_people, fold,
                                    role_after, role_before)
-from briefgen.draft.segment import Unit, segment, tokens
+from briefgen.draft.segment import Unit, _tokens, segment, tokens
 
 SPEECH = {"said", "says", "say", "told", "tells", "stated", "noted", "stressed", "stresses",
           "added", "adds", "declared", "declares", "explained", "explains", "argued", "argues", "emphasized",
@@ -172,7 +172,7 @@ def _resolve_surname(people: dict[str, Person], name: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-def _mentions(unit: Unit, gz: Gazetteer, people: dict[str, Person]) -> list[Mention]:
+def _mentions(unit: Unit, gz: Gazetteer, people: dict[str, Person], named: list[Mention]) -> list[Mention]:
     """Speaker candidates in a unit: people, described voices, states/bodies (not adjectives)."""
     text, mask = unit.text, unit.mask
     found: list[Mention] = []
@@ -184,7 +184,7 @@ def _mentions(unit: Unit, gz: Gazetteer, people: dict[str, Person]) -> list[Ment
         p = people.setdefault(key, Person(key, m.group(2), re.sub(r"^(?:an?|the)\s+", "", role), aff, described=True))
         found.append(Mention(m.start(), m.end(), "person", p.name, surface=m.group(0)))
         role_spans.append((m.start(), m.end()))
-    for m in find_people(text, mask, gz):
+    for m in named:
         if any(a <= m.start < b for a, b in role_spans):
             continue
         if m.surname_only:
@@ -248,14 +248,17 @@ def _between_ok(mask: str, a: int, b: int, limit: int = 7) -> bool:
 
 def extract(text: str, body_start: int, gz: Gazetteer) -> Extract:
     """Segment one source and attribute its statements to people, bodies and described voices."""
+    _tokens.cache_clear()  # caches help within one source only (keeps the benchmark honest)
+    gz.__dict__.pop("_cache", None)
     units = segment(text, body_start)
     people: dict[str, Person] = {}
     # 1. register every full-named person first, so later surname-only mentions resolve
-    for u in units:  # names inside quotations too: "(Russian President Vladimir) Putin" gives a role
-        for m in find_people(u.text, u.text, gz):
+    named = [find_people(u.text, u.mask, gz) for u in units]
+    for u, found in zip(units, named):  # names inside quotations too: "(Russian President Vladimir) Putin"
+        for m in (find_people(u.text, u.text, gz) if u.quoted else [replace(x) for x in found]):
             if not m.surname_only:
                 _register(people, m, u.text, u.text, gz)
-    per_unit = [_mentions(u, gz, people) for u in units]
+    per_unit = [_mentions(u, gz, people, found) for u, found in zip(units, named)]
     statements: list[Statement] = []
     last_person: str | None = None
     last_speaker: tuple[str, str] | None = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # Tokens that end with a full stop but do not end a sentence.
 ABBREVIATIONS = {
@@ -200,8 +201,16 @@ class Token:
         return self.text[:1].isupper()
 
 
+_GLUED_SPEECH = re.compile(r"^([a-z]{3,}?)(" + "|".join(SPEECH_SUFFIXES) + r")$")
+
+
 def tokens(text: str) -> list[Token]:
     """Words of a text with offsets; words glued across a lost space are split again where sure."""
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=16384)
+def _tokens(text: str) -> tuple[Token, ...]:
     out: list[Token] = []
     for m in _TOKEN.finditer(text):
         w, s = m.group(0), m.start()
@@ -213,16 +222,12 @@ def tokens(text: str) -> list[Token]:
             out.append(Token(w[:k], s, s + k))
             out.append(Token(w[k:], s + k, s + len(w)))
             continue
-        low = w.lower()
         if len(w) > 7 and w.islower():
-            for suf in SPEECH_SUFFIXES:
-                if low.endswith(suf) and len(low) - len(suf) >= 3 and low[: -len(suf)] not in _NOT_PREFIX:
-                    k = len(w) - len(suf)
-                    out.append(Token(w[:k], s, s + k))
-                    out.append(Token(w[k:], s + k, s + len(w)))
-                    break
-            else:
-                out.append(Token(w, s, s + len(w)))
-            continue
+            gs = _GLUED_SPEECH.match(w)
+            if gs and gs.group(1) not in _NOT_PREFIX:  # "missionssaid" -> "missions" "said"
+                k = len(gs.group(1))
+                out.append(Token(w[:k], s, s + k))
+                out.append(Token(w[k:], s + k, s + len(w)))
+                continue
         out.append(Token(w, s, s + len(w)))
-    return out
+    return tuple(out)
