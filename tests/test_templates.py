@@ -293,3 +293,24 @@ def test_pdf_text_size_scales_the_pdf_styles(tmp_path):
     with pdfplumber.open(io.BytesIO(render(doc, RenderOptions(text_size_pt=7)).data)) as pdf:
         sizes = {round(c["size"], 1) for c in pdf.pages[0].chars if re.match(r"[a-z]", c["text"])}
     assert 7.0 in sizes and 9.5 not in sizes
+
+
+# ----------------------------------------------------------------------------- examples
+
+
+EXAMPLES = REPO / "examples" / EXAMPLE_NAME / "templates"
+
+
+@pytest.mark.parametrize("name", builtin_names())
+def test_committed_template_examples_are_up_to_date(name, tmp_path):
+    """examples/…/templates/<name>/ holds the example brief in each built-in layout, as the code builds it."""
+    folder = EXAMPLES / name
+    built = build_with(name, tmp_path, ["docx"])["docx"]
+    committed = folder / built.name
+    assert committed.read_bytes() == built.read_bytes(), (
+        f"{committed} is stale; regenerate with: briefgen build inputs/{EXAMPLE_NAME}/brief.yaml "
+        f"--template {name} -o examples/{EXAMPLE_NAME}/templates/{name} -f docx -f pdf")
+    pdf = PdfReader(folder / f"{EXAMPLE_NAME}.pdf")
+    assert [item.title for item in pdf.outline if not isinstance(item, list)] == expected_headings(name)
+    if name == "one-pager":
+        assert len(pdf.pages) == 1
