@@ -378,7 +378,7 @@ def affiliation_of(role: str | None, gz: Gazetteer) -> tuple[str | None, str | N
         return None, None
     hits = gz.find(role)
     inst = _INSTITUTION.search(role)
-    org = inst.group(1) if inst and not gz.lookup(inst.group(1)) else None
+    org = inst.group(0).removeprefix("the ").strip() if inst and not gz.lookup(inst.group(1)) else None
     if hits:
         # "ambassador to the UN": the body one is sent to is not one's own
         for s, e, name, how in hits:

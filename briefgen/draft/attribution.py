@@ -42,7 +42,7 @@ SKIP = {"also", "however", "has", "have", "had", "is", "was", "were", "are", "wi
         "significant", "ignited", "this", "week", "monday", "tuesday", "wednesday", "thursday", "friday",
         "saturday", "sunday", "still", "even", "just", "first", "long", "for", "years", "months"}
 PRONOUNS = {"he", "she", "he's", "she's"}
-_PREP_BEFORE = re.compile(r"\b(?:to|of|in|at|with|from|for|on|into|about|against|between|over|than)\s+(?:the\s+)?$",
+_PREP_BEFORE = re.compile(r"\b(?:to|of|in|at|with|without|from|for|on|into|about|against|between|over|than|including)\s+(?:the\s+)?$",
                           re.I)
 _RELUCTANCE = re.compile(r"\b(reluctance|resistance|opposition|support|scepticism|skepticism|hesitation|"
                          r"enthusiasm|readiness|willingness)\s+(?:among|from|in|by|of)\s+[^.;“”\"]{0,60}?"
@@ -80,6 +80,7 @@ class Statement:
     how: str
     confidence: float
     verb_at: int = -1  # unit-relative offset of the attributing word
+    backup: bool = True  # include the few words before the verb ("has not committed")
 
     @property
     def text(self) -> str:
@@ -95,7 +96,7 @@ class Statement:
         if self.verb in NOUNS:  # "Russia's opposition to …": the noun and what follows it closely
             piece = t[self.verb_at:self.verb_at + 45]
             return piece.rsplit(" ", 1)[0] if len(piece) == 45 else piece
-        back = t[max(0, self.verb_at - 14):self.verb_at]
+        back = t[max(0, self.verb_at - 14):self.verb_at] if self.backup else ""
         start = self.verb_at - len(back) + (back.find(" ") + 1 if " " in back else 0)
         end = len(t)
         for rx in (r"[.;]\s", r",\s+(?:although|though|while|but|whereas|which|is gaining)\b", r",\s+is\s"):
@@ -241,8 +242,9 @@ def _between_ok(mask: str, a: int, b: int, limit: int = 7) -> bool:
     if any(ch in gap for ch in ".;:?!“”\"") or gap.count(",") % 2 == 1:
         return False
     words = [t.low for t in tokens(gap)]
-    if gap.count(",") >= 2:
-        return len(words) <= 18
+    if gap.count(",") >= 2:  # a parenthesis: ", however, has" / ", deputy head of …, stated"
+        tail = [t.low for t in tokens(gap[gap.rfind(",") + 1:])]
+        return len(words) <= 18 and all(w in SKIP for w in tail)
     return len(words) <= limit and sum(1 for w in words if w not in SKIP) <= 3
 
 
@@ -418,11 +420,13 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
                 r = (_speaker_of(cand[-1]), 0.65, "possessive") if cand else None
                 if r:
                     view_hits.append((r, low, at))
-            elif i + 1 < len(toks) and toks[i + 1].low in ("by", "from"):
+                    continue
+                continue
+            if i + 1 < len(toks) and toks[i + 1].low in ("by", "from"):
                 r = subject_after(cs + toks[i + 1].end, 5)
                 if r:
                     view_hits.append((r, low, at))
-            continue
+                continue
         if low in VIEW or (low in STATE_ADJ and i > 0 and toks[i - 1].low in ("is", "was", "are", "remains",
                                                                               "were", "indeed", "not")):
             r = subject_before(at)
@@ -446,4 +450,5 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
                     following = [x for x in ms if x.start > m.end and _speaker_of(x) == st.speaker]
                     if following and following[0].start - m.end <= 6:
                         add(_speaker_of(m), st.verb, st.how, st.confidence - 0.05, st.verb_at)
+                        out[-1].backup = False
     return out
