@@ -53,6 +53,9 @@ RISK_STRONG = re.compile(
     r"deter\w*|hostilit\w*)\b", re.I)
 RISK_WEAK = re.compile(r"\b(war|conflict|challeng\w*|complex\w*|costs?|hesitat\w*|reluctan\w*|fail\w*|difficult\w*|"
                        r"problem\w*|concern\w*|pressure|dilemma|impression|could|might|may|would)\b", re.I)
+THREAT_NOUN = re.compile(r"\b(threats?|risks?|dangers?|obstacles?|challenges?|veto|provocations?|"
+                         r"vulnerabilit\w+)\b", re.I)
+MODAL = re.compile(r"\b(could|would|might|may|can|will|future|potential|if|unless|once)\b", re.I)
 QUESTION = re.compile(
     r"\?|\b(unclear|uncertain\w*|undecided|too early|not yet (?:clear|decided|known)|remains to be seen|"
     r"open question|key question|whether|dilemma|clarity|clear understanding|speculat\w*|unknown|"
@@ -239,7 +242,11 @@ def find_risks(source: str, unit: Unit) -> list[Item]:
     weak = list(RISK_WEAK.finditer(text))
     if not strong:
         return []
-    score = min(1.0, 0.35 + 0.15 * len({m.group(0).lower() for m in strong}) + 0.05 * len(weak))
+    threat = THREAT_NOUN.search(text)
+    if not (threat or MODAL.search(text)):
+        return []  # a past fact ("were killed") is not a risk; a risk looks ahead or names a threat
+    score = min(1.0, 0.3 + 0.15 * len({m.group(0).lower() for m in strong}) + 0.05 * len(weak)
+                + (0.1 if threat else 0))
     s, e = _clause_around(text, strong[0].start(), strong[0].end())
     if e - s < 25:
         s, e = 0, len(text)
@@ -274,7 +281,7 @@ def find_questions(source: str, unit: Unit) -> list[Item]:
     return out
 
 
-def group_items(items: list[Item], threshold: float = 0.3) -> list[Group]:
+def group_items(items: list[Item], threshold: float = 0.25) -> list[Group]:
     """Items grouped by word overlap (Jaccard of content stems), comparing only groups that share a stem."""
     groups: list[Group] = []
     index: dict[str, list[int]] = defaultdict(list)
