@@ -278,7 +278,7 @@ def find_people(text: str, mask: str, gz: Gazetteer) -> list[Mention]:
     toks = tokens(mask)
     out: list[Mention] = []
     caps = sum(1 for t in toks if t.cap)
-    if len(toks) >= 4 and caps >= 0.7 * len(toks):
+    if len(toks) >= 4 and caps >= 0.7 * len(toks) and not text.rstrip().endswith((".", "!", "?", "”", '"')):
         return out  # a headline in Title Case: its capitals are not names
     covered = [(s, e) for s, e, _, _ in gz.find(mask)]
     i = 0
