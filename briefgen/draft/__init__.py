@@ -561,8 +561,9 @@ def to_yaml(draft: Draft) -> str:
     out = ["# Draft brief written by `briefgen draft`: every item cites verbatim quotes; check items marked LOW first.",
            "# Run `briefgen validate --strict` after editing."]
     for key, value in draft.brief.items():
-        if not isinstance(value, list):
-            out.append(_dump({key: value}).rstrip())
+        if not isinstance(value, list) or not value:
+            if value != []:
+                out.append(_dump({key: value}).rstrip())
             continue
         out.append(f"{key}:")
         for i, item in enumerate(value):
