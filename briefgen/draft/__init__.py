@@ -159,6 +159,12 @@ class ActorAcc:
     aliases: set[str] = field(default_factory=set)
     statements: list[tuple[Analysed, Statement]] = field(default_factory=list)
     how: Counter = field(default_factory=Counter)
+    inferred: bool = False
+
+
+_OFFICE = re.compile(r"\b(president|prime minister|minister|chancellor|ambassador|amb\.|envoy|secretary|"
+                     r"spokes\w+|premier|king|queen)\b", re.I)
+_SPEAKS_FOR = re.compile(r"\s+(?:will|would|is|was|has|must|cannot|can|shall)\b")
 
 
 def _merge_people(docs: list[Analysed]) -> dict[tuple[str, str], str]:
@@ -210,6 +216,8 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
                         if via:
                             target = [ps for k, ps in people_info.items() if k.split()[-1] == fold(via).split()[-1]]
                             acc.affiliation = next((p.affiliation for ps in target for p in ps if p.affiliation), None)
+                    if acc.affiliation is None and acc.role and _OFFICE.search(acc.role):
+                        acc.inferred = True  # decided once all statements are known
                     if acc.affiliation is None:
                         acc.affiliation = next((i.org_hint for i in infos if i.org_hint and
                                                 i.org_hint[:1].isupper()), None)
@@ -226,6 +234,18 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
                     actors[gkey] = ActorAcc(gkey, ident, gz.kind(ident))
             actors[gkey].statements.append((a, st))
             actors[gkey].how[st.how] += 1
+    for acc in actors.values():
+        if acc.inferred and acc.affiliation is None:
+            # an office holder speaking of what a state "will" or "is ready" to do speaks for that state
+            said = Counter()
+            for _, st in acc.statements:
+                for s_, e_, name, how in gz.find(st.text):
+                    if how == "name" and gz.kind(name) == "state" and \
+                            _SPEAKS_FOR.match(st.text[e_:e_ + 30]):
+                        said[name] += 1
+            if said:
+                acc.affiliation = said.most_common(1)[0][0]
+                acc.how["affiliation inferred from the state the statements speak for"] += 1
     return actors
 
 
