@@ -40,6 +40,7 @@ STOP_CAPS = {
 }
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """A name folded for comparison: no accents, lower case, doubled letters and y/i endings merged."""
     s = unicodedata.normalize("NFKD", text)
@@ -268,7 +269,7 @@ def _is_name_token(t: Token, gz: Gazetteer) -> bool:
         return False
     if w.lower().rstrip(".") in gz.title_words:
         return False
-    if gz.lookup(w) or gz.lookup(re.sub(r"[’']s$", "", w)):
+    if gz.lookup(w) or gz.lookup(_POSS.sub("", w)):
         return False
     return any(ch.islower() for ch in w) and not any(ch.isdigit() for ch in w)
 

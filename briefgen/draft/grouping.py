@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from briefgen.draft.segment import Unit
 
@@ -63,6 +64,7 @@ QUESTION = re.compile(
     r"rumou?rs?|what happens|at what point)\b", re.I)
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A crude, predictable stem for grouping (case-folded, plural and common suffixes removed)."""
     w = word.lower().replace("’", "'")
