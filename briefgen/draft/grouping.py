@@ -145,7 +145,8 @@ def _np_before(text: str, pos: int) -> str | None:
     for m in reversed(ms):
         if left[m.end():(keep[0].start() if keep else pos)].strip(" “”\"‘’'"):
             break
-        if m.group(0).lower() in STOP_NP or m.group(0).lower().endswith("ly"):
+        lw = m.group(0).lower()
+        if lw in STOP_NP or lw.endswith(("ly", "ed")) or lw in ("through", "across", "via", "like", "per"):
             break
         keep.insert(0, m)
     return text[keep[0].start():pos] if keep else None
