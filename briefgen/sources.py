@@ -121,6 +121,7 @@ class _HTMLText(HTMLParser):
         self.article_parts: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Open a tag: note metadata, start skipping page furniture, break lines at blocks."""
         a = {k.lower(): (v or "") for k, v in attrs}
         if tag == "meta":
             key = (a.get("name") or a.get("property") or "").lower()
@@ -140,12 +141,14 @@ class _HTMLText(HTMLParser):
             self._emit("\n")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """A self-closing tag: a line break or a meta tag."""
         if tag == "br":
             self._emit("\n")
         elif tag == "meta":
             self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
+        """Close a tag."""
         if tag == "title":
             self.in_title = False
         if tag in self.SKIP:
@@ -157,6 +160,7 @@ class _HTMLText(HTMLParser):
             self._emit("\n")
 
     def handle_data(self, data: str) -> None:
+        """Keep text outside skipped elements."""
         if self.in_title:
             self.title += data
             return
@@ -169,6 +173,7 @@ class _HTMLText(HTMLParser):
             self.article_parts.append(s)
 
     def unknown_decl(self, data: str) -> None:  # CDATA and friends: ignored, never resolved
+        """Ignore CDATA and other declarations."""
         return
 
 

@@ -38,6 +38,7 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     progress = None
     if not quiet and len(files) >= 20:
         def progress(items):
+            """Show a progress bar on stderr while sources are read."""
             with click.progressbar(items, length=len(files), label="Reading sources", file=click.get_text_stream("stderr")) as bar:
                 yield from bar
     out = draft_to_file(files, output, title=title, question=question, gazetteer=gazetteer, jobs=jobs,

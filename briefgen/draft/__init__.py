@@ -69,6 +69,7 @@ class _Ids:
         self.used: set[str] = set()
 
     def make(self, text: str) -> str:
+        """A new unique id made from text."""
         base = slug(text)
         ident, n = base, 2
         while ident in self.used:
@@ -181,7 +182,7 @@ def _merge_people(docs: list[Analysed]) -> dict[tuple[str, str], str]:
         for key, p in a.ex.people.items():
             parts = fold(p.name).split()
             if key in full:
-                # same surname and same first initial: one person (Zelensky / Zelenskyy, Andri / Andriy)
+                # same surname and same first initial: one person (Smith / Smyth spelt alike after folding, Jon / John)
                 cands = [k for k in by_surname.get(parts[-1], []) if k.split()[0][:1] == parts[0][:1]]
                 out[(a.sid, key)] = sorted(cands, key=lambda k: (-len(full[k].name), k))[0] if cands else key
             else:

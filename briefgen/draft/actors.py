@@ -35,7 +35,7 @@ STOP_CAPS = {
     "north", "south", "europe", "european", "europeans", "euro-atlantic", "president-elect", "current", "prime", "deputy", "foreign", "affairs", "committee",
     "parliament", "office", "government", "ministry", "council", "security", "state", "states",
     "national", "international", "federal", "republic", "union", "party", "army", "forces", "force",
-    "navy", "military", "press", "news", "network", "agency", "blue", "helmets", "agreements",
+    "navy", "military", "press", "news", "network", "agency", "agreements",
     "agreement", "war", "peace", "plan", "proposal", "mission", 
 }
 
@@ -249,7 +249,7 @@ class Mention:
     role: str | None = None
     affiliation: str | None = None  # entry name (state/organisation)
     org_hint: str | None = None  # a named institution from the role text
-    via_person: str | None = None  # "deputy head of Zelenskyy's office": affiliation of that person
+    via_person: str | None = None  # "deputy head of the president's office": affiliation of that person
     surname_only: bool = False
     surface: str = ""
 

@@ -93,7 +93,7 @@ class Statement:
         if self.verb_at < 0:
             return self.text
         t = self.unit.text
-        if self.verb in NOUNS:  # "Russia's opposition to …": the noun and what follows it closely
+        if self.verb in NOUNS:  # "Ruritania's opposition to …": the noun and what follows it closely
             piece = t[self.verb_at:self.verb_at + 45]
             return piece.rsplit(" ", 1)[0] if len(piece) == 45 else piece
         back = t[max(0, self.verb_at - 14):self.verb_at] if self.backup else ""
@@ -210,14 +210,14 @@ def _mentions(unit: Unit, gz: Gazetteer, people: dict[str, Person], named: list[
         if tail and tail.group(1).lower() in COLLECTIVE:
             e.end = e.end + tail.end()
         elif e.role == "demonym":
-            continue  # "Russian aggression": an adjective, not a speaker
+            continue  # "Spanish waters": an adjective, not a speaker
         found.append(e)
     found.sort(key=lambda m: m.start)
     return found
 
 
 def _role_refs(unit: Unit, gz: Gazetteer) -> list[tuple[int, int, str, str | None]]:
-    """'the envoy', 'the top French diplomat', "Moscow's ambassador": (start, end, role word, state)."""
+    """'the envoy', 'the top French diplomat', "Madrid's ambassador": (start, end, role word, state)."""
     words = "|".join(sorted(gz.role_groups, key=len, reverse=True))
     rx = re.compile(r"\b(?:[Tt]he|[Tt]his|[Tt]hat)\s+(?:top\s+|senior\s+|former\s+)?(?:([A-Z][\w\-]+)\s+)?(" + words +
                     r")\b(?![\w-])|\b([A-Z][\w\-]+)[’']s\s+(?:top\s+)?(" + words + r")\b")
@@ -256,7 +256,7 @@ def extract(text: str, body_start: int, gz: Gazetteer) -> Extract:
     people: dict[str, Person] = {}
     # 1. register every full-named person first, so later surname-only mentions resolve
     named = [find_people(u.text, u.mask, gz) for u in units]
-    for u, found in zip(units, named):  # names inside quotations too: "(Russian President Vladimir) Putin"
+    for u, found in zip(units, named):  # names inside quotations too: "(Chilean President Ana) Ruiz"
         for m in (find_people(u.text, u.text, gz) if u.quoted else [replace(x) for x in found]):
             if not m.surname_only:
                 _register(people, m, u.text, u.text, gz)
@@ -332,10 +332,12 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
     ms = [m for m in ments if cs <= m.start < ce]
 
     def add(speaker, verb, how, conf, at=-1):
+        """Record a statement by this speaker (once per clause)."""
         if speaker and all(s.speaker != speaker for s in out):
             out.append(Statement(speaker, u, cs, ce, verb, how, conf, at))
 
     def subject_before(pos: int, limit: int = 7):
+        """The speaker written before a verb: a name, a pronoun or a role follow-on."""
         cands = [m for m in ms if m.end <= pos and _between_ok(mask, m.end, pos, limit)
                  and not _PREP_BEFORE.search(mask[max(0, m.start - 12):m.start])]
         pron = [t for t in toks if t.low in PRONOUNS and cs + t.end <= pos and _between_ok(mask, cs + t.end, pos, 3)]
@@ -357,11 +359,12 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
                 return ("person", last_person), 0.55, "pronoun (last person named)"
             return None
         if best is not None:
-            # "France and Ukraine are pushing": both subjects
+            # "France and Italy are pushing": both subjects
             return _speaker_of(best), 0.9 if best.kind == "person" else 0.8, "subject before verb"
         return None
 
     def subject_after(pos: int, limit: int = 12):
+        """The speaker written after a verb ("said the envoy", "according to X")."""
         for m in ms:
             if m.start >= pos:
                 gap = mask[pos:m.start]
@@ -395,7 +398,7 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
                 view_hits.append((r, low, at))
             continue
         if low in SPEECH and low.endswith("ing") and speech_hits:
-            continue  # "…,” Zelenskyy added, further highlighting …": the same speaker
+            continue  # "…,” the minister added, further highlighting …": the same speaker
         if low in SPEECH:
             r = subject_before(at)
             if r is None or (r and r[2] == "pronoun (last person named)"):
@@ -441,7 +444,7 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
         add(speaker, verb, how + f" ('{verb}')", conf if speech_hits else conf - 0.1,
             -1 if (verb in SPEECH and not how.startswith("subject after verb ('" + verb) or verb == "according to")
             and verb not in PASSIVE else at)
-    # coordinated subjects: "France and Ukraine are pushing"
+    # coordinated subjects: "France and Italy are pushing"
     for st in list(out):
         if st.how.startswith("subject before"):
             for m in ms:

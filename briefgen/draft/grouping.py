@@ -192,7 +192,7 @@ def group_options(phrases: list[Phrase]) -> list[Group]:
         g = groups.setdefault(p.head, Group(p.head))
         g.members.append(p)
         g.stems.update(p.mods | {p.head})
-    # merge "troop" into "contingent" when "troop contingent" is said (head used as a modifier)
+    # merge "monitor" into "team" when "monitor team" is said (head used as a modifier)
     for key in sorted(groups, key=lambda k: len(groups[k].members)):
         g = groups.get(key)
         if g is None:

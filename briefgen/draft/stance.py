@@ -60,7 +60,7 @@ def condition_of(text: str) -> str | None:
 
 
 def _own(text: str, m: re.Match[str], names: set[str]) -> bool:
-    """False when the cue belongs to someone else named just before it ("Russia would probably oppose")."""
+    """False when the cue belongs to someone else named just before it ("Ruritania would probably oppose")."""
     before = _OTHER_SUBJECT.search(text[max(0, m.start() - 40):m.start()])
     if not before:
         return True
