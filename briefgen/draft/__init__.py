@@ -255,8 +255,9 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
 
 def _option_title(g: Group) -> str:
     counts = Counter(p.surface.strip() for p in g.members)
-    best = max(counts.items(), key=lambda kv: (len(kv[0].split()) > 1, kv[1], len(kv[0].split()) <= 6,
-                                               len(kv[0]), kv[0]))[0]
+    action = {p.surface.strip() for p in g.members if p.action}
+    best = max(counts.items(), key=lambda kv: (len(kv[0].split()) > 1, kv[0] in action, kv[1],
+                                               len(kv[0].split()) <= 6, len(kv[0]), kv[0]))[0]
     return best[:1].upper() + best[1:]
 
 

@@ -334,8 +334,9 @@ def role_before(mask: str, start: int, gz: Gazetteer) -> tuple[str | None, int]:
             break
         low = t.low.rstrip(".")
         base = re.sub(r"[’']s$", "", t.text)
-        if low in gz.title_words or gz.lookup(base) or low in ("of", "the", "and", "top", "senior", "former",
-                                                              "outgoing", "newly", "elected", "acting"):
+        modifier = t.cap and taken and taken[0].low.rstrip(".") in gz.title_words and low not in STOP_CAPS
+        if low in gz.title_words or gz.lookup(base) or modifier or low in (
+                "of", "the", "and", "top", "senior", "former", "outgoing", "newly", "elected", "acting"):
             taken.insert(0, t)
             k -= 1
             continue

@@ -51,7 +51,9 @@ RISK_STRONG = re.compile(
     r"insufficient|negatively|undermin\w*|inability|unable|retaliat\w*|combatants?|invasion|invade\w*|"
     r"incursion\w*|aggression|attack\w*|collapse\w*|casualt\w*|vulnerab\w*|sufficient to deter|"
     r"not (?:be )?enough|lack\w*|advance\w*|bombing|killed|wounded|would require|poses?|reluctan\w*|"
-    r"deter\w*|hostilit\w*)\b", re.I)
+    r"deter\w*|hostilit\w*|trigger\w*|countermeasure\w*|backlash|shortage\w*|disrupt\w*|crisis|"
+    r"recession|inflation|hurt\w*|harm\w*|damag\w*|fears?|higher \w+ (?:prices|bills|costs)|"
+    r"raise \w+ prices)\b", re.I)
 RISK_WEAK = re.compile(r"\b(war|conflict|challeng\w*|complex\w*|costs?|hesitat\w*|reluctan\w*|fail\w*|difficult\w*|"
                        r"problem\w*|concern\w*|pressure|dilemma|impression|could|might|may|would)\b", re.I)
 THREAT_NOUN = re.compile(r"\b(threats?|risks?|dangers?|obstacles?|challenges?|veto|provocations?|"
@@ -93,6 +95,7 @@ class Phrase:
     head: str  # stem of the head noun
     mods: set[str]
     proposal: bool
+    action: bool = False  # found as the object of a proposal verb ("impose a tax")
 
 
 @dataclass
@@ -167,7 +170,7 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         if words[-1].lower() in NOT_HEAD or words[-1][:1].isupper() and len(words) == 1 and not words[-1].isupper():
             continue
         out.append(Phrase(source, unit, phrase, text[m.start():m.end()] + phrase, head,
-                          {stem(w) for w in words[:-1]}, True))
+                          {stem(w) for w in words[:-1]}, True, True))
     for m in _WORD.finditer(text):
         lw = m.group(0).lower()
         if lw not in INSTRUMENT:
@@ -238,6 +241,9 @@ def _clause_around(text: str, at: int, end: int) -> tuple[int, int]:
     return s, e
 
 
+_CLAUSE_SEP = re.compile(r",\s+(?:but|while|whereas|and)\s+|;\s+|\s[-–—]\s")
+
+
 def find_risks(source: str, unit: Unit) -> list[Item]:
     """Risk candidates: sentences with threat, cost or failure language."""
     text = unit.text
@@ -253,6 +259,10 @@ def find_risks(source: str, unit: Unit) -> list[Item]:
     s, e = _clause_around(text, strong[0].start(), strong[0].end())
     if e - s < 25:
         s, e = 0, len(text)
+    # start at the clause that holds the cue ("…, but Germany warned that the levy could trigger…")
+    cut = max((m.end() for m in _CLAUSE_SEP.finditer(text, s, strong[0].start())), default=s)
+    if e - cut >= 25:
+        s = cut
     return [Item(source, unit, s, e, score, [m.group(0) for m in strong[:3]], content_stems(text[s:e]))]
 
 

@@ -33,7 +33,7 @@ SUPPORT = re.compile(
     r"suggest\w*|favou?r\w*|importance|could help|on the table|study and work|work on|can be implemented|"
     r"confiden\w*|we discuss|anything that works|do not discard|could contribute|think about|embrace\w*|"
     r"pursuit|aspirations|intend\w*|indispensable|need|must|should|endors\w*|advocat\w*|call(?:s|ed)? for|"
-    r"insist\w*|(?<!not )committed to|in favou?r)\b", re.I)
+    r"insist\w*|(?<!not )committed to|in favou?r|urg(?:e|es|ed|ing)|overdue|adopt\w*|approv\w*|go ahead)\b", re.I)
 OPPOSE = re.compile(
     r"\b(reject\w*|oppos\w*|against|unacceptable|refus\w*|(?:will|would|won't|cannot|can't) not"
     r" (?:send|deploy|support|accept|allow|join|participate|contribute|commit|be involved|agree)\w*|"
