@@ -125,3 +125,24 @@ def test_every_quote_of_any_draft_is_verbatim_and_the_draft_validates(tmp_path: 
     report = check_file(out)
     assert not [p for p in report.problems if p.code == "quote-not-found"]
     assert report.ok(strict=True), [p.format() for p in report.problems]
+
+
+def test_redrafting_a_folder_ignores_the_text_copies_of_earlier_drafts(tmp_path: Path):
+    (tmp_path / "a.html").write_text("<p>" + ARTICLE.replace("\n", "</p><p>") + "</p>", encoding="utf-8")
+    draft_to_file([tmp_path], tmp_path / "brief.yaml")
+    draft_to_file([tmp_path], tmp_path / "brief.yaml")
+    data = yaml.safe_load((tmp_path / "brief.yaml").read_text(encoding="utf-8"))
+    assert [s["id"] for s in data["sources"]] == ["a"]
+
+
+def test_name_variants_across_sources_become_one_actor(tmp_path: Path):
+    (tmp_path / "one.txt").write_text("Chilean President Ana Ruiz said the plan to build the canal should go ahead.\n",
+                                      encoding="utf-8")
+    (tmp_path / "two.txt").write_text("President Ruiz said the plan to build the canal was urgent.\n"
+                                      "Ruíz also stressed that the canal would be built.\n", encoding="utf-8")
+    out = draft_to_file([tmp_path], tmp_path / "brief.yaml")
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    people = [a for a in data["actors"] if a["kind"] == "person"]
+    assert [a["name"] for a in people] == ["Ana Ruiz"]
+    assert people[0]["affiliation"] == "Chile"
+    assert check_file(out).ok(strict=True)

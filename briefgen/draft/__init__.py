@@ -99,9 +99,13 @@ def _analyse(args: tuple[str, Path, dict[str, Any], str | None]) -> Analysed:
 
 
 def analyse_sources(paths: list[Path], gazetteer: Path | str | None = None, jobs: int = 1,
-                    progress: Callable[[Iterable], Iterable] | None = None) -> list[Analysed]:
+                    progress: Callable[[Iterable], Iterable] | None = None,
+                    exclude: list[Path] | None = None) -> list[Analysed]:
     """Read and analyse every source (in parallel with jobs > 1), in a stable order."""
-    files = expand_paths(paths)
+    files = [f for f in expand_paths(paths)
+             if not any(ex in f.resolve().parents for ex in (exclude or []))]
+    if not files:
+        raise InputError("no source files to draft from")
     side = sidecar_metadata(files)
     ids = _Ids()
     tasks = []
@@ -173,11 +177,13 @@ def _merge_people(docs: list[Analysed]) -> dict[tuple[str, str], str]:
     full: dict[str, Person] = {}
     out: dict[tuple[str, str], str] = {}
     by_surname: dict[str, list[str]] = defaultdict(list)
+    by_first: dict[str, list[str]] = defaultdict(list)
     for a in docs:
         for key, p in a.ex.people.items():
             if len(fold(p.name).split()) >= 2 and key not in full:
                 full[key] = p
                 by_surname[fold(p.name).split()[-1]].append(key)
+                by_first[fold(p.name).split()[0]].append(key)
     for a in docs:
         for key, p in a.ex.people.items():
             parts = fold(p.name).split()
@@ -187,6 +193,8 @@ def _merge_people(docs: list[Analysed]) -> dict[tuple[str, str], str]:
                 out[(a.sid, key)] = sorted(cands, key=lambda k: (-len(full[k].name), k))[0] if cands else key
             else:
                 cands = by_surname.get(parts[-1] if parts else "", [])
+                if not cands and len(parts) == 1:  # "Prime Minister Abiy": a first name used alone
+                    cands = by_first.get(parts[0], [])
                 out[(a.sid, key)] = cands[0] if len(cands) == 1 else key
     return out
 
@@ -604,9 +612,10 @@ def _dump(data: Any) -> str:
 
 def draft_brief(paths: list[Path | str], title: str | None = None, question: str | None = None,
                 gazetteer: Path | str | None = None, jobs: int = 1, base: Path | None = None,
-                progress: Callable[[Iterable], Iterable] | None = None) -> Draft:
+                progress: Callable[[Iterable], Iterable] | None = None,
+                exclude: list[Path] | None = None) -> Draft:
     """Analyse sources and draft a brief (source paths relative to ``base``, the brief's folder)."""
-    docs = analyse_sources([Path(p) for p in paths], gazetteer, jobs, progress)
+    docs = analyse_sources([Path(p) for p in paths], gazetteer, jobs, progress, exclude)
     if not docs:
         raise InputError("no sources given")
     base = (base or Path.cwd()).resolve()
@@ -624,8 +633,9 @@ def draft_to_file(paths: list[Path | str], out_path: Path | str, title: str | No
     """Draft a brief from source files or folders and write it (plus text copies of non-text sources)."""
     out_path = Path(out_path)
     base = out_path.resolve().parent
-    draft = draft_brief(paths, title, question, gazetteer, jobs, base, progress)
     text_dir = out_path.parent / (out_path.stem + ".sources")
+    # the text copies of earlier drafts are outputs, never sources
+    draft = draft_brief(paths, title, question, gazetteer, jobs, base, progress, [text_dir.resolve()])
     for a, src in zip(draft.docs, draft.brief["sources"]):
         if not a.doc.native_text:
             target = text_dir / f"{a.sid}.txt"

@@ -191,7 +191,12 @@ def _mentions(unit: Unit, gz: Gazetteer, people: dict[str, Person], named: list[
         if m.surname_only:
             key = _resolve_surname(people, m.name)
             if key is None:
-                continue
+                nxt = re.match(r"\s+(?:also\s+|has\s+|had\s+)?(\w+)", mask[m.end:])
+                if not (nxt and nxt.group(1).lower() in SPEECH):
+                    continue
+                # "Shoukry told …": a single name that speaks; other sources may give the full name
+                key = fold(m.name)
+                people.setdefault(key, Person(key, m.name, aliases={m.name}))
             m.name = people[key].name
         else:
             key = _register(people, m, text, mask, gz)
@@ -401,7 +406,7 @@ def _attribute(u: Unit, cs: int, ce: int, ments: list[Mention], refs, people, gz
             continue  # "…,” the minister added, further highlighting …": the same speaker
         if low in SPEECH:
             r = subject_before(at)
-            if r is None or (r and r[2] == "pronoun (last person named)"):
+            if (r is None or (r and r[2] == "pronoun (last person named)")) and low not in ("told", "tells"):
                 r2 = subject_after(cs + t.end)
                 r = r2 or r
             if r:

@@ -28,6 +28,8 @@ ACTION = re.compile(
     r"delay(?:ing)? on|delay(?:ing)?)\s+", re.I)
 PROPOSAL = re.compile(r"\b(proposal|plan|idea|option|offer|initiative|suggestion|concept|scheme)s?\s+"
                       r"(?:is\s+|was\s+)?(?:to|of|for|that)\b", re.I)
+_PROPOSAL_TO = re.compile(r"\b(?:proposal|plan|idea|option|offer|initiative|suggestion|scheme|decision|bid)s?"
+                          r"\s+to\s+([a-z]+)\s+", re.I)
 INSTRUMENT = {"mission", "missions", "force", "forces", "operation", "operations", "membership", "agreement",
               "agreements", "guarantee", "guarantees", "coalition", "deal", "treaty", "ceasefire", "sanctions",
               "mandate", "talks", "negotiations", "framework", "fund", "tariffs", "tariff", "tax", "ban",
@@ -170,6 +172,16 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         if words[-1].lower() in NOT_HEAD or words[-1][:1].isupper() and len(words) == 1 and not words[-1].isupper():
             continue
         out.append(Phrase(source, unit, phrase, text[m.start():m.end()] + phrase, head,
+                          {stem(w) for w in words[:-1]}, True, True))
+    for m in _PROPOSAL_TO.finditer(text):  # "the plan to fill the reservoir"
+        np = _np_after(text, m.end())
+        if not np:
+            continue
+        phrase = np[0]
+        words = _WORD.findall(phrase)
+        if words[-1].lower() in NOT_HEAD or len(words) < 1:
+            continue
+        out.append(Phrase(source, unit, phrase, m.group(1) + " " + phrase, stem(words[-1]),
                           {stem(w) for w in words[:-1]}, True, True))
     for m in _WORD.finditer(text):
         lw = m.group(0).lower()
