@@ -29,7 +29,7 @@ _WITHOUT_NEG = re.compile(
     r"\bwithout\s+((?:an?\s+|the\s+)?[^,.;:“”\"]{2,60})", re.I)
 
 SUPPORT = re.compile(
-    r"\b(support\w*|back(?:s|ed|ing)?|welcom\w*|ready|willing|open to|push(?:es|ed|ing)? for|propos\w*|"
+    r"\b(support\w*|back(?:s|ed|ing)?|welcom\w*|ready to|ready for|willing to|open to|push(?:es|ed|ing)? for|propos\w*|"
     r"suggest\w*|favou?r\w*|importance|could help|on the table|study and work|work on|can be implemented|"
     r"confiden\w*|we discuss|anything that works|do not discard|could contribute|think about|embrace\w*|"
     r"pursuit|aspirations|intend\w*|indispensable|need|must|should|endors\w*|advocat\w*|call(?:s|ed)? for|"
