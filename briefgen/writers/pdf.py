@@ -22,6 +22,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LEGAL, LETTER
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import ttfonts as _ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Spacer, Table, TableStyle
@@ -80,6 +81,30 @@ class PdfResult:
 def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
     """Render ``doc`` as PDF bytes."""
     return render(doc, options).data
+
+
+def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
+    """A ToUnicode CMap for a font subset, with characters beyond U+FFFF as UTF-16 pairs.
+
+    ReportLab writes every code point as plain hex, so an emoji or a mathematical letter came out
+    as an odd-length string that readers reject: the glyph was drawn but its text was lost.
+    """
+    def utf16(code: int) -> str:
+        return chr(code).encode("utf-16-be", "surrogatepass").hex().upper()
+
+    lines = [
+        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        f"/CIDSystemInfo << /Registry ({fontname}) /Ordering ({fontname}) /Supplement 0 >> def",
+        f"/CMapName /{fontname} def", "/CMapType 2 def",
+        "1 begincodespacerange", f"<00> <{len(subset) - 1:02X}>", "endcodespacerange",
+        f"{len(subset)} beginbfchar",
+        *(f"<{i:02X}> <{utf16(code)}>" for i, code in enumerate(subset)),
+        "endbfchar", "endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end",
+    ]
+    return "\n".join(lines)
+
+
+_ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
 def warm_up(options: RenderOptions | None = None) -> None:

@@ -1,0 +1,145 @@
+"""Any Unicode in any text field of a brief builds to .docx and .pdf, and reads back as written.
+
+Characters XML cannot hold are removed with a warning (never a crash); everything else — right-to-left
+scripts, emoji, combining marks, markup-like text, very long words — comes back from the Word file
+exactly, and from the PDF wherever the shipped fonts have a glyph for it (a character no shipped
+font covers, such as an emoji, still builds but cannot be drawn or read back).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import tempfile
+import unicodedata
+import warnings
+import zipfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from pypdf import PdfReader
+
+from briefgen.build import build_brief
+from pdf_layout_check import CONT_SIZE, MARKER_MAX, NOTE_SIZE
+from test_pdf_writer import _readable
+from briefgen.textsafe import _ILLEGAL, UnsafeTextWarning
+
+
+def clean(text: str) -> str:
+    """What the writers keep of ``text`` (the XML-illegal characters removed), without warning."""
+    return _ILLEGAL.sub("", text)
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+_interesting = st.sampled_from([
+    "<b>", "</b>", "a < b", "AT&T", "]]>", "&amp;", "\u202eevil", "שלום", "مرحبا", "😀", "👩‍👩‍👧",
+    "e\u0301", "Ж", "Ω", "“", "”", "‘", "—", "\u00a0", "\t", "\x00", "\x0b", "\ufffe", "x" * 120,
+    "{title}", "[^1]", "*", "_", "\\", "#", "|",
+])
+TEXT = st.lists(st.text(st.characters(blacklist_categories=("Cs",)), max_size=12) | _interesting,
+                min_size=1, max_size=5).map("".join).filter(lambda s: clean(s).strip() != "")
+
+FIELDS = st.fixed_dictionaries({k: TEXT for k in (
+    "title", "question", "author", "organisation", "audience", "kj", "background", "actor", "role",
+    "summary", "condition", "option", "description", "pro", "con", "risk", "event", "mitigation",
+    "question2", "why", "resolution", "recommendation", "source_title", "outlet", "quote1", "quote2",
+)})
+
+
+def _brief(f: dict[str, str]) -> dict:
+    cite1 = [{"source": "s1", "quote": f["quote1"]}]
+    cite2 = [{"source": "s2", "quote": f["quote2"]}]
+    return {
+        "meta": {"title": f["title"], "question": f["question"], "date": "2025-02-15",
+                 "authors": [f["author"]], "organisation": f["organisation"], "audience": f["audience"],
+                 "marking": {"tlp": "TLP:GREEN"}},
+        "key_judgments": [{"id": "kj", "text": f["kj"], "confidence": "low", "likelihood": "likely",
+                           "citations": cite1 + cite2}],
+        "background": [{"text": f["background"], "citations": cite1}],
+        "actors": [{"id": "a", "name": f["actor"], "kind": "person", "role": f["role"]}],
+        "positions": [{"actor": "a", "about": "o", "stance": "conditional", "condition": f["condition"],
+                       "summary": f["summary"], "citations": cite2}],
+        "options": [{"id": "o", "title": f["option"], "description": f["description"],
+                     "pros": [f["pro"]], "cons": [f["con"]], "citations": cite1}],
+        "risks": [{"id": "r", "title": f["risk"], "event": f["event"], "likelihood": "likely", "impact": 4,
+                   "mitigation": [f["mitigation"]], "options": ["o"], "citations": cite2}],
+        "open_questions": [{"id": "q", "question": f["question2"], "why": f["why"],
+                            "resolution": f["resolution"], "citations": cite1}],
+        "recommendations": [{"text": f["recommendation"], "citations": cite2}],
+        "sources": [{"id": "s1", "title": f["source_title"], "outlet": f["outlet"], "path": "s1.txt"},
+                    {"id": "s2", "title": "Second source", "path": "s2.txt"}],
+    }
+
+
+def _docx_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as zf:
+        parts = [n for n in zf.namelist() if re.match(r"word/(document|footnotes|header\d*|footer\d*)\.xml$", n)]
+        return "\n".join("".join(t.text or "" for t in etree.fromstring(zf.read(n)).iter(f"{W}t")) for n in parts)
+
+
+def _pdf_flow_text(data: bytes) -> str:
+    """The body text of every page in order, then the note text in order (page furniture left out).
+
+    A paragraph or a note split by a page break then reads as one, as the reader follows it.
+    """
+    body: list[str] = []
+    notes: list[str] = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        height = float(page.mediabox.height)
+
+        def visit(text, cm, tm, font_dict, font_size):
+            size = round(font_size * tm[0] * cm[0], 3)
+            y = cm[5] + tm[5] * cm[3]
+            if not text.strip() or y < 50 or y > height - 50:  # header, footer, page total
+                return
+            if abs(size - NOTE_SIZE) < 0.01 or size == CONT_SIZE:
+                notes.append(text)
+            elif size >= MARKER_MAX:  # superscript note markers are smaller
+                body.append(text)
+
+        page.extract_text(visitor_text=visit)
+    return "".join(body) + "".join(notes)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(FIELDS)
+def test_every_text_field_round_trips_through_word_and_pdf(tmp_path, fields):
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    # the sources hold the quotes verbatim, so the brief is grounded
+    (folder / "s1.txt").write_bytes(f"Intro. {fields['quote1']} Outro.".encode())
+    (folder / "s2.txt").write_bytes(f"Start. {fields['quote2']} End.".encode())
+    (folder / "brief.json").write_text(json.dumps(_brief(fields)), encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = build_brief(folder / "brief.json", folder / "out", ("docx", "pdf"))
+    # removing characters is announced, never silent
+    if any(clean(v) != v for v in fields.values()):
+        assert any(issubclass(w.category, UnsafeTextWarning) for w in caught)
+
+    docx_text = _squash(_docx_text(out["docx"]))
+    pdf_text = _squash(_pdf_flow_text(out["pdf"].read_bytes()))
+    for name, value in fields.items():
+        assert _squash(clean(value)) in docx_text, (name, value)
+        # the PDF draws what the shipped fonts have glyphs for; those stretches must all come back
+        rtl = any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in value)
+        for stretch in _readable(unicodedata.normalize("NFC", value)):
+            if rtl:  # right-to-left runs are drawn (and so extracted) in visual order
+                assert set(_squash(stretch)) <= set(pdf_text), (name, value, stretch)
+            else:
+                assert _squash(stretch) in pdf_text, (name, value, stretch)
+
+
+def test_characters_beyond_the_basic_plane_read_back_from_the_pdf():
+    from briefgen import outline as o
+    from briefgen.writers import RenderOptions
+    from briefgen.writers.pdf import write
+
+    data = write(o.Document(o.DocMeta(title="t"), [o.Para([o.T("Smile 😀 and 𝔸 end")])]), RenderOptions())
+    assert "Smile 😀 and 𝔸 end" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
