@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 from briefgen.errors import InputError, OutputError, ValidationFailed
 from briefgen.fileio import atomic_path
 from briefgen.layout import Layout
+from briefgen.parallel import PdfHelper, worth_forking
 from briefgen.writers import REGISTRY, RenderOptions, suffix_for, writer_for
 
 # The one place that decides what `briefgen build` writes when no --format is given.
@@ -46,12 +48,15 @@ def build_brief(
     options: RenderOptions | None = None,
     emit_outline: Path | None = None,
     strict: bool = False,
+    parallel: bool | None = None,
+    pdf_helper: PdfHelper | None = None,
 ) -> dict[str, Path]:
-    """Build a brief into each format; return {format: path}. Nothing is written unless all succeed."""
-    from briefgen.check import check_file
-    from briefgen.compose import compose
-    from briefgen.outline import to_dict
+    """Build a brief into each format; return {format: path}. Nothing is written unless all succeed.
 
+    ``parallel`` renders the PDF in a forked helper that warms up while the brief is checked and
+    composed (None: when it pays off and is safe, see ``briefgen.parallel.worth_forking``);
+    ``pdf_helper`` is one the caller started earlier still (this function closes it).
+    """
     brief_path = Path(brief_path)
     # 1. refuse unknown formats before doing any work
     formats = list(dict.fromkeys(formats))
@@ -59,6 +64,25 @@ def build_brief(
     if unknown:
         raise InputError(f"unknown output format {', '.join(map(repr, unknown))}; "
                          f"choose from {', '.join(REGISTRY)}")
+    options = options or RenderOptions()
+    helper = pdf_helper
+    wanted = worth_forking(formats) if parallel is None else parallel
+    if helper is None and wanted and "pdf" in formats and hasattr(os, "fork"):
+        helper = PdfHelper(options)
+    try:
+        return _build(brief_path, formats, layout, options, emit_outline, strict, out_dir, helper)
+    finally:
+        if helper is not None:
+            helper.close()
+
+
+def _build(brief_path: Path, formats: list[str], layout: Layout | None, options: RenderOptions,
+           emit_outline: Path | None, strict: bool, out_dir: Path | None, helper: Any) -> dict[str, Path]:
+    """Steps 2–4 of ``build_brief``."""
+    from briefgen.check import check_file
+    from briefgen.compose import compose
+    from briefgen.outline import to_dict
+
     # 2. validate: an ungrounded or invalid brief is never rendered
     report = check_file(brief_path)
     if not report.ok(strict) or report.brief is None:
@@ -71,14 +95,19 @@ def build_brief(
                                f"no file was written\n" + "\n".join(lines))
     # 3. compose once; every writer renders the same tree
     doc = compose(report.brief, layout or Layout(), report)
-    options = options or RenderOptions()
     rendered: dict[str, bytes] = {}
-    for fmt in formats:
-        try:
-            writer = writer_for(fmt)
-        except ModuleNotFoundError as exc:
-            raise InputError(f"the {fmt} writer is not available in this installation ({exc.name})") from None
-        rendered[fmt] = writer(doc, options)
+    if helper is not None and "pdf" in formats:
+        helper.submit(doc, options)  # the child renders the PDF while this process does the rest
+    # the helper's PDF is collected last, so that it renders while the other formats do
+    for fmt in sorted(formats, key=lambda f: helper is not None and f == "pdf"):
+        data = helper.result() if helper is not None and fmt == "pdf" else None
+        if data is None:
+            try:
+                writer = writer_for(fmt)
+            except ModuleNotFoundError as exc:
+                raise InputError(f"the {fmt} writer is not available in this installation ({exc.name})") from None
+            data = writer(doc, options)
+        rendered[fmt] = data
     outline_bytes = None
     if emit_outline is not None:
         outline_bytes = (json.dumps(to_dict(doc), ensure_ascii=False, indent=1) + "\n").encode("utf-8")

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 import click
+
+# briefgen uses no pydantic plugins; looking them up scans every installed package's metadata
+# on the first model built, a noticeable share of a sub-second command.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from briefgen import __version__
 

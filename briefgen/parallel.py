@@ -62,6 +62,11 @@ def worth_forking(formats: list[str]) -> bool:
     )
 
 
+def start_pdf_helper(formats: list[str], options: Any = None) -> PdfHelper | None:
+    """A warming-up PDF helper when ``worth_forking(formats)``, else None."""
+    return PdfHelper(options) if worth_forking(formats) else None
+
+
 class PdfHelper:
     """A forked child that warms up the PDF writer, then renders one document on request."""
 
@@ -76,13 +81,19 @@ class PdfHelper:
         os.close(to_child_r)
         os.close(from_child_w)
 
-    def render(self, doc: Any, options: Any) -> bytes | None:
-        """The PDF bytes of ``doc``, or None when the helper could not produce them."""
+    def submit(self, doc: Any, options: Any) -> None:
+        """Hand the child the tree to render; collect the bytes later with ``result``."""
         try:
             _send(self._to_child, b"D", pickle.dumps((doc, options), protocol=pickle.HIGHEST_PROTOCOL))
             os.close(self._to_child)
-            self._to_child = -1
-            answer = _receive(self._from_child)
+        except OSError:
+            pass
+        self._to_child = -1
+
+    def result(self) -> bytes | None:
+        """The PDF bytes of the submitted tree, or None when the helper could not produce them."""
+        try:
+            answer = _receive(self._from_child) if self._from_child >= 0 else None
         except OSError:
             answer = None
         self.close()
@@ -92,6 +103,11 @@ class PdfHelper:
         for message, category in notes:  # the child's warnings, shown as if rendered here
             warnings.warn(message, category, stacklevel=2)
         return data
+
+    def render(self, doc: Any, options: Any) -> bytes | None:
+        """``submit`` then ``result``."""
+        self.submit(doc, options)
+        return self.result()
 
     def close(self) -> None:
         """Stop the child (if it still waits) and reap it."""

@@ -45,10 +45,30 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
       briefgen build inputs/ukraine-security-guarantees/brief.yaml -o out/ --format docx --format md
       briefgen build inputs/ukraine-security-guarantees/brief.yaml --template one-pager -o out/one-pager
     """
+    from briefgen.build import DEFAULT_FORMATS
+    from briefgen.parallel import start_pdf_helper
+
+    formats = formats or DEFAULT_FORMATS
+    helper = start_pdf_helper(list(formats))  # warms up the PDF writer while the rest loads
+    try:
+        written = _build(brief, output_dir, formats, template_name, reference_docx, emit_outline,
+                         endnotes, no_quotes, full_notes, strict, helper)
+    finally:
+        if helper is not None:
+            helper.close()
+    for path in written.values():
+        click.echo(str(path))
+    if emit_outline:
+        click.echo(str(emit_outline))
+
+
+def _build(brief, output_dir, formats, template_name, reference_docx, emit_outline, endnotes, no_quotes,
+           full_notes, strict, helper):
+    """Resolve the template and options, build, and report any removed characters."""
     import warnings
     from dataclasses import replace
 
-    from briefgen.build import DEFAULT_FORMATS, build_brief
+    from briefgen.build import build_brief
     from briefgen.templates import find_template
     from briefgen.textsafe import UnsafeTextWarning
 
@@ -65,12 +85,11 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
         options = replace(options, notes="endnotes")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnsafeTextWarning)
-        written = build_brief(brief, output_dir, formats or DEFAULT_FORMATS, layout=layout,
-                              options=options, emit_outline=emit_outline, strict=strict)
+        written = build_brief(brief, output_dir, formats, layout=layout, options=options,
+                              emit_outline=emit_outline, strict=strict, pdf_helper=helper)
+    shown = set()
     for w in caught:
-        if issubclass(w.category, UnsafeTextWarning):
+        if issubclass(w.category, UnsafeTextWarning) and str(w.message) not in shown:
+            shown.add(str(w.message))
             click.echo(f"warning: {w.message}", err=True)
-    for path in written.values():
-        click.echo(str(path))
-    if emit_outline:
-        click.echo(str(emit_outline))
+    return written

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from briefgen import textsafe
+
 # Characters XML cannot carry, nor any text string meant to be extracted again: C0 controls other
 # than tab/newline/CR, DEL and C1 controls, lone surrogates and the non-characters U+FFFE/U+FFFF.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -17,9 +19,14 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 URL_RE = re.compile(r"""(?:https?://|www\.)[^\s<>"']+[^\s<>"'.,;:!?)\]}’”]""")
 
 
+_PDF_ONLY = re.compile("[\x7f-\x9f]")  # allowed in XML, but no text string should carry them
+
+
 def clean(text: str) -> str:
-    """``text`` without characters that XML cannot carry."""
-    return _ILLEGAL.sub("", text)
+    """``text`` without characters a PDF text string cannot carry; removals XML forbids are warned."""
+    if not _ILLEGAL.search(text):
+        return text
+    return _PDF_ONLY.sub("", textsafe.clean(text))
 
 
 def safe_color(color: str | None, default: str | None = None) -> str | None:
