@@ -275,7 +275,10 @@ def read_docx_file(path: Path) -> SourceDoc:
     """Read a Word document's paragraphs (and table cells) as text, with its core properties."""
     import docx
 
+    from briefgen.limits import check_zip
+
     _raw(path)
+    check_zip(path, "source")  # a .docx is a zip: refuse bombs before inflating anything
     try:
         doc = docx.Document(str(path))
         paras = [p.text for p in doc.paragraphs]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from briefgen.writers import REGISTRY
 
 
 @click.command("build")
-@click.argument("brief", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("brief", type=click.Path(path_type=Path, exists=True))
 @click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the outputs [default: out/<brief name>/].")
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(sorted(REGISTRY)),
@@ -32,6 +33,10 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
           full_notes: bool, strict: bool) -> None:
     """Validate BRIEF, then render it with one footnote per cited statement.
 
+    BRIEF may also be a folder of sources: briefgen then drafts a brief from
+    them into OUTPUT_DIR/brief.yaml (or uses the one already there, so your
+    edits are kept; delete it to draft again) and builds that.
+
     Nothing is written when the brief has errors (every quote must occur in its
     source) or the template is unusable. Outputs are written as
     <brief name>.<format>, where the brief name is the file's stem, or its
@@ -44,15 +49,28 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
     Example:
       briefgen build inputs/ukraine-security-guarantees/brief.yaml -o out/ --format docx --format md
       briefgen build inputs/ukraine-security-guarantees/brief.yaml --template one-pager -o out/one-pager
+      briefgen build inputs/ukraine-security-guarantees/sources -o out/draft
     """
-    from briefgen.build import DEFAULT_FORMATS
+    from briefgen.build import DEFAULT_FORMATS, default_output_dir
     from briefgen.parallel import start_pdf_helper
+    from briefgen.templates import find_template
 
     formats = formats or DEFAULT_FORMATS
     helper = start_pdf_helper(list(formats))  # warms up the PDF writer while the rest loads
     try:
-        written = _build(brief, output_dir, formats, template_name, reference_docx, emit_outline,
-                         endnotes, no_quotes, full_notes, strict, helper)
+        drafted = None
+        if brief.is_dir():
+            find_template(template_name)  # an unusable template fails before anything is drafted
+            output_dir = output_dir or default_output_dir(brief)
+            brief, drafted = _draft_for_build(brief, output_dir)
+        try:
+            written = _build(brief, output_dir, formats, template_name, reference_docx, emit_outline,
+                             endnotes, no_quotes, full_notes, strict, helper)
+        except BaseException:
+            if drafted is not None:  # no partial output: a draft made for a failed build goes too
+                shutil.rmtree(drafted.with_suffix(".sources"), ignore_errors=True)
+                drafted.unlink(missing_ok=True)
+            raise
     finally:
         if helper is not None:
             helper.close()
@@ -60,6 +78,20 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
         click.echo(str(path))
     if emit_outline:
         click.echo(str(emit_outline))
+
+
+def _draft_for_build(sources: Path, output_dir: Path) -> tuple[Path, Path | None]:
+    """The brief to build for a folder of sources: a draft made now (also returned second), or the one there."""
+    from briefgen.draft import draft_to_file
+
+    draft = output_dir / "brief.yaml"
+    if draft.exists():
+        click.echo(f"using the existing draft {draft} (delete it to draft again from {sources})", err=True)
+        return draft, None
+    draft_to_file([sources], draft)
+    click.echo(f"drafted {draft} from {sources}; check it, then build it again with `briefgen build {draft}`",
+               err=True)
+    return draft, draft
 
 
 def _build(brief, output_dir, formats, template_name, reference_docx, emit_outline, endnotes, no_quotes,
