@@ -18,8 +18,9 @@ import click
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Read and analyse sources in this many processes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+@click.option("--force", is_flag=True, help="Replace the output file if it exists (your edits in it are lost).")
 def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: str | None,
-          gazetteer: Path | None, jobs: int, quiet: bool) -> None:
+          gazetteer: Path | None, jobs: int, quiet: bool, force: bool) -> None:
     """Draft a brief from SOURCES (files or folders of .txt, .md, .html, .pdf, .docx).
 
     Every actor, position, option, risk and open question in the draft cites
@@ -32,7 +33,11 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
       briefgen draft inputs/ukraine-security-guarantees/sources -o brief.yaml
     """
     from briefgen.draft import draft_to_file
+    from briefgen.errors import OutputError
     from briefgen.sources import expand_paths
+
+    if output.exists() and not force:  # a brief an analyst has been editing is never overwritten
+        raise OutputError(f"{output} already exists; choose another -o or pass --force to replace it")
 
     files = expand_paths(list(sources))
     progress = None

@@ -27,8 +27,8 @@ def _setup_minimal(root: Path) -> None:
     (root / "brief.yaml").write_text(MINIMAL_BRIEF, encoding="utf-8")
     # outputs a user already has: a failed run must leave them as they were
     (root / "out").mkdir()
-    (root / "out" / "brief.docx").write_bytes(b"previous docx output")
-    (root / "out" / "brief.pdf").write_bytes(b"previous pdf output")
+    (root / "out" / "project.docx").write_bytes(b"previous docx output")
+    (root / "out" / "project.pdf").write_bytes(b"previous pdf output")
 
 
 def _setup_example(root: Path) -> None:
