@@ -11,7 +11,7 @@ from briefgen.writers import REGISTRY
 
 
 @click.command("build")
-@click.argument("brief", type=click.Path(path_type=Path, exists=True))
+@click.argument("brief", type=click.Path(path_type=Path))
 @click.option("-o", "--output-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Folder for the outputs [default: out/<brief name>/].")
 @click.option("-f", "--format", "formats", multiple=True, type=click.Choice(sorted(REGISTRY)),
