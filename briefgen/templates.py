@@ -118,6 +118,14 @@ class CitationSpec(_Spec):
     notes: Literal["footnotes", "endnotes"] = "footnotes"
 
 
+def _only_known(value: dict[str, str], known: Any, message: str) -> dict[str, str]:
+    """``value`` when all its keys are in ``known``; else a ValueError built from ``message``."""
+    for key in value:
+        if key not in known:
+            raise ValueError(message.format(key=key, known=", ".join(known)))
+    return value
+
+
 class TemplateSpec(_Spec):
     """The content of ``template.toml``."""
 
@@ -140,28 +148,19 @@ class TemplateSpec(_Spec):
     @classmethod
     def _known_colors(cls, value: dict[str, str]) -> dict[str, str]:
         """Only the colour roles the writers use."""
-        for key in value:
-            if key not in COLOR_KEYS:
-                raise ValueError(f"unknown colour {key!r}; use {', '.join(COLOR_KEYS)}")
-        return value
+        return _only_known(value, COLOR_KEYS, "unknown colour {key!r}; use {known}")
 
     @field_validator("stance_colors")
     @classmethod
     def _known_stances(cls, value: dict[str, str]) -> dict[str, str]:
         """Only the stances a brief has."""
-        for key in value:
-            if key not in DEFAULT_STANCE_COLORS:
-                raise ValueError(f"unknown stance {key!r}; use {', '.join(DEFAULT_STANCE_COLORS)}")
-        return value
+        return _only_known(value, DEFAULT_STANCE_COLORS, "unknown stance {key!r}; use {known}")
 
     @field_validator("labels")
     @classmethod
     def _known_labels(cls, value: dict[str, str]) -> dict[str, str]:
         """Only labels compose prints."""
-        for key in value:
-            if key not in DEFAULT_LABELS:
-                raise ValueError(f"unknown label {key!r}; known labels: {', '.join(DEFAULT_LABELS)}")
-        return value
+        return _only_known(value, DEFAULT_LABELS, "unknown label {key!r}; known labels: {known}")
 
     @field_validator("sections")
     @classmethod
