@@ -143,3 +143,17 @@ def test_characters_beyond_the_basic_plane_read_back_from_the_pdf():
 
     data = write(o.Document(o.DocMeta(title="t"), [o.Para([o.T("Smile 😀 and 𝔸 end")])]), RenderOptions())
     assert "Smile 😀 and 𝔸 end" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+
+
+def test_anchors_and_markers_inside_an_over_long_word_are_kept():
+    from briefgen import outline as o
+    from briefgen.writers import RenderOptions
+    from briefgen.writers.pdf import write
+
+    doc = o.Document(o.DocMeta(title="t"), [
+        o.Heading(1, [o.T("x" * 120)], anchor="long"),
+        o.Para([o.T("y" * 300), o.Note([[o.T("the note")]]), o.T("z" * 200)]),
+    ])
+    reader = PdfReader(io.BytesIO(write(doc, RenderOptions())))
+    assert [item.title for item in reader.outline] == ["x" * 120]  # the bookmark's destination exists
+    assert "the note" in "".join(p.extract_text() for p in reader.pages)

@@ -259,6 +259,9 @@ def _break(runs: list[Run], width: float, first_extra: float) -> list[_Line]:
 def _cut(word: list, lines: list[_Line], line: _Line, width: float, avail: float) -> None:
     """Put a word longer than the line on as many lines as it needs, character by character."""
     for run, text, _ in word:
+        if not text:  # an anchor or note marker inside the word: keep it where it stands
+            line.segs.append((run, "", 0.0))
+            continue
         while text:
             room = avail - line.width
             k = len(text)

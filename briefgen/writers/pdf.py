@@ -158,8 +158,10 @@ class _Styles:
 
     def __init__(self, f: _Fonts, c: dict[str, str]):
         H = colors.HexColor
-        sans = Face(f.sans, f.sansbold, f.sans, f.sansbold)
-        serif = Face(f.regular, f.bold, f.italic, f.bolditalic, fallback=sans)
+        # each family falls back on the other for a glyph it lacks (DejaVu's faces differ in coverage)
+        sans = Face(f.sans, f.sansbold, f.sans, f.sansbold,
+                    fallback=Face(f.regular, f.bold, f.italic, f.bolditalic))
+        serif = Face(f.regular, f.bold, f.italic, f.bolditalic, fallback=Face(f.sans, f.sansbold, f.sans, f.sansbold))
         self.serif, self.sans = serif, sans
         link = H(c["link"])
         text, head, muted = H(c["text"]), H(c["heading"]), H(c["muted"])
