@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+import operator
 from pathlib import Path
 
 import yaml
@@ -14,11 +15,14 @@ def _quote(s: int, i: int) -> str:
     return f"item {s}-{i} weighs on the guarantee"
 
 
-def generate(folder: Path | str, n_sources: int = 20, n_citations: int = 2000, per_note: int = 1) -> Path:
+def generate(folder: Path | str, n_sources: int = 20, n_citations: int = 2000, per_note: int = 1,
+             items: int | None = None) -> Path:
     """Write sources and a valid brief with exactly ``n_citations`` citations into ``folder``; return its path.
 
     With ``per_note`` 1 every citation is its own citation point (one footnote each); larger values
-    put that many citations into each background paragraph's note (semicolon-separated).
+    put that many citations into each background paragraph's note (semicolon-separated). With
+    ``items``, the brief has exactly that many items (judgments, actors, positions, options, risks,
+    questions and background paragraphs), the citations left spread evenly over the paragraphs.
     """
     folder = Path(folder)
     (folder / "sources").mkdir(parents=True, exist_ok=True)
@@ -67,9 +71,13 @@ def generate(folder: Path | str, n_sources: int = 20, n_citations: int = 2000, p
                            "citations": cites()} for k in range(2)]
         brief["open_questions"] = [{"id": "q0", "question": "What next?", "citations": cites()}]
     paragraph = 0
+    slots = None if items is None else items - sum(len(v) for v in brief.values() if isinstance(v, list))
+    left = operator.length_hint(counter)
     while True:
-        c = cites(per_note)
-        if not c:
+        if slots is not None and paragraph >= slots:
+            break
+        c = cites(per_note if slots is None else (left * (paragraph + 1)) // slots - (left * paragraph) // slots)
+        if not c and slots is None:
             break
         brief["background"].append({"text": f"Background paragraph {paragraph} says what is new.", "citations": c})
         paragraph += 1
@@ -85,14 +93,15 @@ def generate(folder: Path | str, n_sources: int = 20, n_citations: int = 2000, p
 
 
 def main() -> None:
-    """Command line: python bench/genbrief.py DIR [--sources N] [--citations N]."""
+    """Command line: python bench/genbrief.py DIR [--sources N] [--citations N] [--per-note N] [--items N]."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("folder", type=Path)
     ap.add_argument("--sources", type=int, default=20)
     ap.add_argument("--citations", type=int, default=2000)
     ap.add_argument("--per-note", type=int, default=1)
+    ap.add_argument("--items", type=int, default=None)
     args = ap.parse_args()
-    print(generate(args.folder, args.sources, args.citations, args.per_note))
+    print(generate(args.folder, args.sources, args.citations, args.per_note, args.items))
 
 
 if __name__ == "__main__":
