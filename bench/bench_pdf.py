@@ -26,24 +26,8 @@ REPO = HERE.parent
 EXAMPLE = REPO / "inputs" / "ukraine-security-guarantees" / "brief.yaml"
 sys.path.insert(0, str(HERE))
 
+from bench_docx import best_time, build_cmd  # noqa: E402
 from genbrief import generate  # noqa: E402
-
-
-def best_time(cmd: list[str], runs: int, warm: bool = True) -> float:
-    """The fastest of ``runs`` wall-clock runs of a command (after one warm-up run)."""
-    if warm:
-        subprocess.run(cmd, check=True, capture_output=True)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def build_cmd(brief: Path, out: Path, fmt: str) -> list[str]:
-    """The command line that builds ``brief`` into ``out`` in one format."""
-    return [sys.executable, "-m", "briefgen", "build", str(brief), "-o", str(out), "--format", fmt]
 
 
 def render_seconds(brief: Path, runs: int) -> tuple[float, int, int]:

@@ -13,6 +13,14 @@ MAX_ZIP_EXPANDED = 200 * 1024 * 1024  # all members once inflated
 MAX_ZIP_RATIO = 150  # inflated / compressed, per member (ordinary XML compresses 5–20×)
 
 
+class ZipRefused(InputError):
+    """A zip package refused by ``check_zip``; ``reason`` is the message without the file's name."""
+
+    def __init__(self, what: str, path: Path, reason: str):
+        self.reason = reason
+        super().__init__(f"{what} {path} {reason}")
+
+
 def check_zip(path: Path | str, what: str) -> None:
     """Refuse a zip package (.docx) that is too large, has too many parts or inflates like a bomb.
 
@@ -22,23 +30,24 @@ def check_zip(path: Path | str, what: str) -> None:
     try:
         size = path.stat().st_size
     except FileNotFoundError:
-        raise InputError(f"{what} {path} not found") from None
+        raise ZipRefused(what, path, "not found") from None
     except OSError as exc:
-        raise InputError(f"{what} {path} cannot be read: {exc.strerror or exc}") from None
+        raise ZipRefused(what, path, f"cannot be read: {exc.strerror or exc}") from None
     if size > MAX_ZIP_BYTES:
-        raise InputError(f"{what} {path} is {size / 1e6:.0f} MB; the limit is {MAX_ZIP_BYTES // 2**20} MB")
+        raise ZipRefused(what, path, f"is {size / 1e6:.0f} MB; the limit is {MAX_ZIP_BYTES // 2**20} MB")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise InputError(f"{what} {path} is not a readable .docx file ({exc})") from None
+        raise ZipRefused(what, path, f"is not a readable .docx file ({exc})") from None
     if len(infos) > MAX_ZIP_MEMBERS:
-        raise InputError(f"{what} {path} has {len(infos):,} parts; refusing more than {MAX_ZIP_MEMBERS:,}")
+        raise ZipRefused(what, path, f"has {len(infos):,} parts; refusing more than {MAX_ZIP_MEMBERS:,}")
     total = sum(i.file_size for i in infos)
     if total > MAX_ZIP_EXPANDED:
-        raise InputError(f"{what} {path} would expand to {total / 1e6:,.0f} MB; "
+        raise ZipRefused(what, path, f"would expand to {total / 1e6:,.0f} MB; "
                          f"refusing more than {MAX_ZIP_EXPANDED // 2**20} MB (a zip bomb?)")
     for info in infos:
         if info.file_size > 1_000_000 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
-            raise InputError(f"{what} {path}: part {info.filename} expands {info.file_size // max(info.compress_size, 1):,}× "
-                             f"to {info.file_size / 1e6:,.0f} MB; refusing it (a zip bomb?)")
+            raise ZipRefused(what, path, f"has a part, {info.filename}, that expands "
+                             f"{info.file_size // max(info.compress_size, 1):,}× to {info.file_size / 1e6:,.0f} MB; "
+                             "refusing it (a zip bomb?)")

@@ -275,10 +275,13 @@ def read_docx_file(path: Path) -> SourceDoc:
     """Read a Word document's paragraphs (and table cells) as text, with its core properties."""
     import docx
 
-    from briefgen.limits import check_zip
+    from briefgen.limits import ZipRefused, check_zip
 
     _raw(path)
-    check_zip(path, "source")  # a .docx is a zip: refuse bombs before inflating anything
+    try:
+        check_zip(path, "source")  # a .docx is a zip: refuse bombs before inflating anything
+    except ZipRefused as exc:
+        raise SourceReadError(path, exc.reason) from None
     try:
         doc = docx.Document(str(path))
         paras = [p.text for p in doc.paragraphs]

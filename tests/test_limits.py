@@ -36,7 +36,7 @@ def test_zip_bomb_is_refused_by_its_directory(bomb):
 
 def test_ratio_bomb_under_the_total_limit_is_refused(tmp_path):
     small = _bomb(tmp_path / "small.docx", size=40 * 1024 * 1024)
-    with pytest.raises(InputError, match=r"part word/document.xml expands [\d,]+× to 42 MB"):
+    with pytest.raises(InputError, match=r"part, word/document.xml, that expands [\d,]+× to 42 MB"):
         check_zip(small, "reference document")
 
 
@@ -57,3 +57,10 @@ def test_build_refuses_a_zip_bomb_reference_quickly_and_writes_nothing(brief_dir
     assert not out.exists()
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 100
+
+
+def test_a_zip_bomb_source_is_refused_by_the_reader(bomb):
+    from briefgen.sources import SourceReadError, read_source
+
+    with pytest.raises(SourceReadError, match=r"bomb\.docx.*zip bomb"):
+        read_source(bomb)
