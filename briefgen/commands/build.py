@@ -53,14 +53,16 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
     """
     from briefgen.build import DEFAULT_FORMATS, default_output_dir
     from briefgen.parallel import start_pdf_helper
-    from briefgen.templates import find_template
 
     formats = formats or DEFAULT_FORMATS
     helper = start_pdf_helper(list(formats))  # warms up the PDF writer while the rest loads
     try:
         drafted = None
         if brief.is_dir():
-            find_template(template_name)  # an unusable template fails before anything is drafted
+            if template_name is not None:  # an unusable template fails before anything is drafted
+                from briefgen.templates import find_template
+
+                find_template(template_name)
             output_dir = output_dir or default_output_dir(brief)
             brief, drafted = _draft_for_build(brief, output_dir)
         try:
@@ -101,16 +103,23 @@ def _build(brief, output_dir, formats, template_name, reference_docx, emit_outli
     from dataclasses import replace
 
     from briefgen.build import build_brief
-    from briefgen.templates import find_template
+    from briefgen.layout import Layout
     from briefgen.textsafe import UnsafeTextWarning
+    from briefgen.writers import RenderOptions
 
-    template = find_template(template_name)
-    layout = template.to_layout()
+    if template_name is None:
+        # the default template, policy-brief, renders exactly as these defaults (a test holds it to
+        # that), so the common case skips reading and validating template.toml
+        layout, options = Layout(), RenderOptions()
+    else:
+        from briefgen.templates import find_template
+
+        template = find_template(template_name)
+        layout, options = template.to_layout(), template.to_render_options()
     if no_quotes:
         layout = layout.with_(quotes_in_notes=False)
     if full_notes:
         layout = layout.with_(citation_style="always-full")
-    options = template.to_render_options()
     if reference_docx is not None:
         options = replace(options, reference_docx=reference_docx)
     if endnotes:
