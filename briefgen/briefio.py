@@ -151,6 +151,8 @@ class _Builder:
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
         tag = node.tag
+        if tag == "tag:yaml.org,2002:str":  # most values: no constructor needed
+            return node.value
         if tag.endswith((":timestamp", ":binary", ":set", ":omap", ":pairs")):
             return node.value  # dates stay text; pydantic parses ISO dates itself
         try:

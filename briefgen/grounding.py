@@ -16,6 +16,7 @@ _CHAR_MAP = str.maketrans(
     }
 )
 _SPACE_RUN = re.compile(r"\s+")
+_CHANGING_RUN = re.compile(r"\s{2,}|[^\S ]")  # whitespace that normalising rewrites
 
 
 def normalize(text: str) -> str:
@@ -48,12 +49,13 @@ class SourceText:
         self.text = text
         folded = text.translate(_CHAR_MAP)
         # Collapse whitespace runs, remembering (normalised position, original position) breakpoints.
+        # A lone space stays as it is, so only runs that change length (or are not a space) count.
         parts: list[str] = []
         self._norm_pos: list[int] = [0]
         self._orig_pos: list[int] = [0]
         last = 0
         npos = 0
-        for m in _SPACE_RUN.finditer(folded):
+        for m in _CHANGING_RUN.finditer(folded):
             parts.append(folded[last : m.start()])
             npos += m.start() - last
             parts.append(" ")
