@@ -438,19 +438,24 @@ class _Writer:
     def _core_properties(self) -> None:
         meta = self.doc.meta
         cp = self.word.core_properties
-        cp.title = meta.title
-        cp.author = meta.author
-        cp.last_modified_by = meta.author
-        cp.subject = meta.subject
-        cp.keywords = ", ".join(meta.keywords)
-        cp.language = meta.language
-        cp.category = "  ".join(v for v in (meta.banner, meta.tlp) if v)
+        cp.title = _prop(meta.title)
+        cp.author = _prop(meta.author)
+        cp.last_modified_by = _prop(meta.author)
+        cp.subject = _prop(meta.subject)
+        cp.keywords = _prop(", ".join(meta.keywords))
+        cp.language = _prop(meta.language)
+        cp.category = _prop("  ".join(v for v in (meta.banner, meta.tlp) if v))
         cp.comments = ""
         cp.revision = 1
         when = _doc_datetime(meta.date)
         cp.created = when
         cp.modified = when
         cp.last_printed = when
+
+
+def _prop(value: str) -> str:
+    """A core property value within python-docx's 255-character limit (longer text is shortened with '…')."""
+    return value if len(value) <= 255 else value[:254] + "…"
 
 
 def _text_width_twips(section) -> int:
