@@ -600,3 +600,125 @@ def test_markup_like_text_round_trips_through_word(tmp_path):
     paras = [Para([Text(t)]) for t in _MARKUP]
     got = _pandoc_docx_text(write(Document(DocMeta(title="t", date="2025-01-01"), paras)), tmp_path)
     assert got == [" ".join(t.split()) for t in _MARKUP]
+
+
+# --------------------------------------------------------------------------- the package around the body
+
+_MAIN_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def _bare_docx(path: Path, document: str | None = None, extra: dict[str, str] | None = None,
+               doc_rels: str = "", overrides: str = "") -> Path:
+    """A .docx holding only a main document (no styles, settings, numbering or properties)."""
+    document = document or (f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body><w:p/>'
+                            f'<w:sectPr><w:pgSz w:w="11906" w:h="16838"/></w:sectPr></w:body></w:document>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml",
+                   '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   f'<Override PartName="/word/document.xml" ContentType="{_MAIN_CT}"/>{overrides}</Types>')
+        z.writestr("_rels/.rels",
+                   '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                   'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
+        z.writestr("word/document.xml", document)
+        if doc_rels:
+            z.writestr("word/_rels/document.xml.rels",
+                       f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                       f'{doc_rels}</Relationships>')
+        for name, content in (extra or {}).items():
+            z.writestr(name, content)
+    return path
+
+
+def test_a_bare_reference_gets_styles_settings_numbering_and_properties(rich, tmp_path):
+    data = write(rich["doc"], RenderOptions(reference_docx=_bare_docx(tmp_path / "bare.docx")))
+    out = docx.Document(io.BytesIO(data))
+    names = {s.name.casefold() for s in out.styles}
+    assert all(name.casefold() in names for name, _ in REQUIRED_STYLES)
+    assert out.core_properties.title == rich["doc"].meta.title
+    assert round(out.sections[0].page_width.mm) == 210  # the reference's A4 page is kept
+    settings_xml = part(data, "word/settings.xml")
+    assert [n.get(q("id")) for n in settings_xml.find("w:footnotePr", NS)] == ["-1", "0"]
+    assert part(data, "word/numbering.xml").find("w:abstractNum", NS) is not None
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        types = etree.fromstring(z.read("[Content_Types].xml"))
+        listed = {t.get("PartName") for t in types if t.get("PartName")}
+        members = {"/" + n for n in z.namelist() if n.endswith(".xml") and n != "[Content_Types].xml"}
+    assert listed == members  # every part has its content type, and no type names a missing part
+
+
+def test_a_header_reference_to_a_missing_part_is_replaced_by_ours(rich, tmp_path):
+    document = (f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body><w:p/><w:sectPr>'
+                f'<w:headerReference w:type="default" r:id="rId9"/></w:sectPr></w:body></w:document>')
+    rels = ('<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/header" Target="header9.xml"/>')
+    ref = _bare_docx(tmp_path / "dangling.docx", document, doc_rels=rels)
+    data = write(rich["doc"], RenderOptions(reference_docx=ref))
+    sect = part(data, "word/document.xml").find("w:body/w:sectPr", NS)
+    refs = sect.findall("w:headerReference", NS)
+    assert len(refs) == 1
+    header = docx.Document(io.BytesIO(data)).sections[0].header
+    assert "TLP:AMBER" in "\n".join(p.text for p in header.paragraphs)
+
+
+@pytest.mark.parametrize("broken, named", [
+    ({"word/styles.xml": "<w:styles"}, "malformed XML"),
+    ({}, "no Word main document"),
+])
+def test_a_reference_with_a_broken_part_is_a_clear_error(rich, tmp_path, broken, named):
+    from briefgen.errors import InputError
+
+    if broken:
+        rels = ('<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                'relationships/styles" Target="styles.xml"/>')
+        ref = _bare_docx(tmp_path / "broken.docx", extra=broken, doc_rels=rels, overrides=(
+            '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'wordprocessingml.styles+xml"/>'))
+    else:  # the main document's content type is not Word's
+        ref = _bare_docx(tmp_path / "broken.docx")
+        with zipfile.ZipFile(ref) as z:
+            members = {n: z.read(n) for n in z.namelist()}
+        members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(_MAIN_CT.encode(), b"text/plain")
+        with zipfile.ZipFile(ref, "w") as z:
+            for n, blob in members.items():
+                z.writestr(n, blob)
+    with pytest.raises(InputError, match=f"reference document .*broken.docx is not a readable .docx file .*{named}"):
+        write(rich["doc"], RenderOptions(reference_docx=ref))
+
+
+def test_a_note_inside_a_link_closes_the_link_around_its_call():
+    doc = Document(DocMeta(title="t", date="2025-02-20"), [
+        Para([Link("https://example.org/x", [Text("before "), Note([[Text("the note")]]), Text(" after")])]),
+    ])
+    p = part(write(doc), "word/document.xml").find("w:body/w:p", NS)
+    kinds = [child.tag.rsplit("}", 1)[1] for child in p if child.tag != q("pPr")]
+    assert kinds == ["hyperlink", "r", "hyperlink"]
+    assert p[-1].get(f"{{{R}}}id") == p.find("w:hyperlink", NS).get(f"{{{R}}}id")  # one relationship, two spans
+    assert p.find("w:r/w:footnoteReference", NS) is not None
+    assert ["".join(t.text for t in h.iter(q("t"))) for h in p.findall("w:hyperlink", NS)] == ["before ", " after"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_TEXT, _TEXT)
+def test_any_link_address_and_style_name_survive_as_attributes(url, style_name):
+    """Addresses go into relationship targets and style names into attributes: any text reads back as given."""
+    from briefgen.textsafe import clean
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnsafeTextWarning)
+        data = write(Document(DocMeta(title="t", date="2025-02-20"), [Para([Link(url, [Text("x")])])]))
+        expected = clean(url)
+    targets = [t for t, mode in [(v[1], v[2]) for v in rels(data, "word/_rels/document.xml.rels").values()]
+               if mode == "External"]
+    assert targets == [expected]
+    from briefgen.writers import _docx_xml as x
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnsafeTextWarning)
+        name = clean(style_name)
+    p = x.fragment(x.paragraph(name, x.run("y", x.RunFormat(style=name))))[0]
+    found = [el.get(q("val")) for el in (p.find("w:pPr/w:pStyle", NS), p.find("w:r/w:rPr/w:rStyle", NS))
+             if el is not None]
+    assert found == ([name, name] if name else [])  # an empty name is no style at all

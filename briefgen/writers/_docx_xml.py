@@ -1,4 +1,8 @@
-"""The one place that builds raw WordprocessingML (``w:``) elements for the Word writer.
+"""The one place that writes raw WordprocessingML (``w:``) for the Word writer.
+
+Body content (paragraphs, runs, notes, tables) is written as XML text, which is several times
+faster than building element objects one by one; the small parts that come from the reference
+document (styles, settings, numbering, section properties, headers) are edited as lxml trees.
 
 Child order follows the ECMA-376 schema (``w:rPr`` first in a run, ``w:pPr`` first in a
 paragraph, property children in sequence order), because Word rejects out-of-order XML that
@@ -11,26 +15,40 @@ import copy
 import re
 from dataclasses import dataclass
 
-from docx.oxml.ns import nsdecls, qn
-from docx.oxml.parser import oxml_parser, parse_xml
 from lxml import etree
 
 from briefgen.textsafe import clean
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NSMAP = {
+    "w": W_NS,
+    "r": R_NS,
+    "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
+}
 
-# Qualified names used in hot loops, computed once.
+
+def qn(tag: str) -> str:
+    """'w:p' -> '{namespace}p'."""
+    prefix, _, local = tag.partition(":")
+    return f"{{{NSMAP[prefix]}}}{local}"
+
+
+def nsdecls(*prefixes: str) -> str:
+    """Namespace declarations for a root element, e.g. ``xmlns:w="…"``."""
+    return " ".join(f'xmlns:{p}="{NSMAP[p]}"' for p in prefixes)
+
+
 _P, _PPR, _R, _RPR, _T = qn("w:p"), qn("w:pPr"), qn("w:r"), qn("w:rPr"), qn("w:t")
-_PSTYLE, _RSTYLE, _VAL = qn("w:pStyle"), qn("w:rStyle"), qn("w:val")
-_B, _I, _COLOR, _SZ, _SHD, _JC = qn("w:b"), qn("w:i"), qn("w:color"), qn("w:sz"), qn("w:shd"), qn("w:jc")
-_BR, _TAB, _ID = qn("w:br"), qn("w:tab"), qn("w:id")
+_VAL = qn("w:val")
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_RID = qn("r:id")
-
-# pPr children in schema order (only the ones this module writes are needed for ordering).
-_PPR_ORDER = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:numPr", "w:tabs",
-              "w:spacing", "w:ind", "w:jc")
+# Our own XML text is trusted and may hold very long words; entities are never expanded.
+_FRAGMENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _JC_VALUES = {"left": "left", "center": "center", "right": "right"}
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -45,9 +63,256 @@ class RunFormat:
     shading: str | None = None
 
 
+PLAIN = RunFormat()
+
+
+# ------------------------------------------------------------------------------- escaping
+
+
+def esc(text: str) -> str:
+    """Text content escaped for XML (the text must already be free of characters XML cannot hold)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
+
+
+def attr(value: str) -> str:
+    """An attribute value escaped for XML, whitespace kept exactly."""
+    return (esc(value).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;")
+            .replace("\t", "&#9;"))
+
+
+def hex_color(color: str | None) -> str | None:
+    """'#1e7b34' -> '1E7B34'; None or malformed -> None."""
+    if not color:
+        return None
+    value = color.lstrip("#").upper()
+    return value if re.fullmatch(r"[0-9A-F]{6}", value) else None
+
+
+def fragment(xml: str) -> list[etree._Element]:
+    """Parse XML text of ``w:`` elements (our own output) into elements, in order."""
+    root = etree.fromstring(f'<w:body {nsdecls("w", "r")}>{xml}</w:body>', _FRAGMENT_PARSER)
+    return list(root)
+
+
+# ------------------------------------------------------------------------------- paragraphs
+
+
+def p_start(style_id: str | None = None, *, align: str | None = None, num: tuple[int, int] | None = None,
+            indent_twips: int | None = None, keep_next: bool = False, right_tab_twips: int | None = None) -> str:
+    """The opening of a ``w:p`` and its ``w:pPr`` (style, keep-with-next, numbering, tab, indent, alignment)."""
+    if not (style_id or align or num or indent_twips is not None or keep_next or right_tab_twips):
+        return "<w:p>"
+    out = ["<w:p><w:pPr>"]
+    if style_id:
+        out.append(f'<w:pStyle w:val="{attr(style_id)}"/>')
+    if keep_next:
+        out.append("<w:keepNext/>")
+    if num:
+        out.append(f'<w:numPr><w:ilvl w:val="{num[1]}"/><w:numId w:val="{num[0]}"/></w:numPr>')
+    if right_tab_twips:
+        out.append(f'<w:tabs><w:tab w:val="right" w:pos="{right_tab_twips}"/></w:tabs>')
+    if indent_twips is not None:
+        out.append(f'<w:ind w:left="{indent_twips}"/>')
+    if align and align in _JC_VALUES and align != "left":
+        out.append(f'<w:jc w:val="{_JC_VALUES[align]}"/>')
+    out.append("</w:pPr>")
+    return "".join(out)
+
+
+def paragraph(style_id: str | None = None, content: str = "", **props) -> str:
+    """A whole ``w:p``: properties (see ``p_start``) and content."""
+    return p_start(style_id, **props) + content + "</w:p>"
+
+
+_RPR_CACHE: dict[RunFormat, str] = {}
+
+
+def run_props(fmt: RunFormat | None) -> str:
+    """``w:rPr`` for a format (children in schema order), '' for plain text."""
+    if fmt is None:
+        return ""
+    cached = _RPR_CACHE.get(fmt)
+    if cached is not None:
+        return cached
+    out = []
+    if fmt.style:
+        out.append(f'<w:rStyle w:val="{attr(fmt.style)}"/>')
+    if fmt.bold:
+        out.append("<w:b/>")
+    if fmt.italic:
+        out.append("<w:i/>")
+    color = hex_color(fmt.color)
+    if color:
+        out.append(f'<w:color w:val="{color}"/>')
+    if fmt.size_half_points:
+        out.append(f'<w:sz w:val="{fmt.size_half_points}"/><w:szCs w:val="{fmt.size_half_points}"/>')
+    shading = hex_color(fmt.shading)
+    if shading:
+        out.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{shading}"/>')
+    value = f"<w:rPr>{''.join(out)}</w:rPr>" if out else ""
+    _RPR_CACHE[fmt] = value
+    return value
+
+
+def run(text: str, fmt: RunFormat | None = None) -> str:
+    """A run holding ``text`` (tabs and line breaks become ``w:tab``/``w:br``)."""
+    text = clean(text)
+    rpr = run_props(fmt)
+    if "\n" not in text and "\t" not in text and "\r" not in text:
+        return f'<w:r>{rpr}<w:t xml:space="preserve">{esc(text)}</w:t></w:r>'
+    out = ["<w:r>", rpr]
+    for i, line in enumerate(_LINE_BREAK.split(text)):
+        if i:
+            out.append("<w:br/>")
+        for j, chunk in enumerate(line.split("\t")):
+            if j:
+                out.append("<w:tab/>")
+            if chunk:
+                out.append(f'<w:t xml:space="preserve">{esc(chunk)}</w:t>')
+    out.append("</w:r>")
+    return "".join(out)
+
+
+def hyperlink_start(rel_id: str) -> str:
+    """The opening of a ``w:hyperlink`` pointing at relationship ``rel_id`` of the containing part."""
+    return f'<w:hyperlink r:id="{attr(rel_id)}" w:history="1">'
+
+
+def hyperlink_end() -> str:
+    """The end of a ``w:hyperlink``."""
+    return "</w:hyperlink>"
+
+
+def hyperlink(rel_id: str, content: str) -> str:
+    """A whole ``w:hyperlink`` around ``content``."""
+    return hyperlink_start(rel_id) + content + hyperlink_end()
+
+
+def picture_paragraph(style_id: str | None, rel_id: str, filename: str, cx: int, cy: int) -> str:
+    """A paragraph whose one run draws the image of relationship ``rel_id``, ``cx`` × ``cy`` EMU."""
+    name = attr(filename)
+    inline = (
+        f'<wp:inline {nsdecls("wp", "a", "pic", "r")}>'
+        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="1" name="Picture 1"/>'
+        '<wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+        '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        f'<pic:pic><pic:nvPicPr><pic:cNvPr id="0" name="{name}"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip r:embed="{attr(rel_id)}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+        f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"/></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline>'
+    )
+    return paragraph(style_id, f"<w:r><w:drawing>{inline}</w:drawing></w:r>")
+
+
+def page_break() -> str:
+    """A paragraph holding only a page break."""
+    return '<w:p><w:r><w:br w:type="page"/></w:r></w:p>'
+
+
+def bookmark_start(bm_id: int, name: str) -> str:
+    """Where a bookmark opens (right after the paragraph properties)."""
+    return f'<w:bookmarkStart w:id="{bm_id}" w:name="{attr(name)}"/>'
+
+
+def bookmark_end(bm_id: int) -> str:
+    """Where a bookmark closes (last in the paragraph)."""
+    return f'<w:bookmarkEnd w:id="{bm_id}"/>'
+
+
+def field(instruction: str, placeholder: str, fmt: RunFormat | None = None) -> str:
+    """A complex field (e.g. PAGE, NUMPAGES) with a cached result Word updates on open."""
+    rpr = run_props(fmt)
+    return (f'<w:r>{rpr}<w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r>{rpr}<w:instrText xml:space="preserve"> {esc(instruction)} </w:instrText></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r>{rpr}<w:t>{esc(placeholder)}</w:t></w:r>'
+            f'<w:r>{rpr}<w:fldChar w:fldCharType="end"/></w:r>')
+
+
+# ------------------------------------------------------------------------------- notes
+# ``kind`` is "footnote" or "endnote"; both use the same structure with different element names.
+
+
+def notes_part(kind: str, notes: list[str]) -> str:
+    """A whole ``w:footnotes``/``w:endnotes`` part: Word's separator (-1), continuation separator (0), notes."""
+    spacing = '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
+    return (
+        f"<w:{kind}s {nsdecls('w', 'r')}>"
+        f'<w:{kind} w:type="separator" w:id="-1"><w:p>{spacing}<w:r><w:separator/></w:r></w:p></w:{kind}>'
+        f'<w:{kind} w:type="continuationSeparator" w:id="0"><w:p>{spacing}<w:r><w:continuationSeparator/>'
+        f"</w:r></w:p></w:{kind}>"
+        + "".join(notes)
+        + f"</w:{kind}s>"
+    )
+
+
+def note_reference(note_id: int, ref_style: str, kind: str = "footnote") -> str:
+    """The body run that calls note ``note_id``."""
+    return f'<w:r><w:rPr><w:rStyle w:val="{attr(ref_style)}"/></w:rPr><w:{kind}Reference w:id="{note_id}"/></w:r>'
+
+
+def note(note_id: int, paragraphs: str, kind: str = "footnote") -> str:
+    """One ``w:footnote``/``w:endnote`` with id ``note_id`` holding ``paragraphs``."""
+    return f'<w:{kind} w:id="{note_id}">{paragraphs}</w:{kind}>'
+
+
+def note_mark(ref_style: str, kind: str = "footnote") -> str:
+    """The note's own number (``w:footnoteRef``/``w:endnoteRef``) and a space, opening its first paragraph."""
+    return (f'<w:r><w:rPr><w:rStyle w:val="{attr(ref_style)}"/></w:rPr><w:{kind}Ref/></w:r>'
+            '<w:r><w:t xml:space="preserve"> </w:t></w:r>')
+
+
+# ------------------------------------------------------------------------------- tables
+
+
+def table_start(style_id: str | None, grid_twips: list[int]) -> str:
+    """The opening of a ``w:tbl`` at full text width with a style, fixed grid and header-row look."""
+    style = f'<w:tblStyle w:val="{attr(style_id)}"/>' if style_id else ""
+    cols = "".join(f'<w:gridCol w:w="{w}"/>' for w in grid_twips)
+    return (f'<w:tbl><w:tblPr>{style}<w:tblW w:w="{sum(grid_twips)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" '
+            f'w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>{cols}</w:tblGrid>')
+
+
+def row_start(*, header: bool, min_height_twips: int | None = None) -> str:
+    """The opening of a row; header rows repeat on each page and never split (body rows may)."""
+    if not (header or min_height_twips):
+        return "<w:tr>"
+    pr = ["<w:tr><w:trPr>"]
+    if header:
+        pr.append("<w:cantSplit/>")
+    if min_height_twips:
+        pr.append(f'<w:trHeight w:val="{min_height_twips}" w:hRule="atLeast"/>')
+    if header:
+        pr.append("<w:tblHeader/>")
+    pr.append("</w:trPr>")
+    return "".join(pr)
+
+
+def cell_start(width_twips: int, fill: str | None, *, center: bool = False) -> str:
+    """The opening of a cell with width, optional background fill and vertical centring."""
+    out = [f'<w:tc><w:tcPr><w:tcW w:w="{width_twips}" w:type="dxa"/>']
+    color = hex_color(fill)
+    if color:
+        out.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{color}"/>')
+    if center:
+        out.append('<w:vAlign w:val="center"/>')
+    out.append("</w:tcPr>")
+    return "".join(out)
+
+
+# ------------------------------------------------------------------------------- element helpers (lxml)
+
+
 def element(tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
-    """A new element created by python-docx's parser (so it gets python-docx's element classes)."""
-    el = oxml_parser.makeelement(qn(tag))
+    """A new element with ``w:``-qualified attributes."""
+    el = etree.Element(qn(tag), nsmap={tag.partition(":")[0]: NSMAP[tag.partition(":")[0]]})
     for key, value in (attrs or {}).items():
         el.set(qn(key), value)
     return el
@@ -61,171 +326,16 @@ def sub(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None) -
     return el
 
 
-def hex_color(color: str | None) -> str | None:
-    """'#1e7b34' -> '1E7B34'; None or malformed -> None."""
-    if not color:
-        return None
-    value = color.lstrip("#").upper()
-    return value if re.fullmatch(r"[0-9A-F]{6}", value) else None
-
-
-# ------------------------------------------------------------------------------- paragraphs
-
-
-def paragraph(style_id: str | None = None, *, align: str | None = None, num: tuple[int, int] | None = None,
-              indent_twips: int | None = None, keep_next: bool = False,
-              right_tab_twips: int | None = None) -> etree._Element:
-    """A ``w:p`` with its ``w:pPr`` (style, keep-with-next, numbering, tab, indent, alignment)."""
-    p = oxml_parser.makeelement(_P)
-    if style_id or align or num or indent_twips is not None or keep_next or right_tab_twips:
-        ppr = etree.SubElement(p, _PPR)
-        if style_id:
-            etree.SubElement(ppr, _PSTYLE).set(_VAL, style_id)
-        if keep_next:
-            etree.SubElement(ppr, qn("w:keepNext"))
-        if num:
-            numpr = etree.SubElement(ppr, qn("w:numPr"))
-            etree.SubElement(numpr, qn("w:ilvl")).set(_VAL, str(num[1]))
-            etree.SubElement(numpr, qn("w:numId")).set(_VAL, str(num[0]))
-        if right_tab_twips:
-            tabs = etree.SubElement(ppr, qn("w:tabs"))
-            sub(tabs, "w:tab", {"w:val": "right", "w:pos": str(right_tab_twips)})
-        if indent_twips is not None:
-            sub(ppr, "w:ind", {"w:left": str(indent_twips)})
-        if align and align in _JC_VALUES and align != "left":
-            etree.SubElement(ppr, _JC).set(_VAL, _JC_VALUES[align])
-    return p
-
-
-def run(parent: etree._Element, text: str, fmt: RunFormat | None = None) -> etree._Element:
-    """Append a run holding ``text`` (tabs and line breaks become ``w:tab``/``w:br``)."""
-    r = etree.SubElement(parent, _R)
-    _run_props(r, fmt)
-    text = clean(text)
-    if "\n" not in text and "\t" not in text and "\r" not in text:
-        t = etree.SubElement(r, _T)
-        t.text = text
-        t.set(_XML_SPACE, "preserve")
-        return r
-    for i, line in enumerate(re.split(r"\r\n|\r|\n", text)):
-        if i:
-            etree.SubElement(r, _BR)
-        for j, chunk in enumerate(line.split("\t")):
-            if j:
-                etree.SubElement(r, _TAB)
-            if chunk:
-                t = etree.SubElement(r, _T)
-                t.text = chunk
-                t.set(_XML_SPACE, "preserve")
-    return r
-
-
-def _run_props(r: etree._Element, fmt: RunFormat | None) -> None:
-    """``w:rPr`` as the first child of the run, its children in schema order."""
-    if fmt is None or fmt == RunFormat():
-        return
-    rpr = etree.SubElement(r, _RPR)
-    if fmt.style:
-        etree.SubElement(rpr, _RSTYLE).set(_VAL, fmt.style)
-    if fmt.bold:
-        etree.SubElement(rpr, _B)
-    if fmt.italic:
-        etree.SubElement(rpr, _I)
-    color = hex_color(fmt.color)
-    if color:
-        etree.SubElement(rpr, _COLOR).set(_VAL, color)
-    if fmt.size_half_points:
-        etree.SubElement(rpr, _SZ).set(_VAL, str(fmt.size_half_points))
-        sub(rpr, "w:szCs", {"w:val": str(fmt.size_half_points)})
-    shading = hex_color(fmt.shading)
-    if shading:
-        sub(rpr, "w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": shading})
-
-
-def hyperlink(parent: etree._Element, rel_id: str) -> etree._Element:
-    """Append a ``w:hyperlink`` pointing at relationship ``rel_id`` of the containing part."""
-    h = etree.SubElement(parent, qn("w:hyperlink"))
-    h.set(_RID, rel_id)
-    h.set(qn("w:history"), "1")
-    return h
-
-
-def picture_paragraph(style_id: str | None, inline: etree._Element) -> etree._Element:
-    """A paragraph whose one run draws ``inline`` (a ``wp:inline`` picture made by python-docx)."""
-    p = paragraph(style_id)
-    r = etree.SubElement(p, _R)
-    etree.SubElement(r, qn("w:drawing")).append(inline)
-    return p
-
-
-def page_break() -> etree._Element:
-    """A paragraph holding only a page break."""
-    p = oxml_parser.makeelement(_P)
-    r = etree.SubElement(p, _R)
-    etree.SubElement(r, _BR).set(qn("w:type"), "page")
-    return p
-
-
-def bookmark(p: etree._Element, bm_id: int, name: str) -> None:
-    """Wrap a paragraph's content in a bookmark (start after ``w:pPr``, end last)."""
-    start = element("w:bookmarkStart", {"w:id": str(bm_id), "w:name": name})
-    ppr = p.find(_PPR)
-    p.insert(1 if ppr is not None else 0, start)
-    sub(p, "w:bookmarkEnd", {"w:id": str(bm_id)})
-
-
-def field(parent: etree._Element, instruction: str, placeholder: str, fmt: RunFormat | None = None) -> None:
-    """Append a complex field (e.g. PAGE, NUMPAGES) with a cached result Word updates on open."""
-    for kind in ("begin", None, "separate", "result", "end"):
-        r = etree.SubElement(parent, _R)
-        _run_props(r, fmt)
-        if kind == "result":
-            t = etree.SubElement(r, _T)
-            t.text = placeholder
-        elif kind is None:
-            it = sub(r, "w:instrText")
-            it.text = f" {instruction} "
-            it.set(_XML_SPACE, "preserve")
-        else:
-            sub(r, "w:fldChar", {"w:fldCharType": kind})
-
-
-# ------------------------------------------------------------------------------- notes
-# ``kind`` is "footnote" or "endnote"; both use the same structure with different element names.
-
-
-def notes_root(kind: str = "footnote") -> etree._Element:
-    """A ``w:footnotes``/``w:endnotes`` root with Word's separator (-1) and continuation separator (0)."""
-    spacing = '<w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>'
-    return parse_xml(
-        f"<w:{kind}s {nsdecls('w', 'r')}>"
-        f'<w:{kind} w:type="separator" w:id="-1"><w:p>{spacing}<w:r><w:separator/></w:r></w:p></w:{kind}>'
-        f'<w:{kind} w:type="continuationSeparator" w:id="0"><w:p>{spacing}<w:r><w:continuationSeparator/>'
-        f"</w:r></w:p></w:{kind}>"
-        f"</w:{kind}s>"
-    )
-
-
-def note_reference(parent: etree._Element, note_id: int, ref_style: str, kind: str = "footnote") -> None:
-    """Append the body run that calls note ``note_id``."""
-    r = etree.SubElement(parent, _R)
-    etree.SubElement(etree.SubElement(r, _RPR), _RSTYLE).set(_VAL, ref_style)
-    etree.SubElement(r, qn(f"w:{kind}Reference")).set(_ID, str(note_id))
-
-
-def note(root: etree._Element, note_id: int, kind: str = "footnote") -> etree._Element:
-    """Append an empty ``w:footnote``/``w:endnote`` with id ``note_id`` to the notes root."""
-    fn = etree.SubElement(root, qn(f"w:{kind}"))
-    fn.set(_ID, str(note_id))
-    return fn
-
-
-def note_mark(p: etree._Element, ref_style: str, kind: str = "footnote") -> None:
-    """The note's own number (``w:footnoteRef``/``w:endnoteRef``) and a space, opening its first paragraph."""
-    r = etree.SubElement(p, _R)
-    etree.SubElement(etree.SubElement(r, _RPR), _RSTYLE).set(_VAL, ref_style)
-    etree.SubElement(r, qn(f"w:{kind}Ref"))
-    run(p, " ")
+def insert_in_order(parent: etree._Element, child: etree._Element, order: tuple[str, ...]) -> etree._Element:
+    """Insert ``child`` before the first existing child that the schema sequence ``order`` puts after it."""
+    tags = [qn(t) for t in order]
+    later = set(tags[tags.index(child.tag) + 1:]) if child.tag in tags else set()
+    anchor = next((c for c in parent if c.tag in later), None)
+    if anchor is not None:
+        anchor.addprevious(child)
+    else:
+        parent.append(child)
+    return child
 
 
 # Elements that may follow w:endnotePr inside w:settings (ECMA-376 CT_Settings sequence).
@@ -234,7 +344,6 @@ _AFTER_NOTEPR = ("w:compat", "w:docVars", "w:rsids", "m:mathPr", "w:attachedSche
                  "w:doNotAutoCompressPictures", "w:forceUpgrade", "w:captions",
                  "w:readModeInkLockDown", "w:smartTagType", "w:schemaLibrary", "w:shapeDefaults",
                  "w:doNotEmbedSmartTags", "w:decimalSymbol", "w:listSeparator")
-_MATH_PR = "{http://schemas.openxmlformats.org/officeDocument/2006/math}mathPr"
 
 
 def set_note_settings(settings: etree._Element, *, footnotes: bool, endnotes: bool) -> None:
@@ -249,7 +358,7 @@ def set_note_settings(settings: etree._Element, *, footnotes: bool, endnotes: bo
             sub(pr, f"w:{kind}", {"w:id": "-1"})
             sub(pr, f"w:{kind}", {"w:id": "0"})
             new.append(pr)
-    after = {_MATH_PR if t.startswith("m:") else qn(t) for t in _AFTER_NOTEPR}
+    after = {qn(t) for t in _AFTER_NOTEPR}
     anchor = next((child for child in settings if child.tag in after), None)
     for pr in new:  # footnotePr before endnotePr, both before w:compat and what follows it
         if anchor is not None:
@@ -258,50 +367,72 @@ def set_note_settings(settings: etree._Element, *, footnotes: bool, endnotes: bo
             settings.append(pr)
 
 
-# ------------------------------------------------------------------------------- tables
+def settings_flag(settings: etree._Element, tag: str) -> bool:
+    """Whether an on/off setting such as ``w:evenAndOddHeaders`` is on."""
+    el = settings.find(qn(tag))
+    return el is not None and el.get(_VAL, "true") not in ("0", "false", "off")
 
 
-def table(style_id: str | None, grid_twips: list[int]) -> etree._Element:
-    """A ``w:tbl`` at full text width with a style, fixed grid and header-row look."""
-    tbl = oxml_parser.makeelement(qn("w:tbl"))
-    pr = sub(tbl, "w:tblPr")
-    if style_id:
-        sub(pr, "w:tblStyle", {"w:val": style_id})
-    sub(pr, "w:tblW", {"w:w": str(sum(grid_twips)), "w:type": "dxa"})
-    sub(pr, "w:tblLayout", {"w:type": "fixed"})
-    sub(pr, "w:tblLook", {"w:val": "0420", "w:firstRow": "1", "w:lastRow": "0", "w:firstColumn": "0",
-                          "w:lastColumn": "0", "w:noHBand": "1", "w:noVBand": "1"})
-    grid = sub(tbl, "w:tblGrid")
-    for width in grid_twips:
-        sub(grid, "w:gridCol", {"w:w": str(width)})
-    return tbl
+# ------------------------------------------------------------------------------- sections
+
+# CT_SectPr children after the header/footer references, in schema order.
+SECTPR_ORDER = ("w:headerReference", "w:footerReference", "w:footnotePr", "w:endnotePr", "w:type", "w:pgSz",
+                "w:pgMar", "w:paperSrc", "w:pgBorders", "w:lnNumType", "w:pgNumType", "w:cols", "w:formProt",
+                "w:vAlign", "w:noEndnote", "w:titlePg", "w:textDirection", "w:bidi", "w:rtlGutter",
+                "w:docGrid", "w:printerSettings", "w:sectPrChange")
+_UNITS_TWIPS = {"mm": 1440 / 25.4, "cm": 1440 / 2.54, "in": 1440, "pt": 20, "pc": 240, "pi": 240}
 
 
-def table_row(tbl: etree._Element, *, header: bool, min_height_twips: int | None = None) -> etree._Element:
-    """Append a row; header rows repeat on each page and never split (body rows may, or tall rows leave gaps)."""
-    tr = sub(tbl, "w:tr")
-    if header or min_height_twips:
-        pr = sub(tr, "w:trPr")
-        if header:
-            sub(pr, "w:cantSplit")
-        if min_height_twips:
-            sub(pr, "w:trHeight", {"w:val": str(min_height_twips), "w:hRule": "atLeast"})
-        if header:
-            sub(pr, "w:tblHeader")
-    return tr
+def twips(value: str | None) -> int | None:
+    """An OOXML twips measure ('1440', '25.4mm', '1in') in twips; None when absent or unreadable."""
+    if not value:
+        return None
+    unit = value[-2:]
+    try:
+        if unit in _UNITS_TWIPS:
+            return round(float(value[:-2]) * _UNITS_TWIPS[unit])
+        return round(float(value))
+    except ValueError:
+        return None
 
 
-def table_cell(tr: etree._Element, width_twips: int, fill: str | None, *, center: bool = False) -> etree._Element:
-    """Append a cell with width, optional background fill and vertical centring."""
-    tc = sub(tr, "w:tc")
-    pr = sub(tc, "w:tcPr")
-    sub(pr, "w:tcW", {"w:w": str(width_twips), "w:type": "dxa"})
-    color = hex_color(fill)
-    if color:
-        sub(pr, "w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": color})
-    if center:
-        sub(pr, "w:vAlign", {"w:val": "center"})
-    return tc
+def sect_child(sect: etree._Element, tag: str) -> etree._Element:
+    """A section property child, created in schema order when missing."""
+    el = sect.find(qn(tag))
+    return el if el is not None else insert_in_order(sect, element(tag), SECTPR_ORDER)
+
+
+def add_hdrftr_reference(sect: etree._Element, kind: str, which: str, rel_id: str) -> None:
+    """Add ``w:headerReference``/``w:footerReference`` of type default/first/even, after any existing ones."""
+    ref = element(f"w:{kind}Reference", {"w:type": which})
+    ref.set(qn("r:id"), rel_id)
+    refs = {qn("w:headerReference"), qn("w:footerReference")}
+    anchor = next((c for c in sect if c.tag not in refs), None)
+    if anchor is not None:
+        anchor.addprevious(ref)
+    else:
+        sect.append(ref)
+
+
+def hdrftr_reference(sect: etree._Element, kind: str, which: str) -> str | None:
+    """The relationship id of the section's header/footer of type default/first/even, if it has one."""
+    for ref in sect.findall(qn(f"w:{kind}Reference")):
+        if ref.get(qn("w:type"), "default") == which:
+            return ref.get(qn("r:id"))
+    return None
+
+
+def drop_hdrftr_reference(sect: etree._Element, kind: str, which: str) -> None:
+    """Remove the section's header/footer reference of type default/first/even."""
+    for ref in sect.findall(qn(f"w:{kind}Reference")):
+        if ref.get(qn("w:type"), "default") == which:
+            sect.remove(ref)
+
+
+def hdrftr_part(kind: str, content: str) -> str:
+    """A whole header (``w:hdr``) or footer (``w:ftr``) part."""
+    tag = "w:hdr" if kind == "header" else "w:ftr"
+    return f"<{tag} {nsdecls('w', 'r')}>{content}</{tag}>"
 
 
 # ------------------------------------------------------------------------------- numbering
@@ -340,7 +471,7 @@ def add_list_definitions(numbering: etree._Element) -> tuple[int, int]:
 
 def numbering_root() -> etree._Element:
     """An empty ``w:numbering`` root for a document that has no numbering part."""
-    return parse_xml(f"<w:numbering {nsdecls('w')}/>")
+    return etree.fromstring(f"<w:numbering {nsdecls('w')}/>")
 
 
 def table_style_grid(style: etree._Element, color: str = "A6A6A6", header_fill: str = "D9E2F3") -> None:
@@ -388,6 +519,17 @@ def add_num(numbering: etree._Element, abstract_id: int, *, restart: bool) -> in
 
 # ------------------------------------------------------------------------------- styles
 
+# CT_Style and CT_RPr sequences (to put a style's run colour where Word expects it).
+STYLE_ORDER = ("w:name", "w:aliases", "w:basedOn", "w:next", "w:link", "w:autoRedefine", "w:hidden",
+               "w:uiPriority", "w:semiHidden", "w:unhideWhenUsed", "w:qFormat", "w:locked", "w:personal",
+               "w:personalCompose", "w:personalReply", "w:rsid", "w:pPr", "w:rPr", "w:tblPr", "w:trPr",
+               "w:tcPr", "w:tblStylePr")
+RPR_ORDER = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "w:smallCaps", "w:strike",
+             "w:dstrike", "w:outline", "w:shadow", "w:emboss", "w:imprint", "w:noProof", "w:snapToGrid",
+             "w:vanish", "w:webHidden", "w:color", "w:spacing", "w:w", "w:kern", "w:position", "w:sz", "w:szCs",
+             "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl", "w:cs",
+             "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+
 
 def style_index(styles: etree._Element) -> dict[str, tuple[str, str]]:
     """Map case-folded style name -> (styleId, type) for every style in a ``w:styles`` element."""
@@ -398,6 +540,20 @@ def style_index(styles: etree._Element) -> dict[str, tuple[str, str]]:
         if name is not None and sid:
             out.setdefault(name.get(_VAL, "").casefold(), (sid, st.get(qn("w:type"), "paragraph")))
     return out
+
+
+def set_style_color(styles: etree._Element, style_ids: dict[str, str]) -> None:
+    """Give each style id its run colour ('RRGGBB'), replacing any theme colour it had."""
+    for st in styles.findall(qn("w:style")):
+        value = style_ids.get(st.get(qn("w:styleId")))
+        if not value:
+            continue
+        rpr = st.find(_RPR)
+        if rpr is None:
+            rpr = insert_in_order(st, element("w:rPr"), STYLE_ORDER)
+        for old in rpr.findall(qn("w:color")):
+            rpr.remove(old)
+        insert_in_order(rpr, element("w:color", {"w:val": value}), RPR_ORDER)
 
 
 def copy_style(target: etree._Element, source: etree._Element, name: str) -> str | None:
@@ -442,13 +598,7 @@ def set_default_language(styles: etree._Element, lang: str) -> None:
         rpr = sub(rpr_default, "w:rPr")
     lang_el = rpr.find(qn("w:lang"))
     if lang_el is None:
-        lang_el = element("w:lang")
-        # w:lang sits after most rPr children; before eastAsianLayout/specVanish/oMath if present
-        later = [c for c in rpr if c.tag in {qn("w:eastAsianLayout"), qn("w:specVanish"), qn("w:oMath")}]
-        if later:
-            later[0].addprevious(lang_el)
-        else:
-            rpr.append(lang_el)
+        lang_el = insert_in_order(rpr, element("w:lang"), RPR_ORDER)
     lang_el.set(_VAL, lang)
 
 
@@ -470,24 +620,3 @@ def replace_placeholders(root: etree._Element, values: dict[str, str]) -> bool:
 def text_of(root: etree._Element) -> str:
     """All ``w:t`` text under an element."""
     return "".join(t.text or "" for t in root.iter(_T))
-
-
-def clear_body(body: etree._Element) -> None:
-    """Remove every block from ``w:body`` except the final section properties."""
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-
-
-def clear_children(el: etree._Element) -> None:
-    """Remove every child element."""
-    for child in list(el):
-        el.remove(child)
-
-
-def block_appender(body: etree._Element):
-    """A function appending blocks to ``body`` while keeping its final ``w:sectPr`` last (O(1) each)."""
-    sect = body.find(qn("w:sectPr"))
-    if sect is not None:
-        return sect.addprevious
-    return body.append

@@ -4,21 +4,25 @@ Styles are named, never defined here: the reference document (``--reference-docx
 ``briefgen/data/reference.docx``) supplies them, plus page size, margins, headers and footers,
 the way pandoc's ``--reference-doc`` works. A style the user's file lacks is copied from the
 default reference document so that the output always defines every style it uses.
+
+The package is read and written by ``_opc`` and the body is written as XML text by ``_docx_xml``;
+python-docx is only needed for reading a logo image's size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from pathlib import Path
+
+from lxml import etree
 
 from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.textsafe import clean
 from briefgen.writers import RenderOptions
 from briefgen.writers import _docx_xml as x
+from briefgen.writers import _opc
 
 DEFAULT_REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference.docx"
 
@@ -48,54 +52,68 @@ _COLOR_STYLES = {
     "text": ("Normal",),
     "link": ("Hyperlink",),
 }
-_LOGO_HEIGHT_MM = 12
+_LOGO_HEIGHT_EMU = 12 * 36000  # 12 mm
 _TLP_COLORS = {"TLP:RED": "FF2B2B", "TLP:AMBER": "FFC000", "TLP:AMBER+STRICT": "FFC000",
                "TLP:GREEN": "33FF00", "TLP:CLEAR": "FFFFFF"}
 
-_RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
-_RT_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes"
-_RT_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
-_RT_NUMBERING = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
-_CT_NUMBERING = "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"
-_CT_NOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml"
+_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_RT_FOOTNOTES, _RT_ENDNOTES, _RT_HYPERLINK = _RT + "footnotes", _RT + "endnotes", _RT + "hyperlink"
+_RT_NUMBERING, _RT_STYLES, _RT_SETTINGS, _RT_IMAGE = _RT + "numbering", _RT + "styles", _RT + "settings", _RT + "image"
+_RT_HEADER, _RT_FOOTER = _RT + "header", _RT + "footer"
+_CT_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml.{}+xml"
+_CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
+_CP, _DC, _DCTERMS, _XSI = (
+    "http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "http://purl.org/dc/elements/1.1/",
+    "http://purl.org/dc/terms/", "http://www.w3.org/2001/XMLSchema-instance",
+)
+_MAIN_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+               "application/vnd.ms-word.document.macroEnabled.main+xml",
+               "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+               "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
 
 
 def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
     """Render the tree as a .docx file and return its bytes (byte-identical for the same input)."""
     options = options or RenderOptions()
-    word = _open_reference(options.reference_docx)
-    return _Writer(word, doc, options).render()
+    package = _open_reference(options.reference_docx)
+    return _Writer(package, doc, options).render()
 
 
-def _open_reference(path: Path | None):
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
+def _open_reference(path: Path | None) -> _opc.Package:
     from briefgen.limits import check_zip
 
     ref = Path(path) if path else DEFAULT_REFERENCE
     check_zip(ref, "reference document")
     try:
-        return docx.Document(str(ref))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        package = _opc.Package.read(ref)
+        main = package.related(package.root, _opc.RT_OFFICE_DOCUMENT)
+        if main is None or main.content_type not in _MAIN_TYPES:
+            raise _opc.PackageError("it has no Word main document")
+        if main.element.find(x.qn("w:body")) is None:
+            raise _opc.PackageError("its main document has no body")
+        for reltype in (_RT_STYLES, _RT_SETTINGS, _RT_NUMBERING):  # parse now, so a broken part is named here
+            part = package.related(main, reltype)
+            if part is not None:
+                part.element  # noqa: B018
+    except (_opc.PackageError, OSError) as exc:
         raise InputError(f"reference document {ref} is not a readable .docx file ({exc})") from None
+    return package
 
 
 class _Writer:
-    """Renders one Document into one python-docx document opened from the reference file."""
+    """Renders one Document into the package opened from the reference file."""
 
-    def __init__(self, word, doc: o.Document, options: RenderOptions):
-        self.word = word
+    def __init__(self, package: _opc.Package, doc: o.Document, options: RenderOptions):
+        self.package = package
         self.doc = o.Document(_clean_meta(doc.meta), doc.blocks)
         self.options = options
-        self.doc_part = word.part
-        self.body = word.element.body
-        self.styles_el = word.styles.element
+        self.main = package.related(package.root, _opc.RT_OFFICE_DOCUMENT)
         self.style_ids: dict[str, str] = {}
         self.note_count = 0
+        self.notes: list[str] = []
         self.bookmarks = 0
         self.bookmark_names: set[str] = set()
-        self.link_ids: dict[tuple[int, str], str] = {}
+        self.link_ids: dict[tuple[str, str], str] = {}
         self.bullet_num: int | None = None
 
     # ------------------------------------------------------------------ steps
@@ -103,33 +121,56 @@ class _Writer:
     def render(self) -> bytes:
         """Numbered steps: styles, parts, body, page setup, furniture, properties, deterministic zip."""
         # 1. every style the writer names exists (copied from the default reference when missing)
+        self.styles_el = self._part(_RT_STYLES, "/word/styles.xml", "styles", "<w:styles {}/>").element
         self._resolve_styles()
         x.set_default_language(self.styles_el, self.doc.meta.language or "en")
         self._style_colors()
         # 2. a fresh notes part (footnotes, or endnotes when asked) with separators -1/0, and settings
-        self._notes_part()
+        self.note_kind = "endnote" if self.options.notes == "endnotes" else "footnote"
+        self.main.drop_rels(_RT_FOOTNOTES, _RT_ENDNOTES)  # a reference document's own notes are sample content
+        kind = self.note_kind
+        self.notes_part = _opc.Part(f"/word/{kind}s.xml", _CT_WML.format(f"{kind}s"))
+        self.package.add(self.main, self.notes_part, _RT_FOOTNOTES if kind == "footnote" else _RT_ENDNOTES)
+        self.settings_el = self._part(_RT_SETTINGS, "/word/settings.xml", "settings", "<w:settings {}/>").element
+        x.set_note_settings(self.settings_el, footnotes=kind == "footnote", endnotes=kind == "endnote")
         # 3. list definitions
-        numbering = self._numbering_root()
-        self.abstract_bullet, self.abstract_ordered = x.add_list_definitions(numbering)
-        self.numbering = numbering
+        self.numbering = self._part(_RT_NUMBERING, "/word/numbering.xml", "numbering", "<w:numbering {}/>").element
+        self.abstract_bullet, self.abstract_ordered = x.add_list_definitions(self.numbering)
         # 4. page size and margins (reference document unless the options say otherwise)
-        section = self.word.sections[-1]
-        self._page_setup(section)
-        self.text_width = _text_width_twips(section)
-        # 5. the body
-        x.clear_body(self.body)
-        add = x.block_appender(self.body)
+        document = self.main.element
+        body = document.find(x.qn("w:body"))
+        sect = body.find(x.qn("w:sectPr"))
+        if sect is None:
+            sect = x.sub(body, "w:sectPr")
+        self._page_setup(sect)
+        self.text_width = _text_width_twips(sect)
+        # 5. the body, written as XML text and parsed once
+        blocks: list[str] = []
         if self.options.logo is not None:  # the logo opens the first page, as in the PDF
-            add(self._logo(Path(self.options.logo)))
+            blocks.append(self._logo(Path(self.options.logo)))
         for block in self.doc.blocks:
-            for el in self._block(block, self.doc_part, 0):
-                add(el)
+            blocks += self._block(block, self.main, 0)
+        for child in list(body):  # everything but the final section properties
+            if child is not sect:
+                body.remove(child)
+        for el in x.fragment("".join(blocks)):
+            sect.addprevious(el)
+        self.notes_part.blob = (_opc.XML_HEADER + x.notes_part(kind, self.notes).encode("utf-8"))
         # 6. headers and footers, document properties
-        for sec in self.word.sections:
-            self._furniture(sec)
+        self._furniture(sect)
         self._core_properties()
         # 7. save with fixed timestamps so equal input gives equal bytes
-        return save_deterministic(self.word, self.doc.meta.date)
+        return self.package.save(_doc_datetime(self.doc.meta.date).timetuple()[:6])
+
+    def _part(self, reltype: str, name: str, kind: str, empty: str) -> _opc.Part:
+        """The main document's part of a type, created (empty) when the reference document has none."""
+        part = self.package.related(self.main, reltype)
+        if part is None:
+            part = _opc.Part(self.package.next_name(name.replace(".xml", "%d.xml")) if name in self.package.parts
+                             else name, _CT_WML.format(kind))
+            part.xml = etree.fromstring(empty.format(x.nsdecls("w")))
+            self.package.add(self.main, part, reltype)
+        return part
 
     def _resolve_styles(self) -> None:
         index = x.style_index(self.styles_el)
@@ -138,105 +179,76 @@ class _Writer:
             found = index.get(name.casefold())
             if found is None:
                 if default_styles is None:
-                    default_styles = _open_reference(None).styles.element
+                    default = _open_reference(None)
+                    default_styles = default.related(default.related(default.root, _opc.RT_OFFICE_DOCUMENT),
+                                                     _RT_STYLES).element
                 sid = x.copy_style(self.styles_el, default_styles, name)
                 index = x.style_index(self.styles_el)
                 found = index.get(name.casefold()) if sid else None
             self.style_ids[name] = found[0] if found else ""
 
     def _style_colors(self) -> None:
-        """Give the named styles the template's colours (heading, text, link), through python-docx's style objects."""
-        from docx.shared import RGBColor
-
+        """Give the named styles the template's colours (heading, text, link)."""
         wanted: dict[str, str] = {}
         for role, names in _COLOR_STYLES.items():
             value = x.hex_color((self.options.colors or {}).get(role))
             if value:
                 wanted.update({self.style_ids[name]: value for name in names if self.style_ids.get(name)})
-        if not wanted:
-            return
-        for style in self.word.styles:
-            if style.style_id in wanted:
-                style.font.color.rgb = RGBColor.from_string(wanted[style.style_id])
+        if wanted:
+            x.set_style_color(self.styles_el, wanted)
 
-    def _logo(self, path: Path):
+    def _logo(self, path: Path) -> str:
         """A paragraph holding the logo image, 12 mm high."""
-        from docx.shared import Mm
-
         if not path.is_file():
             raise InputError(f"logo file not found: {path}")
         try:
-            inline = self.doc_part.new_pic_inline(str(path), height=Mm(_LOGO_HEIGHT_MM))
+            from docx.image.image import Image
+
+            image = Image.from_file(str(path))
+            width_emu, height_emu = int(image.width), int(image.height)
+            if not (width_emu and height_emu):
+                raise ValueError("no size")
         except Exception as exc:  # python-docx raises several kinds for damaged or unknown images
             raise InputError(f"logo {path} is not a readable PNG or JPEG image ({type(exc).__name__})") from None
-        return x.picture_paragraph(self.sid("Normal"), inline)
+        cy = _LOGO_HEIGHT_EMU
+        cx = round(width_emu * (cy / height_emu))
+        ext = (path.suffix[1:] or image.default_ext).lower()
+        part = _opc.Part(self.package.next_name(f"/word/media/image%d.{ext}"), image.content_type, image.blob)
+        rid = self.package.add(self.main, part, _RT_IMAGE)
+        return x.picture_paragraph(self.sid("Normal"), rid, path.name, cx, cy)
 
     def sid(self, name: str) -> str | None:
         """The style id of a style name in this document."""
         return self.style_ids.get(name) or None
 
-    def _notes_part(self) -> None:
-        from docx.opc.packuri import PackURI
-        from docx.opc.part import XmlPart
-
-        self.note_kind = "endnote" if self.options.notes == "endnotes" else "footnote"
-        rels = self.doc_part.rels
-        for rid, rel in list(rels.items()):  # a reference document's own notes are sample content
-            if rel.reltype in (_RT_FOOTNOTES, _RT_ENDNOTES):
-                del rels[rid]
-                rels._target_parts_by_rId.pop(rid, None)
-        kind = self.note_kind
-        self.notes_root = x.notes_root(kind)
-        self.notes_part = XmlPart(PackURI(f"/word/{kind}s.xml"), _CT_NOTES.format(kind=kind), self.notes_root,
-                                  self.doc_part.package)
-        self.doc_part.relate_to(self.notes_part, _RT_FOOTNOTES if kind == "footnote" else _RT_ENDNOTES)
-        x.set_note_settings(self.word.settings.element, footnotes=kind == "footnote", endnotes=kind == "endnote")
-
-    def _numbering_root(self):
-        """The numbering part's root, creating the part when the reference document has none."""
-        try:
-            return self.doc_part.part_related_by(_RT_NUMBERING).element
-        except KeyError:
-            from docx.opc.packuri import PackURI
-            from docx.opc.part import XmlPart
-
-            root = x.numbering_root()
-            part = XmlPart(PackURI("/word/numbering.xml"), _CT_NUMBERING, root, self.doc_part.package)
-            self.doc_part.relate_to(part, _RT_NUMBERING)
-            return root
-
-    def _page_setup(self, section) -> None:
-        from docx.shared import Twips
-
+    def _page_setup(self, sect: etree._Element) -> None:
         size = (self.options.page_size or "").lower()
         if size in _PAGE_SIZES_TWIPS:
             w, h = _PAGE_SIZES_TWIPS[size]
-            section.page_width, section.page_height = Twips(w), Twips(h)
+            pg = x.sect_child(sect, "w:pgSz")
+            pg.set(x.qn("w:w"), str(w))
+            pg.set(x.qn("w:h"), str(h))
         if self.options.margins_mm:
-            from docx.shared import Mm
-
-            top, right, bottom, left = self.options.margins_mm
-            section.top_margin, section.right_margin = Mm(top), Mm(right)
-            section.bottom_margin, section.left_margin = Mm(bottom), Mm(left)
+            mar = x.sect_child(sect, "w:pgMar")
+            for edge, mm in zip(("top", "right", "bottom", "left"), self.options.margins_mm):
+                mar.set(x.qn(f"w:{edge}"), str(round(int(mm * 36000) / 635)))
 
     # ------------------------------------------------------------------ blocks
 
-    def _block(self, block: o.Block, part, depth: int):
-        """The w: elements for one block (a list: tables bring a caption paragraph)."""
+    def _block(self, block: o.Block, part: _opc.Part, depth: int) -> list[str]:
+        """The XML of one block (a list: tables bring a caption paragraph)."""
         if isinstance(block, o.Heading):
             level = min(max(block.level, 1), 3)
-            p = x.paragraph(self.sid(f"Heading {level}"), keep_next=True)
-            self._inlines(p, block.children, part, x.RunFormat())
+            content = self._inlines(block.children, part, x.PLAIN)
             if block.anchor:
-                self._bookmark(p, block.anchor)
-            return [p]
+                bm_id, name = self._bookmark(block.anchor)
+                content = x.bookmark_start(bm_id, name) + content + x.bookmark_end(bm_id)
+            return [x.paragraph(self.sid(f"Heading {level}"), content, keep_next=True)]
         if isinstance(block, o.Para):
             style = _ROLE_STYLES.get(block.role)
             if style is None:
                 raise ValueError(f"the Word writer has no style for paragraph role {block.role!r}")
-            p = x.paragraph(self.sid(style))
-            self._inlines(p, block.children, part, x.RunFormat())
-            return [p]
+            return [x.paragraph(self.sid(style), self._inlines(block.children, part, x.PLAIN))]
         if isinstance(block, o.BulletList):
             return self._list(block, part, depth)
         if isinstance(block, o.Table):
@@ -245,7 +257,7 @@ class _Writer:
             return [x.page_break()]
         raise TypeError(f"the Word writer cannot render a {type(block).__name__} block")
 
-    def _list(self, block: o.BulletList, part, depth: int):
+    def _list(self, block: o.BulletList, part: _opc.Part, depth: int) -> list[str]:
         if block.ordered:
             num_id = x.add_num(self.numbering, self.abstract_ordered, restart=True)
         else:
@@ -253,60 +265,60 @@ class _Writer:
                 self.bullet_num = x.add_num(self.numbering, self.abstract_bullet, restart=False)
             num_id = self.bullet_num
         level = min(depth, 8)
-        out = []
+        out: list[str] = []
         for item in block.items:
             first = True
             for sub_block in item:
                 if isinstance(sub_block, o.Para) and first:
-                    p = x.paragraph(self.sid("Compact"), num=(num_id, level))
-                    self._inlines(p, sub_block.children, part, x.RunFormat())
-                    out.append(p)
+                    out.append(x.paragraph(self.sid("Compact"), self._inlines(sub_block.children, part, x.PLAIN),
+                                           num=(num_id, level)))
                 elif isinstance(sub_block, o.Para):
-                    p = x.paragraph(self.sid("Compact"), indent_twips=x.list_indent(level))
-                    self._inlines(p, sub_block.children, part, x.RunFormat())
-                    out.append(p)
+                    out.append(x.paragraph(self.sid("Compact"), self._inlines(sub_block.children, part, x.PLAIN),
+                                           indent_twips=x.list_indent(level)))
                 else:
                     out += self._block(sub_block, part, depth + 1)
                 first = False
         return out
 
-    def _table(self, table: o.Table, part):
-        out = []
+    def _table(self, table: o.Table, part: _opc.Part) -> list[str]:
+        out: list[str] = []
         if table.caption:
-            cap = x.paragraph(self.sid("Table Caption"), keep_next=True)
-            self._inlines(cap, table.caption, part, x.RunFormat())
-            out.append(cap)
+            out.append(x.paragraph(self.sid("Table Caption"), self._inlines(table.caption, part, x.PLAIN),
+                                   keep_next=True))
         n_cols = max((len(r) for r in [*table.header, *table.rows]), default=1)
         widths = list(table.widths or [])
         widths = (widths + [1.0] * n_cols)[:n_cols]
         total = sum(w for w in widths if w > 0) or n_cols
         grid = [max(int(self.text_width * (w if w > 0 else 1) / total), 200) for w in widths]
-        tbl = x.table(self.sid("Table"), grid)
+        xml = [x.table_start(self.sid("Table"), grid)]
         heat = table.kind == "heatmap"
         for rows, header in ((table.header, True), (table.rows, False)):
             for row in rows:
-                tr = x.table_row(tbl, header=header, min_height_twips=480 if heat and not header else None)
+                xml.append(x.row_start(header=header, min_height_twips=480 if heat and not header else None))
                 for i in range(n_cols):
                     cell = row[i] if i < len(row) else o.Cell([])
-                    tc = x.table_cell(tr, grid[i], cell.fill, center=heat)
+                    xml.append(x.cell_start(grid[i], cell.fill, center=heat))
                     fmt = x.RunFormat(bold=header, color=cell.color)
-                    paras = 0
+                    paras, last_is_paragraph = 0, False
                     for blk in cell.blocks:
                         if isinstance(blk, o.Para):
-                            p = x.paragraph(self.sid("Table Text") if blk.role == "body" else
-                                            self.sid(_ROLE_STYLES.get(blk.role, "Table Text")), align=cell.align)
-                            self._inlines(p, blk.children, part, fmt)
-                            tc.append(p)
-                            paras += 1
+                            style = self.sid("Table Text") if blk.role == "body" else \
+                                self.sid(_ROLE_STYLES.get(blk.role, "Table Text"))
+                            xml.append(x.paragraph(style, self._inlines(blk.children, part, fmt), align=cell.align))
+                            paras, last_is_paragraph = paras + 1, True
                         else:
                             for el in self._block(blk, part, 0):
-                                tc.append(el)
-                    if not paras or tc[-1].tag != x._P:  # a cell ends with a paragraph
-                        tc.append(x.paragraph(self.sid("Table Text"), align=cell.align))
-        out.append(tbl)
+                                xml.append(el)
+                                last_is_paragraph = el.startswith("<w:p>") or el.startswith("<w:p ")
+                    if not (paras and last_is_paragraph):  # a cell ends with a paragraph
+                        xml.append(x.paragraph(self.sid("Table Text"), align=cell.align))
+                    xml.append("</w:tc>")
+                xml.append("</w:tr>")
+        xml.append("</w:tbl>")
+        out.append("".join(xml))
         return out
 
-    def _bookmark(self, p, anchor: str) -> None:
+    def _bookmark(self, anchor: str) -> tuple[int, str]:
         name = re.sub(r"[^A-Za-z0-9_]", "_", anchor)[:36]
         if not name[:1].isalpha():
             name = "h_" + name
@@ -316,155 +328,179 @@ class _Writer:
             name = f"{base[:33]}_{n}"
         self.bookmark_names.add(name)
         self.bookmarks += 1
-        x.bookmark(p, self.bookmarks, name)
+        return self.bookmarks, name
 
     # ------------------------------------------------------------------ inlines
 
-    def _inlines(self, parent, inlines: list[o.Inline], part, fmt: x.RunFormat, in_note: bool = False) -> None:
+    def _inlines(self, inlines: list[o.Inline], part: _opc.Part, fmt: x.RunFormat, in_note: bool = False,
+                 link: str | None = None) -> str:
+        """The runs of a list of inlines; ``link`` is the relationship id of the hyperlink they are in."""
+        out: list[str] = []
         for node in inlines:
             if isinstance(node, o.Text):
                 if node.text:
-                    x.run(parent, node.text, fmt)
+                    out.append(x.run(node.text, fmt))
             elif isinstance(node, o.Strong):
-                self._inlines(parent, node.children, part, _with(fmt, bold=True), in_note)
+                out.append(self._inlines(node.children, part, _with(fmt, bold=True), in_note, link))
             elif isinstance(node, o.Emph):
-                self._inlines(parent, node.children, part, _with(fmt, italic=True), in_note)
+                out.append(self._inlines(node.children, part, _with(fmt, italic=True), in_note, link))
             elif isinstance(node, o.Colored):
-                self._inlines(parent, node.children, part, _with(fmt, color=node.color), in_note)
+                out.append(self._inlines(node.children, part, _with(fmt, color=node.color), in_note, link))
             elif isinstance(node, o.Link):
-                h = x.hyperlink(parent, self._link_rel(part, node.url))
-                self._inlines(h, node.children, part, _with(fmt, style=self.sid("Hyperlink")), in_note)
+                rid = self._link_rel(part, node.url)
+                inner = self._inlines(node.children, part, _with(fmt, style=self.sid("Hyperlink")), in_note, rid)
+                out.append(x.hyperlink(rid, inner).replace(x.hyperlink(rid, ""), ""))
             elif isinstance(node, o.Note):
                 if in_note:
                     raise ValueError("a note cannot contain another note")
-                if parent.tag == x.qn("w:hyperlink"):
-                    parent = parent.getparent()
-                self._note(parent, node)
+                call = self._note(node)
+                if link is not None:  # the call is not part of the link: close it around the call
+                    call = x.hyperlink_end() + call + x.hyperlink_start(link)
+                out.append(call)
             else:
                 raise TypeError(f"the Word writer cannot render a {type(node).__name__} inline")
+        return "".join(out)
 
-    def _link_rel(self, part, url: str) -> str:
-        key = (id(part), url)
+    def _link_rel(self, part: _opc.Part, url: str) -> str:
+        key = (part.name, url)
         rid = self.link_ids.get(key)
         if rid is None:
-            rid = part.relate_to(clean(url, "link address"), _RT_HYPERLINK, is_external=True)
+            rid = part.relate(clean(url, "link address"), _RT_HYPERLINK, external=True)
             self.link_ids[key] = rid
         return rid
 
-    def _note(self, parent, note: o.Note) -> None:
+    def _note(self, note: o.Note) -> str:
         """The reference run here, and the note itself (numbered in reading order) in the notes part."""
         self.note_count += 1
         kind = self.note_kind
         label = "Footnote" if kind == "footnote" else "Endnote"
         ref_style = self.sid(f"{label} Reference") or ""
-        x.note_reference(parent, self.note_count, ref_style, kind)
-        fn = x.note(self.notes_root, self.note_count, kind)
         paragraphs = note.paragraphs or [[]]
+        text_style = self.sid(f"{label} Text")
+        xml = []
         for i, para in enumerate(paragraphs):
-            p = x.paragraph(self.sid(f"{label} Text"))
-            if i == 0:
-                x.note_mark(p, ref_style, kind)
+            mark = x.note_mark(ref_style, kind) if i == 0 else ""
             # links inside notes are related from the notes part, where Word looks them up
-            self._inlines(p, para, self.notes_part, x.RunFormat(), in_note=True)
-            fn.append(p)
+            xml.append(x.paragraph(text_style, mark + self._inlines(para, self.notes_part, x.PLAIN, in_note=True)))
+        self.notes.append(x.note(self.note_count, "".join(xml), kind))
+        return x.note_reference(self.note_count, ref_style, kind)
 
     # ------------------------------------------------------------------ headers, footers, properties
 
-    def _furniture(self, section) -> None:
+    def _furniture(self, sect: etree._Element) -> None:
         meta = self.doc.meta
         marking = "  ".join(v for v in (meta.banner, meta.tlp) if v)
         values = {"title": meta.title, "marking": marking, "date": meta.date, "author": meta.author}
+        first_page = x.settings_flag(sect, "w:titlePg")
+        even_pages = x.settings_flag(self.settings_el, "w:evenAndOddHeaders")  # else even pages lose the marking
         for kind in ("header", "footer"):
-            parts = [getattr(section, kind)]
-            if section.different_first_page_header_footer:
-                parts.append(getattr(section, f"first_page_{kind}"))
-            if self.word.settings.odd_and_even_pages_header_footer:  # else even pages lose the marking
-                parts.append(getattr(section, f"even_page_{kind}"))
-            for hf in parts:
-                if hf.is_linked_to_previous:
-                    hf.is_linked_to_previous = False  # creates an empty part of our own
-                    self._our_furniture(hf._element, kind)
+            which = ["default"] + (["first"] if first_page else []) + (["even"] if even_pages else [])
+            for page in which:
+                rid = x.hdrftr_reference(sect, kind, page)
+                part = self.package.by_id(self.main, rid) if rid else None
+                if part is None:
+                    if rid:  # a reference to a part the file lacks: replaced by ours
+                        x.drop_hdrftr_reference(sect, kind, page)
+                    self._our_furniture(sect, kind, page)
                 else:
-                    self._their_furniture(hf._element, kind, values, marking)
+                    self._their_furniture(part.element, kind, values, marking)
 
-    def _their_furniture(self, el, kind: str, values: dict[str, str], marking: str) -> None:
+    def _their_furniture(self, el: etree._Element, kind: str, values: dict[str, str], marking: str) -> None:
         """Keep the reference document's header/footer; fill placeholders; never drop the marking."""
         x.replace_placeholders(el, values)
         if marking and marking not in x.text_of(el):
-            self._marking_lines(el, kind)
+            for p in x.fragment(self._marking_lines(kind)):
+                el.append(p)
 
-    def _our_furniture(self, el, kind: str) -> None:
+    def _our_furniture(self, sect: etree._Element, kind: str, page: str) -> None:
         meta = self.doc.meta
-        x.clear_children(el)
         style = self.sid("Header" if kind == "header" else "Footer")
+        content = []
         if kind == "header":
-            self._marking_lines(el, kind)
+            content.append(self._marking_lines(kind))
             text = meta.header
         else:
             text = meta.footer
         if text:
-            p = x.paragraph(style, right_tab_twips=self.text_width)
-            self._furniture_text(p, text)
-            el.append(p)
+            content.append(x.paragraph(style, self._furniture_text(text), right_tab_twips=self.text_width))
         if kind == "footer":
-            self._marking_lines(el, kind)
-        if not len(el):
-            el.append(x.paragraph(style))
+            content.append(self._marking_lines(kind))
+        xml = "".join(content) or x.paragraph(style)
+        blob = _opc.XML_HEADER + x.hdrftr_part(kind, xml).encode("utf-8")
+        part = _opc.Part(self.package.next_name(f"/word/{kind}%d.xml"), _CT_WML.format(kind), blob)
+        rid = self.package.add(self.main, part, _RT_HEADER if kind == "header" else _RT_FOOTER)
+        x.add_hdrftr_reference(sect, kind, page, rid)
 
-    def _furniture_text(self, p, text: str) -> None:
+    def _furniture_text(self, text: str) -> str:
         """Text with {page}/{pages} turned into PAGE/NUMPAGES fields."""
+        out = []
         for piece in re.split(r"(\{page\}|\{pages\})", text):
             if piece == "{page}":
-                x.field(p, "PAGE", "1")
+                out.append(x.field("PAGE", "1"))
             elif piece == "{pages}":
-                x.field(p, "NUMPAGES", "1")
+                out.append(x.field("NUMPAGES", "1"))
             elif piece:
-                x.run(p, piece)
+                out.append(x.run(piece))
+        return "".join(out)
 
-    def _marking_lines(self, el, kind: str) -> None:
+    def _marking_lines(self, kind: str) -> str:
         """Banner centred; TLP label right-aligned, 12 pt, in its colour on black."""
         meta = self.doc.meta
         style = self.sid("Header" if kind == "header" else "Footer")
+        out = []
         if meta.banner:
-            p = x.paragraph(style, align="center")
-            x.run(p, meta.banner, x.RunFormat(bold=True, size_half_points=24))
-            el.append(p)
+            out.append(x.paragraph(style, x.run(meta.banner, x.RunFormat(bold=True, size_half_points=24)),
+                                   align="center"))
         if meta.tlp:
-            p = x.paragraph(style, align="right")
             color = _TLP_COLORS.get(meta.tlp, "FFFFFF")
-            x.run(p, meta.tlp, x.RunFormat(bold=True, color=color, size_half_points=24, shading="000000"))
-            el.append(p)
+            fmt = x.RunFormat(bold=True, color=color, size_half_points=24, shading="000000")
+            out.append(x.paragraph(style, x.run(meta.tlp, fmt), align="right"))
+        return "".join(out)
 
     def _core_properties(self) -> None:
         meta = self.doc.meta
-        cp = self.word.core_properties
-        cp.title = _prop(meta.title)
-        cp.author = _prop(meta.author)
-        cp.last_modified_by = _prop(meta.author)
-        cp.subject = _prop(meta.subject)
-        cp.keywords = _prop(", ".join(meta.keywords))
-        cp.language = _prop(meta.language)
-        cp.category = _prop("  ".join(v for v in (meta.banner, meta.tlp) if v))
-        cp.comments = ""
-        cp.revision = 1
-        when = _doc_datetime(meta.date)
-        cp.created = when
-        cp.modified = when
-        cp.last_printed = when
+        part = self.package.related(self.package.root, _opc.RT_CORE)
+        if part is None:
+            part = _opc.Part(self.package.next_name("/docProps/core%d.xml") if "/docProps/core.xml"
+                             in self.package.parts else "/docProps/core.xml", _CT_CORE)
+            part.xml = etree.Element(f"{{{_CP}}}coreProperties",
+                                     nsmap={"cp": _CP, "dc": _DC, "dcterms": _DCTERMS, "xsi": _XSI})
+            self.package.parts[part.name] = part
+            self.package.root.relate(part.name, _opc.RT_CORE)
+        root = part.element
+        when = _doc_datetime(meta.date).strftime("%Y-%m-%dT%H:%M:%SZ")
+        values = (
+            (_DC, "title", _prop(meta.title)), (_DC, "creator", _prop(meta.author)),
+            (_CP, "lastModifiedBy", _prop(meta.author)), (_DC, "subject", _prop(meta.subject)),
+            (_CP, "keywords", _prop(", ".join(meta.keywords))), (_DC, "language", _prop(meta.language)),
+            (_CP, "category", _prop("  ".join(v for v in (meta.banner, meta.tlp) if v))),
+            (_DC, "description", ""), (_CP, "revision", "1"),
+            (_DCTERMS, "created", when), (_DCTERMS, "modified", when), (_CP, "lastPrinted", when),
+        )
+        for ns, name, value in values:
+            el = root.find(f"{{{ns}}}{name}")
+            if el is None:
+                el = etree.SubElement(root, f"{{{ns}}}{name}")
+            el.text = value
+            if ns == _DCTERMS:
+                el.set(f"{{{_XSI}}}type", "dcterms:W3CDTF")
 
 
 def _prop(value: str) -> str:
-    """A core property value within python-docx's 255-character limit (longer text is shortened with '…')."""
+    """A core property value within Word's 255-character limit (longer text is shortened with '…')."""
     return value if len(value) <= 255 else value[:254] + "…"
 
 
-def _text_width_twips(section) -> int:
+def _text_width_twips(sect: etree._Element) -> int:
     """Width between the margins; Word's defaults (Letter, 1-inch margins) stand in for missing values."""
-    emu_per_twip = 635
-    width = section.page_width if section.page_width is not None else 12240 * emu_per_twip
-    left = section.left_margin if section.left_margin is not None else 1440 * emu_per_twip
-    right = section.right_margin if section.right_margin is not None else 1440 * emu_per_twip
-    return max(int((width - left - right) / emu_per_twip), 1440)
+    pg, mar = sect.find(x.qn("w:pgSz")), sect.find(x.qn("w:pgMar"))
+    width = x.twips(pg.get(x.qn("w:w"))) if pg is not None else None
+    left = x.twips(mar.get(x.qn("w:left"))) if mar is not None else None
+    right = x.twips(mar.get(x.qn("w:right"))) if mar is not None else None
+    width = 12240 if width is None else width
+    left = 1440 if left is None else left
+    right = 1440 if right is None else right
+    return max(int(width - left - right), 1440)
 
 
 def _clean_meta(meta: o.DocMeta) -> o.DocMeta:
@@ -476,10 +512,17 @@ def _clean_meta(meta: o.DocMeta) -> o.DocMeta:
     return replace(meta, keywords=[clean(k, "document keywords") for k in meta.keywords], **values)
 
 
+_WITH_CACHE: dict[tuple[x.RunFormat, tuple], x.RunFormat] = {}
+
+
 def _with(fmt: x.RunFormat, **changes) -> x.RunFormat:
     from dataclasses import replace
 
-    return replace(fmt, **changes)
+    key = (fmt, tuple(sorted(changes.items())))
+    new = _WITH_CACHE.get(key)
+    if new is None:
+        new = _WITH_CACHE[key] = replace(fmt, **changes)
+    return new
 
 
 def _doc_datetime(date: str) -> dt.datetime:
@@ -491,24 +534,23 @@ def _doc_datetime(date: str) -> dt.datetime:
     return dt.datetime(max(day.year, 1980), day.month, day.day)
 
 
-class _ZipSink:
-    """Stands in for python-docx's zip writer: same members and order, fixed timestamps and attributes."""
-
-    def __init__(self, zf: zipfile.ZipFile, stamp: tuple[int, ...]):
-        self.zf, self.stamp = zf, stamp
-
-    def write(self, pack_uri, blob: bytes) -> None:
-        """Add one package member."""
-        zi = zipfile.ZipInfo(pack_uri.membername, date_time=self.stamp)
-        zi.compress_type = zipfile.ZIP_DEFLATED
-        zi.create_system = 0
-        zi.external_attr = 0
-        self.zf.writestr(zi, blob, compresslevel=6)
-
-
 def save_deterministic(word, date: str) -> bytes:
-    """Serialise a python-docx document the way ``save`` does, but reproducibly (no clock in the zip)."""
+    """Save a python-docx document reproducibly (no clock in the zip); used by the reference-document generators."""
+    import io
+    import zipfile
+
     from docx.opc.pkgwriter import PackageWriter
+
+    class _ZipSink:
+        def __init__(self, zf: zipfile.ZipFile, stamp: tuple[int, ...]):
+            self.zf, self.stamp = zf, stamp
+
+        def write(self, pack_uri, blob: bytes) -> None:
+            zi = zipfile.ZipInfo(pack_uri.membername, date_time=self.stamp)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            zi.create_system = 0
+            zi.external_attr = 0
+            self.zf.writestr(zi, blob, compresslevel=6)
 
     package = word.part.package
     parts = list(package.iter_parts())
