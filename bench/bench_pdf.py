@@ -26,7 +26,7 @@ REPO = HERE.parent
 EXAMPLE = REPO / "inputs" / "ukraine-security-guarantees" / "brief.yaml"
 sys.path.insert(0, str(HERE))
 
-from bench_docx import best_time, build_cmd  # noqa: E402
+from bench_docx import best_time, build_cmd, compile_bytecode  # noqa: E402
 from genbrief import generate  # noqa: E402
 
 
@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sources", type=int, default=20)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args(argv)
+    print(compile_bytecode())
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)

@@ -27,7 +27,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_docx import EXAMPLE, build_cmd, notes_in  # noqa: E402
+from bench_docx import EXAMPLE, build_cmd, compile_bytecode, notes_in  # noqa: E402
 from bench_draft import make_corpus  # noqa: E402
 from genbrief import generate  # noqa: E402
 
@@ -215,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     tools = {"pandoc": shutil.which("pandoc"), "soffice": shutil.which("soffice") or shutil.which("libreoffice")}
     started = time.perf_counter()
+    compiled = compile_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         rows = {}
         for size in dict.fromkeys(args.sizes):
@@ -226,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     linear = growth(rows, baseline)
     ok = targets(rows, linear)
     print(f"\n(pandoc: {tools['pandoc'] or 'not installed'}; LibreOffice: {tools['soffice'] or 'not installed'}; "
-          f"whole run {time.perf_counter() - started:.0f} s)")
+          f"whole run {time.perf_counter() - started:.0f} s)\n{compiled}")
     return 1 if args.check and not ok else 0
 
 
