@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 from typing import Iterable
 
 from briefgen.models import Citation, Source
@@ -64,6 +65,7 @@ def invert_name(name: str) -> str:
     return f"{last}, {given}" if given else name
 
 
+@lru_cache(maxsize=4096)  # a brief cites the same few titles again and again
 def short_title(title: str) -> str:
     """A title cut to at most four significant words (Chicago short form), without a leading article."""
     title = _ws(title)
@@ -96,7 +98,12 @@ def _authors_full(src: Source) -> str:
 
 
 def _authors_short(src: Source) -> str:
-    names = [surname(a) for a in src.authors if a.strip()]
+    return _surnames(tuple(src.authors))
+
+
+@lru_cache(maxsize=4096)
+def _surnames(authors: tuple[str, ...]) -> str:
+    names = [surname(a) for a in authors if a.strip()]
     if len(names) > 3:
         return f"{names[0]} et al."
     return _name_list(names) if names else ""
@@ -164,11 +171,17 @@ class _Builder:
     def merged(self) -> list[Inline]:
         """The inlines with neighbouring Text nodes joined."""
         out: list[Inline] = []
+        run: list[str] = []  # text waiting to become one Text node
         for node in self.parts:
-            if isinstance(node, Text) and out and isinstance(out[-1], Text):
-                out[-1] = Text(out[-1].text + node.text)
-            else:
-                out.append(node)
+            if type(node) is Text:
+                run.append(node.text)
+                continue
+            if run:
+                out.append(Text("".join(run)))
+                run = []
+            out.append(node)
+        if run:
+            out.append(Text("".join(run)))
         return out
 
 
