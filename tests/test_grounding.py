@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefgen.grounding import SourceText, normalize
+from briefgen.grounding import _CHAR_MAP, SourceText, normalize
 
 TEXT = "He said:  “We cannot\n  give up” — never.  The end's near."
 
@@ -77,3 +77,12 @@ def test_find_and_nearest_never_crash_on_any_unicode(text, quote):
         assert 0 <= m.start <= m.end <= len(text)
     near = src.nearest(quote)
     assert 0.0 <= near.score <= 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n\t\u00a0'\"-") + [chr(c) for c in _CHAR_MAP]) | st.characters(),
+               max_size=40))
+def test_folding_touches_exactly_the_forgiven_characters(text):
+    from briefgen.grounding import _fold
+
+    assert _fold(text) == text.translate(_CHAR_MAP)
