@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -87,14 +87,9 @@ def _read_json(path: Path, text: str) -> BriefFile:
 
 
 def _read_yaml(path: Path, text: str, data: Any = None) -> BriefFile:
+    builder = _Builder(path, text)
     try:
-        if "*" in text:  # find an alias where it is written, before anything expands it
-            for event in yaml.parse(text, Loader=_Loader):
-                if isinstance(event, yaml.AliasEvent):
-                    mark = event.start_mark
-                    raise BriefFileError(path, mark.line + 1, mark.column + 1,
-                                         "uses a YAML alias (*name); aliases are not allowed in brief files")
-        node = yaml.compose(text, Loader=_Loader)
+        built, found = builder.read()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -102,60 +97,133 @@ def _read_yaml(path: Path, text: str, data: Any = None) -> BriefFile:
         raise BriefFileError(path, line, col, f"is not valid YAML: {reason}") from None
     except yaml.YAMLError as exc:
         raise BriefFileError(path, 1, 1, f"is not valid YAML: {exc}") from None
-    if node is None:
+    if not found:
         raise BriefFileError(path, 1, 1, "is empty")
-    builder = _Builder(path)
-    built = builder.build(node, (), 0)
     return BriefFile(path, built if data is None else data, builder.marks)
 
 
+class _Problem(Exception):
+    """A brief-file rule broken at an event (reported once the rest of the stream has been checked)."""
+
+    def __init__(self, event: yaml.Event, message: str):
+        super().__init__(message)
+        self.event, self.message = event, message
+
+
+_STR = "tag:yaml.org,2002:str"
+_ALIAS = "uses a YAML alias (*name); aliases are not allowed in brief files"
+
+
 class _Builder:
-    """Turn a YAML node graph into plain data, refusing aliases, duplicate keys and absurd sizes."""
+    """Turn the YAML event stream into plain data and marks, refusing aliases, duplicate keys and absurd sizes.
+
+    Reading events directly (rather than composing a node graph first) halves the time on long briefs.
+    The order of complaints is that of a whole-file check: invalid YAML first, then an alias, then the
+    first broken rule.
+    """
 
     _constructor = yaml.constructor.SafeConstructor()
+    _resolver = yaml.resolver.Resolver()
+    _implicit = yaml.resolver.Resolver.yaml_implicit_resolvers
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, text: str):
         self.path = path
+        self.text = text
         self.marks: dict[Loc, tuple[int, int]] = {}
-        self.seen: set[int] = set()
         self.count = 0
 
-    def _fail(self, node: yaml.Node, message: str) -> BriefFileError:
-        return BriefFileError(self.path, node.start_mark.line + 1, node.start_mark.column + 1, message)
+    def read(self) -> tuple[Any, bool]:
+        """(data, whether the stream held a document); raises BriefFileError or yaml.YAMLError."""
+        events = yaml.parse(self.text, Loader=_Loader)
+        self.next = events.__next__
+        try:
+            data, found = self._document()
+        except _Problem as problem:
+            self._rest(events)  # invalid YAML, an alias or a second document is reported first
+            raise self._fail(problem.event, problem.message) from None
+        self._rest(events)
+        return data, found
 
-    def build(self, node: yaml.Node, loc: Loc, depth: int) -> Any:
+    def _rest(self, events: Iterator[yaml.Event]) -> None:
+        """Check the events after the first document: an alias, then a second document, is an error."""
+        second = None
+        for event in events:
+            if isinstance(event, yaml.AliasEvent):
+                raise self._fail(event, _ALIAS)
+            if isinstance(event, yaml.DocumentStartEvent) and second is None:
+                second = event
+                if "*" not in self.text:  # no alias can follow: report the document right away
+                    break
+        if second is not None:
+            raise yaml.composer.ComposerError("expected a single document in the stream", None,
+                                              "but found another document", second.start_mark)
+
+    def _document(self) -> tuple[Any, bool]:
+        event = self.next()  # StreamStartEvent
+        event = self.next()
+        if isinstance(event, yaml.StreamEndEvent):
+            return None, False
+        data = self._value(self.next(), (), 0)  # after the DocumentStartEvent
+        self.next()  # DocumentEndEvent
+        return data, True
+
+    def _fail(self, event: yaml.Event, message: str) -> BriefFileError:
+        return BriefFileError(self.path, event.start_mark.line + 1, event.start_mark.column + 1, message)
+
+    def _value(self, event: yaml.Event, loc: Loc, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self._fail(node, f"has more than {MAX_NODES:,} values; refusing to read it")
+            raise _Problem(event, f"has more than {MAX_NODES:,} values; refusing to read it")
         if depth > MAX_DEPTH:
-            raise self._fail(node, f"is nested more than {MAX_DEPTH} levels deep")
-        if id(node) in self.seen:
-            raise self._fail(node, "uses a YAML alias (*name); aliases are not allowed in brief files")
-        self.seen.add(id(node))
-        self.marks[loc] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.MappingNode):
+            raise _Problem(event, f"is nested more than {MAX_DEPTH} levels deep")
+        mark = event.start_mark
+        self.marks[loc] = (mark.line + 1, mark.column + 1)
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            return self._scalar(event)
+        if kind is yaml.MappingStartEvent:
             out: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise self._fail(key_node, "has a key that is not a plain name")
-                key = key_node.value
+            next_event = self.next
+            while True:
+                key_event = next_event()
+                kind = type(key_event)
+                if kind is yaml.MappingEndEvent:
+                    return out
+                if kind is yaml.AliasEvent:
+                    raise self._fail(key_event, _ALIAS)
+                if kind is not yaml.ScalarEvent:
+                    raise _Problem(key_event, "has a key that is not a plain name")
+                key = key_event.value
                 if key == "<<":
-                    raise self._fail(key_node, "uses a YAML merge key (<<); it is not allowed in brief files")
+                    raise _Problem(key_event, "uses a YAML merge key (<<); it is not allowed in brief files")
                 if key in out:
-                    raise self._fail(key_node, f"has the key '{key}' twice in one mapping")
-                out[key] = self.build(value_node, (*loc, key), depth + 1)
-            return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*loc, i), depth + 1) for i, item in enumerate(node.value)]
-        return self._scalar(node)
+                    raise _Problem(key_event, f"has the key '{key}' twice in one mapping")
+                out[key] = self._value(next_event(), (*loc, key), depth + 1)
+        if kind is yaml.SequenceStartEvent:
+            items: list[Any] = []
+            next_event = self.next
+            while True:
+                item = next_event()
+                if type(item) is yaml.SequenceEndEvent:
+                    return items
+                items.append(self._value(item, (*loc, len(items)), depth + 1))
+        if kind is yaml.AliasEvent:
+            raise self._fail(event, _ALIAS)
+        raise _Problem(event, "is not a YAML value")  # pragma: no cover - the parser yields no other events here
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
-        tag = node.tag
-        if tag == "tag:yaml.org,2002:str":  # most values: no constructor needed
-            return node.value
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+        value, tag = event.value, event.tag
+        if tag is None or tag == "!":
+            plain = event.implicit[0]
+            if not plain or (value and value[0] not in self._implicit and None not in self._implicit):
+                return value  # quoted, or plain text no implicit type starts with: a string
+            tag = self._resolver.resolve(yaml.ScalarNode, value, event.implicit)
+        if tag == _STR:  # most values: no constructor needed
+            return value
         if tag.endswith((":timestamp", ":binary", ":set", ":omap", ":pairs")):
-            return node.value  # dates stay text; pydantic parses ISO dates itself
+            return value  # dates stay text; pydantic parses ISO dates itself
+        node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
         try:
             return self._constructor.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            raise self._fail(node, f"has a value YAML cannot read: {exc}") from None
+            raise _Problem(event, f"has a value YAML cannot read: {exc}") from None
