@@ -666,11 +666,21 @@ def test_a_header_reference_to_a_missing_part_is_replaced_by_ours(rich, tmp_path
 @pytest.mark.parametrize("broken, named", [
     ({"word/styles.xml": "<w:styles"}, "malformed XML"),
     ({}, "no Word main document"),
+    ({"macros": "application/vnd.ms-word.document.macroEnabled.main+xml"}, "holds macros"),
 ])
 def test_a_reference_with_a_broken_part_is_a_clear_error(rich, tmp_path, broken, named):
     from briefgen.errors import InputError
 
-    if broken:
+    if "macros" in broken:
+        ref = _bare_docx(tmp_path / "broken.docx")
+        with zipfile.ZipFile(ref) as z:
+            members = {n: z.read(n) for n in z.namelist()}
+        members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+            _MAIN_CT.encode(), broken["macros"].encode())
+        with zipfile.ZipFile(ref, "w") as z:
+            for n, blob in members.items():
+                z.writestr(n, blob)
+    elif broken:
         rels = ('<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                 'relationships/styles" Target="styles.xml"/>')
         ref = _bare_docx(tmp_path / "broken.docx", extra=broken, doc_rels=rels, overrides=(
@@ -722,3 +732,20 @@ def test_any_link_address_and_style_name_survive_as_attributes(url, style_name):
     found = [el.get(q("val")) for el in (p.find("w:pPr/w:pStyle", NS), p.find("w:r/w:rPr/w:rStyle", NS))
              if el is not None]
     assert found == ([name, name] if name else [])  # an empty name is no style at all
+
+
+def test_a_word_template_works_as_a_reference_and_gives_a_document(rich, tmp_path):
+    template_ct = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+    ref = _bare_docx(tmp_path / "ref.docx")
+    with zipfile.ZipFile(ref) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(_MAIN_CT.encode(), template_ct.encode())
+    dotx = tmp_path / "ref.dotx"
+    with zipfile.ZipFile(dotx, "w") as z:
+        for n, blob in members.items():
+            z.writestr(n, blob)
+    data = write(rich["doc"], RenderOptions(reference_docx=dotx))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        types = z.read("[Content_Types].xml").decode()
+    assert _MAIN_CT in types and template_ct not in types
+    assert docx.Document(io.BytesIO(data)).core_properties.title == rich["doc"].meta.title

@@ -66,10 +66,10 @@ _CP, _DC, _DCTERMS, _XSI = (
     "http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "http://purl.org/dc/elements/1.1/",
     "http://purl.org/dc/terms/", "http://www.w3.org/2001/XMLSchema-instance",
 )
-_MAIN_TYPES = ("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
-               "application/vnd.ms-word.document.macroEnabled.main+xml",
-               "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
-               "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
+_MAIN_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+_MAIN_TEMPLATE = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
+_MAIN_MACROS = ("application/vnd.ms-word.document.macroEnabled.main+xml",
+                "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
 
 
 def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
@@ -87,8 +87,11 @@ def _open_reference(path: Path | None) -> _opc.Package:
     try:
         package = _opc.Package.read(ref)
         main = package.related(package.root, _opc.RT_OFFICE_DOCUMENT)
-        if main is None or main.content_type not in _MAIN_TYPES:
+        if main is not None and main.content_type in _MAIN_MACROS:
+            raise _opc.PackageError("it holds macros; save it as a plain Word document (.docx)")
+        if main is None or main.content_type not in (_MAIN_DOCUMENT, _MAIN_TEMPLATE):
             raise _opc.PackageError("it has no Word main document")
+        main.content_type = _MAIN_DOCUMENT  # a Word template (.dotx) gives an ordinary document
         if main.element.find(x.qn("w:body")) is None:
             raise _opc.PackageError("its main document has no body")
         for reltype in (_RT_STYLES, _RT_SETTINGS, _RT_NUMBERING):  # parse now, so a broken part is named here
