@@ -632,6 +632,17 @@ def _bare_docx(path: Path, document: str | None = None, extra: dict[str, str] | 
     return path
 
 
+def _with_main_type(path: Path, content_type: str) -> Path:
+    """The same package with another content type for its main document."""
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(_MAIN_CT.encode(), content_type.encode())
+    with zipfile.ZipFile(path, "w") as z:
+        for n, blob in members.items():
+            z.writestr(n, blob)
+    return path
+
+
 def test_a_bare_reference_gets_styles_settings_numbering_and_properties(rich, tmp_path):
     data = write(rich["doc"], RenderOptions(reference_docx=_bare_docx(tmp_path / "bare.docx")))
     out = docx.Document(io.BytesIO(data))
@@ -672,14 +683,7 @@ def test_a_reference_with_a_broken_part_is_a_clear_error(rich, tmp_path, broken,
     from briefgen.errors import InputError
 
     if "macros" in broken:
-        ref = _bare_docx(tmp_path / "broken.docx")
-        with zipfile.ZipFile(ref) as z:
-            members = {n: z.read(n) for n in z.namelist()}
-        members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
-            _MAIN_CT.encode(), broken["macros"].encode())
-        with zipfile.ZipFile(ref, "w") as z:
-            for n, blob in members.items():
-                z.writestr(n, blob)
+        ref = _with_main_type(_bare_docx(tmp_path / "broken.docx"), broken["macros"])
     elif broken:
         rels = ('<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                 'relationships/styles" Target="styles.xml"/>')
@@ -687,13 +691,7 @@ def test_a_reference_with_a_broken_part_is_a_clear_error(rich, tmp_path, broken,
             '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
             'wordprocessingml.styles+xml"/>'))
     else:  # the main document's content type is not Word's
-        ref = _bare_docx(tmp_path / "broken.docx")
-        with zipfile.ZipFile(ref) as z:
-            members = {n: z.read(n) for n in z.namelist()}
-        members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(_MAIN_CT.encode(), b"text/plain")
-        with zipfile.ZipFile(ref, "w") as z:
-            for n, blob in members.items():
-                z.writestr(n, blob)
+        ref = _with_main_type(_bare_docx(tmp_path / "broken.docx"), "text/plain")
     with pytest.raises(InputError, match=f"reference document .*broken.docx is not a readable .docx file .*{named}"):
         write(rich["doc"], RenderOptions(reference_docx=ref))
 
@@ -736,14 +734,7 @@ def test_any_link_address_and_style_name_survive_as_attributes(url, style_name):
 
 def test_a_word_template_works_as_a_reference_and_gives_a_document(rich, tmp_path):
     template_ct = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
-    ref = _bare_docx(tmp_path / "ref.docx")
-    with zipfile.ZipFile(ref) as z:
-        members = {n: z.read(n) for n in z.namelist()}
-    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(_MAIN_CT.encode(), template_ct.encode())
-    dotx = tmp_path / "ref.dotx"
-    with zipfile.ZipFile(dotx, "w") as z:
-        for n, blob in members.items():
-            z.writestr(n, blob)
+    dotx = _with_main_type(_bare_docx(tmp_path / "ref.dotx"), template_ct)
     data = write(rich["doc"], RenderOptions(reference_docx=dotx))
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         types = z.read("[Content_Types].xml").decode()
