@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -86,13 +87,35 @@ def _read_json(path: Path, text: str) -> BriefFile:
         return BriefFile(path, data, {(): (1, 1)})
 
 
+_YAML_ONLY_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
+class _Lines:
+    """Line and column of a YAML mark as an editor shows them: lines end at "\n" only.
+
+    YAML also ends a line at a lone CR, NEL (U+0085), LS (U+2028) and PS (U+2029); text holding
+    them inside quoted values would otherwise be reported lines below where the editor shows it.
+    """
+
+    def __init__(self, text: str):
+        self.ends = [i for i, ch in enumerate(text) if ch == "\n"] if any(
+            ch in text for ch in _YAML_ONLY_BREAKS) else None
+
+    def __call__(self, mark: Any) -> tuple[int, int]:
+        if self.ends is None:
+            return mark.line + 1, mark.column + 1
+        before = bisect_right(self.ends, mark.index - 1)  # newlines before the mark
+        start = self.ends[before - 1] + 1 if before else 0
+        return before + 1, mark.index - start + 1
+
+
 def _read_yaml(path: Path, text: str, data: Any = None) -> BriefFile:
     builder = _Builder(path, text)
     try:
         built, found = builder.read()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = builder.where(mark) if mark else (1, 1)
         reason = exc.problem or "malformed YAML"
         raise BriefFileError(path, line, col, f"is not valid YAML: {reason}") from None
     except yaml.YAMLError as exc:
@@ -131,6 +154,7 @@ class _Builder:
         self.text = text
         self.marks: dict[Loc, tuple[int, int]] = {}
         self.count = 0
+        self.where = _Lines(text)
 
     def read(self) -> tuple[Any, bool]:
         """(data, whether the stream held a document); raises BriefFileError or yaml.YAMLError."""
@@ -168,7 +192,7 @@ class _Builder:
         return data, True
 
     def _fail(self, event: yaml.Event, message: str) -> BriefFileError:
-        return BriefFileError(self.path, event.start_mark.line + 1, event.start_mark.column + 1, message)
+        return BriefFileError(self.path, *self.where(event.start_mark), message)
 
     def _value(self, event: yaml.Event, loc: Loc, depth: int) -> Any:
         self.count += 1
@@ -176,8 +200,7 @@ class _Builder:
             raise _Problem(event, f"has more than {MAX_NODES:,} values; refusing to read it")
         if depth > MAX_DEPTH:
             raise _Problem(event, f"is nested more than {MAX_DEPTH} levels deep")
-        mark = event.start_mark
-        self.marks[loc] = (mark.line + 1, mark.column + 1)
+        self.marks[loc] = self.where(event.start_mark)
         kind = type(event)
         if kind is yaml.ScalarEvent:
             return self._scalar(event)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefgen.briefio import BriefFileError, read_brief_file
@@ -32,6 +32,7 @@ def _paths(data, loc=()):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=_DATA, flow=st.booleans())
+@example(data=["\x85", "\x85", ""], flow=False)  # YAML ends a line at NEL; an editor does not
 def test_any_yaml_reads_as_yaml_means_it_with_a_mark_for_every_value(tmp_path, data, flow):
     text = yaml.safe_dump({"root": data}, allow_unicode=True, default_flow_style=flow, sort_keys=False)
     path = tmp_path / "brief.yaml"
@@ -40,10 +41,10 @@ def test_any_yaml_reads_as_yaml_means_it_with_a_mark_for_every_value(tmp_path, d
     got = read_brief_file(path)
     # dates stay text (pydantic parses them); everything else is what YAML says
     assert _undated(got.data) == _undated(expected)
-    lines = text.split("\n")
+    lines = text.split("\n")  # as an editor counts them: NEL, LS, PS and a lone CR do not end a line
     for loc in _paths(got.data):
         line, col = got.marks[loc]
-        assert 1 <= line <= len(lines) and 1 <= col
+        assert 1 <= line <= len(lines) and 1 <= col <= len(lines[line - 1]) + 1
 
 
 def _undated(value):
@@ -85,3 +86,22 @@ def test_marks_point_at_each_value(tmp_path):
     assert got.marks[("meta", "title")] == (2, 10)
     assert got.marks[("list", 1, "b", 1)] == (5, 12)
     assert got.where(("list", 1, "b", 7)) == (5, 8)
+
+
+@pytest.mark.parametrize("brk", ["\x85", "\u2028", "\u2029", "\r"])
+def test_lines_are_counted_as_an_editor_counts_them_whatever_breaks_yaml_sees_inside_values(tmp_path, brk):
+    text = f"a: 'one{brk}two'\nb: \"\u0436{brk}{brk}x\"\nc: here\nd: [1, *x]\n"
+    path = tmp_path / "brief.yaml"
+    path.write_bytes(text.encode("utf-8"))
+    with pytest.raises(BriefFileError, match="alias") as info:
+        read_brief_file(path)
+    assert (info.value.line, info.value.col) == (4, 8)
+    path.write_bytes(text.replace("*x", "2").encode("utf-8"))
+    got = read_brief_file(path)
+    lines = text.split("\n")
+    assert got.marks[("c",)] == (3, 4) and lines[2][3:] == "here"
+    assert got.marks[("d", 1)] == (4, 8)
+    path.write_bytes(text.replace("*x]", "2").encode("utf-8"))
+    with pytest.raises(BriefFileError, match="not valid YAML") as info:
+        read_brief_file(path)
+    assert info.value.line == 5
