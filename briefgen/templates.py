@@ -272,7 +272,8 @@ def _key_lines(text: str) -> dict[str, int]:
     lines: dict[str, int] = {}
     table = ""
     counts: dict[str, int] = {}
-    for no, raw in enumerate(text.splitlines(), start=1):
+    for no, raw in enumerate(text.split("\n"), start=1):  # TOML ends lines at LF (or CRLF) only
+        raw = raw.removesuffix("\r")
         line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith(("'", '"')) else raw.strip()
         if m := re.match(r"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]$", line):
             name = m.group(1)

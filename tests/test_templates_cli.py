@@ -146,6 +146,14 @@ def test_bad_value_in_template_toml_names_key_and_line(mine, tmp_path):
     assert f"template.toml:{line}: page.size: Input should be 'letter', 'a4' or 'legal'" in message
 
 
+def test_line_numbers_count_only_real_line_ends(mine, tmp_path):
+    # U+2028, U+2029 and NEL may sit inside a TOML string; they do not end a line
+    edit(mine, 'description = "One A4', 'description = "\u2028\u2029\x85 One A4')
+    line = edit(mine, 'size = "a4"', 'size = "A5"')
+    message = build_fails(mine, tmp_path)
+    assert f"template.toml:{line}: page.size: Input should be" in message
+
+
 def test_unknown_section_names_key_and_line(mine, tmp_path):
     line = edit(mine, 'key = "risks"', 'key = "threats"')
     message = build_fails(mine, tmp_path)
