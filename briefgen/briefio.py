@@ -109,6 +109,23 @@ class _Lines:
         return before + 1, mark.index - start + 1
 
 
+def load_yaml_text(text: str, path: Path | str, first_line: int = 1) -> Any:
+    """YAML from a user's file other than the brief (front matter, ``sources.yaml``, a gazetteer).
+
+    The brief-file rules apply: no aliases (so no alias bombs), merge keys or repeated keys, no absurd
+    size or depth; dates stay text. ``first_line`` is the file line the text starts on. Empty text is
+    None. Raises BriefFileError naming the file, line and column.
+    """
+    try:
+        return _read_yaml(Path(path), "\n" * (first_line - 1) + text).data
+    except _Empty:
+        return None
+
+
+class _Empty(BriefFileError):
+    """A YAML stream without a document."""
+
+
 def _read_yaml(path: Path, text: str, data: Any = None) -> BriefFile:
     builder = _Builder(path, text)
     try:
@@ -121,7 +138,7 @@ def _read_yaml(path: Path, text: str, data: Any = None) -> BriefFile:
     except yaml.YAMLError as exc:
         raise BriefFileError(path, 1, 1, f"is not valid YAML: {exc}") from None
     if not found:
-        raise BriefFileError(path, 1, 1, "is empty")
+        raise _Empty(path, 1, 1, "is empty")
     return BriefFile(path, built if data is None else data, builder.marks)
 
 
@@ -134,7 +151,7 @@ class _Problem(Exception):
 
 
 _STR = "tag:yaml.org,2002:str"
-_ALIAS = "uses a YAML alias (*name); aliases are not allowed in brief files"
+_ALIAS = "uses a YAML alias (*name); briefgen does not read aliases (write the value out)"
 
 
 class _Builder:
@@ -218,7 +235,8 @@ class _Builder:
                     raise _Problem(key_event, "has a key that is not a plain name")
                 key = key_event.value
                 if key == "<<":
-                    raise _Problem(key_event, "uses a YAML merge key (<<); it is not allowed in brief files")
+                    raise _Problem(key_event, "uses a YAML merge key (<<); briefgen does not read merge keys "
+                                              "(write the keys out)")
                 if key in out:
                     raise _Problem(key_event, f"has the key '{key}' twice in one mapping")
                 out[key] = self._value(next_event(), (*loc, key), depth + 1)

@@ -11,8 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
-
+from briefgen.briefio import BriefFileError, load_yaml_text, read_brief_file
 from briefgen.errors import InputError
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
@@ -93,9 +92,12 @@ def read_text_file(path: Path) -> SourceDoc:
     m = _FRONT.match(text)
     if m:
         try:
-            data = yaml.safe_load(m.group(1))
-        except yaml.YAMLError:
-            data = None
+            data = load_yaml_text(m.group(1), path, first_line=text.count("\n", 0, m.start(1)) + 1)
+        except BriefFileError as exc:
+            if not exc.detail.startswith("is not valid YAML"):  # an alias bomb, a repeated key, ...
+                raise SourceReadError(path, f"its front matter (line {exc.line}, column {exc.col}) "
+                                            f"{exc.detail}") from None
+            data = None  # not YAML after all: a rule line in the text
         if isinstance(data, dict):
             meta = {str(k).lower(): v for k, v in data.items()}
             start = m.end()
@@ -359,9 +361,11 @@ def sidecar_metadata(files: list[Path]) -> dict[Path, dict[str, Any]]:
             if not meta_path.is_file():
                 continue
             try:
-                data = yaml.safe_load(meta_path.read_text(encoding="utf-8-sig"))
-            except (yaml.YAMLError, UnicodeDecodeError, OSError) as exc:
-                raise InputError(f"cannot read {meta_path}: {exc}") from None
+                data = read_brief_file(meta_path).data
+            except BriefFileError as exc:
+                if exc.detail == "is empty":
+                    continue
+                raise InputError(f"cannot read {exc}") from None
             entries: list[tuple[str, Any]] = []
             if isinstance(data, dict):
                 data = data.get("sources", data)

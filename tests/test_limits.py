@@ -64,3 +64,29 @@ def test_a_zip_bomb_source_is_refused_by_the_reader(bomb):
 
     with pytest.raises(SourceReadError, match=r"bomb\.docx.*zip bomb"):
         read_source(bomb)
+
+
+_LAUGHS = "".join(f"{n}: &{n} [{', '.join([f'*{p}'] * 9) if p else ', '.join(['x'] * 9)}]\n"
+                  for p, n in zip(["", "a", "b", "c", "d", "e", "f"], "abcdefg"))  # 9**7 values once expanded
+
+
+@pytest.mark.parametrize("where", ["front matter", "sources.yaml", "gazetteer"])
+def test_draft_refuses_a_yaml_alias_bomb_in_any_yaml_it_reads_quickly(tmp_path, where):
+    import subprocess
+    import sys
+
+    src = tmp_path / "src"
+    src.mkdir()
+    text = "Officials met in Brussels on Monday. The minister said the force could deploy in spring.\n"
+    (src / "a.md").write_text(f"---\n{_LAUGHS}title: *g\n---\n{text}" if where == "front matter" else text,
+                              encoding="utf-8")
+    args = [sys.executable, "-m", "briefgen", "draft", str(src), "-o", str(tmp_path / "new.yaml"), "-q"]
+    if where == "sources.yaml":
+        (src / "sources.yaml").write_text(f"{_LAUGHS}a.md: {{title: *g}}\n", encoding="utf-8")
+    if where == "gazetteer":
+        (tmp_path / "gz.yaml").write_text(f"{_LAUGHS}states: *g\n", encoding="utf-8")
+        args += ["--gazetteer", str(tmp_path / "gz.yaml")]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert "uses a YAML alias" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "new.yaml").exists()

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from briefgen.briefio import BriefFileError, read_brief_file
 from briefgen.draft.segment import ABBREVIATIONS, Token, tokens
 from briefgen.errors import InputError
 
@@ -209,9 +210,9 @@ def _load(extra: str | None) -> Gazetteer:
     docs = [yaml.safe_load(DATA.read_text(encoding="utf-8"))]
     if extra:
         try:
-            data = yaml.safe_load(Path(extra).read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise InputError(f"cannot read gazetteer {extra}: {exc}") from None
+            data = read_brief_file(extra).data
+        except BriefFileError as exc:
+            raise InputError(f"cannot read gazetteer {exc}") from None
         if not isinstance(data, dict):
             raise InputError(f"gazetteer {extra} must be a mapping (states:, organisations:, titles:, ...)")
         docs.append(data)
