@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from briefgen.errors import InputError
 
@@ -51,3 +52,50 @@ def check_zip(path: Path | str, what: str) -> None:
             raise ZipRefused(what, path, f"has a part, {info.filename}, that expands "
                              f"{info.file_size // max(info.compress_size, 1):,}× to {info.file_size / 1e6:,.0f} MB; "
                              "refusing it (a zip bomb?)")
+
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_IMAGE_PIXELS = 25_000_000  # 5,000 × 5,000: far more than a logo 12 mm high needs
+
+
+def check_image(path: Path | str, what: str = "logo") -> Any:
+    """A PNG or JPEG small enough to decode safely; returns python-docx's Image (size, type, bytes).
+
+    The pixel count comes from the file's header, so a decompression bomb is refused before any
+    decoding. Raises ImageRefused, whose ``reason`` omits the file's name.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            raise ImageRefused(what, path, f"is {size / 1e6:.0f} MB; the limit is {MAX_IMAGE_BYTES // 2**20} MB")
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ImageRefused(what, path, "not found") from None
+    except IsADirectoryError:
+        raise ImageRefused(what, path, "is a folder, not an image") from None
+    except OSError as exc:
+        raise ImageRefused(what, path, f"cannot be read: {exc.strerror or exc}") from None
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+        raise ImageRefused(what, path, "is not a PNG or JPEG image")
+    from docx.image.image import Image
+
+    try:
+        image = Image.from_blob(data)
+        width, height = int(image.px_width), int(image.px_height)
+    except Exception:  # python-docx raises several kinds for damaged images
+        width = height = 0
+    if not (width > 0 and height > 0):
+        raise ImageRefused(what, path, "is unreadable (a damaged image)")
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ImageRefused(what, path, f"is {width:,} × {height:,} pixels; refusing more than "
+                           f"{MAX_IMAGE_PIXELS // 1_000_000} million pixels (scale it down)")
+    return image
+
+
+class ImageRefused(InputError):
+    """An image refused by ``check_image``; ``reason`` is the message without the file's name."""
+
+    def __init__(self, what: str, path: Path, reason: str):
+        self.reason = reason
+        super().__init__(f"{what} {path} {reason}")

@@ -376,18 +376,13 @@ def _truetype_tables_ok(data: bytes) -> bool:
 
 
 def _check_image(path: Path, toml_path: Path, relative: str) -> None:
-    """A logo must be a PNG or JPEG image (what both Word and the PDF can embed)."""
-    data = path.read_bytes()
-    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
-        raise TemplateError(f"{toml_path}: logo '{relative}' is not a PNG or JPEG image")
-    from docx.image.image import Image
+    """A logo must be a PNG or JPEG image (what both Word and the PDF can embed), of a sane size."""
+    from briefgen.limits import ImageRefused, check_image
 
     try:
-        image = Image.from_blob(data)
-        if not (image.px_width and image.px_height):
-            raise ValueError("no size")
-    except Exception:  # any parser failure means the file cannot be embedded
-        raise TemplateError(f"{toml_path}: logo '{relative}' is unreadable (a damaged image)") from None
+        check_image(path)
+    except ImageRefused as exc:
+        raise TemplateError(f"{toml_path}: logo '{relative}' {exc.reason}") from None
 
 
 def builtin_names() -> list[str]:

@@ -90,3 +90,66 @@ def test_draft_refuses_a_yaml_alias_bomb_in_any_yaml_it_reads_quickly(tmp_path, 
     assert result.returncode == 1, result.stderr
     assert "uses a YAML alias" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "new.yaml").exists()
+
+
+def _png(path, width, height, idat=None):
+    """A greyscale PNG of zeros (or with the given image data, to make a damaged one)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer = zlib.compressobj(9)
+    row = b"\0" * (width + 1)
+    if idat is None:
+        idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+                     + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    return path
+
+
+def _template_with_logo(tmp_path, logo):
+    folder = tmp_path / "tpl"
+    result = CliRunner().invoke(main, ["templates", "init", str(folder), "--from", "policy-brief"])
+    assert result.exit_code == 0, result.output
+    (folder / "assets").mkdir(exist_ok=True)
+    (folder / "assets" / "logo.png").write_bytes(logo.read_bytes())
+    toml = folder / "template.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('# logo = "assets/logo.png"', 'logo = "assets/logo.png"'),
+                    encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("side", [20_000, 12_000])  # above and below Pillow's own bomb limit (179 Mpx)
+def test_a_decompression_bomb_logo_is_refused_before_decoding(brief_dir, tmp_path, side):
+    bomb = _png(tmp_path / "bomb.png", side, side)
+    assert bomb.stat().st_size < 500_000
+    folder = _template_with_logo(tmp_path, bomb)
+    out = brief_dir / "out"
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    result = CliRunner().invoke(main, ["build", str(brief_dir / "brief.yaml"), "-o", str(out),
+                                       "--template", str(folder)])
+    assert time.perf_counter() - start < 5
+    assert result.exit_code == 1, result.output
+    assert f"logo 'assets/logo.png' is {side:,} × {side:,} pixels; refusing more than 25 million" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not out.exists()
+    assert (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024 < 100
+
+
+def test_writers_given_a_bomb_or_damaged_logo_directly_refuse_it_clearly(tmp_path):
+    from briefgen import outline as o
+    from briefgen.writers import RenderOptions
+    from briefgen.writers import docx as docx_writer
+    from briefgen.writers import pdf as pdf_writer
+
+    doc = o.Document(o.DocMeta(title="T"), [o.Para([o.T("x")])])
+    bomb = _png(tmp_path / "bomb.png", 20_000, 20_000)
+    damaged = _png(tmp_path / "damaged.png", 400, 400, idat=b"not zlib data" * 10)  # a sound header only
+    for writer in (docx_writer, pdf_writer):
+        with pytest.raises(InputError, match=r"bomb\.png is 20,000 × 20,000 pixels"):
+            writer.write(doc, RenderOptions(logo=bomb))
+    with pytest.raises(InputError, match=r"logo .*damaged\.png is unreadable \(a damaged image"):
+        pdf_writer.write(doc, RenderOptions(logo=damaged))

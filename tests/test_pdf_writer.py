@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from briefgen import outline as o
+from briefgen.errors import InputError
 from briefgen.writers import RenderOptions, writer_for
 from briefgen.writers.pdf import DEFAULT_FONTS, render, write
 from pdf_layout_check import check_notes, generated_document, read_pages
@@ -393,7 +394,7 @@ def test_logo_is_drawn_on_the_first_page(tmp_path):
     reader = PdfReader(io.BytesIO(write(doc, RenderOptions(logo=logo))))
     images = [len(list(p.images)) for p in reader.pages]
     assert images == [1, 0]
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(InputError, match=r"logo .*missing\.png not found"):
         write(doc, RenderOptions(logo=tmp_path / "missing.png"))
 
 

@@ -202,17 +202,10 @@ class _Writer:
 
     def _logo(self, path: Path) -> str:
         """A paragraph holding the logo image, 12 mm high."""
-        if not path.is_file():
-            raise InputError(f"logo file not found: {path}")
-        try:
-            from docx.image.image import Image
+        from briefgen.limits import check_image
 
-            image = Image.from_file(str(path))
-            width_emu, height_emu = int(image.width), int(image.height)
-            if not (width_emu and height_emu):
-                raise ValueError("no size")
-        except Exception as exc:  # python-docx raises several kinds for damaged or unknown images
-            raise InputError(f"logo {path} is not a readable PNG or JPEG image ({type(exc).__name__})") from None
+        image = check_image(path)  # InputError for a missing, damaged, non-PNG/JPEG or huge image
+        width_emu, height_emu = int(image.width), int(image.height)
         cy = _LOGO_HEIGHT_EMU
         cx = round(width_emu * (cy / height_emu))
         ext = (path.suffix[1:] or image.default_ext).lower()

@@ -30,6 +30,7 @@ from reportlab.platypus.doctemplate import BaseDocTemplate, PageBreakIfNotEmpty,
 from reportlab.platypus.flowables import CondPageBreak, Flowable, HRFlowable
 
 from briefgen import outline as o
+from briefgen.errors import InputError
 from briefgen.writers import RenderOptions
 from briefgen.writers._pdf_markup import clean, safe_color
 from briefgen.writers._pdf_notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
@@ -479,11 +480,16 @@ class _Furniture:
         self.meta = meta
         self.logo = None
         if logo is not None:
-            if not Path(logo).is_file():
-                raise FileNotFoundError(f"logo file not found: {logo}")
             from reportlab.lib.utils import ImageReader
 
-            self.logo = ImageReader(str(logo))
+            from briefgen.limits import check_image
+
+            check_image(logo)  # InputError for a missing, damaged, non-PNG/JPEG or huge image
+            try:
+                self.logo = ImageReader(str(logo))
+                self.logo.getRGBData()  # decode now: a damaged image fails here, not halfway through a page
+            except Exception as exc:  # Pillow and reportlab raise many kinds for damaged images
+                raise InputError(f"logo {logo} is unreadable (a damaged image: {exc})") from None
         self.f = fonts
         self.c = c
         self.w, self.h = pagesize
