@@ -18,7 +18,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BRIEF_BYTES = 20 * 1024 * 1024
-MAX_NODES = 500_000
+MAX_NODES = 200_000  # fifteen times the values of a 1,000-item, 2,000-citation brief
 MAX_DEPTH = 64
 
 Loc = tuple[Any, ...]
@@ -81,6 +81,9 @@ def _read_json(path: Path, text: str) -> BriefFile:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BriefFileError(path, exc.lineno, exc.colno, f"is not valid JSON: {exc.msg}") from None
+    except RecursionError:  # nested deeper than Python's stack: the YAML reader names the place
+        _read_yaml(path, text)
+        raise BriefFileError(path, 1, 1, f"is nested more than {MAX_DEPTH} levels deep") from None
     try:  # JSON is (nearly) YAML: reuse the YAML composer just for the marks
         return _read_yaml(path, text, data=data)
     except BriefFileError:
@@ -214,9 +217,10 @@ class _Builder:
     def _value(self, event: yaml.Event, loc: Loc, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise _Problem(event, f"has more than {MAX_NODES:,} values; refusing to read it")
+            raise self._fail(event, f"has more than {MAX_NODES:,} values; refusing to read it")
         if depth > MAX_DEPTH:
-            raise _Problem(event, f"is nested more than {MAX_DEPTH} levels deep")
+            # at once: parsing the rest of an absurdly nested file is quadratic in the C parser
+            raise self._fail(event, f"is nested more than {MAX_DEPTH} levels deep")
         self.marks[loc] = self.where(event.start_mark)
         kind = type(event)
         if kind is yaml.ScalarEvent:

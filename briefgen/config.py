@@ -13,6 +13,7 @@ from briefgen.errors import InputError
 
 CONFIG_ENV = "BRIEFGEN_CONFIG"
 PASSWORD_ENV = "BRIEFGEN_SMTP_PASSWORD"
+MAX_CONFIG_BYTES = 1_000_000
 
 
 class _Section(BaseModel):
@@ -65,6 +66,9 @@ def load_config(path: Path | None = None) -> UserConfig:
     explicit = path is not None or bool(os.environ.get(CONFIG_ENV))
     path = path or config_path()
     try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise InputError(f"config file {path} is larger than {MAX_CONFIG_BYTES // 1_000_000} MB; "
+                             "a config file is a few lines")
         raw = path.read_bytes()
     except FileNotFoundError:
         if explicit:
@@ -78,6 +82,8 @@ def load_config(path: Path | None = None) -> UserConfig:
         raise InputError(f"config file {path} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"config file {path}: {exc}") from None
+    except RecursionError:
+        raise InputError(f"config file {path}: arrays or tables nested too deeply") from None
     for table in ("smtp", "email"):
         section = data.get(table)
         if isinstance(section, dict) and "password" in section:

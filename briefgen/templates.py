@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 BUILTIN_DIR = Path(__file__).parent / "templates"
 DEFAULT_TEMPLATE = "policy-brief"
 MAX_ASSET_BYTES = 20 * 1024 * 1024
+MAX_TOML_CHARS = 1_000_000
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="'#RRGGBB'")]
 PLACEHOLDERS = ("title", "date", "marking", "page", "pages", "organisation", "version", "status")
 # Colours a template may set (the writers' colour roles).
@@ -309,10 +310,15 @@ def load_template(folder: Path | str) -> Template:
         raise TemplateError(f"{toml_path}: not found (a template folder needs a template.toml)") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateError(f"{toml_path}: cannot be read as UTF-8 text: {exc}") from None
+    if len(text) > MAX_TOML_CHARS:
+        raise TemplateError(f"{toml_path}: is larger than {MAX_TOML_CHARS // 1_000_000} MB; "
+                            "a template.toml is a few kilobytes")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TemplateError(f"{toml_path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise TemplateError(f"{toml_path}: not valid TOML: arrays or tables nested too deeply") from None
     try:
         spec = TemplateSpec.model_validate(data)
     except ValidationError as exc:

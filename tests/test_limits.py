@@ -153,3 +153,42 @@ def test_writers_given_a_bomb_or_damaged_logo_directly_refuse_it_clearly(tmp_pat
             writer.write(doc, RenderOptions(logo=bomb))
     with pytest.raises(InputError, match=r"logo .*damaged\.png is unreadable \(a damaged image"):
         pdf_writer.write(doc, RenderOptions(logo=damaged))
+
+
+_DEEP = "[" * 50_000 + "]" * 50_000  # deeper than Python's stack: recursive parsers overflow
+
+
+def _run_fails(args, env=None):
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    return result.output
+
+
+def test_deeply_nested_json_brief_is_refused_at_the_place_it_goes_too_deep(tmp_path):
+    path = tmp_path / "brief.json"
+    path.write_text('{"meta": ' + _DEEP + "}", encoding="utf-8")
+    assert "brief.json:1:74: error: is nested more than 64 levels deep" in _run_fails(["validate", str(path)])
+
+
+def test_deeply_nested_or_huge_template_toml_is_refused(brief_dir, tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    toml = folder / "template.toml"
+    args = ["build", str(brief_dir / "brief.yaml"), "-o", str(brief_dir / "out"), "--template", str(folder)]
+    toml.write_text(f'name = "x"\na = {_DEEP}\n', encoding="utf-8")
+    assert "template.toml: not valid TOML: arrays or tables nested too deeply" in _run_fails(args)
+    toml.write_text('name = "x"\n' + "# padding\n" * 200_000, encoding="utf-8")
+    assert "template.toml: is larger than 1 MB" in _run_fails(args)
+    assert not (brief_dir / "out").exists()
+
+
+def test_deeply_nested_or_huge_config_file_is_refused(brief_dir, tmp_path):
+    cfg = tmp_path / "cfg.toml"
+    args = ["email", str(brief_dir / "brief.yaml"), "--to", "b@example.org", "--from", "a@example.org",
+            "-o", str(tmp_path / "m.eml")]
+    cfg.write_text(f"[smtp]\nx = {_DEEP}\n", encoding="utf-8")
+    assert "cfg.toml: arrays or tables nested too deeply" in _run_fails(args, env={"BRIEFGEN_CONFIG": str(cfg)})
+    cfg.write_text("# padding\n" * 200_000, encoding="utf-8")
+    assert "cfg.toml is larger than 1 MB" in _run_fails(args, env={"BRIEFGEN_CONFIG": str(cfg)})
+    assert not (tmp_path / "m.eml").exists()
