@@ -154,7 +154,7 @@ class _Problem(Exception):
 
 
 _STR = "tag:yaml.org,2002:str"
-_ALIAS = "uses a YAML alias (*name); briefgen does not read aliases (write the value out)"
+_ALIAS = "uses a YAML alias (*name); aliases are not allowed (write the value out)"
 
 
 class _Builder:
@@ -239,7 +239,7 @@ class _Builder:
                     raise _Problem(key_event, "has a key that is not a plain name")
                 key = key_event.value
                 if key == "<<":
-                    raise _Problem(key_event, "uses a YAML merge key (<<); briefgen does not read merge keys "
+                    raise _Problem(key_event, "uses a YAML merge key (<<); merge keys are not allowed "
                                               "(write the keys out)")
                 if key in out:
                     raise _Problem(key_event, f"has the key '{key}' twice in one mapping")
