@@ -153,11 +153,11 @@ class _Writer:
             blocks.append(self._logo(Path(self.options.logo)))
         for block in self.doc.blocks:
             blocks += self._block(block, self.main, 0)
-        for child in list(body):  # everything but the final section properties
-            if child is not sect:
-                body.remove(child)
-        for el in x.fragment("".join(blocks)):
-            sect.addprevious(el)
+        new_body = x.body("".join(blocks))  # the reference's own body content is sample text: dropped
+        for name, value in body.attrib.items():
+            new_body.set(name, value)
+        new_body.append(sect)
+        document.replace(body, new_body)
         self.notes_part.blob = (_opc.XML_HEADER + x.notes_part(kind, self.notes).encode("utf-8"))
         # 6. headers and footers, document properties
         self._furniture(sect)
