@@ -125,6 +125,8 @@ class _Composer:
         self.L = layout
         self.pending: dict[int, list[m.Citation]] = {}
         self.actors = {a.id: a for a in brief.actors}
+        self.stances = brief.stances()  # once: asking the brief per option is quadratic
+        self._by_about: dict[str, list[m.Position]] | None = None
 
     # ------------------------------------------------------------------ helpers
 
@@ -172,9 +174,18 @@ class _Composer:
         out = [(o.id, o.title) for o in self.b.options if o.id in used]
         known = {o.id for o in self.b.options}
         for p in self.b.positions:
-            if p.about not in known and p.about not in {a for a, _ in out}:
+            if p.about not in known:
+                known.add(p.about)
                 out.append((p.about, p.about[:1].upper() + p.about[1:]))
         return out
+
+    def positions_by_about(self) -> dict[str, list[m.Position]]:
+        """The positions on each option or issue, in file order."""
+        if self._by_about is None:
+            self._by_about = {}
+            for p in self.b.positions:
+                self._by_about.setdefault(p.about, []).append(p)
+        return self._by_about
 
     # ------------------------------------------------------------------ sections
 
@@ -298,8 +309,9 @@ class _Composer:
             return []
         L = self.L
         abouts = self.abouts()
-        actor_ids = [a.id for a in self.b.actors if any(p.actor == a.id for p in self.b.positions)]
-        actor_ids += [p.actor for p in self.b.positions if p.actor not in self.actors and p.actor not in actor_ids]
+        with_position = {p.actor for p in self.b.positions}
+        actor_ids = [a.id for a in self.b.actors if a.id in with_position]
+        actor_ids += list(dict.fromkeys(p.actor for p in self.b.positions if p.actor not in self.actors))
         variant = L.variant("positions")
         if variant == "summary":
             table = self._options_summary()
@@ -313,11 +325,10 @@ class _Composer:
         ]
         if variant != "full":
             return out
+        by_about = self.positions_by_about()
         for about, title in abouts:
             out.append(Heading(2, [Text(title)], f"positions-{about}"))
-            for p in self.b.positions:
-                if p.about != about:
-                    continue
+            for p in by_about.get(about, []):
                 lead: list[Inline] = [Strong([Text(self.actor_label(p.actor))]), Text(": "),
                                       self.stance_word(p.stance)]
                 if p.stance is m.Stance.conditional and p.condition:
@@ -343,10 +354,13 @@ class _Composer:
         header = [[Cell([Para([Text(L.label("actor"))])])]
                   + [Cell([Para([Text(title)])]) for _, title in abouts]]
         rows: list[list[Cell]] = []
+        cells: dict[tuple[str, str], list[m.Position]] = {}
+        for p in self.b.positions:
+            cells.setdefault((p.actor, p.about), []).append(p)
         for aid in actor_ids:
             row = [Cell([Para([Strong([Text(self.actor_name(aid))])])])]
             for about, _ in abouts:
-                found = [p for p in self.b.positions if p.actor == aid and p.about == about]
+                found = cells.get((aid, about))
                 row.append(self._stance_cell(found) if found else
                            Cell([Para([Text(L.label("no_position"))])], align="center"))
             rows.append(row)
@@ -358,12 +372,12 @@ class _Composer:
         L = self.L
         header = [[Cell([Para([Text(L.label(k))])]) for k in ("about", "actor", "stance")]]
         rows: list[list[Cell]] = []
+        by_about = self.positions_by_about()
         for about, title in abouts:
-            for p in self.b.positions:
-                if p.about == about:
-                    rows.append([Cell([Para([Text(title)])]),
-                                 Cell([Para([Strong([Text(self.actor_name(p.actor))])])]),
-                                 self._stance_cell([p])])
+            for p in by_about.get(about, []):
+                rows.append([Cell([Para([Text(title)])]),
+                             Cell([Para([Strong([Text(self.actor_name(p.actor))])])]),
+                             self._stance_cell([p])])
         return Table(header, rows, [3.0, 2.2, 2.2], [Text(L.label("stance_table_caption"))], "grid")
 
     def _options_summary(self) -> Table:
@@ -373,9 +387,9 @@ class _Composer:
         header = [[Cell([Para([Text(L.label(k))])]) for k in cols]]
         rows: list[list[Cell]] = []
         for opt in self.b.options:
-            groups = (("support", [a.name for a in self.b.supporters(opt.id)]),
-                      ("conditional", [a.name for a, _ in self.b.conditional_supporters(opt.id)]),
-                      ("oppose", [a.name for a in self.b.opponents(opt.id)]))
+            groups = (("support", [a.name for a in self.stances.supporters(opt.id)]),
+                      ("conditional", [a.name for a, _ in self.stances.conditional_supporters(opt.id)]),
+                      ("oppose", [a.name for a in self.stances.opponents(opt.id)]))
             if not any(names for _, names in groups):
                 continue
             row = [Cell([Para([Strong([Text(_ws(opt.title))])])])]
@@ -406,10 +420,10 @@ class _Composer:
             if not summary:
                 out += self._points(L.label("pros"), opt.pros)
                 out += self._points(L.label("cons"), opt.cons)
-            supporters = [a.name for a in self.b.supporters(opt.id)]
+            supporters = [a.name for a in self.stances.supporters(opt.id)]
             conditional = [f"{a.name} ({L.label('condition')} {_clause(c)})"
-                           for a, c in self.b.conditional_supporters(opt.id)]
-            opponents = [a.name for a in self.b.opponents(opt.id)]
+                           for a, c in self.stances.conditional_supporters(opt.id)]
+            opponents = [a.name for a in self.stances.opponents(opt.id)]
             for key, names in (("supporters", supporters), ("conditional_supporters", conditional),
                                ("opponents", opponents)):
                 if key == "conditional_supporters" and not names:

@@ -429,28 +429,23 @@ class Brief(_Model):
 
     def supporters(self, option_id: str) -> list[Actor]:
         """Actors who support the option (derived from positions, never typed twice)."""
-        return self._actors_with(option_id, {Stance.support})
+        return self.stances().supporters(option_id)
 
     def opponents(self, option_id: str) -> list[Actor]:
         """Actors who oppose the option."""
-        return self._actors_with(option_id, {Stance.oppose})
+        return self.stances().opponents(option_id)
 
     def conditional_supporters(self, option_id: str) -> list[tuple[Actor, str]]:
         """Actors who support the option only under a condition, with the condition."""
-        actors = self._index("actors")
-        return [
-            (actors[p.actor], p.condition or "")
-            for p in self.positions_on(option_id)
-            if p.stance is Stance.conditional and p.actor in actors
-        ]
+        return self.stances().conditional_supporters(option_id)
 
-    def _actors_with(self, option_id: str, stances: set[Stance]) -> list[Actor]:
-        actors = self._index("actors")
-        seen: dict[str, Actor] = {}
-        for p in self.positions_on(option_id):
-            if p.stance in stances and p.actor in actors:
-                seen.setdefault(p.actor, actors[p.actor])
-        return list(seen.values())
+    def stances(self) -> Stances:
+        """Who supports, opposes or conditionally supports every option, worked out in one pass.
+
+        Take it once when asking about many options: asking the brief option by option reads every
+        position each time.
+        """
+        return Stances(self)
 
     def iter_citations(self):
         """Yield ``(location, citation)`` for every citation, location being a field path tuple."""
@@ -463,3 +458,35 @@ class Brief(_Model):
                     for k, point in enumerate(getattr(item, sub, None) or []):
                         for j, c in enumerate(point.citations):
                             yield (field, i, sub, k, "citations", j), c
+
+
+class Stances:
+    """Supporters, conditional supporters and opponents of every option (a snapshot of the brief)."""
+
+    def __init__(self, brief: Brief):
+        actors = {a.id: a for a in brief.actors}
+        self._support: dict[str, dict[str, Actor]] = {}
+        self._oppose: dict[str, dict[str, Actor]] = {}
+        self._conditional: dict[str, list[tuple[Actor, str]]] = {}
+        for p in brief.positions:
+            actor = actors.get(p.actor)
+            if actor is None:
+                continue
+            if p.stance is Stance.support:
+                self._support.setdefault(p.about, {}).setdefault(p.actor, actor)
+            elif p.stance is Stance.oppose:
+                self._oppose.setdefault(p.about, {}).setdefault(p.actor, actor)
+            elif p.stance is Stance.conditional:
+                self._conditional.setdefault(p.about, []).append((actor, p.condition or ""))
+
+    def supporters(self, option_id: str) -> list[Actor]:
+        """Actors who support the option, each once, in file order."""
+        return list(self._support.get(option_id, {}).values())
+
+    def opponents(self, option_id: str) -> list[Actor]:
+        """Actors who oppose the option, each once, in file order."""
+        return list(self._oppose.get(option_id, {}).values())
+
+    def conditional_supporters(self, option_id: str) -> list[tuple[Actor, str]]:
+        """Actors who support the option only under a condition, with the condition, in file order."""
+        return list(self._conditional.get(option_id, []))

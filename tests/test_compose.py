@@ -8,6 +8,8 @@ import warnings
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from briefgen.check import check_file
 from briefgen.compose import citation_points, compose, risk_band
@@ -340,3 +342,49 @@ def test_conditions_read_as_clauses(brief):
     brief.positions[1].condition = "US air support"
     paras = [plain_text(b.children) for b in compose(brief).blocks if isinstance(b, Para)]
     assert "Conditional supporters: United Kingdom (condition: US air support)." in paras
+
+
+def _naive_stances(brief, option_id):
+    """Supporters, conditional supporters and opponents worked out position by position (the oracle)."""
+    actors = {a.id: a for a in brief.actors}
+    support, oppose, conditional = {}, {}, []
+    for p in brief.positions:
+        if p.about != option_id or p.actor not in actors:
+            continue
+        if p.stance.value == "support":
+            support.setdefault(p.actor, actors[p.actor])
+        elif p.stance.value == "oppose":
+            oppose.setdefault(p.actor, actors[p.actor])
+        elif p.stance.value == "conditional":
+            conditional.append((actors[p.actor], p.condition or ""))
+    return list(support.values()), conditional, list(oppose.values())
+
+
+_POSITION = st.fixed_dictionaries({
+    "actor": st.sampled_from(["a", "b", "c", "ghost"]),
+    "about": st.sampled_from(["o1", "o2", "an issue"]),
+    "stance": st.sampled_from(["support", "oppose", "conditional", "mixed", "neutral", "unclear"]),
+})
+
+
+@settings(max_examples=200, deadline=None)
+@given(positions=st.lists(_POSITION, max_size=12), actors=st.lists(st.sampled_from(["a", "b", "c"]), max_size=4))
+def test_stances_taken_once_agree_with_reading_every_position(positions, actors):
+    from briefgen import models as m
+
+    cite = [{"source": "s", "quote": "q"}]
+    brief = m.Brief.model_validate({
+        "meta": {"title": "T", "question": "Q?", "date": "2025-01-01"},
+        "actors": [{"id": a, "name": f"Actor {a} {i}", "kind": "person"} for i, a in enumerate(actors)],
+        "options": [{"id": o, "title": o, "description": "d", "citations": cite} for o in ("o1", "o2")],
+        "positions": [{**p, "summary": "s", "citations": cite,
+                       **({"condition": f"if {i}"} if p["stance"] == "conditional" else {})}
+                      for i, p in enumerate(positions)],
+        "sources": [{"id": "s", "title": "S", "path": "s.txt"}],
+    })
+    stances = brief.stances()
+    for about in ("o1", "o2", "an issue", "nobody"):
+        support, conditional, oppose = _naive_stances(brief, about)
+        assert stances.supporters(about) == brief.supporters(about) == support
+        assert stances.conditional_supporters(about) == brief.conditional_supporters(about) == conditional
+        assert stances.opponents(about) == brief.opponents(about) == oppose
