@@ -419,3 +419,39 @@ def test_page_breaks_never_make_blank_pages():
     pages = read_pages(write(doc, RenderOptions()))
     assert len(pages) == 2
     assert "x" in pages[0].text.split() and "y" in pages[1].text.split()
+
+
+def test_a_table_longer_than_one_run_keeps_every_row_note_and_header_in_order():
+    from briefgen.writers.pdf import TABLE_RUN
+
+    n = 2 * TABLE_RUN + 37
+    header = [[o.Cell([o.Para([o.T("HEADA")])]), o.Cell([o.Para([o.T("HEADB")])])]]
+    rows = [[o.Cell([o.Para([o.T(f"row{i:04d}")])]),
+             o.Cell([o.Para([o.T("cites"), o.Note([[o.T(f"note for row {i}")]])])], fill="#FDE2E2" if i % 7 else None)]
+            for i in range(n)]
+    doc = _doc([o.Para([o.T("Before the table.")]), o.Table(header, rows, [1.0, 1.0], [o.T("Long table")], "grid"),
+                o.Para([o.T("After the table.")])])
+    result = render(doc, RenderOptions())
+    pages = read_pages(result.data)
+    check_notes(pages, n)
+    text = "\n".join(p.text for p in pages)
+    assert re.findall(r"row\d{4}", text) == [f"row{i:04d}" for i in range(n)]
+    assert text.index("Before the table.") < text.index("row0000") and text.index(f"row{n - 1:04d}") < text.index(
+        "After the table.")
+    for p in pages:  # the header opens every page the table runs over, as one table's repeated header would
+        if re.search(r"row\d{4}", p.text) and p.number > 1:
+            first_row = min(c.y for c in p.chunks if re.fullmatch(r"row\d{4}", c.text))
+            heads = [c.y for c in p.chunks if c.text == "HEADA"]
+            assert heads and max(heads) > first_row, f"page {p.number} has no header above its rows"
+    assert text.count("Long table") == 1
+
+
+@pytest.mark.parametrize("n", [23, 29, 35, 47])
+def test_a_table_opening_a_page_that_cannot_hold_all_its_notes_is_split_not_its_notes_pushed_on(n):
+    # a table at the top of a page, too tall with its notes but not without them, once went in whole
+    # with only the first note's start reserved: the other notes landed on the next page
+    header = [[o.Cell([o.Para([o.T("HEADA")])]), o.Cell([o.Para([o.T("HEADB")])])]]
+    rows = [[o.Cell([o.Para([o.T(f"row{i:04d}")])]),
+             o.Cell([o.Para([o.T("cites"), o.Note([[o.T(f"note for row {i}")]])])])] for i in range(n)]
+    doc = _doc([o.Para([o.T("Before.")]), o.PageBreak(), o.Table(header, rows, [1.0, 1.0], None, "grid")])
+    check_notes(read_pages(render(doc, RenderOptions()).data), n)

@@ -248,6 +248,8 @@ class NoteFrame(Frame):
             self._commit(new)
             return 1
         for mode in ((1, 2) if self._atTop else (1,)):
+            if mode == 2 and trySplit and self._splits(flowable, canv):
+                break  # split() puts as much here as fits with its notes; mode 2 would push notes off the page
             partial = self.need(new, mode)
             if partial < full - _FUZZ:
                 self._y1p = self._base + partial
@@ -293,6 +295,11 @@ class NoteFrame(Frame):
             return self._split_with(flowable, canv, partial=2)
         finally:
             self._y1p = saved
+
+    def _splits(self, flowable, canv) -> bool:
+        """True when ``split`` can put a first part of ``flowable`` on this page."""
+        parts = self.split(flowable, canv)
+        return bool(parts) and parts[0] is not FrameBreak
 
     def _wasteful(self, first) -> bool:
         """True when a first part leaves more than a third of the frame empty."""

@@ -66,6 +66,7 @@ TLP_COLORS = {
 
 # Smaller files: binary rather than ASCII85 streams (a quarter smaller), and no ASCII pre-fill
 # of the first font subset. Set only while this writer builds, then restored.
+TABLE_RUN = 200  # body rows per reportlab table (see _Builder.table)
 _RL_SETTINGS = {"useA85": 0, "ttfAsciiReadable": 0, "invariant": 1}
 
 
@@ -398,7 +399,22 @@ class _Builder:
         if not rows:
             return out
         ncols = max(len(r) for r in rows)
-        data: list[list[list[Flowable]]] = []
+        nh = len(t.header)
+        flowables = [[self.cell_flowables(row[ci] if ci < len(row) else o.Cell(blocks=[]), r < nh, ncols >= 6)
+                      for ci in range(ncols)] for r, row in enumerate(rows)]
+        # A long table goes in runs of TABLE_RUN rows, each repeating the header: reportlab re-measures and
+        # re-styles every remaining row at each page break, so one 4,000-row table would cost minutes.
+        body = range(nh, len(rows))
+        runs = [body[i:i + TABLE_RUN] for i in range(0, len(body), TABLE_RUN)] or [body]
+        for n, run in enumerate(runs):
+            picked = [*range(nh), *run]
+            out.append(self._table_run(t, [rows[r] for r in picked], [flowables[r] for r in picked], nh, ncols,
+                                       first=n == 0, last=n == len(runs) - 1))
+        return out
+
+    def _table_run(self, t: o.Table, rows: list[list[o.Cell]], data: list[list[list[Flowable]]], nh: int,
+                   ncols: int, first: bool, last: bool) -> Flowable:
+        """One reportlab table for the header rows and a run of body rows (zebra stripes by body row)."""
         cmds: list[tuple] = [
             ("FONTNAME", (0, 0), (-1, -1), self.fonts.regular),
             ("FONTSIZE", (0, 0), (-1, -1), 8.2),
@@ -410,13 +426,10 @@ class _Builder:
         ]
         grid = colors.HexColor(self.c["grid"])
         accent = colors.HexColor(self.c["accent"])
-        nh = len(t.header)
         for r, row in enumerate(rows):
             header = r < nh
-            line = []
             for ci in range(ncols):
                 cell = row[ci] if ci < len(row) else o.Cell(blocks=[])
-                line.append(self.cell_flowables(cell, header, ncols >= 6))
                 fill = safe_color(cell.fill)
                 if fill:
                     cmds.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(fill)))
@@ -424,7 +437,6 @@ class _Builder:
                     cmds.append(("BACKGROUND", (ci, r), (ci, r), accent))
                 elif t.kind == "grid" and (r - nh) % 2 == 1:
                     cmds.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(self.c["zebra"])))
-            data.append(line)
         frac = 1.0
         if t.kind == "heatmap":
             frac = 0.86
@@ -442,11 +454,9 @@ class _Builder:
             widths = [1.0] * ncols
         total = float(sum(widths))
         col_widths = [self.width * frac * w / total for w in widths]
-        table = Table(data, colWidths=col_widths, repeatRows=nh if nh < len(rows) else 0,
-                      style=TableStyle(cmds), hAlign="CENTER" if frac < 1 else "LEFT",
-                      spaceBefore=2, spaceAfter=10)
-        out.append(table)
-        return out
+        return Table(data, colWidths=col_widths, repeatRows=nh if nh < len(rows) else 0,
+                     style=TableStyle(cmds), hAlign="CENTER" if frac < 1 else "LEFT",
+                     spaceBefore=2 if first else 0, spaceAfter=10 if last else 0)
 
     def endnote_flowables(self) -> list[Flowable]:
         """A 'Notes' section holding every note (endnotes mode)."""
