@@ -309,18 +309,28 @@ class NoteFrame(Frame):
 
     def _split_with(self, flowable, canv, partial: int):
         """The longest first part that fits together with its notes (reservation mode ``partial``)."""
-        # 1. a valid split: grow the reservation until the first part's notes fit in it
+        # 1. a valid split: grow the reservation until the first part's notes fit in it. A larger
+        #    reservation never gives a longer first part, so never more notes: once valid, it stays
+        #    valid as the reservation grows, for as long as any first part fits.
         reserve: list[int] = []
         best, r_ok = None, 0.0
+        last = None  # the largest reservation seen that still left a first part
         for _ in range(12):
             r = self.need(reserve, partial)
             parts = self._split_at(flowable, canv, r)
             if not parts:
-                return []
+                if last is None:
+                    return []
+                # the notes asked for more room than any first part leaves: try the most that does
+                r, parts = self._most_reserved(flowable, canv, last, r)
+                if self.need(self._new_notes(parts[0]), partial) <= r + _FUZZ:
+                    best, r_ok = parts, r
+                break
             got = self._new_notes(parts[0])
             if self.need(got, partial) <= r + _FUZZ:
                 best, r_ok = parts, r
                 break
+            last = (r, parts)
             reserve = got
         if best is None:
             return []
@@ -337,6 +347,20 @@ class NoteFrame(Frame):
             else:
                 lo = mid
         return best
+
+    def _most_reserved(self, flowable, canv, last: tuple, too_much: float) -> tuple[float, list]:
+        """The largest reservation (and its split) between ``last`` (which splits) and ``too_much``."""
+        (lo, lo_parts), hi = last, too_much
+        for _ in range(10):
+            if hi - lo < 1.0:
+                break
+            mid = (lo + hi) / 2
+            parts = self._split_at(flowable, canv, mid)
+            if parts:
+                lo, lo_parts = mid, parts
+            else:
+                hi = mid
+        return lo, lo_parts
 
     def _split_at(self, flowable, canv, reserve: float):
         self._y1p = self._base + reserve
