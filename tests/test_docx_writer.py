@@ -740,3 +740,26 @@ def test_a_word_template_works_as_a_reference_and_gives_a_document(rich, tmp_pat
         types = z.read("[Content_Types].xml").decode()
     assert _MAIN_CT in types and template_ct not in types
     assert docx.Document(io.BytesIO(data)).core_properties.title == rich["doc"].meta.title
+
+
+@pytest.mark.parametrize("document", [
+    # the main namespace as the default one, relationships under another prefix
+    f'<document xmlns="{W}" xmlns:rel="{R}"><body><p/><sectPr><pgSz w:w="11906" w:h="16838" xmlns:w="{W}"/>'
+    '</sectPr></body></document>',
+    # w: bound on the body rather than the root, and r: nowhere
+    f'<x:document xmlns:x="{W}"><w:body xmlns:w="{W}"><w:p/><w:sectPr><w:pgSz w:w="11906" w:h="16838"/>'
+    '</w:sectPr></w:body></x:document>',
+])
+def test_a_reference_binding_the_word_namespaces_its_own_way_gives_the_same_body(rich, tmp_path, document):
+    ordinary = part(write(rich["doc"], RenderOptions(reference_docx=_bare_docx(tmp_path / "plain.docx"))),
+                    "word/document.xml")
+    data = write(rich["doc"], RenderOptions(reference_docx=_bare_docx(tmp_path / "own.docx", document)))
+    own = part(data, "word/document.xml")
+    body, expected = own.find(q("body")), ordinary.find(q("body"))
+    assert [etree.QName(c).localname for c in body] == [etree.QName(c).localname for c in expected]
+    def shape(el):  # names, attributes and text, whatever the prefixes
+        return [(e.tag, sorted(e.attrib.items()), e.text) for e in el.iter()]
+
+    assert shape(body) == shape(expected)
+    assert ["".join(p.itertext()) for p in body.iter(q("p"))] == ["".join(p.itertext()) for p in expected.iter(q("p"))]
+    assert round(docx.Document(io.BytesIO(data)).sections[0].page_width.mm) == 210

@@ -100,13 +100,33 @@ def fragment(xml: str) -> list[etree._Element]:
 
 
 def body(xml: str) -> etree._Element:
-    """A ``w:body`` holding the elements in XML text (our own output).
-
-    Put a long body into a document by replacing the document's body with this element: lxml moves
-    a tree's root in constant time, but moving a large child element between trees takes time
-    quadratic in its size (a 4,000-row table: 8 s).
-    """
+    """A ``w:body`` holding the elements in XML text (our own output)."""
     return etree.fromstring(f'<w:body {nsdecls("w", "r")}>{xml}</w:body>', _FRAGMENT_PARSER)
+
+
+_BODY_MARK = "<!--briefgen-body-->"
+
+
+def document_with_body(document: etree._Element, sect: etree._Element, xml: str) -> etree._Element | None:
+    """The main document parsed afresh in one piece, its body ``xml`` (our own output) then ``sect``.
+
+    Parsing once is linear; moving parsed elements into the reference's tree is not (lxml re-resolves
+    the namespace of every ``xml:space`` attribute moved, searching the whole subtree: a 4,000-row
+    table took 8 s). None when the body does not bind ``w:`` and ``r:`` as our XML text does; the
+    caller then moves a parsed body in.
+    """
+    old_body = sect.getparent()
+    if old_body is None or old_body.nsmap.get("w") != W_NS or old_body.nsmap.get("r") != R_NS:
+        return None
+    for child in list(old_body):  # the reference's own body content is sample text: dropped
+        if child is not sect:
+            old_body.remove(child)
+    sect.addprevious(etree.Comment(_BODY_MARK[4:-3]))
+    text = etree.tostring(document, encoding="unicode")
+    if text.count(_BODY_MARK) != 1:  # pragma: no cover - the mark is ours and the body was emptied
+        old_body.remove(sect.getprevious())
+        return None
+    return etree.fromstring(text.replace(_BODY_MARK, xml, 1), _FRAGMENT_PARSER)
 
 
 # ------------------------------------------------------------------------------- paragraphs

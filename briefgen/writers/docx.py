@@ -153,11 +153,16 @@ class _Writer:
             blocks.append(self._logo(Path(self.options.logo)))
         for block in self.doc.blocks:
             blocks += self._block(block, self.main, 0)
-        new_body = x.body("".join(blocks))  # the reference's own body content is sample text: dropped
-        for name, value in body.attrib.items():
-            new_body.set(name, value)
-        new_body.append(sect)
-        document.replace(body, new_body)
+        whole = x.document_with_body(document, sect, "".join(blocks))
+        if whole is not None:
+            self.main.xml = whole
+            sect = whole.find(x.qn("w:body"))[-1]
+        else:  # the reference binds w: or r: its own way: move a parsed body in (slow for huge tables)
+            new_body = x.body("".join(blocks))  # the reference's own body content is sample text: dropped
+            for name, value in body.attrib.items():
+                new_body.set(name, value)
+            new_body.append(sect)
+            document.replace(body, new_body)
         self.notes_part.blob = (_opc.XML_HEADER + x.notes_part(kind, self.notes).encode("utf-8"))
         # 6. headers and footers, document properties
         self._furniture(sect)
