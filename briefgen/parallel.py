@@ -9,6 +9,7 @@ renders in-process as usual, so errors surface exactly as without the helper.
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import struct
@@ -129,6 +130,7 @@ class PdfHelper:
 def _child(inbox: int, outbox: int, options: Any) -> None:
     """Warm up, render what the parent sends, answer, and leave without running the parent's exit code."""
     status = 0
+    gc.disable()  # a short-lived child: the cyclic collector would only slow a long render down
     try:
         from briefgen.writers import pdf
 

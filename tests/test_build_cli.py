@@ -270,3 +270,30 @@ def test_endnotes_switch_reaches_the_word_writer(rich, tmp_path):
     with zipfile.ZipFile(tmp_path / "out" / "rich-brief.docx") as z:
         assert z.read("word/endnotes.xml").count(b"<w:endnote ") == CITATION_POINTS + 2
         assert "word/footnotes.xml" not in z.namelist()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_build_pauses_the_cyclic_collector_and_restores_it_even_on_failure(brief_dir, monkeypatch, enabled):
+    import gc
+
+    import briefgen.compose
+
+    seen = []
+    real = briefgen.compose.compose
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(briefgen.compose, "compose", spy)
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        build_brief(brief_dir / "brief.yaml", brief_dir / "out", ["md"])
+        assert seen == [False] and gc.isenabled() is enabled
+        (brief_dir / "brief.yaml").write_text("meta: [\n", encoding="utf-8")
+        with pytest.raises(ValidationFailed):
+            build_brief(brief_dir / "brief.yaml", brief_dir / "out2", ["md"])
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
