@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
+import pytest
 from hypothesis import strategies as st
 
 from briefgen.grounding import _CHAR_MAP, SourceText, normalize
@@ -86,3 +88,26 @@ def test_folding_touches_exactly_the_forgiven_characters(text):
     from briefgen.grounding import _fold
 
     assert _fold(text) == text.translate(_CHAR_MAP)
+
+
+def _long_source(words: int, seed: int = 5) -> str:
+    import random
+
+    vocab = ("the a of and minister said troops would could alliance ceasefire border talks force mission "
+             "guarantee security Europe Kyiv Moscow Brussels Washington deploy plan peace observers").split()
+    rng = random.Random(seed)
+    return " ".join(rng.choice(vocab) for _ in range(words))
+
+
+@pytest.mark.parametrize("where", [0.0, 0.37, 1.0])
+def test_in_a_long_source_the_nearest_passage_is_still_the_changed_quote(where):
+    planted = "Officials in Reykjavik quietly proposed a maritime monitoring arrangement for the Baltic corridor"
+    before = _long_source(int(200_000 * where))
+    text = f"{before} {planted}. {_long_source(200_000 - len(before.split()), seed=6)}"
+    src = SourceText(text)
+    assert len(src._word_starts()) * len(planted) > 300_000  # the long-source path, not every window
+    near = src.nearest(planted.replace("quietly proposed", "openly suggested"))
+    assert "Reykjavik" in near.text and "Baltic" in near.text
+    assert 0.75 < near.score < 1.0
+    exact = src.nearest(planted)
+    assert exact.score == 1.0 and text[exact.start:exact.end].startswith("Officials in Reykjavik")
