@@ -146,3 +146,21 @@ def test_text_reader_reads_or_refuses_cleanly(tmp_path_factory, data: bytes):
         assert "x.txt" in str(exc)
     else:
         assert doc.text.strip()
+
+
+_YAMLISH = st.text(st.sampled_from(list("ab:- &*!|>'\"\n\t[]{}#%@`,?<=") + ["\u2028", "\x85", "é"]), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(front=_YAMLISH)
+def test_any_front_matter_gives_metadata_plain_text_or_one_clear_refusal(tmp_path_factory, front):
+    path = tmp_path_factory.mktemp("fm") / "a.md"
+    path.write_text(f"---\n{front}\n---\nOfficials met in Brussels on Monday.\n", encoding="utf-8")
+    try:
+        doc = read_source(path)
+    except SourceReadError as exc:
+        # only a YAML rule briefgen refuses (an alias, a merge key, a repeated key...), with its place
+        assert str(exc).startswith(f"cannot read source {path}: its front matter (line ")
+        return
+    assert "Officials met in Brussels" in doc.text[doc.body_start:]
+    assert all(isinstance(k, str) for k in doc.meta)
