@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from pypdf import PdfReader
@@ -101,6 +102,26 @@ def _first_difference(seq: list[int], count: int) -> str:
         if n != i + 1:
             return f"expected {i + 1} at position {i}, found {n} (of {len(seq)}; want {count})"
     return f"found {len(seq)} numbers, want {count}"
+
+
+# ----------------------------------------------------------------------------- right-to-left text
+
+
+def has_rtl(text: str) -> bool:
+    """True when the text holds a right-to-left letter (Hebrew, Arabic, N'Ko...)."""
+    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
+
+
+def strong_core(text: str) -> str:
+    """Text from its first to its last strongly directional character.
+
+    In a line whose direction is right-to-left (it starts with Hebrew, say), the Unicode bidirectional
+    algorithm gives neutral characters at the ends of a left-to-right stretch — spaces, digits, '<',
+    brackets — the line's direction, so they are drawn (and mirrored) on the other side; the
+    stretch between its first and last letters keeps its order.
+    """
+    strong = [i for i, ch in enumerate(text) if unicodedata.bidirectional(ch) in ("L", "R", "AL")]
+    return text[strong[0]:strong[-1] + 1] if strong else ""
 
 
 # ----------------------------------------------------------------------------- test documents

@@ -17,14 +17,14 @@ import warnings
 import zipfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from pypdf import PdfReader
 
 from briefgen.build import build_brief
 from briefgen.compose import _clause
-from pdf_layout_check import CONT_SIZE, MARKER_MAX, NOTE_SIZE
+from pdf_layout_check import CONT_SIZE, MARKER_MAX, NOTE_SIZE, has_rtl, strong_core
 from test_pdf_writer import _readable
 from briefgen.textsafe import _ILLEGAL, UnsafeTextWarning
 
@@ -43,11 +43,12 @@ _interesting = st.sampled_from([
 TEXT = st.lists(st.text(st.characters(blacklist_categories=("Cs", "Cn")), max_size=12) | _interesting,
                 min_size=1, max_size=5).map("".join).filter(lambda s: clean(s).strip() != "")
 
-FIELDS = st.fixed_dictionaries({k: TEXT for k in (
+_FIELD_NAMES = (
     "title", "question", "author", "organisation", "audience", "kj", "background", "actor", "role",
     "summary", "condition", "option", "description", "pro", "con", "risk", "event", "mitigation",
     "question2", "why", "resolution", "recommendation", "source_title", "outlet", "quote1", "quote2",
-)})
+)
+FIELDS = st.fixed_dictionaries({k: TEXT for k in _FIELD_NAMES})
 
 
 def _brief(f: dict[str, str]) -> dict:
@@ -118,29 +119,29 @@ def _pdf_checkable(value: str) -> bool:
     return bool(_PDF_SCRIPTS.fullmatch(value.replace("\U0001f600", "").replace("\U0001f469\u200d\U0001f469\u200d\U0001f467", "")))
 
 
-def _has_rtl(text: str) -> bool:
-    return any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in text)
-
-
-def _strong_core(text: str) -> str:
-    """Text from its first to its last strongly directional character.
-
-    In a line whose direction is right-to-left (it starts with Hebrew, say), the Unicode bidirectional
-    algorithm gives neutral characters at the ends of a left-to-right stretch — spaces, digits, '<',
-    brackets — the line's direction, so they are drawn (and mirrored) on the other side; the
-    stretch between its first and last letters keeps its order.
-    """
-    strong = [i for i, ch in enumerate(text) if unicodedata.bidirectional(ch) in ("L", "R", "AL")]
-    return text[strong[0]:strong[-1] + 1] if strong else ""
-
-
 def _squash(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFC", text))
+    """Text without spaces, decomposed (NFD): with the spaces gone, a value that opens with a combining
+    mark would otherwise compose with the last letter of the text before it ('A' + U+0323 -> 'Ạ')."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFD", text))
+
+
+def _holds(text: str, value: str) -> bool:
+    """``text`` holds ``value`` (both squashed). Combining marks at the value's ends need only be present:
+    with the spaces squashed away they meet the marks of the neighbouring text, and canonical ordering
+    may swap them (è then U+0316 reads e, U+0316, U+0300)."""
+    start, end = 0, len(value)
+    while start < end and unicodedata.combining(value[start]):
+        start += 1
+    while end > start and unicodedata.combining(value[end - 1]):
+        end -= 1
+    return value[start:end] in text and all(ch in text for ch in value[:start] + value[end:])
 
 
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(FIELDS)
+@example({**{k: "0" for k in _FIELD_NAMES}, "option": "A", "description": "\u0323"})  # composes with 'A'
+@example({**{k: "0" for k in _FIELD_NAMES}, "option": "\u00e8", "description": "\u03160"})  # reorders
 def test_every_text_field_round_trips_through_word_and_pdf(tmp_path, fields):
     folder = Path(tempfile.mkdtemp(dir=tmp_path))
     # the sources hold the quotes verbatim, so the brief is grounded
@@ -160,21 +161,21 @@ def test_every_text_field_round_trips_through_word_and_pdf(tmp_path, fields):
     # and page by page (text in small print, e.g. a table cell, reads in place)
     pdf_text = _squash(_pdf_flow_text(data)) + "\n" + _squash(
         "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages))
-    rtl_nearby = any(_has_rtl(v) for v in fields.values())
+    rtl_nearby = any(has_rtl(v) for v in fields.values())
     for name, value in fields.items():
         shown = _clause(clean(value)) if name == "condition" else clean(value)  # printed as "if …" clause
-        assert _squash(shown) in docx_text, (name, value)
+        assert _holds(docx_text, _squash(shown)), (name, value)
         # the PDF draws what the shipped fonts have glyphs for; those stretches must all come back
         if not _pdf_checkable(value):
             continue  # still built above without a crash; see _pdf_checkable
-        rtl = _has_rtl(value)
+        rtl = has_rtl(value)
         for stretch in _readable(unicodedata.normalize("NFC", value)):
             if rtl:  # right-to-left runs are drawn (and so extracted) in visual order
                 assert set(_squash(stretch)) <= set(pdf_text), (name, value, stretch)
             elif rtl_nearby:  # beside right-to-left text, leading and trailing neutrals follow its direction
-                assert _squash(_strong_core(stretch)) in pdf_text, (name, value, stretch)
+                assert _holds(pdf_text, _squash(strong_core(stretch))), (name, value, stretch)
             else:
-                assert _squash(stretch) in pdf_text, (name, value, stretch)
+                assert _holds(pdf_text, _squash(stretch)), (name, value, stretch)
 
 
 def test_characters_beyond_the_basic_plane_read_back_from_the_pdf():
