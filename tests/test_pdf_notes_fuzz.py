@@ -7,7 +7,7 @@ each cite. Each PDF is read back and every note must be printed once, in order, 
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefgen import outline as o
@@ -31,12 +31,8 @@ def _para(draw):
     return o.Para(kids)
 
 
-@st.composite
-def _table(draw):
-    ncols = draw(st.sampled_from([1, 2, 3, 6]))
-    nrows = draw(st.sampled_from([1, 3, 10, 23, 30, 45, 60]))
-    cites = draw(st.floats(0, 1))
-    note_words = draw(_note_words)
+def _build_table(nrows: int, ncols: int, cites: float, note_words: int) -> o.Table:
+    """A table whose cells cite in a fixed pattern: about ``cites`` of them, notes ``note_words`` long."""
     rows = []
     for r in range(nrows):
         row = []
@@ -50,12 +46,20 @@ def _table(draw):
     return o.Table(header, rows, [1.0] * ncols, None, "grid")
 
 
+@st.composite
+def _table(draw):
+    return _build_table(draw(st.sampled_from([1, 3, 10, 23, 30, 45, 60])), draw(st.sampled_from([1, 2, 3, 6])),
+                        draw(st.floats(0, 1)), draw(_note_words))
+
+
 _BLOCK = st.one_of(_para(), _para(), _table(), st.just(o.PageBreak()),
                    st.builds(lambda n: o.Heading(2, [o.T(_words(4, n))], f"h{n}"), st.integers(0, 99)))
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(blocks=st.lists(_BLOCK, min_size=1, max_size=10))
+# a split cut for 0.4 pt less room than add then reserved: reportlab's "Splitting error(n==2)"
+@example(blocks=[_build_table(60, 2, 0.70, 40), _build_table(3, 3, 1.0, 60)])
 def test_every_note_sits_on_the_page_of_its_marker(blocks):
     doc = o.Document(o.DocMeta(title="Notes"), blocks)
     count = sum(1 for _ in o.walk_notes(blocks))

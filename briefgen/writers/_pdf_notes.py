@@ -154,6 +154,7 @@ class NoteFrame(Frame):
         self._bottom = self._y  # lowest point of body text drawn on this page
         self.closed = False  # a note continues from this page: nothing more goes on it
         self.blocked = False  # the carried text fills the band: no new notes on this page
+        self._planned: tuple | None = None  # (first part, reservation) of the last split made here
         self._carry_h = sum(self._piece_h(p) for p in self.carry)
         cap = 0.6 * (self._y2 - self._topPadding - self._base)
         if self.carry and self._carry_h + self._sep() > cap:
@@ -243,6 +244,19 @@ class NoteFrame(Frame):
             return 0
         saved = self._y1p
         full = self.need(new)
+        planned, self._planned = self._planned, None
+        if planned is not None and planned[0] is flowable:
+            # the first part ``split`` just made: place it with the reservation it was cut for, so
+            # that add and split agree to the point (a part cut for 0.4 pt less room was refused)
+            self._y1p = self._base + planned[1]
+            if self._place(flowable, canv, trySplit):
+                self._commit(new)
+                if planned[1] < full - _FUZZ:  # its last note runs on: as in the modes below
+                    if self._bottom - self._base >= full - _FUZZ:
+                        self._y1p = self._base + full
+                    else:
+                        self.closed = True
+                return 1
         self._y1p = self._base + full
         if self._place(flowable, canv, trySplit):
             self._commit(new)
@@ -280,21 +294,28 @@ class NoteFrame(Frame):
             return [FrameBreak, flowable]
         saved = self._y1p
         try:
-            full = self._split_with(flowable, canv, partial=0)
-            if full and self._new_notes(full[0]) and not self._wasteful(full[0]):
-                return full
-            part = self._split_with(flowable, canv, partial=1)
-            part_notes = len(self._new_notes(part[0])) if part else 0
-            if part_notes and part_notes > (len(self._new_notes(full[0])) if full else 0):
-                return part
-            if full:
-                return full
-            if not self._atTop:
-                return [FrameBreak, flowable]
-            # an empty page and still no room: let the notes run on over the next pages
-            return self._split_with(flowable, canv, partial=2)
+            parts, reserve = self._choose_split(flowable, canv)
         finally:
             self._y1p = saved
+        if parts and parts[0] is not FrameBreak:
+            self._planned = (parts[0], reserve)
+        return parts
+
+    def _choose_split(self, flowable, canv) -> tuple[list, float]:
+        """The split to use, with the note reservation its first part was cut for."""
+        full, r_full = self._split_with(flowable, canv, partial=0)
+        if full and self._new_notes(full[0]) and not self._wasteful(full[0]):
+            return full, r_full
+        part, r_part = self._split_with(flowable, canv, partial=1)
+        part_notes = len(self._new_notes(part[0])) if part else 0
+        if part_notes and part_notes > (len(self._new_notes(full[0])) if full else 0):
+            return part, r_part
+        if full:
+            return full, r_full
+        if not self._atTop:
+            return [FrameBreak, flowable], 0.0
+        # an empty page and still no room: let the notes run on over the next pages
+        return self._split_with(flowable, canv, partial=2)
 
     def _splits(self, flowable, canv) -> bool:
         """True when ``split`` can put a first part of ``flowable`` on this page."""
@@ -307,8 +328,9 @@ class NoteFrame(Frame):
         free = self._y - self._base - self.need(self._new_notes(first)) - h
         return free > (self._y2 - self._base) / 3
 
-    def _split_with(self, flowable, canv, partial: int):
-        """The longest first part that fits together with its notes (reservation mode ``partial``)."""
+    def _split_with(self, flowable, canv, partial: int) -> tuple[list, float]:
+        """The longest first part that fits together with its notes (reservation mode ``partial``),
+        with the reservation it was cut for; ``([], 0.0)`` when none fits."""
         # 1. a valid split: grow the reservation until the first part's notes fit in it. A larger
         #    reservation never gives a longer first part, so never more notes: once valid, it stays
         #    valid as the reservation grows, for as long as any first part fits.
@@ -320,7 +342,7 @@ class NoteFrame(Frame):
             parts = self._split_at(flowable, canv, r)
             if not parts:
                 if last is None:
-                    return []
+                    return [], 0.0
                 # the notes asked for more room than any first part leaves: try the most that does
                 r, parts = self._most_reserved(flowable, canv, last, r)
                 if self.need(self._new_notes(parts[0]), partial) <= r + _FUZZ:
@@ -333,7 +355,7 @@ class NoteFrame(Frame):
             last = (r, parts)
             reserve = got
         if best is None:
-            return []
+            return [], 0.0
         # 2. shrink the reservation while the split stays valid: the first part gets longer
         lo = self.need([], partial)
         hi = r_ok
@@ -346,7 +368,7 @@ class NoteFrame(Frame):
                 hi, best = mid, parts
             else:
                 lo = mid
-        return best
+        return best, hi
 
     def _most_reserved(self, flowable, canv, last: tuple, too_much: float) -> tuple[float, list]:
         """The largest reservation (and its split) between ``last`` (which splits) and ``too_much``."""
