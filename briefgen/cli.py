@@ -42,6 +42,19 @@ class LazyGroup(click.Group):
             return None
         return getattr(mod, attr)
 
+    def invoke(self, ctx: click.Context):
+        """Run the command; a fault of briefgen's own is one clear line, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("BRIEFGEN_DEBUG"):
+                raise
+            from briefgen.errors import InternalError
+
+            raise InternalError(exc) from exc
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):

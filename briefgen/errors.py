@@ -29,3 +29,14 @@ class OutputError(BriefgenError):
 
 class MailError(BriefgenError):
     """An email message could not be built or sent."""
+
+
+class InternalError(click.ClickException):
+    """A fault in briefgen itself (not in the user's input), reported in one line."""
+
+    exit_code = 70  # EX_SOFTWARE
+
+    def __init__(self, exc: BaseException):
+        super().__init__(f"internal error ({type(exc).__name__}: {exc}). This is a bug in briefgen, not in "
+                         "your input; please report it with the command you ran "
+                         "(set BRIEFGEN_DEBUG=1 to see the traceback)")

@@ -297,3 +297,20 @@ def test_a_build_pauses_the_cyclic_collector_and_restores_it_even_on_failure(bri
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+
+
+def test_a_fault_in_briefgen_itself_is_one_line_with_exit_70_and_the_traceback_on_request(brief_dir, monkeypatch):
+    import briefgen.compose
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("layout went wrong")
+
+    monkeypatch.setattr(briefgen.compose, "compose", broken)
+    args = ["build", str(brief_dir / "brief.yaml"), "-o", str(brief_dir / "out"), "-f", "md"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 70, result.output
+    assert "Error: internal error (RuntimeError: layout went wrong). This is a bug in briefgen" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert not (brief_dir / "out").exists()
+    result = CliRunner().invoke(main, args, env={"BRIEFGEN_DEBUG": "1"})
+    assert isinstance(result.exception, RuntimeError)
