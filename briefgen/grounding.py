@@ -124,11 +124,12 @@ class SourceText:
         if self._tokens is None:
             self._tokens = [_token(w) for w in self.norm.split(" ")]
         tokens = self._tokens
+        words = probe.split(" ")
         wanted: dict[str, int] = {}
-        for w in probe.split(" "):
+        for w in words:
             t = _token(w)
             wanted[t] = wanted.get(t, 0) + 1
-        m = max(1, len(probe.split(" ")))
+        m = len(words)
         have: dict[str, int] = {}
         overlap = 0
         top: list[tuple[int, int]] = []  # (overlap, -index): a heap of the best windows

@@ -64,9 +64,9 @@ TLP_COLORS = {
     "TLP:CLEAR": "#FFFFFF",
 }
 
+TABLE_RUN = 200  # body rows per reportlab table (see _Builder.table)
 # Smaller files: binary rather than ASCII85 streams (a quarter smaller), and no ASCII pre-fill
 # of the first font subset. Set only while this writer builds, then restored.
-TABLE_RUN = 200  # body rows per reportlab table (see _Builder.table)
 _RL_SETTINGS = {"useA85": 0, "ttfAsciiReadable": 0, "invariant": 1}
 
 
@@ -494,9 +494,9 @@ class _Furniture:
 
             from briefgen.limits import check_image
 
-            check_image(logo)  # InputError for a missing, damaged, non-PNG/JPEG or huge image
+            image = check_image(logo)  # InputError for a missing, damaged, non-PNG/JPEG or huge image
             try:
-                self.logo = ImageReader(str(logo))
+                self.logo = ImageReader(io.BytesIO(image.blob))  # the very bytes checked, read once
                 self.logo.getRGBData()  # decode now: a damaged image fails here, not halfway through a page
             except Exception as exc:  # Pillow and reportlab raise many kinds for damaged images
                 raise InputError(f"logo {logo} is unreadable (a damaged image: {exc})") from None
