@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,17 +78,38 @@ def read_brief_file(path: Path | str) -> BriefFile:
 
 
 def _read_json(path: Path, text: str) -> BriefFile:
+    _check_json_depth(path, text)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BriefFileError(path, exc.lineno, exc.colno, f"is not valid JSON: {exc.msg}") from None
-    except RecursionError:  # nested deeper than Python's stack: the YAML reader names the place
-        _read_yaml(path, text)
-        raise BriefFileError(path, 1, 1, f"is nested more than {MAX_DEPTH} levels deep") from None
     try:  # JSON is (nearly) YAML: reuse the YAML composer just for the marks
         return _read_yaml(path, text, data=data)
     except BriefFileError:
         return BriefFile(path, data, {(): (1, 1)})
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
+
+def _check_json_depth(path: Path, text: str) -> None:
+    """Refuse JSON nested deeper than the brief rules allow, at the bracket that goes too deep.
+
+    Done before parsing, in one pass over brackets outside strings, so neither Python's recursive
+    JSON parser nor a YAML parser's own nesting limit decides what the user is told.
+    """
+    depth = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH + 1:  # the document itself is level 0 of the YAML reader's count
+                start = match.start()
+                line = text.count("\n", 0, start) + 1
+                raise BriefFileError(path, line, start - (text.rfind("\n", 0, start) + 1) + 1,
+                                     f"is nested more than {MAX_DEPTH} levels deep")
+        elif token in "]}":
+            depth -= 1
 
 
 _YAML_ONLY_BREAKS = ("\r", "\x85", "\u2028", "\u2029")

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Hypothesis profiles. "repeatable" (the default, and what CI uses) draws the same examples on every
+# machine and run and keeps no example database, so the README's test command passes or fails the
+# same way everywhere. "explore" draws fresh random examples, many more of them, and remembers
+# failures in .hypothesis/: HYPOTHESIS_PROFILE=explore python -m pytest
+settings.register_profile("repeatable", derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile("explore", max_examples=1000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_DIR = REPO / "inputs" / "ukraine-security-guarantees"

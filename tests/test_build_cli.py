@@ -217,8 +217,8 @@ def test_example_brief_builds_with_one_note_per_citation_point(tmp_path):
 
 
 @pytest.mark.skipif(not EXAMPLE_BRIEF.exists(), reason="the example brief has not been written yet")
-def test_example_builds_to_docx_quickly_and_imports_only_what_it_needs(tmp_path):
-    """The 0.5 s target is measured by bench/bench_docx.py; here: no heavy import, and a loose ceiling."""
+def test_example_builds_to_docx_importing_only_what_it_needs(tmp_path):
+    """Speed is measured by bench/bench_docx.py and bench/run.py; here: no heavy import on the Word path."""
     probe = ("import sys\nfrom briefgen.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n"
              "    pass\nprint('\\n'.join(sorted(sys.modules)), file=sys.stderr)\n")
     cmd = [sys.executable, "-c", probe, "build", str(EXAMPLE_BRIEF), "-o", str(tmp_path), "-f", "docx"]
@@ -226,16 +226,6 @@ def test_example_builds_to_docx_quickly_and_imports_only_what_it_needs(tmp_path)
     assert "briefgen.writers.docx" in imported and (tmp_path / "ukraine-security-guarantees.docx").is_file()
     assert not {"reportlab", "briefgen.writers.pdf", "briefgen.writers.markdown", "pypdf", "pdfplumber",
                 "docx"} & imported  # python-docx is only for logos and .docx sources
-    best = min(_timed([sys.executable, "-m", "briefgen", *cmd[3:]]) for _ in range(3))
-    assert best < 1.5, f"{best:.2f} s"
-
-
-def _timed(cmd) -> float:
-    import time
-
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True)
-    return time.perf_counter() - start
 
 
 @pytest.mark.skipif(not (REPO / "examples" / "ukraine-security-guarantees").is_dir(),
