@@ -83,9 +83,10 @@ def measure(path: Path) -> dict[str, float]:
 
 
 def _measure(path: Path) -> dict[str, float]:
-    from briefgen.check import check_file
-    from briefgen.compose import compose
-    from briefgen.writers import docx, pdf
+    from briefgen.brief.check import check_file
+    from briefgen.compose.composer import compose
+    from briefgen.writers.docx import writer as docx
+    from briefgen.writers.pdf import writer as pdf
 
     best: dict[str, float] = {}
     for _ in range(3):

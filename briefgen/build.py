@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 from briefgen.errors import InputError, OutputError, ValidationFailed
 from briefgen.fileio import atomic_path
-from briefgen.layout import Layout
+from briefgen.compose.layout import Layout
 from briefgen.parallel import PdfHelper, worth_forking
 from briefgen.writers import REGISTRY, RenderOptions, suffix_for, writer_for
 
@@ -98,8 +98,8 @@ def _collector_paused():
 def _build(brief_path: Path, formats: list[str], layout: Layout | None, options: RenderOptions,
            emit_outline: Path | None, strict: bool, out_dir: Path | None, helper: Any) -> dict[str, Path]:
     """Steps 2–4 of ``build_brief``."""
-    from briefgen.check import check_file
-    from briefgen.compose import compose
+    from briefgen.brief.check import check_file
+    from briefgen.compose.composer import compose
     from briefgen.outline import to_dict
 
     # 2. validate: an ungrounded or invalid brief is never rendered

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from briefgen import mail
-from briefgen import models as m
+from briefgen.mail import message as mail
+from briefgen.brief import models as m
 from briefgen.errors import MailError
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -60,7 +60,7 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
         drafted = None
         if brief.is_dir():
             if template_name is not None:  # an unusable template fails before anything is drafted
-                from briefgen.templates import find_template
+                from briefgen.compose.templates import find_template
 
                 find_template(template_name)
             output_dir = output_dir or default_output_dir(brief)
@@ -103,7 +103,7 @@ def _build(brief, output_dir, formats, template_name, reference_docx, emit_outli
     from dataclasses import replace
 
     from briefgen.build import build_brief
-    from briefgen.layout import Layout
+    from briefgen.compose.layout import Layout
     from briefgen.textsafe import UnsafeTextWarning
     from briefgen.writers import RenderOptions
 
@@ -112,7 +112,7 @@ def _build(brief, output_dir, formats, template_name, reference_docx, emit_outli
         # that), so the common case skips reading and validating template.toml
         layout, options = Layout(), RenderOptions()
     else:
-        from briefgen.templates import find_template
+        from briefgen.compose.templates import find_template
 
         template = find_template(template_name)
         layout, options = template.to_layout(), template.to_render_options()

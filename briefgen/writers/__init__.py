@@ -9,10 +9,10 @@ from typing import Callable
 
 from briefgen.outline import Document
 
-# format name -> (module under briefgen.writers, file suffix)
+# format name -> (module under briefgen.writers that defines ``write``, file suffix)
 REGISTRY: dict[str, tuple[str, str]] = {
-    "docx": ("docx", ".docx"),
-    "pdf": ("pdf", ".pdf"),
+    "docx": ("docx.writer", ".docx"),
+    "pdf": ("pdf.writer", ".pdf"),
     "md": ("markdown", ".md"),
 }
 

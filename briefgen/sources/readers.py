@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen.briefio import BriefFileError, load_yaml_text, read_brief_file
+from briefgen.brief.briefio import BriefFileError, load_yaml_text, read_brief_file
 from briefgen.errors import InputError
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024

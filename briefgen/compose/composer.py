@@ -11,9 +11,9 @@ import re
 from collections import Counter
 from typing import Any, Callable
 
-from briefgen import models as m
-from briefgen.citations import NoteMaker, bibliography_entry, bibliography_key, format_date
-from briefgen.layout import Layout
+from briefgen.brief import models as m
+from briefgen.compose.citations import NoteMaker, bibliography_entry, bibliography_key, format_date
+from briefgen.compose.layout import Layout
 from briefgen.outline import (
     Block,
     BulletList,

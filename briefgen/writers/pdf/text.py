@@ -19,7 +19,7 @@ from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.platypus.flowables import Flowable
 
 from briefgen import outline as o
-from briefgen.writers._pdf_markup import URL_RE, clean, safe_color, safe_url
+from briefgen.writers.pdf.markup import URL_RE, clean, safe_color, safe_url
 
 
 

@@ -5,7 +5,7 @@ Styles are named, never defined here: the reference document (``--reference-docx
 the way pandoc's ``--reference-doc`` works. A style the user's file lacks is copied from the
 default reference document so that the output always defines every style it uses.
 
-The package is read and written by ``_opc`` and the body is written as XML text by ``_docx_xml``;
+The package is read and written by ``opc`` and the body is written as XML text by ``wml``;
 python-docx is only needed for reading a logo image's size.
 """
 
@@ -21,10 +21,10 @@ from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.textsafe import clean
 from briefgen.writers import RenderOptions
-from briefgen.writers import _docx_xml as x
-from briefgen.writers import _opc
+from briefgen.writers.docx import wml as x
+from briefgen.writers.docx import opc
 
-DEFAULT_REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference.docx"
+DEFAULT_REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference.docx"
 
 # Every style the writer uses: (name, type). Looked up by name, case-insensitively, like pandoc.
 PARAGRAPH_STYLES = (
@@ -79,26 +79,26 @@ def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
     return _Writer(package, doc, options).render()
 
 
-def _open_reference(path: Path | None) -> _opc.Package:
+def _open_reference(path: Path | None) -> opc.Package:
     from briefgen.limits import check_zip
 
     ref = Path(path) if path else DEFAULT_REFERENCE
     check_zip(ref, "reference document")
     try:
-        package = _opc.Package.read(ref)
-        main = package.related(package.root, _opc.RT_OFFICE_DOCUMENT)
+        package = opc.Package.read(ref)
+        main = package.related(package.root, opc.RT_OFFICE_DOCUMENT)
         if main is not None and main.content_type in _MAIN_MACROS:
-            raise _opc.PackageError("it holds macros; save it as a plain Word document (.docx)")
+            raise opc.PackageError("it holds macros; save it as a plain Word document (.docx)")
         if main is None or main.content_type not in (_MAIN_DOCUMENT, _MAIN_TEMPLATE):
-            raise _opc.PackageError("it has no Word main document")
+            raise opc.PackageError("it has no Word main document")
         main.content_type = _MAIN_DOCUMENT  # a Word template (.dotx) gives an ordinary document
         if main.element.find(x.qn("w:body")) is None:
-            raise _opc.PackageError("its main document has no body")
+            raise opc.PackageError("its main document has no body")
         for reltype in (_RT_STYLES, _RT_SETTINGS, _RT_NUMBERING):  # parse now, so a broken part is named here
             part = package.related(main, reltype)
             if part is not None:
                 part.element  # noqa: B018
-    except (_opc.PackageError, OSError) as exc:
+    except (opc.PackageError, OSError) as exc:
         raise InputError(f"reference document {ref} is not a readable .docx file ({exc})") from None
     return package
 
@@ -106,11 +106,11 @@ def _open_reference(path: Path | None) -> _opc.Package:
 class _Writer:
     """Renders one Document into the package opened from the reference file."""
 
-    def __init__(self, package: _opc.Package, doc: o.Document, options: RenderOptions):
+    def __init__(self, package: opc.Package, doc: o.Document, options: RenderOptions):
         self.package = package
         self.doc = o.Document(_clean_meta(doc.meta), doc.blocks)
         self.options = options
-        self.main = package.related(package.root, _opc.RT_OFFICE_DOCUMENT)
+        self.main = package.related(package.root, opc.RT_OFFICE_DOCUMENT)
         self.style_ids: dict[str, str] = {}
         self.note_count = 0
         self.notes: list[str] = []
@@ -132,7 +132,7 @@ class _Writer:
         self.note_kind = "endnote" if self.options.notes == "endnotes" else "footnote"
         self.main.drop_rels(_RT_FOOTNOTES, _RT_ENDNOTES)  # a reference document's own notes are sample content
         kind = self.note_kind
-        self.notes_part = _opc.Part(f"/word/{kind}s.xml", _CT_WML.format(f"{kind}s"))
+        self.notes_part = opc.Part(f"/word/{kind}s.xml", _CT_WML.format(f"{kind}s"))
         self.package.add(self.main, self.notes_part, _RT_FOOTNOTES if kind == "footnote" else _RT_ENDNOTES)
         self.settings_el = self._part(_RT_SETTINGS, "/word/settings.xml", "settings", "<w:settings {}/>").element
         x.set_note_settings(self.settings_el, footnotes=kind == "footnote", endnotes=kind == "endnote")
@@ -163,18 +163,18 @@ class _Writer:
                 new_body.set(name, value)
             new_body.append(sect)
             document.replace(body, new_body)
-        self.notes_part.blob = (_opc.XML_HEADER + x.notes_part(kind, self.notes).encode("utf-8"))
+        self.notes_part.blob = (opc.XML_HEADER + x.notes_part(kind, self.notes).encode("utf-8"))
         # 6. headers and footers, document properties
         self._furniture(sect)
         self._core_properties()
         # 7. save with fixed timestamps so equal input gives equal bytes
         return self.package.save(_doc_datetime(self.doc.meta.date).timetuple()[:6])
 
-    def _part(self, reltype: str, name: str, kind: str, empty: str) -> _opc.Part:
+    def _part(self, reltype: str, name: str, kind: str, empty: str) -> opc.Part:
         """The main document's part of a type, created (empty) when the reference document has none."""
         part = self.package.related(self.main, reltype)
         if part is None:
-            part = _opc.Part(self.package.next_name(name.replace(".xml", "%d.xml")) if name in self.package.parts
+            part = opc.Part(self.package.next_name(name.replace(".xml", "%d.xml")) if name in self.package.parts
                              else name, _CT_WML.format(kind))
             part.xml = etree.fromstring(empty.format(x.nsdecls("w")))
             self.package.add(self.main, part, reltype)
@@ -188,7 +188,7 @@ class _Writer:
             if found is None:
                 if default_styles is None:
                     default = _open_reference(None)
-                    default_styles = default.related(default.related(default.root, _opc.RT_OFFICE_DOCUMENT),
+                    default_styles = default.related(default.related(default.root, opc.RT_OFFICE_DOCUMENT),
                                                      _RT_STYLES).element
                 sid = x.copy_style(self.styles_el, default_styles, name)
                 index = x.style_index(self.styles_el)
@@ -214,7 +214,7 @@ class _Writer:
         cy = _LOGO_HEIGHT_EMU
         cx = round(width_emu * (cy / height_emu))
         ext = (path.suffix[1:] or image.default_ext).lower()
-        part = _opc.Part(self.package.next_name(f"/word/media/image%d.{ext}"), image.content_type, image.blob)
+        part = opc.Part(self.package.next_name(f"/word/media/image%d.{ext}"), image.content_type, image.blob)
         rid = self.package.add(self.main, part, _RT_IMAGE)
         return x.picture_paragraph(self.sid("Normal"), rid, path.name, cx, cy)
 
@@ -236,7 +236,7 @@ class _Writer:
 
     # ------------------------------------------------------------------ blocks
 
-    def _block(self, block: o.Block, part: _opc.Part, depth: int) -> list[str]:
+    def _block(self, block: o.Block, part: opc.Part, depth: int) -> list[str]:
         """The XML of one block (a list: tables bring a caption paragraph)."""
         if isinstance(block, o.Heading):
             level = min(max(block.level, 1), 3)
@@ -258,7 +258,7 @@ class _Writer:
             return [x.page_break()]
         raise TypeError(f"the Word writer cannot render a {type(block).__name__} block")
 
-    def _list(self, block: o.BulletList, part: _opc.Part, depth: int) -> list[str]:
+    def _list(self, block: o.BulletList, part: opc.Part, depth: int) -> list[str]:
         if block.ordered:
             num_id = x.add_num(self.numbering, self.abstract_ordered, restart=True)
         else:
@@ -281,7 +281,7 @@ class _Writer:
                 first = False
         return out
 
-    def _table(self, table: o.Table, part: _opc.Part) -> list[str]:
+    def _table(self, table: o.Table, part: opc.Part) -> list[str]:
         out: list[str] = []
         if table.caption:
             out.append(x.paragraph(self.sid("Table Caption"), self._inlines(table.caption, part, x.PLAIN),
@@ -333,7 +333,7 @@ class _Writer:
 
     # ------------------------------------------------------------------ inlines
 
-    def _inlines(self, inlines: list[o.Inline], part: _opc.Part, fmt: x.RunFormat, in_note: bool = False,
+    def _inlines(self, inlines: list[o.Inline], part: opc.Part, fmt: x.RunFormat, in_note: bool = False,
                  link: str | None = None) -> str:
         """The runs of a list of inlines; ``link`` is the relationship id of the hyperlink they are in."""
         out: list[str] = []
@@ -362,7 +362,7 @@ class _Writer:
                 raise TypeError(f"the Word writer cannot render a {type(node).__name__} inline")
         return "".join(out)
 
-    def _link_rel(self, part: _opc.Part, url: str) -> str:
+    def _link_rel(self, part: opc.Part, url: str) -> str:
         key = (part.name, url)
         rid = self.link_ids.get(key)
         if rid is None:
@@ -427,8 +427,8 @@ class _Writer:
         if kind == "footer":
             content.append(self._marking_lines(kind))
         xml = "".join(content) or x.paragraph(style)
-        blob = _opc.XML_HEADER + x.hdrftr_part(kind, xml).encode("utf-8")
-        part = _opc.Part(self.package.next_name(f"/word/{kind}%d.xml"), _CT_WML.format(kind), blob)
+        blob = opc.XML_HEADER + x.hdrftr_part(kind, xml).encode("utf-8")
+        part = opc.Part(self.package.next_name(f"/word/{kind}%d.xml"), _CT_WML.format(kind), blob)
         rid = self.package.add(self.main, part, _RT_HEADER if kind == "header" else _RT_FOOTER)
         x.add_hdrftr_reference(sect, kind, page, rid)
 
@@ -460,14 +460,14 @@ class _Writer:
 
     def _core_properties(self) -> None:
         meta = self.doc.meta
-        part = self.package.related(self.package.root, _opc.RT_CORE)
+        part = self.package.related(self.package.root, opc.RT_CORE)
         if part is None:
-            part = _opc.Part(self.package.next_name("/docProps/core%d.xml") if "/docProps/core.xml"
+            part = opc.Part(self.package.next_name("/docProps/core%d.xml") if "/docProps/core.xml"
                              in self.package.parts else "/docProps/core.xml", _CT_CORE)
             part.xml = etree.Element(f"{{{_CP}}}coreProperties",
                                      nsmap={"cp": _CP, "dc": _DC, "dcterms": _DCTERMS, "xsi": _XSI})
             self.package.parts[part.name] = part
-            self.package.root.relate(part.name, _opc.RT_CORE)
+            self.package.root.relate(part.name, opc.RT_CORE)
         root = part.element
         when = _doc_datetime(meta.date).strftime("%Y-%m-%dT%H:%M:%SZ")
         values = (

@@ -32,11 +32,11 @@ from reportlab.platypus.flowables import CondPageBreak, Flowable, HRFlowable
 from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.writers import RenderOptions
-from briefgen.writers._pdf_markup import clean, safe_color
-from briefgen.writers._pdf_notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
-from briefgen.writers._pdf_text import Face, RichPara, Run, RunContext, TextStyle, runs_for
+from briefgen.writers.pdf.markup import clean, safe_color
+from briefgen.writers.pdf.notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
+from briefgen.writers.pdf.text import Face, RichPara, Run, RunContext, TextStyle, runs_for
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
 DEFAULT_FONTS = {
     "regular": FONT_DIR / "DejaVuSerif.ttf",
     "bold": FONT_DIR / "DejaVuSerif-Bold.ttf",

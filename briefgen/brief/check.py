@@ -10,9 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from briefgen import models as m
-from briefgen.briefio import BriefFile, BriefFileError, Loc, read_brief_file
-from briefgen.grounding import Match, SourceText
+from briefgen.brief import models as m
+from briefgen.brief.briefio import BriefFile, BriefFileError, Loc, read_brief_file
+from briefgen.brief.grounding import Match, SourceText
 
 MAX_SOURCE_BYTES = 50 * 1024 * 1024
 

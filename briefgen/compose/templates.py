@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from briefgen.errors import TemplateError
-from briefgen.layout import (
+from briefgen.compose.layout import (
     DEFAULT_LABELS,
     DEFAULT_STANCE_COLORS,
     LIMITED_SECTIONS,
@@ -24,7 +24,7 @@ from briefgen.layout import (
 if TYPE_CHECKING:
     from briefgen.writers import RenderOptions
 
-BUILTIN_DIR = Path(__file__).parent / "templates"
+BUILTIN_DIR = Path(__file__).parent.parent / "templates"
 DEFAULT_TEMPLATE = "policy-brief"
 MAX_ASSET_BYTES = 20 * 1024 * 1024
 MAX_TOML_CHARS = 1_000_000

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 from urllib.parse import quote
 
-from briefgen import models as m
+from briefgen.brief import models as m
 from briefgen.errors import MailError
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024

@@ -1,0 +1,1 @@
+"""Email: header encoding, the MIME message and its body, and sending over SMTP."""
