@@ -13,8 +13,9 @@ from pydantic import BaseModel, ValidationError
 from briefgen.brief import models as m
 from briefgen.brief.briefio import BriefFile, BriefFileError, Loc, read_brief_file
 from briefgen.brief.grounding import Match, SourceText
+from briefgen.fileio import ReadRefused, read_capped
+from briefgen.limits import MAX_SOURCE_BYTES
 
-MAX_SOURCE_BYTES = 50 * 1024 * 1024
 
 # Top-level lists whose items carry ids, with the model of one item.
 _COLLECTIONS: dict[str, type[BaseModel]] = {
@@ -242,16 +243,13 @@ def _suggest(word: str, choices: set[str]) -> str:
 def read_source_text(path: Path) -> str:
     """Read a source's text file as UTF-8; raise ValueError with a reader-friendly reason."""
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ValueError(f"source file not found: {path}") from None
-    except OSError as exc:
-        raise ValueError(f"source file cannot be read: {path}: {exc.strerror or exc}") from None
-    if path.is_dir():
-        raise ValueError(f"source path is a folder, not a file: {path}")
-    if size > MAX_SOURCE_BYTES:
-        raise ValueError(f"source file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB: {path}")
-    raw = path.read_bytes()
+        raw = read_capped(path, MAX_SOURCE_BYTES)
+    except ReadRefused as exc:
+        message = {"missing": f"source file not found: {path}",
+                   "folder": f"source path is a folder, not a file: {path}",
+                   "special": f"source file is not a regular file (a pipe, device or socket): {path}",
+                   "too_large": f"source file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB: {path}"}
+        raise ValueError(message.get(exc.kind, f"source file cannot be read: {path}: {exc.detail}")) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

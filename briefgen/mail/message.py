@@ -22,6 +22,8 @@ from urllib.parse import quote
 
 from briefgen.brief import models as m
 from briefgen.errors import MailError
+from briefgen.fileio import ReadRefused, read_capped
+from briefgen.limits import MAX_ATTACHMENT_BYTES
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_TIMEOUT = 30.0
@@ -323,9 +325,9 @@ class Attachment:
         """Read a file and pick its MIME type from its suffix."""
         path = Path(path)
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise MailError(f"cannot read attachment {path}: {exc.strerror or exc}") from None
+            data = read_capped(path, MAX_ATTACHMENT_BYTES)
+        except ReadRefused as exc:
+            raise MailError(f"cannot read attachment {path}: {exc.detail}") from None
         maintype, subtype, _ = MIME_TYPES.get(path.suffix.lower(), ("application", "octet-stream", "file"))
         return cls(filename or path.name, data, maintype, subtype)
 

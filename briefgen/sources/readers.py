@@ -13,8 +13,9 @@ from typing import Any, Callable
 
 from briefgen.brief.briefio import BriefFileError, load_yaml_text, read_brief_file
 from briefgen.errors import InputError
+from briefgen.fileio import ReadRefused, read_capped
+from briefgen.limits import MAX_SOURCE_BYTES
 
-MAX_SOURCE_BYTES = 50 * 1024 * 1024
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 META_FILES = ("sources.yaml", "sources.yml")
 
@@ -58,15 +59,11 @@ class SourceReadError(InputError):
 
 def _raw(path: Path) -> bytes:
     try:
-        if path.is_dir():
-            raise SourceReadError(path, "is a folder, not a file")
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise SourceReadError(path, f"larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SourceReadError(path, "no such file") from None
-    except OSError as exc:
-        raise SourceReadError(path, exc.strerror or str(exc)) from None
+        return read_capped(path, MAX_SOURCE_BYTES)
+    except ReadRefused as exc:
+        reason = {"missing": "no such file", "folder": "is a folder, not a file",
+                  "too_large": f"larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB"}.get(exc.kind, exc.detail)
+        raise SourceReadError(path, reason) from None
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str, bool]:
