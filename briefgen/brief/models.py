@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from typing import Annotated, Any
+from functools import cache
+from typing import Annotated, Any, Iterator
 
 from pydantic import (
     BaseModel,
@@ -15,6 +16,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from briefgen.brief.sections import CITED_FIELDS
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
 Id = Annotated[
@@ -447,17 +450,39 @@ class Brief(_Model):
         """
         return Stances(self)
 
-    def iter_citations(self):
-        """Yield ``(location, citation)`` for every citation, location being a field path tuple."""
-        for field in ("key_judgments", "background", "positions", "options", "risks",
-                      "open_questions", "recommendations"):
-            for i, item in enumerate(getattr(self, field)):
-                for j, c in enumerate(item.citations):
-                    yield (field, i, "citations", j), c
-                for sub in ("pros", "cons", "mitigation", "indicators"):
-                    for k, point in enumerate(getattr(item, sub, None) or []):
-                        for j, c in enumerate(point.citations):
-                            yield (field, i, sub, k, "citations", j), c
+    def iter_citations(self) -> Iterator[tuple[tuple[str | int, ...], Citation]]:
+        """Yield ``(location, citation)`` for every citation in reading order, location being a field path.
+
+        The only walker of citations: which lists carry them comes from the section registry, the
+        order from this model's fields. Items a partial check could not read (None) are skipped.
+        """
+        for field in _cited_fields():
+            points = CITED_FIELDS[field]
+            for i, item in enumerate(getattr(self, field) or ()):
+                if item is None:
+                    continue
+                for j, citation in enumerate(item.citations):
+                    yield (field, i, "citations", j), citation
+                for sub in points:
+                    for k, point in enumerate(getattr(item, sub) or ()):
+                        for j, citation in enumerate(point.citations):
+                            yield (field, i, sub, k, "citations", j), citation
+
+    def citation_points(self) -> int:
+        """How many places in the brief carry citations (each becomes one note)."""
+        points = 0
+        for field in _cited_fields():
+            for item in getattr(self, field):
+                points += bool(item.citations)
+                for sub in CITED_FIELDS[field]:
+                    points += sum(bool(point.citations) for point in getattr(item, sub))
+        return points
+
+
+@cache
+def _cited_fields() -> tuple[str, ...]:
+    """The brief's lists that carry citations, in the order the model declares them."""
+    return tuple(name for name in Brief.model_fields if name in CITED_FIELDS)
 
 
 class Stances:

@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any, Callable
 
 from briefgen.brief import models as m
+from briefgen.brief.sections import BY_KEY
 from briefgen.compose.citations import NoteMaker, bibliography_entry, bibliography_key, format_date
 from briefgen.compose.layout import Layout
 from briefgen.outline import (
@@ -58,32 +59,9 @@ def risk_band(score: int) -> str:
     return "high"
 
 
-_POINT_LISTS = {"options": ("pros", "cons"), "risks": ("mitigation", "indicators")}
-
-
 def citation_points(brief: m.Brief) -> int:
     """How many places in the brief carry citations (each becomes one note)."""
-    points = 0
-    for field in ("key_judgments", "background", "positions", "options", "risks", "open_questions",
-                  "recommendations"):
-        subs = _POINT_LISTS.get(field, ())
-        for item in getattr(brief, field):
-            points += bool(item.citations)
-            for sub in subs:
-                points += sum(bool(p.citations) for p in getattr(item, sub))
-    return points
-
-
-def _all_citations(brief: m.Brief):
-    """Every citation in the brief (the fields that can carry them, without probing the others)."""
-    for field in ("key_judgments", "background", "positions", "options", "risks", "open_questions",
-                  "recommendations"):
-        subs = _POINT_LISTS.get(field, ())
-        for item in getattr(brief, field):
-            yield from item.citations
-            for sub in subs:
-                for point in getattr(item, sub):
-                    yield from point.citations
+    return brief.citation_points()
 
 
 def _ws(text: str) -> str:
@@ -117,12 +95,28 @@ def _list_words(words: list[str]) -> str:
     return ", ".join(words[:-1]) + f", and {words[-1]}"
 
 
+# section key -> the function that builds that section's blocks (marked ``@builds(key)`` below)
+BUILDERS: dict[str, Callable[[Any, str], list[Block]]] = {}
+
+
+def builds(key: str) -> Callable:
+    """Mark a function as the builder of one section of the registry (``briefgen.brief.sections``)."""
+    if key not in BY_KEY:
+        raise ValueError(f"no section {key!r} in the section registry")
+
+    def mark(function: Callable[[Any, str], list[Block]]) -> Callable[[Any, str], list[Block]]:
+        BUILDERS[key] = function
+        return function
+
+    return mark
+
+
 class _Composer:
-    """Builds the blocks of one brief; one method per section key."""
+    """Builds the blocks of one brief; one function per section key, found through ``BUILDERS``."""
 
     def __init__(self, brief: m.Brief, layout: Layout):
-        self.b = brief
-        self.L = layout
+        self.brief = brief
+        self.layout = layout
         self.pending: dict[int, list[m.Citation]] = {}
         self.actors = {a.id: a for a in brief.actors}
         self.stances = brief.stances()  # once: asking the brief per option is quadratic
@@ -145,12 +139,12 @@ class _Composer:
     def stance_word(self, stance: m.Stance) -> Colored:
 
         """A stance in words, in its colour."""
-        return Colored(self.L.stance_colors.get(stance.value, "#000000"), [Text(stance.value)])
+        return Colored(self.layout.stance_colors.get(stance.value, "#000000"), [Text(stance.value)])
 
     def likelihood_word(self, term: m.Likelihood) -> str:
 
         """The likelihood term in the layout's chosen ICD 203 column."""
-        return term.alternative if self.L.likelihood_column == "alternative" else term.value
+        return term.alternative if self.layout.likelihood_column == "alternative" else term.value
 
     def actor_name(self, actor_id: str) -> str:
 
@@ -170,10 +164,10 @@ class _Composer:
 
     def abouts(self) -> list[tuple[str, str]]:
         """(about, heading) for every option with positions, then every named issue, in file order."""
-        used = {p.about for p in self.b.positions}
-        out = [(o.id, o.title) for o in self.b.options if o.id in used]
-        known = {o.id for o in self.b.options}
-        for p in self.b.positions:
+        used = {p.about for p in self.brief.positions}
+        out = [(o.id, o.title) for o in self.brief.options if o.id in used]
+        known = {o.id for o in self.brief.options}
+        for p in self.brief.positions:
             if p.about not in known:
                 known.add(p.about)
                 out.append((p.about, p.about[:1].upper() + p.about[1:]))
@@ -183,35 +177,36 @@ class _Composer:
         """The positions on each option or issue, in file order."""
         if self._by_about is None:
             self._by_about = {}
-            for p in self.b.positions:
+            for p in self.brief.positions:
                 self._by_about.setdefault(p.about, []).append(p)
         return self._by_about
 
     # ------------------------------------------------------------------ sections
 
+    @builds("title")
     def title(self, heading: str) -> list[Block]:
 
         """Title block: title, key question, dates, version, authors, audience, marking."""
-        meta, L = self.b.meta, self.L
+        meta, layout = self.brief.meta, self.layout
         blocks: list[Block] = []
         if heading:
             blocks.append(Heading(1, [Text(heading)], "title"))
         blocks.append(Para([Text(_ws(meta.title))], "title"))
-        blocks.append(Para([Strong([Text(f"{L.label('key_question')}: ")]), Text(_ws(meta.question))],
+        blocks.append(Para([Strong([Text(f"{layout.label('key_question')}: ")]), Text(_ws(meta.question))],
                            "subtitle"))
 
         def line(key: str, value: str) -> None:
 
             """Add one labelled title-block line."""
-            blocks.append(Para([Strong([Text(f"{L.label(key)}: ")]), Text(value)], "meta"))
+            blocks.append(Para([Strong([Text(f"{layout.label(key)}: ")]), Text(value)], "meta"))
 
-        if L.variant("title") == "compact":
-            parts = [(L.label("date"), format_date(meta.date)),
-                     (L.label("version"), f"{meta.version} ({meta.status.value})")]
+        if layout.variant("title") == "compact":
+            parts = [(layout.label("date"), format_date(meta.date)),
+                     (layout.label("version"), f"{meta.version} ({meta.status.value})")]
             if meta.authors:
-                parts.append((L.label("authors"), _list_words([_ws(a) for a in meta.authors])))
+                parts.append((layout.label("authors"), _list_words([_ws(a) for a in meta.authors])))
             if meta.audience:
-                parts.append((L.label("audience"), _ws(meta.audience)))
+                parts.append((layout.label("audience"), _ws(meta.audience)))
             inl: list[Inline] = []
             for label, value in parts:
                 inl += [*([Text(" · ")] if inl else []), Strong([Text(f"{label}: ")]), Text(value)]
@@ -232,28 +227,30 @@ class _Composer:
             blocks.append(Para([Text(label)], "marking"))
         return blocks
 
+    @builds("key_judgments")
     def key_judgments(self, heading: str) -> list[Block]:
 
         """Key judgments, each with likelihood and confidence in separate sentences."""
-        if not self.b.key_judgments:
+        if not self.brief.key_judgments:
             return []
         items: list[list[Block]] = []
-        for kj in self.b.key_judgments[:self.L.limit("key_judgments")]:
+        for kj in self.brief.key_judgments[:self.layout.limit("key_judgments")]:
             inl: list[Inline] = [Text(_sentence(kj.text)), *self.note(kj.citations)]
             # likelihood and confidence are kept in separate sentences (ICD 203)
             if kj.likelihood is not None:
-                inl += [Text(" "), Strong([Text(f"{self.L.label('likelihood')}:")]),
+                inl += [Text(" "), Strong([Text(f"{self.layout.label('likelihood')}:")]),
                         Text(f" {self.likelihood_word(kj.likelihood)} ({kj.likelihood.probability}).")]
-            inl += [Text(" "), Strong([Text(f"{self.L.label('confidence')}:")]),
+            inl += [Text(" "), Strong([Text(f"{self.layout.label('confidence')}:")]),
                     Text(f" {kj.confidence.value}.")]
             items.append([Para(inl)])
         return [Heading(1, [Text(heading)], "key_judgments"), BulletList(items, ordered=True)]
 
+    @builds("background")
     def background(self, heading: str) -> list[Block]:
 
         """Background paragraphs, each with its note."""
-        shown = self._issue_paragraphs() if "issue" in {k for k, _ in self.L.sections} else 0
-        paragraphs = self.b.background[shown:][:self.L.limit("background")]
+        shown = self._issue_paragraphs() if "issue" in {k for k, _ in self.layout.sections} else 0
+        paragraphs = self.brief.background[shown:][:self.layout.limit("background")]
         if not paragraphs:
             return []
         return [Heading(1, [Text(heading)], "background"),
@@ -261,21 +258,23 @@ class _Composer:
 
     def _issue_paragraphs(self) -> int:
         """How many background paragraphs the issue section shows (1 unless limited otherwise)."""
-        return min(self.L.limit("issue") or 1, len(self.b.background))
+        return min(self.layout.limit("issue") or 1, len(self.brief.background))
 
+    @builds("issue")
     def issue(self, heading: str) -> list[Block]:
 
         """The issue: the key question, then the first background paragraph(s)."""
-        L = self.L
+        layout = self.layout
         out: list[Block] = [Heading(1, [Text(heading)], "issue"),
-                            Para([Strong([Text(f"{L.label('key_question')}: ")]), Text(_ws(self.b.meta.question))])]
-        out += [self.cited(p.text, p.citations) for p in self.b.background[:self._issue_paragraphs()]]
+                            Para([Strong([Text(f"{layout.label('key_question')}: ")]), Text(_ws(self.brief.meta.question))])]
+        out += [self.cited(p.text, p.citations) for p in self.brief.background[:self._issue_paragraphs()]]
         return out
 
+    @builds("memo_block")
     def memo_block(self, heading: str) -> list[Block]:
 
         """Memorandum head: the heading as the document title, then TO, FROM, DATE, SUBJECT and the marking."""
-        meta, L = self.b.meta, self.L
+        meta, layout = self.brief.meta, self.layout
         blocks: list[Block] = []
         if heading:
             blocks.append(Para([Text(heading)], "title"))
@@ -285,37 +284,39 @@ class _Composer:
         for key, value in (("to", _ws(meta.audience or "")), ("from", ", ".join(sender)),
                            ("memo_date", format_date(meta.date)), ("subject", _ws(meta.title))):
             if value:
-                blocks.append(Para([Strong([Text(f"{L.label(key)}: ")]), Text(value)]))
+                blocks.append(Para([Strong([Text(f"{layout.label(key)}: ")]), Text(value)]))
         label = meta.marking.label()
         if label:
             blocks.append(Para([Text(label)], "marking"))
         return blocks
 
+    @builds("decision")
     def decision(self, heading: str) -> list[Block]:
 
         """Decision lines for the reader to mark (only when there are recommendations to decide on)."""
-        if not self.b.recommendations:
+        if not self.brief.recommendations:
             return []
-        L = self.L
+        layout = self.layout
         line: list[Inline] = []
         for key in ("approve", "disapprove", "discuss"):
-            line += [*([Text("    ")] if line else []), Strong([Text(L.label(key))]), Text(f" {L.label('decision_blank')}")]
+            line += [*([Text("    ")] if line else []), Strong([Text(layout.label(key))]), Text(f" {layout.label('decision_blank')}")]
         return [Heading(1, [Text(heading)], "decision"), Para(line)]
 
+    @builds("positions")
     def positions(self, heading: str) -> list[Block]:
 
         """The actor × stance table, then the positions grouped by option or issue."""
-        if not self.b.positions:
+        if not self.brief.positions:
             return []
-        L = self.L
+        layout = self.layout
         abouts = self.abouts()
-        with_position = {p.actor for p in self.b.positions}
-        actor_ids = [a.id for a in self.b.actors if a.id in with_position]
-        actor_ids += list(dict.fromkeys(p.actor for p in self.b.positions if p.actor not in self.actors))
-        variant = L.variant("positions")
+        with_position = {p.actor for p in self.brief.positions}
+        actor_ids = [a.id for a in self.brief.actors if a.id in with_position]
+        actor_ids += list(dict.fromkeys(p.actor for p in self.brief.positions if p.actor not in self.actors))
+        variant = layout.variant("positions")
         if variant == "summary":
             table = self._options_summary()
-        elif len(abouts) <= L.stance_matrix_max_columns:
+        elif len(abouts) <= layout.stance_matrix_max_columns:
             table = self._stance_matrix(abouts, actor_ids)
         else:
             table = self._stance_list(abouts)
@@ -332,45 +333,45 @@ class _Composer:
                 lead: list[Inline] = [Strong([Text(self.actor_label(p.actor))]), Text(": "),
                                       self.stance_word(p.stance)]
                 if p.stance is m.Stance.conditional and p.condition:
-                    lead.append(Text(f" ({L.label('condition')} {_clause(p.condition)})"))
+                    lead.append(Text(f" ({layout.label('condition')} {_clause(p.condition)})"))
                 lead.append(Text(". "))
                 out.append(self.cited(p.summary, p.citations, lead=lead))
         return out
 
     def _stance_cell(self, positions: list[m.Position]) -> Cell:
         """Stance words in colour (plus the condition of a conditional stance) on a tinted cell."""
-        L = self.L
+        layout = self.layout
         blocks: list[Block] = []
         for p in positions:
             blocks.append(Para([Strong([self.stance_word(p.stance)])]))
             if p.stance is m.Stance.conditional and p.condition:
-                blocks.append(Para([Emph([Text(f"{L.label('condition')} {_clause(p.condition)}")])], "small"))
+                blocks.append(Para([Emph([Text(f"{layout.label('condition')} {_clause(p.condition)}")])], "small"))
         stance = positions[0].stance.value
-        return Cell(blocks, fill=L.stance_fills.get(stance), color=L.stance_colors.get(stance), align="center")
+        return Cell(blocks, fill=layout.stance_fills.get(stance), color=layout.stance_colors.get(stance), align="center")
 
     def _stance_matrix(self, abouts: list[tuple[str, str]], actor_ids: list[str]) -> Table:
         """Actors down, options and issues across, each cell the actor's stance."""
-        L = self.L
-        header = [[Cell([Para([Text(L.label("actor"))])])]
+        layout = self.layout
+        header = [[Cell([Para([Text(layout.label("actor"))])])]
                   + [Cell([Para([Text(title)])]) for _, title in abouts]]
         rows: list[list[Cell]] = []
         cells: dict[tuple[str, str], list[m.Position]] = {}
-        for p in self.b.positions:
+        for p in self.brief.positions:
             cells.setdefault((p.actor, p.about), []).append(p)
         for aid in actor_ids:
             row = [Cell([Para([Strong([Text(self.actor_name(aid))])])])]
             for about, _ in abouts:
                 found = cells.get((aid, about))
                 row.append(self._stance_cell(found) if found else
-                           Cell([Para([Text(L.label("no_position"))])], align="center"))
+                           Cell([Para([Text(layout.label("no_position"))])], align="center"))
             rows.append(row)
         widths = [2.0] + [max(1.5, 6.0 / max(len(abouts), 1))] * len(abouts)
-        return Table(header, rows, widths, [Text(L.label("stance_table_caption"))], "grid")
+        return Table(header, rows, widths, [Text(layout.label("stance_table_caption"))], "grid")
 
     def _stance_list(self, abouts: list[tuple[str, str]]) -> Table:
         """One row per position (too many options for a matrix): option or issue, actor, stance."""
-        L = self.L
-        header = [[Cell([Para([Text(L.label(k))])]) for k in ("about", "actor", "stance")]]
+        layout = self.layout
+        header = [[Cell([Para([Text(layout.label(k))])]) for k in ("about", "actor", "stance")]]
         rows: list[list[Cell]] = []
         by_about = self.positions_by_about()
         for about, title in abouts:
@@ -378,15 +379,15 @@ class _Composer:
                 rows.append([Cell([Para([Text(title)])]),
                              Cell([Para([Strong([Text(self.actor_name(p.actor))])])]),
                              self._stance_cell([p])])
-        return Table(header, rows, [3.0, 2.2, 2.2], [Text(L.label("stance_table_caption"))], "grid")
+        return Table(header, rows, [3.0, 2.2, 2.2], [Text(layout.label("stance_table_caption"))], "grid")
 
     def _options_summary(self) -> Table:
         """One row per option: supporters, conditional supporters and opponents by name."""
-        L = self.L
+        layout = self.layout
         cols = ("option", "supporters", "conditional_supporters", "opponents")
-        header = [[Cell([Para([Text(L.label(k))])]) for k in cols]]
+        header = [[Cell([Para([Text(layout.label(k))])]) for k in cols]]
         rows: list[list[Cell]] = []
-        for opt in self.b.options:
+        for opt in self.brief.options:
             groups = (("support", [a.name for a in self.stances.supporters(opt.id)]),
                       ("conditional", [a.name for a, _ in self.stances.conditional_supporters(opt.id)]),
                       ("oppose", [a.name for a in self.stances.opponents(opt.id)]))
@@ -394,10 +395,10 @@ class _Composer:
                 continue
             row = [Cell([Para([Strong([Text(_ws(opt.title))])])])]
             for stance, names in groups:
-                row.append(Cell([Para([Text(", ".join(names) or L.label("no_position"))])],
-                                fill=L.stance_fills.get(stance) if names else None))
+                row.append(Cell([Para([Text(", ".join(names) or layout.label("no_position"))])],
+                                fill=layout.stance_fills.get(stance) if names else None))
             rows.append(row)
-        caption = L.label("options_summary_caption") if L.labels.get("options_summary_caption") != "" else ""
+        caption = layout.label("options_summary_caption") if layout.labels.get("options_summary_caption") != "" else ""
         return Table(header, rows, [2.6, 2.7, 2.7, 1.6], [Text(caption)] if caption else None, "grid")
 
     def _points(self, label: str, points: list[m.Point]) -> list[Block]:
@@ -406,60 +407,63 @@ class _Composer:
         return [Para([Strong([Text(label)])]),
                 BulletList([[self.cited(pt.text, pt.citations)] for pt in points])]
 
+    @builds("options")
     def options(self, heading: str) -> list[Block]:
 
         """Each option: description, pros, cons, supporters, opponents, feasibility."""
-        if not self.b.options:
+        if not self.brief.options:
             return []
-        L = self.L
+        layout = self.layout
         out: list[Block] = [Heading(1, [Text(heading)], "options")]
-        summary = L.variant("options") == "summary"
-        for opt in self.b.options[:L.limit("options")]:
+        summary = layout.variant("options") == "summary"
+        for opt in self.brief.options[:layout.limit("options")]:
             out.append(Heading(2, [Text(_ws(opt.title))], f"option-{opt.id}"))
             out.append(self.cited(opt.description, opt.citations))
             if not summary:
-                out += self._points(L.label("pros"), opt.pros)
-                out += self._points(L.label("cons"), opt.cons)
+                out += self._points(layout.label("pros"), opt.pros)
+                out += self._points(layout.label("cons"), opt.cons)
             supporters = [a.name for a in self.stances.supporters(opt.id)]
-            conditional = [f"{a.name} ({L.label('condition')} {_clause(c)})"
+            conditional = [f"{a.name} ({layout.label('condition')} {_clause(c)})"
                            for a, c in self.stances.conditional_supporters(opt.id)]
             opponents = [a.name for a in self.stances.opponents(opt.id)]
             for key, names in (("supporters", supporters), ("conditional_supporters", conditional),
                                ("opponents", opponents)):
                 if key == "conditional_supporters" and not names:
                     continue
-                out.append(Para([Strong([Text(f"{L.label(key)}: ")]),
-                                 Text(_sentence("; ".join(names)) if names else L.label("none_recorded") + ".")]))
+                out.append(Para([Strong([Text(f"{layout.label(key)}: ")]),
+                                 Text(_sentence("; ".join(names)) if names else layout.label("none_recorded") + ".")]))
             if opt.feasibility and not summary:
-                out.append(Para([Strong([Text(f"{L.label('feasibility')}: ")]), Text(_sentence(opt.feasibility))]))
+                out.append(Para([Strong([Text(f"{layout.label('feasibility')}: ")]), Text(_sentence(opt.feasibility))]))
         return out
 
+    @builds("recommendations")
     def recommendations(self, heading: str) -> list[Block]:
 
         """Numbered recommendations (nothing when the brief has none)."""
-        if not self.b.recommendations:
+        if not self.brief.recommendations:
             return []
-        items = [[self.cited(r.text, r.citations)] for r in self.b.recommendations[:self.L.limit("recommendations")]]
+        items = [[self.cited(r.text, r.citations)] for r in self.brief.recommendations[:self.layout.limit("recommendations")]]
         return [Heading(1, [Text(heading)], "recommendations"), BulletList(items, ordered=True)]
 
+    @builds("risks")
     def risks(self, heading: str) -> list[Block]:
 
         """Risk register and the 5 × 5 likelihood × impact heat map."""
-        if not self.b.risks:
+        if not self.brief.risks:
             return []
-        L = self.L
+        layout = self.layout
         chosen = self._chosen_risks()
-        variant = L.variant("risks")
+        variant = layout.variant("risks")
         if variant == "list":
             items = [[Para([Strong([Text(f"R{n} ")]), Text(_sentence(r.title)), *self.note(r.citations),
-                            Text(f" {L.label('score')} {r.score} ({L.label(risk_band(r.score))}): "
-                                 f"{self.likelihood_word(r.likelihood)} × {L.label('impact').lower()} "
+                            Text(f" {layout.label('score')} {r.score} ({layout.label(risk_band(r.score))}): "
+                                 f"{self.likelihood_word(r.likelihood)} × {layout.label('impact').lower()} "
                                  f"{r.impact}.")])]
                      for n, r in chosen]
             return [Heading(1, [Text(heading)], "risks"), BulletList(items)]
-        with_indicators = "indicators" not in {k for k, _ in L.sections}
+        with_indicators = "indicators" not in {k for k, _ in layout.sections}
         cols = ["risk", "risk_chain", "likelihood", "impact", "score", "mitigation"]
-        header = [[Cell([Para([Text(L.label(c))])]) for c in cols]]
+        header = [[Cell([Para([Text(layout.label(c))])]) for c in cols]]
         rows: list[list[Cell]] = []
         for n, r in chosen:
             chain = " → ".join(_ws(x) for x in (r.cause, r.event, r.consequence) if x)
@@ -471,90 +475,93 @@ class _Composer:
             band = risk_band(r.score)
             mitigation: list[Block] = [self.cited(pt.text, pt.citations) for pt in r.mitigation]
             if with_indicators:
-                mitigation += [self.cited(pt.text, pt.citations, lead=[Emph([Text(f"{L.label('indicator')}: ")])])
+                mitigation += [self.cited(pt.text, pt.citations, lead=[Emph([Text(f"{layout.label('indicator')}: ")])])
                                for pt in r.indicators]
             rows.append([
                 Cell([Para([Strong([Text(f"R{n}")]), Text(f" {_ws(r.title)}")])]),
                 Cell(text_blocks),
                 Cell([Para([Text(f"{self.likelihood_word(r.likelihood)} ({r.likelihood.scale})")])]),
                 Cell([Para([Text(str(r.impact))])], align="center"),
-                Cell([Para([Text(f"{r.score} ({L.label(band)})")])], fill=L.risk_fills.get(band), align="center"),
-                Cell(mitigation or [Para([Text(L.label("no_position"))])]),
+                Cell([Para([Text(f"{r.score} ({layout.label(band)})")])], fill=layout.risk_fills.get(band), align="center"),
+                Cell(mitigation or [Para([Text(layout.label("no_position"))])]),
             ])
         out: list[Block] = [
             Heading(1, [Text(heading)], "risks"),
-            Table(header, rows, [1.9, 3.3, 1.7, 1.2, 1.2, 2.9], [Text(L.label("register_caption"))], "grid"),
+            Table(header, rows, [1.9, 3.3, 1.7, 1.2, 1.2, 2.9], [Text(layout.label("register_caption"))], "grid"),
         ]
         if variant == "register":
             return out
         # 5 × 5 heat map: likelihood rows from 5 (top) to 1, impact columns 1..5
-        hm_header = [[Cell([Para([Text(L.label("heatmap_corner"))], "small")])]
-                     + [Cell([Para([Strong([Text(str(i))])], "small"), Para([Text(L.label(f"impact_{i}"))], "small")],
+        hm_header = [[Cell([Para([Text(layout.label("heatmap_corner"))], "small")])]
+                     + [Cell([Para([Strong([Text(str(i))])], "small"), Para([Text(layout.label(f"impact_{i}"))], "small")],
                              align="center") for i in range(1, 6)]]
         hm_rows: list[list[Cell]] = []
         for lk in range(5, 0, -1):
-            row = [Cell([Para([Text(L.label(f"likelihood_{lk}"))], "small")])]
+            row = [Cell([Para([Text(layout.label(f"likelihood_{lk}"))], "small")])]
             for imp in range(1, 6):
                 here = [f"R{n}" for n, r in chosen if r.likelihood.scale == lk and r.impact == imp]
                 band = risk_band(lk * imp)
                 row.append(Cell([Para([Strong([Text(", ".join(here))])] if here else [])],
-                                fill=L.risk_fills.get(band), align="center"))
+                                fill=layout.risk_fills.get(band), align="center"))
             hm_rows.append(row)
         out.append(Table(hm_header, hm_rows, [2.4, 1.2, 1.2, 1.2, 1.2, 1.2],
-                         [Text(L.label("heatmap_caption"))], "heatmap"))
-        out.append(Para([Text(L.label("heatmap_key"))], "small"))
+                         [Text(layout.label("heatmap_caption"))], "heatmap"))
+        out.append(Para([Text(layout.label("heatmap_key"))], "small"))
         return out
 
     def _chosen_risks(self) -> list[tuple[int, m.Risk]]:
         """(number, risk) for the risks shown: all, or the top N by score (ties in file order), in file order."""
-        numbered = list(enumerate(self.b.risks, 1))
-        limit = self.L.limit("risks")
+        numbered = list(enumerate(self.brief.risks, 1))
+        limit = self.layout.limit("risks")
         if limit is None:
             return numbered
         top = sorted(numbered, key=lambda nr: -nr[1].score)[:limit]
         return sorted(top, key=lambda nr: nr[0])
 
+    @builds("indicators")
     def indicators(self, heading: str) -> list[Block]:
 
         """Indicators to watch, gathered from the risks shown."""
         items = [[self.cited(pt.text, pt.citations, lead=[Strong([Text(f"R{n}: ")])])]
-                 for n, r in self._chosen_risks() for pt in r.indicators][:self.L.limit("indicators")]
+                 for n, r in self._chosen_risks() for pt in r.indicators][:self.layout.limit("indicators")]
         if not items:
             return []
         return [Heading(1, [Text(heading)], "indicators"), BulletList(items)]
 
+    @builds("open_questions")
     def open_questions(self, heading: str) -> list[Block]:
 
         """Open questions: the question, why it matters, what would resolve it."""
-        if not self.b.open_questions:
+        if not self.brief.open_questions:
             return []
-        L = self.L
+        layout = self.layout
         items: list[list[Block]] = []
-        brief_only = L.variant("open_questions") == "questions"
-        for q in self.b.open_questions[:L.limit("open_questions")]:
+        brief_only = layout.variant("open_questions") == "questions"
+        for q in self.brief.open_questions[:layout.limit("open_questions")]:
             item: list[Block] = [Para([Strong([Text(_ws(q.question))]), *self.note(q.citations)])]
             if brief_only:
                 items.append(item)
                 continue
             if q.why:
-                item.append(Para([Emph([Text(f"{L.label('why')}: ")]), Text(_sentence(q.why))]))
+                item.append(Para([Emph([Text(f"{layout.label('why')}: ")]), Text(_sentence(q.why))]))
             if q.resolution:
-                item.append(Para([Emph([Text(f"{L.label('resolution')}: ")]), Text(_sentence(q.resolution))]))
+                item.append(Para([Emph([Text(f"{layout.label('resolution')}: ")]), Text(_sentence(q.resolution))]))
             items.append(item)
         return [Heading(1, [Text(heading)], "open_questions"), BulletList(items, ordered=True)]
 
+    @builds("source_summary")
     def source_summary(self, heading: str) -> list[Block]:
 
         """The source base as a whole: counts, independent origins, kinds, outlets, dates."""
-        sources = self.b.sources
+        sources = self.brief.sources
         n = len(sources)
         origins = {(s.derived_from or s.id).casefold() for s in sources}
-        cited = Counter(c.source for c in _all_citations(self.b))
+        cited = Counter(citation.source for _, citation in self.brief.iter_citations())
         first = (f"This brief draws on {n} source{'s' if n != 1 else ''}"
                  f" from {len(origins)} independent origin{'s' if len(origins) != 1 else ''}")
         if len(origins) < n:
             first += " (a report carried by several outlets counts once)"
-        first += f"; it cites them {sum(cited.values())} times at {citation_points(self.b)} points in the text."
+        first += f"; it cites them {sum(cited.values())} times at {citation_points(self.brief)} points in the text."
         kinds = Counter(s.kind.value for s in sources)
         kind_words = [f"{k} {_KIND_PLURAL[kind][k != 1]}" for kind, k in
                       sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -582,25 +589,27 @@ class _Composer:
             out.append(Para([Text(f"Languages: {', '.join(langs)}.")]))
         return out
 
+    @builds("estimative_key")
     def estimative_key(self, heading: str) -> list[Block]:
 
         """The key to the estimative language and to confidence levels."""
-        L = self.L
-        first, second = ("alternative", "term") if L.likelihood_column == "alternative" else ("term", "alternative")
-        header = [[Cell([Para([Text(L.label(k))])]) for k in (first, second, "probability")]]
+        layout = self.layout
+        first, second = ("alternative", "term") if layout.likelihood_column == "alternative" else ("term", "alternative")
+        header = [[Cell([Para([Text(layout.label(k))])]) for k in (first, second, "probability")]]
         rows = []
         for term in m.Likelihood:
             words = {"term": term.value, "alternative": term.alternative}
             rows.append([Cell([Para([Strong([Text(words[first])])])]), Cell([Para([Text(words[second])])]),
                          Cell([Para([Text(term.probability)])], align="right")])
         return [Heading(1, [Text(heading)], "estimative_key"),
-                Table(header, rows, [2.0, 2.0, 1.2], [Text(L.label("estimative_caption"))], "key"),
-                Para([Text(L.label("confidence_key"))], "small")]
+                Table(header, rows, [2.0, 2.0, 1.2], [Text(layout.label("estimative_caption"))], "key"),
+                Para([Text(layout.label("confidence_key"))], "small")]
 
+    @builds("bibliography")
     def bibliography(self, heading: str) -> list[Block]:
 
         """Every source as a Chicago bibliography entry, alphabetically."""
-        entries = sorted(self.b.sources, key=lambda s: (bibliography_key(s), s.id))
+        entries = sorted(self.brief.sources, key=lambda s: (bibliography_key(s), s.id))
         return [Heading(1, [Text(heading)], "bibliography"),
                 *(Para(bibliography_entry(s), "bibliography") for s in entries)]
 
@@ -610,15 +619,14 @@ class _Composer:
         """Compose the sections the layout lists, then number-free note text in reading order."""
         # 1. sections in layout order
         blocks: list[Block] = []
-        for key, heading in self.L.sections:
-            method: Callable[[str], list[Block]] = getattr(self, key)
-            blocks += method(heading)
+        for key, heading in self.layout.sections:
+            blocks += BUILDERS[key](self, heading)
         # 2. note text: full form on a source's first use in reading order, short afterwards
-        maker = NoteMaker(self.b.sources, self.L.citation_style, self.L.quotes_in_notes)
+        maker = NoteMaker(self.brief.sources, self.layout.citation_style, self.layout.quotes_in_notes)
         for note in walk_notes(blocks):
             note.paragraphs = [maker.paragraph(self.pending[id(note)])]
         # 3. document properties and page furniture
-        meta = self.b.meta
+        meta = self.brief.meta
         marking = meta.marking
         doc_meta = DocMeta(
             title=_ws(meta.title),
@@ -629,8 +637,8 @@ class _Composer:
             date=meta.date.isoformat(),
             tlp=marking.tlp.value if marking.tlp else "",
             banner=marking.banner.value if marking.banner else "",
-            header=self._fill(self.L.header),
-            footer=self._fill(self.L.footer),
+            header=self._fill(self.layout.header),
+            footer=self._fill(self.layout.footer),
         )
         doc = Document(doc_meta, blocks)
         # 4. one pass removing characters no output format can hold
@@ -640,7 +648,7 @@ class _Composer:
 
     def _fill(self, text: str) -> str:
         """Header or footer text with the brief's values in; {page} and {pages} stay for the writers."""
-        meta = self.b.meta
+        meta = self.brief.meta
         values = {"title": _ws(meta.title), "date": format_date(meta.date), "marking": meta.marking.label(),
                   "organisation": _ws(meta.organisation or ""), "version": _ws(meta.version),
                   "status": meta.status.value}
@@ -679,6 +687,7 @@ def _clean_tree(node: Any, where: str = "brief text") -> None:
 
 def compose(brief: m.Brief, layout: Layout | None = None, report: Any = None) -> Document:
     """Turn a checked brief into the format-neutral outline tree, following ``layout``."""
-    # ``report`` (a check.Report) is accepted so later features can show where quotes were found.
+    # ``report`` (check's Report) is part of the signature every caller uses; the outline needs
+    # nothing from it, since the brief it comes with has passed the check.
     del report
     return _Composer(brief, layout or Layout()).document()
