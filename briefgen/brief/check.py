@@ -30,6 +30,8 @@ def _collections() -> dict[str, type[BaseModel]]:
 
 
 _COLLECTIONS = _collections()
+# the lists whose items have ids that must be unique (others refer to them)
+_IDENTIFIED = tuple(name for name, item in _COLLECTIONS.items() if "id" in item.model_fields)
 
 
 @dataclass
@@ -185,7 +187,7 @@ def _items(brief: m.Brief, name: str):
 def _cross_references(ck: _Checker, brief: m.Brief) -> None:
     """Ids unique, every reference resolves."""
     ids: dict[str, set[str]] = {}
-    for name in ("sources", "actors", "options", "risks", "open_questions", "key_judgments"):
+    for name in _IDENTIFIED:
         seen: dict[str, int] = {}
         for i, item in _items(brief, name):
             if item.id in seen:
