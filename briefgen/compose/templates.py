@@ -276,17 +276,17 @@ def _key_lines(text: str) -> dict[str, int]:
     for no, raw in enumerate(text.split("\n"), start=1):  # TOML ends lines at LF (or CRLF) only
         raw = raw.removesuffix("\r")
         line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith(("'", '"')) else raw.strip()
-        if m := re.match(r"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]$", line):
-            name = m.group(1)
+        if match := re.match(r"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]$", line):
+            name = match.group(1)
             counts[name] = counts.get(name, -1) + 1
             table = f"{name}[{counts[name]}]"
             lines.setdefault(table, no)
             lines.setdefault(name, no)
-        elif m := re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]$", line):
-            table = m.group(1)
+        elif match := re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]$", line):
+            table = match.group(1)
             lines.setdefault(table, no)
-        elif m := re.match(r"^([A-Za-z0-9_-]+)\s*=", line):
-            key = f"{table}.{m.group(1)}" if table else m.group(1)
+        elif match := re.match(r"^([A-Za-z0-9_-]+)\s*=", line):
+            key = f"{table}.{match.group(1)}" if table else match.group(1)
             lines.setdefault(key, no)
     return lines
 

@@ -21,6 +21,7 @@ from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.textsafe import clean
 from briefgen.writers import RenderOptions
+from briefgen.writers._shared import PAGE, PAGES, marking_line, split_page_fields, tlp_colour
 from briefgen.writers.docx import wml as x
 from briefgen.writers.docx import opc
 
@@ -53,8 +54,6 @@ _COLOR_STYLES = {
     "link": ("Hyperlink",),
 }
 _LOGO_HEIGHT_EMU = 12 * 36000  # 12 mm
-_TLP_COLORS = {"TLP:RED": "FF2B2B", "TLP:AMBER": "FFC000", "TLP:AMBER+STRICT": "FFC000",
-               "TLP:GREEN": "33FF00", "TLP:CLEAR": "FFFFFF"}
 
 _RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _RT_FOOTNOTES, _RT_ENDNOTES, _RT_HYPERLINK = _RT + "footnotes", _RT + "endnotes", _RT + "hyperlink"
@@ -390,7 +389,7 @@ class _Writer:
 
     def _furniture(self, sect: etree._Element) -> None:
         meta = self.doc.meta
-        marking = "  ".join(v for v in (meta.banner, meta.tlp) if v)
+        marking = marking_line(meta)
         values = {"title": meta.title, "marking": marking, "date": meta.date, "author": meta.author}
         first_page = x.settings_flag(sect, "w:titlePg")
         even_pages = x.settings_flag(self.settings_el, "w:evenAndOddHeaders")  # else even pages lose the marking
@@ -435,12 +434,12 @@ class _Writer:
     def _furniture_text(self, text: str) -> str:
         """Text with {page}/{pages} turned into PAGE/NUMPAGES fields."""
         out = []
-        for piece in re.split(r"(\{page\}|\{pages\})", text):
-            if piece == "{page}":
+        for piece in split_page_fields(text):
+            if piece == PAGE:
                 out.append(x.field("PAGE", "1"))
-            elif piece == "{pages}":
+            elif piece == PAGES:
                 out.append(x.field("NUMPAGES", "1"))
-            elif piece:
+            else:
                 out.append(x.run(piece))
         return "".join(out)
 
@@ -453,7 +452,7 @@ class _Writer:
             out.append(x.paragraph(style, x.run(meta.banner, x.RunFormat(bold=True, size_half_points=24)),
                                    align="center"))
         if meta.tlp:
-            color = _TLP_COLORS.get(meta.tlp, "FFFFFF")
+            color = tlp_colour(meta.tlp).lstrip("#")
             fmt = x.RunFormat(bold=True, color=color, size_half_points=24, shading="000000")
             out.append(x.paragraph(style, x.run(meta.tlp, fmt), align="right"))
         return "".join(out)
@@ -474,7 +473,7 @@ class _Writer:
             (_DC, "title", _prop(meta.title)), (_DC, "creator", _prop(meta.author)),
             (_CP, "lastModifiedBy", _prop(meta.author)), (_DC, "subject", _prop(meta.subject)),
             (_CP, "keywords", _prop(", ".join(meta.keywords))), (_DC, "language", _prop(meta.language)),
-            (_CP, "category", _prop("  ".join(v for v in (meta.banner, meta.tlp) if v))),
+            (_CP, "category", _prop(marking_line(meta))),
             (_DC, "description", ""), (_CP, "revision", "1"),
             (_DCTERMS, "created", when), (_DCTERMS, "modified", when), (_CP, "lastPrinted", when),
         )

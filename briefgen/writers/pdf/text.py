@@ -144,14 +144,14 @@ def runs_for(nodes: list[o.Inline], style: TextStyle, ctx: RunContext, *, bold=N
             text = clean(node.text)
             if link is None and ctx.autolink and ("://" in text or "www." in text):
                 pos = 0
-                for m in URL_RE.finditer(text):
-                    url = safe_url(m.group(0))
+                for match in URL_RE.finditer(text):
+                    url = safe_url(match.group(0))
                     if not url:
                         continue
-                    if m.start() > pos:
-                        out += _covered_runs(text[pos:m.start()], font, fb, style.size, color, None)
-                    out.append(Run(m.group(0), font, style.size, ctx.link_color or color, link=url))
-                    pos = m.end()
+                    if match.start() > pos:
+                        out += _covered_runs(text[pos:match.start()], font, fb, style.size, color, None)
+                    out.append(Run(match.group(0), font, style.size, ctx.link_color or color, link=url))
+                    pos = match.end()
                 if pos < len(text):
                     out += _covered_runs(text[pos:], font, fb, style.size, color, None)
             elif text:

@@ -32,6 +32,7 @@ from reportlab.platypus.flowables import CondPageBreak, Flowable, HRFlowable
 from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.writers import RenderOptions
+from briefgen.writers._shared import PAGE, PAGES, fill_page_fields, tlp_colour
 from briefgen.writers.pdf.markup import clean, safe_color
 from briefgen.writers.pdf.notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
 from briefgen.writers.pdf.text import Face, RichPara, Run, RunContext, TextStyle, runs_for
@@ -54,14 +55,6 @@ DEFAULT_COLORS = {
     "muted": "#555B66",
     "zebra": "#F3F5F8",
     "grid": "#B4BCC8",
-}
-# TLP 2.0 label colours (text on black).
-TLP_COLORS = {
-    "TLP:RED": "#FF2B2B",
-    "TLP:AMBER": "#FFC000",
-    "TLP:AMBER+STRICT": "#FFC000",
-    "TLP:GREEN": "#33FF00",
-    "TLP:CLEAR": "#FFFFFF",
 }
 
 TABLE_RUN = 200  # body rows per reportlab table (see _Builder.table)
@@ -472,11 +465,6 @@ class _Builder:
 # ----------------------------------------------------------------------------- page furniture
 
 
-def _fill(template: str, page: int, pages: int | None) -> str:
-    text = template.replace("{page}", str(page))
-    return text.replace("{pages}", str(pages) if pages is not None else "")
-
-
 class _Furniture:
     """Header and footer of every page: running text, marking banner, TLP label, page numbers.
 
@@ -506,7 +494,7 @@ class _Furniture:
         self.top, self.right, self.bottom, self.left = margins
         self.header = clean(meta.header or meta.title or "").strip()
         footer = clean(meta.footer or "").strip()
-        if "{page}" not in footer:
+        if PAGE not in footer:
             footer = (footer + "  \u00b7  " if footer else "") + "Page {page} of {pages}"
         self.footer = footer
         self.tlp = clean(meta.tlp or "").strip().upper()
@@ -529,7 +517,7 @@ class _Furniture:
         x1 = self.w - self.right
         canv.setFillColor(colors.black)
         canv.rect(x1 - tw - 8, y - 3.5, tw + 8, size + 4, stroke=0, fill=1)
-        canv.setFillColor(colors.HexColor(TLP_COLORS.get(self.tlp, "#FFFFFF")))
+        canv.setFillColor(colors.HexColor(tlp_colour(self.tlp)))
         canv.setFont(self.f.sansbold, size)
         canv.drawRightString(x1 - 4, y, self.tlp)
         return tw + 16
@@ -547,12 +535,12 @@ class _Furniture:
         font, size = self.f.sans, 8
         canv.setFont(font, size)
         canv.setFillColor(colors.HexColor(self.c["muted"]))
-        head, sep, tail = template.partition("{pages}")
-        shown = self._fit(_fill(head, page, None), font, size, room)
+        head, sep, tail = template.partition(PAGES)
+        shown = self._fit(fill_page_fields(head, page, None), font, size, room)
         canv.drawString(self.left, y, shown)
-        if not sep or shown != _fill(head, page, None):
+        if not sep or shown != fill_page_fields(head, page, None):
             return
-        name = f"bgpages{page}" if "{page}" in tail else "bgpages"
+        name = f"bgpages{page}" if PAGE in tail else "bgpages"
         self.forms.setdefault(name, (tail, page))
         canv.saveState()
         canv.translate(self.left + pdfmetrics.stringWidth(shown, font, size), y)
@@ -593,7 +581,7 @@ class _Furniture:
             canv.beginForm(name)
             canv.setFont(self.f.sans, 8)
             canv.setFillColor(colors.HexColor(self.c["muted"]))
-            canv.drawString(0, 0, str(self.pages) + _fill(tail, page, self.pages))
+            canv.drawString(0, 0, str(self.pages) + fill_page_fields(tail, page, self.pages))
             canv.endForm()
 
 
