@@ -21,7 +21,7 @@ from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.textsafe import clean
 from briefgen.writers import RenderOptions
-from briefgen.writers._shared import PAGE, PAGES, marking_line, split_page_fields, tlp_colour
+from briefgen.writers._shared import Dispatch, PAGE, PAGES, marking_line, split_page_fields, tlp_colour
 from briefgen.writers.docx import wml as x
 from briefgen.writers.docx import opc
 
@@ -117,6 +117,24 @@ class _Writer:
         self.bookmark_names: set[str] = set()
         self.link_ids: dict[tuple[str, str], str] = {}
         self.bullet_num: int | None = None
+        self._block = Dispatch[list[str]]("Word", "block", {
+            o.Heading: self._heading,
+            o.Para: self._para,
+            o.BulletList: self._list,
+            o.Table: lambda table, part, depth: self._table(table, part),
+            o.PageBreak: lambda block, part, depth: [x.page_break()],
+        })
+        self._inline = Dispatch[str]("Word", "inline", {
+            o.Text: lambda node, part, fmt, in_note, link: x.run(node.text, fmt) if node.text else "",
+            o.Strong: lambda node, part, fmt, in_note, link:
+                self._inlines(node.children, part, _with(fmt, bold=True), in_note, link),
+            o.Emph: lambda node, part, fmt, in_note, link:
+                self._inlines(node.children, part, _with(fmt, italic=True), in_note, link),
+            o.Colored: lambda node, part, fmt, in_note, link:
+                self._inlines(node.children, part, _with(fmt, color=node.color), in_note, link),
+            o.Link: self._link,
+            o.Note: self._note_call,
+        })
 
     # ------------------------------------------------------------------ steps
 
@@ -235,27 +253,21 @@ class _Writer:
 
     # ------------------------------------------------------------------ blocks
 
-    def _block(self, block: o.Block, part: opc.Part, depth: int) -> list[str]:
-        """The XML of one block (a list: tables bring a caption paragraph)."""
-        if isinstance(block, o.Heading):
-            level = min(max(block.level, 1), 3)
-            content = self._inlines(block.children, part, x.PLAIN)
-            if block.anchor:
-                bm_id, name = self._bookmark(block.anchor)
-                content = x.bookmark_start(bm_id, name) + content + x.bookmark_end(bm_id)
-            return [x.paragraph(self.sid(f"Heading {level}"), content, keep_next=True)]
-        if isinstance(block, o.Para):
-            style = _ROLE_STYLES.get(block.role)
-            if style is None:
-                raise ValueError(f"the Word writer has no style for paragraph role {block.role!r}")
-            return [x.paragraph(self.sid(style), self._inlines(block.children, part, x.PLAIN))]
-        if isinstance(block, o.BulletList):
-            return self._list(block, part, depth)
-        if isinstance(block, o.Table):
-            return self._table(block, part)
-        if isinstance(block, o.PageBreak):
-            return [x.page_break()]
-        raise TypeError(f"the Word writer cannot render a {type(block).__name__} block")
+    def _heading(self, heading: o.Heading, part: opc.Part, depth: int) -> list[str]:
+        """A heading paragraph, with a bookmark when it has an anchor."""
+        level = min(max(heading.level, 1), 3)
+        content = self._inlines(heading.children, part, x.PLAIN)
+        if heading.anchor:
+            bm_id, name = self._bookmark(heading.anchor)
+            content = x.bookmark_start(bm_id, name) + content + x.bookmark_end(bm_id)
+        return [x.paragraph(self.sid(f"Heading {level}"), content, keep_next=True)]
+
+    def _para(self, para: o.Para, part: opc.Part, depth: int) -> list[str]:
+        """A paragraph in the style of its role."""
+        style = _ROLE_STYLES.get(para.role)
+        if style is None:
+            raise ValueError(f"the Word writer has no style for paragraph role {para.role!r}")
+        return [x.paragraph(self.sid(style), self._inlines(para.children, part, x.PLAIN))]
 
     def _list(self, block: o.BulletList, part: opc.Part, depth: int) -> list[str]:
         if block.ordered:
@@ -335,31 +347,22 @@ class _Writer:
     def _inlines(self, inlines: list[o.Inline], part: opc.Part, fmt: x.RunFormat, in_note: bool = False,
                  link: str | None = None) -> str:
         """The runs of a list of inlines; ``link`` is the relationship id of the hyperlink they are in."""
-        out: list[str] = []
-        for node in inlines:
-            if isinstance(node, o.Text):
-                if node.text:
-                    out.append(x.run(node.text, fmt))
-            elif isinstance(node, o.Strong):
-                out.append(self._inlines(node.children, part, _with(fmt, bold=True), in_note, link))
-            elif isinstance(node, o.Emph):
-                out.append(self._inlines(node.children, part, _with(fmt, italic=True), in_note, link))
-            elif isinstance(node, o.Colored):
-                out.append(self._inlines(node.children, part, _with(fmt, color=node.color), in_note, link))
-            elif isinstance(node, o.Link):
-                rid = self._link_rel(part, node.url)
-                inner = self._inlines(node.children, part, _with(fmt, style=self.sid("Hyperlink")), in_note, rid)
-                out.append(x.hyperlink(rid, inner).replace(x.hyperlink(rid, ""), ""))
-            elif isinstance(node, o.Note):
-                if in_note:
-                    raise ValueError("a note cannot contain another note")
-                call = self._note(node)
-                if link is not None:  # the call is not part of the link: close it around the call
-                    call = x.hyperlink_end() + call + x.hyperlink_start(link)
-                out.append(call)
-            else:
-                raise TypeError(f"the Word writer cannot render a {type(node).__name__} inline")
-        return "".join(out)
+        return "".join([self._inline(node, part, fmt, in_note, link) for node in inlines])
+
+    def _link(self, node: o.Link, part: opc.Part, fmt: x.RunFormat, in_note: bool, link: str | None) -> str:
+        """A hyperlink around its runs (an empty one leaves nothing behind)."""
+        rid = self._link_rel(part, node.url)
+        inner = self._inlines(node.children, part, _with(fmt, style=self.sid("Hyperlink")), in_note, rid)
+        return x.hyperlink(rid, inner).replace(x.hyperlink(rid, ""), "")
+
+    def _note_call(self, node: o.Note, part: opc.Part, fmt: x.RunFormat, in_note: bool, link: str | None) -> str:
+        """The note's reference mark here (the note itself goes to the notes part)."""
+        if in_note:
+            raise ValueError("a note cannot contain another note")
+        call = self._note(node)
+        if link is not None:  # the call is not part of the link: close it around the call
+            call = x.hyperlink_end() + call + x.hyperlink_start(link)
+        return call
 
     def _link_rel(self, part: opc.Part, url: str) -> str:
         key = (part.name, url)
