@@ -13,6 +13,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -408,6 +409,13 @@ class Brief(_Model):
     open_questions: list[OpenQuestion] = Field(default_factory=list)
     recommendations: list[Recommendation] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
+    # the brief file this brief was read from: source paths are relative to its folder
+    _file: Any = PrivateAttr(default=None)
+
+    @property
+    def file(self) -> Any:
+        """The brief file this brief was read from (a Path), or None for a brief built in memory."""
+        return self._file
 
     # ----------------------------------------------------------------- derived views
 
