@@ -15,6 +15,8 @@ Errors a caller can cause are ``briefgen.errors.BriefgenError`` subclasses.
 from __future__ import annotations
 
 import os
+import sys
+import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -85,3 +87,25 @@ def render(brief: Brief, format: str = "pdf", template: PathLike | None = None) 
         raise refusal(report, "refusing to render the brief", "nothing was rendered")
     layout, options = settings_for(template)
     return render_format(compose(report.brief, layout, report), format, options)
+
+
+class _Package(types.ModuleType):
+    """The type of the ``briefgen`` module: ``briefgen.draft`` stays the API function.
+
+    The drafting pipeline is the subpackage ``briefgen.draft``; importing it makes Python set the
+    package attribute ``draft`` to that subpackage, which would hide the function. This property
+    keeps the function; ``from briefgen.draft import …`` still finds the subpackage by its full name.
+    """
+
+    @property
+    def draft(self):  # noqa: D401 - a property standing for the function
+        """The API function ``draft`` (see its own docstring)."""
+        return self.__dict__["draft"]
+
+    @draft.setter
+    def draft(self, value: object) -> None:
+        if not isinstance(value, types.ModuleType):
+            self.__dict__["draft"] = value
+
+
+sys.modules[__name__].__class__ = _Package
