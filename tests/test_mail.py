@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from briefgen.mail import message as mail
+from briefgen import mail
 from briefgen.brief import models as m
 from briefgen.errors import MailError
 

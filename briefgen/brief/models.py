@@ -314,6 +314,15 @@ class Option(_Model):
     citations: Citations
 
 
+def risk_band(score: int) -> str:
+    """'low' (1–4), 'medium' (5–10) or 'high' (>= 12), as BRIEF-STANDARDS defines the bands."""
+    if score <= 4:
+        return "low"
+    if score <= 10:
+        return "medium"
+    return "high"
+
+
 class Risk(_Model):
     """Something that could go wrong: cause → event → consequence."""
 

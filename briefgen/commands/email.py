@@ -131,7 +131,7 @@ def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str,
           --from "Jane Analyst <jane@example.org>" \\
           --send --smtp-host smtp.example.org --smtp-user jane --starttls
     """
-    from briefgen.mail import message as mail
+    from briefgen import mail
     from briefgen.brief.check import check_file
     from briefgen.config import PASSWORD_ENV, config_path, load_config
 

@@ -12,6 +12,7 @@ from collections import Counter
 from typing import Any, Callable
 
 from briefgen.brief import models as m
+from briefgen.brief.models import risk_band
 from briefgen.brief.sections import BY_KEY
 from briefgen.compose.citations import NoteMaker, bibliography_entry, bibliography_key, format_date
 from briefgen.compose.layout import Layout
@@ -48,15 +49,6 @@ _KIND_PLURAL = {
     "social media": ("social media post", "social media posts"),
     "other": ("other source", "other sources"),
 }
-
-
-def risk_band(score: int) -> str:
-    """'low' (1–4), 'medium' (5–10) or 'high' (>= 12), as BRIEF-STANDARDS defines the bands."""
-    if score <= 4:
-        return "low"
-    if score <= 10:
-        return "medium"
-    return "high"
 
 
 def citation_points(brief: m.Brief) -> int:

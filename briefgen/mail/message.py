@@ -1,32 +1,30 @@
-"""Email packaging and sending: a brief's outputs as a MIME message (.eml), sent over SMTP."""
+"""A brief's outputs as a MIME message (.eml): attachments, the plain and HTML body, the message itself."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import email.utils
 import hashlib
 import html
 import re
-import smtplib
-import socket
-import ssl
 import textwrap
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, MIMEPart
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 from urllib.parse import quote
 
 from briefgen.brief import models as m
 from briefgen.errors import MailError
 from briefgen.fileio import ReadRefused, read_capped
 from briefgen.limits import MAX_ATTACHMENT_BYTES
+from briefgen.mail.headers import (Mailbox, address_header, check_header_text, parse_mailbox, parse_mailboxes,
+                                   unstructured_header)
+from briefgen.writers import tlp_colour
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-DEFAULT_TIMEOUT = 30.0
 TOP_RISKS = 3
 
 # Saved and sent as RFC 5322 text with CRLF line ends. Headers are encoded and folded here (lines of
@@ -50,262 +48,8 @@ TLP_MEANING: dict[m.TLP, str] = {
     m.TLP.amber_strict: "recipients may share it on a need-to-know basis within their own organisation only.",
     m.TLP.red: "for the named recipients only; no further disclosure.",
 }
-TLP_COLOURS: dict[m.TLP, str] = {
-    m.TLP.clear: "#FFFFFF",
-    m.TLP.green: "#33FF00",
-    m.TLP.amber: "#FFC000",
-    m.TLP.amber_strict: "#FFC000",
-    m.TLP.red: "#FF2B2B",
-}
 # Markings that must not leave by email without the sender saying so explicitly.
 RESTRICTED_TLP = frozenset({m.TLP.red, m.TLP.amber_strict})
-
-
-# --------------------------------------------------------------------------- header text
-
-_LINE_BREAKS = ("\r", "\n")
-_PRINTABLE_ASCII = re.compile(r"^[\x20-\x7e]*$")
-# Characters a Q-encoded word may carry literally in any header position (RFC 2047 section 5(3)).
-_Q_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
-_MAX_LINE = 78
-_MAX_WORD = 75
-
-
-def check_header_text(value: str, what: str) -> str:
-    """Return ``value`` unchanged, or raise MailError when it holds a CR or LF (header injection)."""
-    if any(ch in value for ch in _LINE_BREAKS):
-        raise MailError(f"{what} must not contain a line break (CR or LF): {value!r}")
-    return value
-
-
-def _q_encode_char(ch: str) -> str:
-    out = []
-    for byte in ch.encode("utf-8"):
-        if byte in _Q_SAFE:
-            out.append(chr(byte))
-        elif byte == 0x20:
-            out.append("_")
-        else:
-            out.append(f"={byte:02X}")
-    return "".join(out)
-
-
-def encode_words(text: str, first_budget: int) -> list[str]:
-    """Split ``text`` into RFC 2047 encoded words; the first fits ``first_budget`` columns, the rest 75.
-
-    Whitespace between adjacent encoded words is ignored by decoders, so the
-    words decode back to exactly ``text`` (every space and control character is
-    inside a word). Q encoding keeps mostly-Latin text readable; B is shorter
-    for other scripts.
-    """
-    raw = text.encode("utf-8")
-    unsafe = sum(1 for b in raw if b not in _Q_SAFE and b != 0x20)
-    use_b = unsafe * 3 > len(raw)
-    prefix, suffix = ("=?utf-8?b?", "?=") if use_b else ("=?utf-8?q?", "?=")
-    words: list[str] = []
-    budget = min(_MAX_WORD, max(first_budget, len(prefix) + len(suffix) + 12))
-    chunk = ""
-    for ch in text:
-        trial = chunk + ch
-        size = len(prefix) + len(suffix) + (
-            4 * ((len(trial.encode("utf-8")) + 2) // 3) if use_b else len(_q_encode_char_run(trial))
-        )
-        if chunk and size > budget:
-            words.append(_encode_word(chunk, use_b))
-            chunk = ch
-            budget = _MAX_WORD
-        else:
-            chunk = trial
-    if chunk or not words:
-        words.append(_encode_word(chunk, use_b))
-    return words
-
-
-def _q_encode_char_run(text: str) -> str:
-    return "".join(_q_encode_char(ch) for ch in text)
-
-
-def _encode_word(text: str, use_b: bool) -> str:
-    if use_b:
-        return "=?utf-8?b?" + base64.b64encode(text.encode("utf-8")).decode("ascii") + "?="
-    return "=?utf-8?q?" + _q_encode_char_run(text) + "?="
-
-
-def _fold(name: str, tokens: Sequence[str], separators: Sequence[str] | None = None) -> str:
-    """Join tokens with single spaces (or the given separators), breaking lines before a space."""
-    lines: list[str] = []
-    line = ""
-    used = len(name) + 2
-    for i, token in enumerate(tokens):
-        sep = "" if i == 0 else (separators[i - 1] if separators else "")
-        if i == 0:
-            line = token
-            continue
-        candidate = line + sep + " " + token
-        if used + len(candidate) > _MAX_LINE and line:
-            lines.append(line + sep)
-            line = " " + token
-            used = 0
-        else:
-            line = candidate
-    lines.append(line)
-    return "\n".join(lines)
-
-
-def unstructured_header(name: str, value: str) -> str:
-    """The folded, ASCII-only value of an unstructured header (Subject) that decodes back to ``value``.
-
-    Plain ASCII words stay readable; each run of other words becomes encoded words
-    (a single space between a plain word and an encoded word is kept by decoders,
-    the space between two encoded words is not, so runs carry their own spaces).
-    """
-    check_header_text(value, name)
-    words = value.split(" ")
-    if "" in words and value:  # leading, trailing or repeated spaces: encode everything, exactly
-        return _fold(name, encode_words(value, _MAX_LINE - len(name) - 3))
-    tokens: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        """Encode the pending run of words that are not plain ASCII."""
-        if run:
-            budget = _MAX_LINE - len(name) - 3 if not tokens else _MAX_WORD
-            tokens.extend(encode_words(" ".join(run), budget))
-            run.clear()
-
-    for word in words:
-        if _PRINTABLE_ASCII.match(word) and "=?" not in word and len(word) <= _MAX_LINE - len(name) - 3:
-            flush()
-            tokens.append(word)
-        else:
-            run.append(word)
-    flush()
-    return _fold(name, tokens)
-
-
-# --------------------------------------------------------------------------- addresses
-
-_LOCAL = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-_ADDR_SPEC = re.compile(rf"^({_LOCAL})@((?:{_LABEL}\.)+{_LABEL}|localhost|\[\d{{1,3}}(?:\.\d{{1,3}}){{3}}\])$")
-_ATEXT_PHRASE = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?: [A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-
-
-@dataclass(frozen=True)
-class Mailbox:
-    """One address with an optional display name."""
-
-    addr: str
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        check_header_text(self.name, "a display name")
-        check_header_text(self.addr, "an address")
-
-    def header(self) -> list[str]:
-        """Header tokens for this mailbox, ASCII only, to be folded between tokens.
-
-        A plain or quoted ASCII name is kept readable; anything else becomes RFC 2047
-        encoded words that carry every character, spaces included, so an RFC-conforming
-        reader decodes exactly the name given.
-        """
-        if not self.name:
-            return [self.addr]
-        name = self.name
-        if _PRINTABLE_ASCII.match(name) and "=?" not in name and name == name.strip() and len(name) < 900:
-            if _ATEXT_PHRASE.match(name) and all(len(t) <= _MAX_LINE - 12 for t in name.split(" ")):
-                return [*name.split(" "), f"<{self.addr}>"]
-            return ['"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"', f"<{self.addr}>"]
-        return [*encode_words(name, _MAX_WORD), f"<{self.addr}>"]
-
-    def __str__(self) -> str:
-        return f"{self.name} <{self.addr}>" if self.name else self.addr
-
-    @property
-    def domain(self) -> str:
-        """The part after the @."""
-        return self.addr.rpartition("@")[2].strip("[]")
-
-
-def _split_list(text: str) -> list[str]:
-    """Split an address list at commas outside quotes, angle brackets and comments."""
-    parts, cur, quoted, angle, depth, escape = [], [], False, False, 0, False
-    for ch in text:
-        if escape:
-            cur.append(ch)
-            escape = False
-            continue
-        if ch == "\\" and (quoted or depth):
-            escape = True
-        elif ch == '"' and not depth:
-            quoted = not quoted
-        elif not quoted:
-            if ch == "(":
-                depth += 1
-            elif ch == ")" and depth:
-                depth -= 1
-            elif ch == "<" and not depth:
-                angle = True
-            elif ch == ">" and not depth:
-                angle = False
-            elif ch == "," and not (angle or depth):
-                parts.append("".join(cur))
-                cur = []
-                continue
-        cur.append(ch)
-    parts.append("".join(cur))
-    return [p.strip() for p in parts if p.strip()]
-
-
-def parse_mailbox(text: str, what: str = "address") -> Mailbox:
-    """Parse ``Name <addr@example.org>`` or ``addr@example.org``; raise MailError naming a bad address."""
-    check_header_text(text, what)
-    raw = text.strip()
-    name = ""
-    addr = raw
-    match = re.match(r"^(.*)<([^<>]*)>$", raw, re.S)
-    if match:
-        name, addr = match.group(1).strip(), match.group(2).strip()
-        if len(name) >= 2 and name[0] == name[-1] == '"':
-            name = re.sub(r"\\(.)", r"\1", name[1:-1])
-    local, at, domain = addr.rpartition("@")
-    if at and domain and not domain.isascii():
-        try:
-            domain = domain.encode("idna").decode("ascii")
-        except UnicodeError:
-            raise MailError(f"invalid {what} '{raw}': the domain '{domain}' is not a valid host name") from None
-        addr = f"{local}@{domain}"
-    if not addr.isascii():
-        raise MailError(f"invalid {what} '{raw}': non-ASCII mailbox names are not supported")
-    if not _ADDR_SPEC.match(addr):
-        reason = "missing '@'" if not at else "expected name@domain.tld"
-        raise MailError(f"invalid {what} '{raw}' ({reason})")
-    return Mailbox(addr=addr, name=name)
-
-
-def parse_mailboxes(values: Iterable[str], what: str) -> list[Mailbox]:
-    """Parse repeated and comma-separated address options into mailboxes, naming any bad one."""
-    out: list[Mailbox] = []
-    for value in values:
-        check_header_text(value, what)
-        for piece in _split_list(value):
-            box = parse_mailbox(piece, what)
-            if box.addr.lower() not in {b.addr.lower() for b in out}:
-                out.append(box)
-    return out
-
-
-def address_header(name: str, boxes: Sequence[Mailbox]) -> str:
-    """The folded, ASCII-only value of an address header."""
-    tokens: list[str] = []
-    seps: list[str] = []
-    for i, box in enumerate(boxes):
-        toks = box.header()
-        if i:
-            seps[-1] = ","
-        tokens.extend(toks)
-        seps.extend([""] * len(toks))
-    return _fold(name, tokens, seps[:-1] if seps else None)
 
 
 # --------------------------------------------------------------------------- attachments
@@ -421,11 +165,6 @@ def top_risks(brief: m.Brief, n: int = TOP_RISKS) -> list[m.Risk]:
     return sorted(brief.risks, key=lambda r: -r.score)[:n]
 
 
-def risk_level(score: int) -> str:
-    """Low (1–4), medium (5–10) or high (12 and more)."""
-    return "low" if score <= 4 else "medium" if score <= 10 else "high"
-
-
 def _judgment_note(kj: m.KeyJudgment) -> str:
     parts = []
     if kj.likelihood is not None:
@@ -436,7 +175,7 @@ def _judgment_note(kj: m.KeyJudgment) -> str:
 
 def _risk_line(r: m.Risk) -> str:
     return (f"{r.title} — {r.likelihood.value}, impact {r.impact}/5, "
-            f"score {r.score} ({risk_level(r.score)})")
+            f"score {r.score} ({m.risk_band(r.score)})")
 
 
 def _wrap(text: str, first: str = "", rest: str = "") -> list[str]:
@@ -488,7 +227,7 @@ def body_html(brief: m.Brief, attachments: Sequence[Attachment]) -> str:
         out.append(f'<p style="text-align: center; font-weight: bold; margin: 0 0 8px;">'
                    f"{e(meta.marking.banner.value)}</p>")
     if meta.marking.tlp is not None:
-        colour = TLP_COLOURS[meta.marking.tlp]
+        colour = tlp_colour(meta.marking.tlp.value)
         out.append(f'<p style="text-align: right; margin: 0 0 8px;"><span style="background: #000000; '
                    f'color: {colour}; font-weight: bold; font-size: 12pt; padding: 2px 6px;">'
                    f"{e(meta.marking.tlp.value)}</span></p>")
@@ -513,7 +252,7 @@ def body_html(brief: m.Brief, attachments: Sequence[Attachment]) -> str:
             f'<th style="text-align: left; border-bottom: 1px solid #999999; padding: 2px 8px;">{h}</th>'
             for h in ("Risk", "Likelihood", "Impact", "Score")) + "</tr>")
         for r in risks:
-            cells = (r.title, r.likelihood.value, f"{r.impact}/5", f"{r.score} ({risk_level(r.score)})")
+            cells = (r.title, r.likelihood.value, f"{r.impact}/5", f"{r.score} ({m.risk_band(r.score)})")
             out.append("<tr>" + "".join(f'<td style="padding: 2px 8px;">{e(c)}</td>' for c in cells) + "</tr>")
         out.append("</table>")
     if attachments:
@@ -663,160 +402,3 @@ def envelope(msg: EmailMessage, bcc: Sequence[str | Mailbox] = ()) -> tuple[str,
     for box in _boxes(bcc, "Bcc address"):
         seen.setdefault(box.addr.lower(), box.addr)
     return sender, list(seen.values())
-
-
-# --------------------------------------------------------------------------- sending
-
-
-@dataclass
-class SmtpServer:
-    """Where and how to send: host, port, transport security, login and trusted certificates."""
-
-    host: str
-    port: int | None = None
-    security: str = "starttls"  # 'starttls' | 'ssl' | 'none'
-    user: str | None = None
-    cafile: Path | None = None
-    timeout: float = DEFAULT_TIMEOUT
-    helo: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.security not in ("starttls", "ssl", "none"):
-            raise MailError(f"unknown SMTP security '{self.security}' (use starttls, ssl or none)")
-        check_header_text(self.host, "the SMTP host")
-
-    @property
-    def effective_port(self) -> int:
-        """The port, defaulting to 465 for SSL, 587 for STARTTLS and 25 for plain SMTP."""
-        return self.port or {"ssl": 465, "starttls": 587, "none": 25}[self.security]
-
-    def describe(self) -> str:
-        """``host:port (STARTTLS)`` for reports."""
-        sec = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "no encryption"}[self.security]
-        return f"{self.host}:{self.effective_port} ({sec})"
-
-
-@dataclass
-class SendResult:
-    """What the server accepted."""
-
-    accepted: list[str] = field(default_factory=list)
-    refused: dict[str, str] = field(default_factory=dict)
-
-
-def tls_context(cafile: Path | None = None) -> ssl.SSLContext:
-    """A verifying TLS context; ``cafile`` adds certificates to trust (a private mail server's CA)."""
-    try:
-        return ssl.create_default_context(cafile=str(cafile) if cafile else None)
-    except (OSError, ssl.SSLError) as exc:
-        raise MailError(f"cannot load the certificates in {cafile}: {exc}") from None
-
-
-def send(
-    data: bytes,
-    sender: str,
-    recipients: Sequence[str],
-    server: SmtpServer,
-    password: str | None = None,
-) -> SendResult:
-    """Send the message bytes to ``recipients``; raise MailError with a plain reason on any failure."""
-    if not recipients:
-        raise MailError("no recipients to send to")
-    if server.user and server.security == "none":
-        raise MailError("refusing to send a password over an unencrypted connection; use --starttls or --ssl")
-    where = f"{server.host}:{server.effective_port}"
-    context = tls_context(server.cafile) if server.security != "none" else None
-    helo = server.helo or socket.gethostname() or "localhost"
-    stage = "connecting to"
-    client: smtplib.SMTP | None = None
-    try:
-        if server.security == "ssl":
-            client = smtplib.SMTP_SSL(server.host, server.effective_port, local_hostname=helo,
-                                      timeout=server.timeout, context=context)
-        else:
-            client = smtplib.SMTP(server.host, server.effective_port, local_hostname=helo,
-                                  timeout=server.timeout)
-        client.ehlo()
-        if server.security == "starttls":
-            stage = "starting TLS with"
-            if not client.has_extn("starttls"):
-                raise MailError(f"the server {where} does not offer STARTTLS; try --ssl, or "
-                                "--no-tls for a relay on your own machine")
-            client.starttls(context=context)
-            client.ehlo()
-        if server.user:
-            stage = "logging in to"
-            if not client.has_extn("auth"):
-                raise MailError(f"the server {where} does not offer login (AUTH)")
-            _login(client, server.user, password or "")
-        stage = "sending through"
-        refused = client.sendmail(sender, list(recipients), data)
-        try:  # the message is accepted; a server that hangs up instead of saying goodbye is no failure
-            client.quit()
-        except (smtplib.SMTPException, OSError):
-            pass
-    except MailError:
-        raise
-    except smtplib.SMTPAuthenticationError as exc:
-        raise MailError(f"the server {where} refused the login for user '{server.user}': "
-                        f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
-    except smtplib.SMTPRecipientsRefused as exc:
-        names = ", ".join(f"{r} ({c} {_text(t)})" for r, (c, t) in exc.recipients.items())
-        raise MailError(f"the server {where} refused every recipient: {names}") from None
-    except smtplib.SMTPSenderRefused as exc:
-        raise MailError(f"the server {where} refused the sender {exc.sender}: "
-                        f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
-    except smtplib.SMTPResponseException as exc:
-        raise MailError(f"error {stage} {where}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
-    except smtplib.SMTPServerDisconnected as exc:
-        if "timed out" in str(exc):
-            raise MailError(f"timed out {stage} {where} after {server.timeout:g} s") from None
-        raise MailError(f"the server {where} closed the connection while {stage.split()[0]} "
-                        f"({exc or 'no reason given'})") from None
-    except ssl.SSLCertVerificationError as exc:
-        raise MailError(f"TLS failed with {where}: the server's certificate could not be verified "
-                        f"({exc.verify_message or exc.reason}); if the server uses a private certificate "
-                        "authority, pass its certificate with --smtp-cafile") from None
-    except ssl.SSLError as exc:
-        raise MailError(f"TLS failed with {where}: {exc.reason or exc}; check --ssl/--starttls "
-                        "and the port") from None
-    except (socket.timeout, TimeoutError):
-        raise MailError(f"timed out {stage} {where} after {server.timeout:g} s") from None
-    except socket.gaierror as exc:
-        raise MailError(f"cannot find the SMTP host '{server.host}': {exc.strerror or exc}") from None
-    except ConnectionRefusedError:
-        raise MailError(f"cannot connect to {where}: connection refused (is the host and port right?)") from None
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"error {stage} {where}: {getattr(exc, 'strerror', None) or exc}") from None
-    finally:
-        if client is not None:
-            client.close()
-    result = SendResult()
-    result.refused = {r: f"{c} {_text(t)}" for r, (c, t) in refused.items()}
-    result.accepted = [r for r in recipients if r not in result.refused]
-    return result
-
-
-def _login(client: smtplib.SMTP, user: str, password: str) -> None:
-    """Log in with AUTH PLAIN or LOGIN, sending user name and password as UTF-8 (RFC 4616).
-
-    smtplib encodes credentials as ASCII, which fails for a password such as 'pässword';
-    other mechanisms fall back to smtplib's own login.
-    """
-    advertised = (client.esmtp_features.get("auth") or "").upper().split()
-    b64 = lambda text: base64.b64encode(text.encode("utf-8")).decode("ascii")  # noqa: E731
-    if "PLAIN" in advertised:
-        code, resp = client.docmd("AUTH", "PLAIN " + b64(f"\0{user}\0{password}"))
-    elif "LOGIN" in advertised:
-        code, resp = client.docmd("AUTH", "LOGIN " + b64(user))
-        if code == 334:
-            code, resp = client.docmd(b64(password))
-    else:
-        client.login(user, password)
-        return
-    if code not in (235, 503):
-        raise smtplib.SMTPAuthenticationError(code, resp)
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

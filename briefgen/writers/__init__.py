@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Callable
 
 from briefgen.outline import Document
+from briefgen.writers._shared import marking_line, tlp_colour
+
+__all__ = ["REGISTRY", "RenderOptions", "writer_for", "suffix_for", "marking_line", "tlp_colour"]
 
 # format name -> (module under briefgen.writers that defines ``write``, file suffix)
 REGISTRY: dict[str, tuple[str, str]] = {
