@@ -24,6 +24,10 @@ from briefgen.writers import RenderOptions
 from briefgen.writers._shared import Dispatch, PAGE, PAGES, marking_line, split_page_fields, tlp_colour
 from briefgen.writers.docx import wml as x
 from briefgen.writers.docx import opc
+from briefgen.writers.docx.vocabulary import (CP_NS, CT_CORE, CT_MAIN_DOCUMENT, CT_MAIN_MACROS, CT_MAIN_TEMPLATE, CT_WML,
+                                              DC_NS, DCTERMS_NS, RT_ENDNOTES, RT_FOOTER, RT_FOOTNOTES, RT_HEADER,
+                                              RT_CORE, RT_HYPERLINK, RT_IMAGE, RT_NUMBERING, RT_OFFICE_DOCUMENT, RT_SETTINGS,
+                                              RT_STYLES, XSI_NS)
 
 DEFAULT_REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference.docx"
 
@@ -55,20 +59,6 @@ _COLOR_STYLES = {
 }
 _LOGO_HEIGHT_EMU = 12 * 36000  # 12 mm
 
-_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-_RT_FOOTNOTES, _RT_ENDNOTES, _RT_HYPERLINK = _RT + "footnotes", _RT + "endnotes", _RT + "hyperlink"
-_RT_NUMBERING, _RT_STYLES, _RT_SETTINGS, _RT_IMAGE = _RT + "numbering", _RT + "styles", _RT + "settings", _RT + "image"
-_RT_HEADER, _RT_FOOTER = _RT + "header", _RT + "footer"
-_CT_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml.{}+xml"
-_CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
-_CP, _DC, _DCTERMS, _XSI = (
-    "http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "http://purl.org/dc/elements/1.1/",
-    "http://purl.org/dc/terms/", "http://www.w3.org/2001/XMLSchema-instance",
-)
-_MAIN_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_MAIN_TEMPLATE = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
-_MAIN_MACROS = ("application/vnd.ms-word.document.macroEnabled.main+xml",
-                "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
 
 
 def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
@@ -85,15 +75,15 @@ def _open_reference(path: Path | None) -> opc.Package:
     check_zip(ref, "reference document")
     try:
         package = opc.Package.read(ref)
-        main = package.related(package.root, opc.RT_OFFICE_DOCUMENT)
-        if main is not None and main.content_type in _MAIN_MACROS:
+        main = package.related(package.root, RT_OFFICE_DOCUMENT)
+        if main is not None and main.content_type in CT_MAIN_MACROS:
             raise opc.PackageError("it holds macros; save it as a plain Word document (.docx)")
-        if main is None or main.content_type not in (_MAIN_DOCUMENT, _MAIN_TEMPLATE):
+        if main is None or main.content_type not in (CT_MAIN_DOCUMENT, CT_MAIN_TEMPLATE):
             raise opc.PackageError("it has no Word main document")
-        main.content_type = _MAIN_DOCUMENT  # a Word template (.dotx) gives an ordinary document
+        main.content_type = CT_MAIN_DOCUMENT  # a Word template (.dotx) gives an ordinary document
         if main.element.find(x.qn("w:body")) is None:
             raise opc.PackageError("its main document has no body")
-        for reltype in (_RT_STYLES, _RT_SETTINGS, _RT_NUMBERING):  # parse now, so a broken part is named here
+        for reltype in (RT_STYLES, RT_SETTINGS, RT_NUMBERING):  # parse now, so a broken part is named here
             part = package.related(main, reltype)
             if part is not None:
                 part.element  # noqa: B018
@@ -109,7 +99,7 @@ class _Writer:
         self.package = package
         self.doc = o.Document(_clean_meta(doc.meta), doc.blocks)
         self.options = options
-        self.main = package.related(package.root, opc.RT_OFFICE_DOCUMENT)
+        self.main = package.related(package.root, RT_OFFICE_DOCUMENT)
         self.style_ids: dict[str, str] = {}
         self.note_count = 0
         self.notes: list[str] = []
@@ -141,20 +131,20 @@ class _Writer:
     def render(self) -> bytes:
         """Numbered steps: styles, parts, body, page setup, furniture, properties, deterministic zip."""
         # 1. every style the writer names exists (copied from the default reference when missing)
-        self.styles_el = self._part(_RT_STYLES, "/word/styles.xml", "styles", "<w:styles {}/>").element
+        self.styles_el = self._part(RT_STYLES, "/word/styles.xml", "styles", "<w:styles {}/>").element
         self._resolve_styles()
         x.set_default_language(self.styles_el, self.doc.meta.language or "en")
         self._style_colors()
         # 2. a fresh notes part (footnotes, or endnotes when asked) with separators -1/0, and settings
         self.note_kind = "endnote" if self.options.notes == "endnotes" else "footnote"
-        self.main.drop_rels(_RT_FOOTNOTES, _RT_ENDNOTES)  # a reference document's own notes are sample content
+        self.main.drop_rels(RT_FOOTNOTES, RT_ENDNOTES)  # a reference document's own notes are sample content
         kind = self.note_kind
-        self.notes_part = opc.Part(f"/word/{kind}s.xml", _CT_WML.format(f"{kind}s"))
-        self.package.add(self.main, self.notes_part, _RT_FOOTNOTES if kind == "footnote" else _RT_ENDNOTES)
-        self.settings_el = self._part(_RT_SETTINGS, "/word/settings.xml", "settings", "<w:settings {}/>").element
+        self.notes_part = opc.Part(f"/word/{kind}s.xml", CT_WML.format(f"{kind}s"))
+        self.package.add(self.main, self.notes_part, RT_FOOTNOTES if kind == "footnote" else RT_ENDNOTES)
+        self.settings_el = self._part(RT_SETTINGS, "/word/settings.xml", "settings", "<w:settings {}/>").element
         x.set_note_settings(self.settings_el, footnotes=kind == "footnote", endnotes=kind == "endnote")
         # 3. list definitions
-        self.numbering = self._part(_RT_NUMBERING, "/word/numbering.xml", "numbering", "<w:numbering {}/>").element
+        self.numbering = self._part(RT_NUMBERING, "/word/numbering.xml", "numbering", "<w:numbering {}/>").element
         self.abstract_bullet, self.abstract_ordered = x.add_list_definitions(self.numbering)
         # 4. page size and margins (reference document unless the options say otherwise)
         document = self.main.element
@@ -192,7 +182,7 @@ class _Writer:
         part = self.package.related(self.main, reltype)
         if part is None:
             part = opc.Part(self.package.next_name(name.replace(".xml", "%d.xml")) if name in self.package.parts
-                             else name, _CT_WML.format(kind))
+                             else name, CT_WML.format(kind))
             part.xml = etree.fromstring(empty.format(x.nsdecls("w")))
             self.package.add(self.main, part, reltype)
         return part
@@ -205,8 +195,8 @@ class _Writer:
             if found is None:
                 if default_styles is None:
                     default = _open_reference(None)
-                    default_styles = default.related(default.related(default.root, opc.RT_OFFICE_DOCUMENT),
-                                                     _RT_STYLES).element
+                    default_styles = default.related(default.related(default.root, RT_OFFICE_DOCUMENT),
+                                                     RT_STYLES).element
                 sid = x.copy_style(self.styles_el, default_styles, name)
                 index = x.style_index(self.styles_el)
                 found = index.get(name.casefold()) if sid else None
@@ -232,7 +222,7 @@ class _Writer:
         cx = round(width_emu * (cy / height_emu))
         ext = (path.suffix[1:] or image.default_ext).lower()
         part = opc.Part(self.package.next_name(f"/word/media/image%d.{ext}"), image.content_type, image.blob)
-        rid = self.package.add(self.main, part, _RT_IMAGE)
+        rid = self.package.add(self.main, part, RT_IMAGE)
         return x.picture_paragraph(self.sid("Normal"), rid, path.name, cx, cy)
 
     def sid(self, name: str) -> str | None:
@@ -368,7 +358,7 @@ class _Writer:
         key = (part.name, url)
         rid = self.link_ids.get(key)
         if rid is None:
-            rid = part.relate(clean(url, "link address"), _RT_HYPERLINK, external=True)
+            rid = part.relate(clean(url, "link address"), RT_HYPERLINK, external=True)
             self.link_ids[key] = rid
         return rid
 
@@ -430,8 +420,8 @@ class _Writer:
             content.append(self._marking_lines(kind))
         xml = "".join(content) or x.paragraph(style)
         blob = opc.XML_HEADER + x.hdrftr_part(kind, xml).encode("utf-8")
-        part = opc.Part(self.package.next_name(f"/word/{kind}%d.xml"), _CT_WML.format(kind), blob)
-        rid = self.package.add(self.main, part, _RT_HEADER if kind == "header" else _RT_FOOTER)
+        part = opc.Part(self.package.next_name(f"/word/{kind}%d.xml"), CT_WML.format(kind), blob)
+        rid = self.package.add(self.main, part, RT_HEADER if kind == "header" else RT_FOOTER)
         x.add_hdrftr_reference(sect, kind, page, rid)
 
     def _furniture_text(self, text: str) -> str:
@@ -462,31 +452,31 @@ class _Writer:
 
     def _core_properties(self) -> None:
         meta = self.doc.meta
-        part = self.package.related(self.package.root, opc.RT_CORE)
+        part = self.package.related(self.package.root, RT_CORE)
         if part is None:
             part = opc.Part(self.package.next_name("/docProps/core%d.xml") if "/docProps/core.xml"
-                             in self.package.parts else "/docProps/core.xml", _CT_CORE)
-            part.xml = etree.Element(f"{{{_CP}}}coreProperties",
-                                     nsmap={"cp": _CP, "dc": _DC, "dcterms": _DCTERMS, "xsi": _XSI})
+                             in self.package.parts else "/docProps/core.xml", CT_CORE)
+            part.xml = etree.Element(f"{{{CP_NS}}}coreProperties",
+                                     nsmap={"cp": CP_NS, "dc": DC_NS, "dcterms": DCTERMS_NS, "xsi": XSI_NS})
             self.package.parts[part.name] = part
-            self.package.root.relate(part.name, opc.RT_CORE)
+            self.package.root.relate(part.name, RT_CORE)
         root = part.element
         when = _doc_datetime(meta.date).strftime("%Y-%m-%dT%H:%M:%SZ")
         values = (
-            (_DC, "title", _prop(meta.title)), (_DC, "creator", _prop(meta.author)),
-            (_CP, "lastModifiedBy", _prop(meta.author)), (_DC, "subject", _prop(meta.subject)),
-            (_CP, "keywords", _prop(", ".join(meta.keywords))), (_DC, "language", _prop(meta.language)),
-            (_CP, "category", _prop(marking_line(meta))),
-            (_DC, "description", ""), (_CP, "revision", "1"),
-            (_DCTERMS, "created", when), (_DCTERMS, "modified", when), (_CP, "lastPrinted", when),
+            (DC_NS, "title", _prop(meta.title)), (DC_NS, "creator", _prop(meta.author)),
+            (CP_NS, "lastModifiedBy", _prop(meta.author)), (DC_NS, "subject", _prop(meta.subject)),
+            (CP_NS, "keywords", _prop(", ".join(meta.keywords))), (DC_NS, "language", _prop(meta.language)),
+            (CP_NS, "category", _prop(marking_line(meta))),
+            (DC_NS, "description", ""), (CP_NS, "revision", "1"),
+            (DCTERMS_NS, "created", when), (DCTERMS_NS, "modified", when), (CP_NS, "lastPrinted", when),
         )
         for ns, name, value in values:
             el = root.find(f"{{{ns}}}{name}")
             if el is None:
                 el = etree.SubElement(root, f"{{{ns}}}{name}")
             el.text = value
-            if ns == _DCTERMS:
-                el.set(f"{{{_XSI}}}type", "dcterms:W3CDTF")
+            if ns == DCTERMS_NS:
+                el.set(f"{{{XSI_NS}}}type", "dcterms:W3CDTF")
 
 
 def _prop(value: str) -> str:
