@@ -76,9 +76,9 @@ SHAPES = {"spread": (_write_spread, 1.0), "wide": (_write_wide, 1000), "issues":
 def measure(path: Path) -> dict[str, float]:
     """Seconds for check, compose, docx and pdf of one brief (best of three), as ``build`` runs them
     (with the cyclic garbage collector paused)."""
-    from briefgen.build import _collector_paused
+    from briefgen.build import collector_paused
 
-    with _collector_paused():
+    with collector_paused():
         return _measure(path)
 
 

@@ -163,7 +163,7 @@ class SourceText:
         """The passage most similar to the quote, with a 0–1 similarity score.
 
         Short sources are compared window by window; in long ones only the windows sharing the most
-        words with the quote are (every window of a 1 MB source took 28 s per quote). Quotes longer
+        words with the quote are (every window of a long source is far too slow). Quotes longer
         than 2,000 characters are compared by their first 2,000.
         """
         q = normalize(quote).strip()

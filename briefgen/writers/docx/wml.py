@@ -101,8 +101,8 @@ def document_with_body(document: etree._Element, sect: etree._Element, xml: str)
     """The main document parsed afresh in one piece, its body ``xml`` (our own output) then ``sect``.
 
     Parsing once is linear; moving parsed elements into the reference's tree is not (lxml re-resolves
-    the namespace of every ``xml:space`` attribute moved, searching the whole subtree: a 4,000-row
-    table took 8 s). None when the body does not bind ``w:`` and ``r:`` as our XML text does; the
+    the namespace of every ``xml:space`` attribute moved, searching the whole subtree, so large
+    tables grow quadratic). None when the body does not bind ``w:`` and ``r:`` as our XML text does; the
     caller then moves a parsed body in.
     """
     old_body = sect.getparent()
