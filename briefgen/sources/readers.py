@@ -16,7 +16,6 @@ from briefgen.errors import InputError
 from briefgen.fileio import ReadRefused, read_capped
 from briefgen.limits import MAX_SOURCE_BYTES
 
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 META_FILES = ("sources.yaml", "sources.yml")
 
 
@@ -310,6 +309,8 @@ READERS: dict[str, Callable[[Path], SourceDoc]] = {
     ".pdf": read_pdf_file,
     ".docx": read_docx_file,
 }
+# the files a folder of sources expands to: exactly those a reader is registered for
+SUFFIXES: tuple[str, ...] = tuple(READERS)
 
 
 def read_source(path: Path | str) -> SourceDoc:
