@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefgen.brief.check import check_file
-from briefgen.compose.composer import citation_points, compose, risk_band
+from briefgen.brief.models import risk_band
+from briefgen.compose.composer import citation_points, compose
 from briefgen.compose.layout import DEFAULT_SECTIONS, Layout
 from briefgen.outline import (
     BulletList,
