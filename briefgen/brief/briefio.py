@@ -78,13 +78,41 @@ def _read_json(path: Path, text: str) -> BriefFile:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BriefFileError(path, exc.lineno, exc.colno, f"is not valid JSON: {exc.msg}") from None
-    except RecursionError:  # nested deeper than Python's stack: the YAML reader names the place
-        _read_yaml(path, text)
-        raise BriefFileError(path, 1, 1, f"is nested more than {MAX_DEPTH} levels deep") from None
+    except RecursionError:  # nested deeper than Python's stack: name the place it goes too deep
+        line, col = _too_deep_at(text)
+        raise BriefFileError(path, line, col, f"is nested more than {MAX_DEPTH} levels deep") from None
     try:  # JSON is (nearly) YAML: reuse the YAML composer just for the marks
         return _read_yaml(path, text, data=data)
     except BriefFileError:
         return BriefFile(path, data, {(): (1, 1)})
+
+
+def _too_deep_at(text: str) -> tuple[int, int]:
+    """Line and column of the first JSON bracket nested more than MAX_DEPTH levels below the top value.
+
+    Found by counting brackets outside strings: the YAML parser cannot be asked, since it refuses
+    such nesting on its own, far past the place, before it hands over the first value.
+    """
+    depth, in_string, escaped, line, line_start = -1, False, False, 1, 0
+    for index, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line, index - line_start + 1
+        elif char in "]}":
+            depth -= 1
+        if char == "\n":
+            line, line_start = line + 1, index + 1
+    return 1, 1
 
 
 _YAML_ONLY_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
