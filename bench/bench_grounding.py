@@ -62,7 +62,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
 
-    from briefgen.check import check_file
+    from briefgen.brief.check import check_file
 
     with tempfile.TemporaryDirectory() as tmp:
         path = make_corpus(Path(tmp), args.sources, args.citations, args.size)
@@ -77,7 +77,7 @@ def main() -> None:
               f"{best:.3f} s (best of {args.repeat}; read + schema + references + quotes) "
               f"{'OK' if best < 1.0 else 'SLOW'} (target < 1 s)")
         # a quote that is not in its source: the closest passage is named, also in a long source
-        from briefgen.grounding import SourceText
+        from briefgen.brief.grounding import SourceText
 
         rng = random.Random(11)
         text = " ".join(rng.choice(WORDS) for _ in range(150_000))  # about 1 MB

@@ -32,11 +32,11 @@ from genbrief import generate  # noqa: E402
 
 def render_seconds(brief: Path, runs: int) -> tuple[float, int, int]:
     """Best in-process time of the PDF writer alone on a composed brief, with pages and notes."""
-    from briefgen.check import check_file
-    from briefgen.compose import compose
-    from briefgen.layout import Layout
+    from briefgen.brief.check import check_file
+    from briefgen.compose.composer import compose
+    from briefgen.compose.layout import Layout
     from briefgen.writers import RenderOptions
-    from briefgen.writers.pdf import render
+    from briefgen.writers.pdf.writer import render
 
     report = check_file(brief)
     doc = compose(report.brief, Layout(), report)

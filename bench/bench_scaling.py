@@ -76,16 +76,17 @@ SHAPES = {"spread": (_write_spread, 1.0), "wide": (_write_wide, 1000), "issues":
 def measure(path: Path) -> dict[str, float]:
     """Seconds for check, compose, docx and pdf of one brief (best of three), as ``build`` runs them
     (with the cyclic garbage collector paused)."""
-    from briefgen.build import _collector_paused
+    from briefgen.build import collector_paused
 
-    with _collector_paused():
+    with collector_paused():
         return _measure(path)
 
 
 def _measure(path: Path) -> dict[str, float]:
-    from briefgen.check import check_file
-    from briefgen.compose import compose
-    from briefgen.writers import docx, pdf
+    from briefgen.brief.check import check_file
+    from briefgen.compose.composer import compose
+    from briefgen.writers.docx import writer as docx
+    from briefgen.writers.pdf import writer as pdf
 
     best: dict[str, float] = {}
     for _ in range(3):

@@ -81,7 +81,7 @@ def briefgen(*args: object) -> list[str]:
 
 def counts(brief: Path) -> tuple[int, int, int]:
     """Sources, items and citations of a brief file."""
-    from briefgen.check import check_file
+    from briefgen.brief.check import check_file
 
     data = yaml.safe_load(brief.read_text(encoding="utf-8"))
     items = sum(len(v) for k, v in data.items() if isinstance(v, list) and k != "sources")

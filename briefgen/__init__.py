@@ -1,3 +1,111 @@
-"""briefgen: sourced policy briefs from a folder of documents."""
+"""briefgen: sourced policy briefs from a folder of documents.
+
+A small library API; the ``briefgen`` command line is built on the same functions::
+
+    import briefgen
+
+    brief = briefgen.load("inputs/ukraine-security-guarantees/brief.yaml")
+    report = briefgen.check(brief)          # every quote checked against its source
+    pdf = briefgen.render(brief, format="pdf", template="one-pager")
+
+Each function imports the pipeline it needs when called, so ``import briefgen`` stays light.
+Errors a caller can cause are ``briefgen.errors.BriefgenError`` subclasses.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from briefgen.brief.check import Report
+    from briefgen.brief.models import Brief
 
 __version__ = "0.1.0"
+__all__ = ["load", "check", "draft", "render", "__version__"]
+
+PathLike = str | os.PathLike[str]
+
+
+def load(path: PathLike) -> Brief:
+    """Read and check a brief file (.yaml/.yml/.json); ValidationFailed lists its errors.
+
+    The brief remembers its file (``brief.file``): its sources are read relative to that folder.
+    """
+    from briefgen.brief.check import check_file
+    from briefgen.build import refusal
+
+    report = check_file(path)
+    if report.brief is None or report.errors:
+        raise refusal(report, f"cannot load {path}", "fix them and load it again")
+    report.brief._file = Path(path)
+    return report.brief
+
+
+def check(brief: Brief) -> Report:
+    """Check a brief: schema, references and every quote against its source; returns every problem.
+
+    Sources are read relative to ``brief.file`` (the current folder for a brief built in memory).
+    """
+    from briefgen.brief.briefio import BriefFile
+    from briefgen.brief.check import check_data
+
+    path = brief.file or Path.cwd() / "brief.yaml"
+    return check_data(BriefFile(Path(path), brief.model_dump(mode="json", exclude_none=True)))
+
+
+def draft(paths: Sequence[PathLike], *, title: str | None = None, question: str | None = None,
+          gazetteer: PathLike | None = None, jobs: int = 1) -> Brief:
+    """Draft a grounded brief from source files or folders (.txt, .md, .html, .pdf, .docx).
+
+    Source paths in the draft are relative to the current folder. To keep a draft whose sources
+    include PDF or Word files (their text is saved beside it), write it with ``briefgen draft``.
+    """
+    from briefgen.brief.models import Brief as BriefModel
+    from briefgen.draft import draft_brief
+
+    drafted = draft_brief([Path(p) for p in paths], title, question, gazetteer, jobs, Path.cwd())
+    brief = BriefModel.model_validate(drafted.brief)
+    brief._file = Path.cwd() / "brief.yaml"
+    return brief
+
+
+def render(brief: Brief, format: str = "pdf", template: PathLike | None = None) -> bytes:
+    """Render a checked brief to one format ('docx', 'pdf' or 'md') with a template (a name or a folder).
+
+    The brief is checked first: one that fails its check raises ValidationFailed, and nothing is rendered.
+    """
+    from briefgen.build import check_format, refusal, render_format, settings_for
+    from briefgen.compose.composer import compose
+
+    check_format([format])
+    report = check(brief)
+    if not report.ok() or report.brief is None:
+        raise refusal(report, "refusing to render the brief", "nothing was rendered")
+    layout, options = settings_for(template)
+    return render_format(compose(report.brief, layout, report), format, options)
+
+
+class _Package(types.ModuleType):
+    """The type of the ``briefgen`` module: ``briefgen.draft`` stays the API function.
+
+    The drafting pipeline is the subpackage ``briefgen.draft``; importing it makes Python set the
+    package attribute ``draft`` to that subpackage, which would hide the function. This property
+    keeps the function; ``from briefgen.draft import …`` still finds the subpackage by its full name.
+    """
+
+    @property
+    def draft(self):  # noqa: D401 - a property standing for the function
+        """The API function ``draft`` (see its own docstring)."""
+        return self.__dict__["draft"]
+
+    @draft.setter
+    def draft(self, value: object) -> None:
+        if not isinstance(value, types.ModuleType):
+            self.__dict__["draft"] = value
+
+
+sys.modules[__name__].__class__ = _Package

@@ -24,6 +24,14 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+class ReportedError(click.ClickException):
+    """A briefgen error as click reports it: ``Error: <message>`` on stderr, exit with the error's code."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.exit_code = getattr(error, "exit_code", 1)
+
+
 class LazyGroup(click.Group):
     """A click group that imports a command's module only when that command runs."""
 
@@ -43,17 +51,19 @@ class LazyGroup(click.Group):
         return getattr(mod, attr)
 
     def invoke(self, ctx: click.Context):
-        """Run the command; a fault of briefgen's own is one clear line, not a traceback."""
+        """Run the command; every error becomes ``Error: …`` and an exit code here, never a traceback."""
+        from briefgen.errors import BriefgenError, InternalError
+
         try:
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise
+            raise  # bad usage (exit 2) and click's own exits keep click's handling
+        except BriefgenError as exc:
+            raise ReportedError(exc) from exc
         except Exception as exc:
             if os.environ.get("BRIEFGEN_DEBUG"):
                 raise
-            from briefgen.errors import InternalError
-
-            raise InternalError(exc) from exc
+            raise ReportedError(InternalError(exc)) from exc
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]

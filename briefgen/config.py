@@ -10,10 +10,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from briefgen.errors import InputError
+from briefgen.fileio import ReadRefused, read_capped
+from briefgen.limits import MAX_CONFIG_BYTES
 
 CONFIG_ENV = "BRIEFGEN_CONFIG"
 PASSWORD_ENV = "BRIEFGEN_SMTP_PASSWORD"
-MAX_CONFIG_BYTES = 1_000_000
 
 
 class _Section(BaseModel):
@@ -66,16 +67,16 @@ def load_config(path: Path | None = None) -> UserConfig:
     explicit = path is not None or bool(os.environ.get(CONFIG_ENV))
     path = path or config_path()
     try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
+        raw = read_capped(path, MAX_CONFIG_BYTES)
+    except ReadRefused as exc:
+        if exc.kind == "missing":
+            if explicit:
+                raise InputError(f"config file not found: {path}") from None
+            return UserConfig()
+        if exc.kind == "too_large":
             raise InputError(f"config file {path} is larger than {MAX_CONFIG_BYTES // 1_000_000} MB; "
-                             "a config file is a few lines")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        if explicit:
-            raise InputError(f"config file not found: {path}") from None
-        return UserConfig()
-    except OSError as exc:
-        raise InputError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+                             "a config file is a few lines") from None
+        raise InputError(f"cannot read config file {path}: {exc.detail}") from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

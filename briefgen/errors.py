@@ -1,14 +1,20 @@
-"""Domain errors: click turns them into ``Error: …`` and exit code 1, never a traceback."""
+"""Domain errors, independent of any user interface: the command line turns them into ``Error: …`` and
+an exit code in one place (``briefgen.cli``); a library caller catches them like any exception."""
 
 from __future__ import annotations
 
-import click
 
-
-class BriefgenError(click.ClickException):
-    """Base class of every error a user can cause with bad input."""
+class BriefgenError(Exception):
+    """Base class of every error a user can cause with bad input; ``exit_code`` is what the CLI exits with."""
 
     exit_code = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class InputError(BriefgenError):
@@ -31,7 +37,7 @@ class MailError(BriefgenError):
     """An email message could not be built or sent."""
 
 
-class InternalError(click.ClickException):
+class InternalError(BriefgenError):
     """A fault in briefgen itself (not in the user's input), reported in one line."""
 
     exit_code = 70  # EX_SOFTWARE

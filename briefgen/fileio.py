@@ -1,14 +1,97 @@
-"""Atomic file writing: write to a temporary name in the same folder, then rename."""
+"""The one door for files: capped reading of regular files only, and atomic writing (a temporary name, then rename)."""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from briefgen.errors import OutputError
+from briefgen.errors import InputError, OutputError
+
+
+class ReadRefused(InputError):
+    """A file ``read_capped`` or ``check_regular`` refused.
+
+    ``kind`` is one of 'missing', 'folder', 'special' (a pipe, device or socket), 'too_large' or
+    'unreadable'; ``reason`` phrases it without the file's name; ``os_error`` is the operating
+    system's error, when there was one; ``size`` and ``cap`` are in bytes.
+    """
+
+    def __init__(self, path: Path, kind: str, reason: str, *, os_error: OSError | None = None,
+                 size: int = 0, cap: int = 0):
+        self.path, self.kind, self.reason, self.os_error, self.size, self.cap = path, kind, reason, os_error, size, cap
+        super().__init__(f"{path} {reason}")
+
+    @property
+    def detail(self) -> str:
+        """The operating system's words for the failure ('Permission denied'), else ``reason``."""
+        if self.os_error is not None:
+            return self.os_error.strerror or str(self.os_error)
+        return self.reason
+
+
+def check_regular(path: Path | str, cap: int) -> int:
+    """The size of ``path`` when it is a regular file of at most ``cap`` bytes; else ReadRefused.
+
+    Only ``stat`` is called: a pipe or a device is refused before anything could block opening it.
+    """
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError as exc:
+        raise ReadRefused(path, "missing", "not found", os_error=exc) from None
+    except OSError as exc:
+        raise ReadRefused(path, "unreadable", f"cannot be read: {exc.strerror or exc}", os_error=exc) from None
+    return _check_mode(path, info, cap)
+
+
+def _check_mode(path: Path, info: os.stat_result, cap: int) -> int:
+    if stat.S_ISDIR(info.st_mode):
+        folder = IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        raise ReadRefused(path, "folder", "is a folder, not a file", os_error=folder)
+    if not stat.S_ISREG(info.st_mode):
+        raise ReadRefused(path, "special", "is not a regular file (a pipe, device or socket)")
+    if info.st_size > cap:
+        raise ReadRefused(path, "too_large", f"is {info.st_size / 1e6:.0f} MB; the limit is {cap // 2**20} MB",
+                          size=info.st_size, cap=cap)
+    return info.st_size
+
+
+def read_capped(path: Path | str, cap: int) -> bytes:
+    """The bytes of a regular file of at most ``cap`` bytes; ReadRefused for anything else.
+
+    The file is opened without blocking and checked again once open, so a file swapped for a pipe
+    between the check and the open is refused too, and reading stops at the cap if it grew.
+    """
+    path = Path(path)
+    check_regular(path, cap)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError as exc:
+        raise ReadRefused(path, "missing", "not found", os_error=exc) from None
+    except OSError as exc:
+        raise ReadRefused(path, "unreadable", f"cannot be read: {exc.strerror or exc}", os_error=exc) from None
+    try:
+        _check_mode(path, os.fstat(fd), cap)
+        chunks, total = [], 0
+        while total <= cap:
+            chunk = os.read(fd, min(1 << 20, cap + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    except OSError as exc:
+        raise ReadRefused(path, "unreadable", f"cannot be read: {exc.strerror or exc}", os_error=exc) from None
+    finally:
+        os.close(fd)
+    if total > cap:
+        raise ReadRefused(path, "too_large", f"is larger than {cap // 2**20} MB; the limit is {cap // 2**20} MB",
+                          size=total, cap=cap)
+    return b"".join(chunks)
 
 
 @contextmanager

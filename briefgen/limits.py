@@ -7,7 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from briefgen.errors import InputError
+from briefgen.fileio import ReadRefused, check_regular, read_capped
 
+# Caps on every file briefgen reads, each far above what an honest input needs.
+MAX_BRIEF_BYTES = 20 * 1024 * 1024  # a brief file (.yaml/.json), and a gazetteer
+MAX_SOURCE_BYTES = 50 * 1024 * 1024  # one source document
+MAX_CONFIG_BYTES = 1_000_000  # the user's config.toml: a few lines
+MAX_ASSET_BYTES = 20 * 1024 * 1024  # a template's logo, font or reference document
+MAX_TOML_CHARS = 1_000_000  # a template.toml: a few kilobytes
+MAX_ATTACHMENT_BYTES = 2**30  # a file attached to an email; the message's own size limit is checked later
 MAX_ZIP_BYTES = 50 * 1024 * 1024  # a .docx on disk
 MAX_ZIP_MEMBERS = 2_000
 MAX_ZIP_EXPANDED = 200 * 1024 * 1024  # all members once inflated
@@ -29,13 +37,11 @@ def check_zip(path: Path | str, what: str) -> None:
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ZipRefused(what, path, "not found") from None
-    except OSError as exc:
-        raise ZipRefused(what, path, f"cannot be read: {exc.strerror or exc}") from None
-    if size > MAX_ZIP_BYTES:
-        raise ZipRefused(what, path, f"is {size / 1e6:.0f} MB; the limit is {MAX_ZIP_BYTES // 2**20} MB")
+        check_regular(path, MAX_ZIP_BYTES)
+    except ReadRefused as exc:
+        if exc.kind == "folder":
+            raise ZipRefused(what, path, f"is not a readable .docx file ({exc.os_error})") from None
+        raise ZipRefused(what, path, exc.reason) from None
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
@@ -66,16 +72,10 @@ def check_image(path: Path | str, what: str = "logo") -> Any:
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_IMAGE_BYTES:
-            raise ImageRefused(what, path, f"is {size / 1e6:.0f} MB; the limit is {MAX_IMAGE_BYTES // 2**20} MB")
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImageRefused(what, path, "not found") from None
-    except IsADirectoryError:
-        raise ImageRefused(what, path, "is a folder, not an image") from None
-    except OSError as exc:
-        raise ImageRefused(what, path, f"cannot be read: {exc.strerror or exc}") from None
+        data = read_capped(path, MAX_IMAGE_BYTES)
+    except ReadRefused as exc:
+        reason = "is a folder, not an image" if exc.kind == "folder" else exc.reason
+        raise ImageRefused(what, path, reason) from None
     if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
         raise ImageRefused(what, path, "is not a PNG or JPEG image")
     from docx.image.image import Image

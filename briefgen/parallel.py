@@ -58,7 +58,7 @@ def worth_forking(formats: list[str]) -> bool:
         and hasattr(os, "fork")
         and (os.cpu_count() or 1) > 1
         and threading.active_count() == 1  # forking a threaded process can deadlock the child
-        and "briefgen.writers.pdf" not in sys.modules  # already warm: nothing to gain
+        and "briefgen.writers.pdf.writer" not in sys.modules  # already warm: nothing to gain
         and not os.environ.get("BRIEFGEN_NO_FORK")
     )
 
@@ -132,7 +132,7 @@ def _child(inbox: int, outbox: int, options: Any) -> None:
     status = 0
     gc.disable()  # a short-lived child: the cyclic collector would only slow a long render down
     try:
-        from briefgen.writers import pdf
+        from briefgen.writers.pdf import writer as pdf
 
         try:
             pdf.warm_up(options)

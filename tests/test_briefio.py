@@ -9,7 +9,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from briefgen.briefio import BriefFileError, read_brief_file
+from briefgen.brief.briefio import BriefFileError, read_brief_file
 
 _KEYS = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=6).filter(
     lambda k: k != "<<")

@@ -14,11 +14,11 @@ from click.testing import CliRunner
 
 from briefgen import build as build_module
 from briefgen.build import DEFAULT_FORMATS, brief_name, build_brief
-from briefgen.check import check_file
+from briefgen.brief.check import check_file
 from briefgen.cli import main
-from briefgen.compose import citation_points
+from briefgen.compose.composer import citation_points
 from briefgen.errors import InputError, ValidationFailed
-from briefgen.layout import Layout
+from briefgen.compose.layout import Layout
 from briefgen.outline import from_dict, walk_notes
 from conftest import EXAMPLE_BRIEF
 from richbrief import CITATION_POINTS, make_rich_brief
@@ -57,7 +57,7 @@ def test_default_output_folder_is_out_slash_brief_name(rich, tmp_path, monkeypat
 def test_default_formats_include_docx_and_md():
     assert {"docx", "md"} <= set(DEFAULT_FORMATS)
     if "pdf" in DEFAULT_FORMATS:
-        import briefgen.writers.pdf  # noqa: F401 - listed only when importable
+        import briefgen.writers.pdf.writer  # noqa: F401 - listed only when importable
 
 
 def test_brief_name_uses_the_stem_unless_it_is_generic(tmp_path):
@@ -266,16 +266,16 @@ def test_endnotes_switch_reaches_the_word_writer(rich, tmp_path):
 def test_a_build_pauses_the_cyclic_collector_and_restores_it_even_on_failure(brief_dir, monkeypatch, enabled):
     import gc
 
-    import briefgen.compose
+    import briefgen.compose.composer
 
     seen = []
-    real = briefgen.compose.compose
+    real = briefgen.compose.composer.compose
 
     def spy(*args, **kwargs):
         seen.append(gc.isenabled())
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(briefgen.compose, "compose", spy)
+    monkeypatch.setattr(briefgen.compose.composer, "compose", spy)
     was = gc.isenabled()
     try:
         gc.enable() if enabled else gc.disable()
@@ -290,12 +290,12 @@ def test_a_build_pauses_the_cyclic_collector_and_restores_it_even_on_failure(bri
 
 
 def test_a_fault_in_briefgen_itself_is_one_line_with_exit_70_and_the_traceback_on_request(brief_dir, monkeypatch):
-    import briefgen.compose
+    import briefgen.compose.composer
 
     def broken(*args, **kwargs):
         raise RuntimeError("layout went wrong")
 
-    monkeypatch.setattr(briefgen.compose, "compose", broken)
+    monkeypatch.setattr(briefgen.compose.composer, "compose", broken)
     args = ["build", str(brief_dir / "brief.yaml"), "-o", str(brief_dir / "out"), "-f", "md"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 70, result.output

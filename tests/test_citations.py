@@ -7,7 +7,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefgen.citations import (
+from briefgen.compose.citations import (
     NoteMaker,
     bibliography_entry,
     bibliography_key,
@@ -18,7 +18,7 @@ from briefgen.citations import (
     short_title,
     surname,
 )
-from briefgen.models import Citation, Source
+from briefgen.brief.models import Citation, Source
 from briefgen.outline import Emph, Link, plain_text
 
 GULIYEVA = Source(

@@ -19,13 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from briefgen import models as m
-from briefgen.check import check_file
-from briefgen.compose import citation_points, compose
+from briefgen.brief import models as m
+from briefgen.brief.check import check_file
+from briefgen.compose.composer import citation_points, compose
 from briefgen.outline import DocMeta, Document, Link, Note, Para, Text
 from briefgen.textsafe import UnsafeTextWarning
 from briefgen.writers import RenderOptions
-from briefgen.writers.docx import DEFAULT_REFERENCE, REQUIRED_STYLES, write
+from briefgen.writers.docx.writer import DEFAULT_REFERENCE, REQUIRED_STYLES, write
 from richbrief import CITATION_POINTS, make_rich_brief
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -721,7 +721,7 @@ def test_any_link_address_and_style_name_survive_as_attributes(url, style_name):
     targets = [t for t, mode in [(v[1], v[2]) for v in rels(data, "word/_rels/document.xml.rels").values()]
                if mode == "External"]
     assert targets == [expected]
-    from briefgen.writers import _docx_xml as x
+    from briefgen.writers.docx import wml as x
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnsafeTextWarning)

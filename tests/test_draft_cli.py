@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.check import check_file
+from briefgen.brief.check import check_file
 from briefgen.cli import main
 from briefgen.draft import draft_to_file
 

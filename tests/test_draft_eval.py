@@ -22,7 +22,7 @@ def figures():
 
 def test_gold_evidence_is_verbatim_in_the_sources():
     import yaml
-    from briefgen.grounding import SourceText
+    from briefgen.brief.grounding import SourceText
 
     gold = yaml.safe_load(score.GOLD.read_text(encoding="utf-8"))
     texts = {p.name: SourceText(p.read_text(encoding="utf-8")) for p in score.SOURCES.iterdir()}

@@ -352,7 +352,7 @@ def test_example_message_is_regenerated_only_on_purpose():
 
 @pytest.mark.skipif(not EXAMPLE_BRIEF.is_file(), reason="the example brief is not in this checkout")
 def test_example_message_parses_renders_the_key_judgments_and_is_reproducible(tmp_path, monkeypatch):
-    from briefgen.check import check_file
+    from briefgen.brief.check import check_file
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EXAMPLE_EPOCH)
     if os.environ.get(REGENERATE):

@@ -23,7 +23,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from briefgen.build import build_brief
-from briefgen.compose import _clause
+from briefgen.compose.composer import _clause
 from pdf_layout_check import CONT_SIZE, MARKER_MAX, NOTE_SIZE, has_rtl, strong_core
 from test_pdf_writer import _readable
 from briefgen.textsafe import _ILLEGAL, UnsafeTextWarning
@@ -181,7 +181,7 @@ def test_every_text_field_round_trips_through_word_and_pdf(tmp_path, fields):
 def test_characters_beyond_the_basic_plane_read_back_from_the_pdf():
     from briefgen import outline as o
     from briefgen.writers import RenderOptions
-    from briefgen.writers.pdf import write
+    from briefgen.writers.pdf.writer import write
 
     data = write(o.Document(o.DocMeta(title="t"), [o.Para([o.T("Smile 😀 and 𝔸 end")])]), RenderOptions())
     assert "Smile 😀 and 𝔸 end" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
@@ -190,7 +190,7 @@ def test_characters_beyond_the_basic_plane_read_back_from_the_pdf():
 def test_anchors_and_markers_inside_an_over_long_word_are_kept():
     from briefgen import outline as o
     from briefgen.writers import RenderOptions
-    from briefgen.writers.pdf import write
+    from briefgen.writers.pdf.writer import write
 
     doc = o.Document(o.DocMeta(title="t"), [
         o.Heading(1, [o.T("x" * 120)], anchor="long"),

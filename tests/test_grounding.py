@@ -7,7 +7,7 @@ from hypothesis import given, settings
 import pytest
 from hypothesis import strategies as st
 
-from briefgen.grounding import _CHAR_MAP, SourceText, normalize
+from briefgen.brief.grounding import _CHAR_MAP, SourceText, normalize
 
 TEXT = "He said:  “We cannot\n  give up” — never.  The end's near."
 
@@ -85,7 +85,7 @@ def test_find_and_nearest_never_crash_on_any_unicode(text, quote):
 @given(st.text(alphabet=st.sampled_from(list("ab \n\t\u00a0'\"-") + [chr(c) for c in _CHAR_MAP]) | st.characters(),
                max_size=40))
 def test_folding_touches_exactly_the_forgiven_characters(text):
-    from briefgen.grounding import _fold
+    from briefgen.brief.grounding import _fold
 
     assert _fold(text) == text.translate(_CHAR_MAP)
 

@@ -57,7 +57,7 @@ def test_build_refuses_a_zip_bomb_reference_quickly_and_writes_nothing(brief_dir
 
 
 def test_a_zip_bomb_source_is_refused_by_the_reader(bomb):
-    from briefgen.sources import SourceReadError, read_source
+    from briefgen.sources.readers import SourceReadError, read_source
 
     with pytest.raises(SourceReadError, match=r"bomb\.docx.*zip bomb"):
         read_source(bomb)
@@ -137,8 +137,8 @@ def test_a_decompression_bomb_logo_is_refused_before_decoding(brief_dir, tmp_pat
 def test_writers_given_a_bomb_or_damaged_logo_directly_refuse_it_clearly(tmp_path):
     from briefgen import outline as o
     from briefgen.writers import RenderOptions
-    from briefgen.writers import docx as docx_writer
-    from briefgen.writers import pdf as pdf_writer
+    from briefgen.writers.docx import writer as docx_writer
+    from briefgen.writers.pdf import writer as pdf_writer
 
     doc = o.Document(o.DocMeta(title="T"), [o.Para([o.T("x")])])
     bomb = _png(tmp_path / "bomb.png", 20_000, 20_000)

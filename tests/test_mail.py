@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from briefgen import mail
-from briefgen import models as m
+from briefgen.brief import models as m
 from briefgen.errors import MailError
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.check import check_file
-from briefgen.compose import compose
+from briefgen.brief.check import check_file
+from briefgen.compose.composer import compose
 from briefgen.outline import (
     BulletList,
     Cell,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from briefgen.writers import RenderOptions
-from briefgen.writers.pdf import render
+from briefgen.writers.pdf.writer import render
 from pdf_layout_check import check_notes, generated_document, read_pages
 
 

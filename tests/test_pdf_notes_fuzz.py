@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from briefgen import outline as o
 from briefgen.writers import RenderOptions
-from briefgen.writers.pdf import render
+from briefgen.writers.pdf.writer import render
 from pdf_layout_check import check_notes, read_pages
 
 WORDS = "alpha beta gamma delta security guarantee ceasefire troops alliance Київ naïve “quoted”".split()

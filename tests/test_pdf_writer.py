@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.writers import RenderOptions, writer_for
-from briefgen.writers.pdf import DEFAULT_FONTS, render, write
+from briefgen.writers.pdf.writer import DEFAULT_FONTS, render, write
 from pdf_layout_check import check_notes, generated_document, has_rtl, read_pages, strong_core
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -219,8 +219,8 @@ def _readable(text: str) -> list[str]:
     """Stretches of ``text`` the shipped fonts draw and text extraction gives back as such."""
     from reportlab.pdfbase.pdfmetrics import getFont
 
-    from briefgen.writers._pdf_markup import clean
-    from briefgen.writers.pdf import _font
+    from briefgen.writers.pdf.markup import clean
+    from briefgen.writers.pdf.writer import _font
 
     faces = [getFont(_font(DEFAULT_FONTS[r])).face.charToGlyph for r in ("regular", "sans")]
     out, cur = [], []
@@ -370,9 +370,9 @@ def example():
     if not EXAMPLE.is_file():
         pytest.skip("the example brief is not present")
     try:
-        from briefgen.check import check_file
-        from briefgen.compose import compose
-        from briefgen.layout import Layout
+        from briefgen.brief.check import check_file
+        from briefgen.compose.composer import compose
+        from briefgen.compose.layout import Layout
     except ImportError as exc:  # pragma: no cover - only while compose is being written
         pytest.skip(f"compose is not available: {exc}")
     report = check_file(EXAMPLE)
@@ -431,7 +431,7 @@ def test_page_breaks_never_make_blank_pages():
 
 
 def test_a_table_longer_than_one_run_keeps_every_row_note_and_header_in_order():
-    from briefgen.writers.pdf import TABLE_RUN
+    from briefgen.writers.pdf.writer import TABLE_RUN
 
     n = 2 * TABLE_RUN + 37
     header = [[o.Cell([o.Para([o.T("HEADA")])]), o.Cell([o.Para([o.T("HEADB")])])]]

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from briefgen.errors import InputError
-from briefgen.sources import (SourceReadError, detect_metadata, expand_paths, html_to_text, read_source,
+from briefgen.sources.readers import (SourceReadError, detect_metadata, expand_paths, html_to_text, read_source,
                               sidecar_metadata)
 
 

@@ -17,13 +17,13 @@ import pytest
 from pypdf import PdfReader
 
 from briefgen.build import build_brief
-from briefgen.check import check_file
-from briefgen.compose import compose
-from briefgen.layout import DEFAULT_SECTIONS, EXTRA_HEADINGS, SECTION_KEYS, Layout
+from briefgen.brief.check import check_file
+from briefgen.compose.composer import compose
+from briefgen.compose.layout import DEFAULT_SECTIONS, EXTRA_HEADINGS, SECTION_KEYS, Layout
 from briefgen.outline import PARA_ROLES, BulletList, Heading, Para, Table, plain_text
-from briefgen.templates import BUILTIN_DIR, builtin_names, find_template, init_template
+from briefgen.compose.templates import BUILTIN_DIR, builtin_names, find_template, init_template
 from briefgen.writers import RenderOptions
-from briefgen.writers.docx import REQUIRED_STYLES
+from briefgen.writers.docx.writer import REQUIRED_STYLES
 from conftest import EXAMPLE_BRIEF
 
 REPO = Path(__file__).resolve().parent.parent
@@ -103,7 +103,7 @@ def test_every_built_in_reference_docx_defines_every_style_the_writer_uses(name)
 
 def test_built_in_reference_documents_are_what_the_generator_makes():
     from briefgen.data import make_template_references as gen
-    from briefgen.writers.docx import DEFAULT_REFERENCE
+    from briefgen.writers.docx.writer import DEFAULT_REFERENCE
 
     assert (BUILTIN_DIR / "policy-brief" / "reference.docx").read_bytes() == DEFAULT_REFERENCE.read_bytes()
     assert (BUILTIN_DIR / "one-pager" / "reference.docx").read_bytes() == gen.derive(gen.ONE_PAGER)
@@ -237,7 +237,7 @@ def test_writers_contain_no_section_keys_or_headings():
         headings |= {h for _, h in find_template(name).to_layout().sections if h}
     headings -= {n for n, _ in REQUIRED_STYLES}  # 'Bibliography' is also a Word paragraph style
     keys = set(SECTION_KEYS) - set(PARA_ROLES)  # 'title' and 'bibliography' are also paragraph roles
-    writers = sorted((REPO / "briefgen" / "writers").glob("*.py"))
+    writers = sorted((REPO / "briefgen" / "writers").rglob("*.py"))
     assert len(writers) >= 6
     for path in writers:
         literals = _string_literals(path)
@@ -281,7 +281,7 @@ def test_render_options_default_is_unchanged_by_templates():
 
 
 def test_pdf_text_size_scales_the_pdf_styles(tmp_path):
-    from briefgen.writers.pdf import render
+    from briefgen.writers.pdf.writer import render
 
     brief = check_file(EXAMPLE_BRIEF).brief
     doc = compose(brief, Layout(sections=(("key_judgments", "Key judgments"),)))

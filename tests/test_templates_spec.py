@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from briefgen.errors import TemplateError
-from briefgen.templates import load_template
+from briefgen.compose.templates import load_template
 
 GOOD = """\
 name = "acme"

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from briefgen.check import check_file
+from briefgen.brief.check import check_file
 from briefgen.cli import main
 from conftest import EXAMPLE_BRIEF, EXAMPLE_DIR, MINIMAL_BRIEF
 

@@ -60,7 +60,7 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
         drafted = None
         if brief.is_dir():
             if template_name is not None:  # an unusable template fails before anything is drafted
-                from briefgen.templates import find_template
+                from briefgen.compose.templates import find_template
 
                 find_template(template_name)
             output_dir = output_dir or default_output_dir(brief)
@@ -102,20 +102,10 @@ def _build(brief, output_dir, formats, template_name, reference_docx, emit_outli
     import warnings
     from dataclasses import replace
 
-    from briefgen.build import build_brief
-    from briefgen.layout import Layout
+    from briefgen.build import build_brief, settings_for
     from briefgen.textsafe import UnsafeTextWarning
-    from briefgen.writers import RenderOptions
 
-    if template_name is None:
-        # the default template, policy-brief, renders exactly as these defaults (a test holds it to
-        # that), so the common case skips reading and validating template.toml
-        layout, options = Layout(), RenderOptions()
-    else:
-        from briefgen.templates import find_template
-
-        template = find_template(template_name)
-        layout, options = template.to_layout(), template.to_render_options()
+    layout, options = settings_for(template_name)
     if no_quotes:
         layout = layout.with_(quotes_in_notes=False)
     if full_notes:

@@ -34,7 +34,7 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     """
     from briefgen.draft import draft_to_file
     from briefgen.errors import OutputError
-    from briefgen.sources import expand_paths
+    from briefgen.sources.readers import expand_paths
 
     if output.exists() and not force:  # a brief an analyst has been editing is never overwritten
         raise OutputError(f"{output} already exists; choose another -o or pass --force to replace it")

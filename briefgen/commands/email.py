@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -131,60 +133,120 @@ def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str,
           --from "Jane Analyst <jane@example.org>" \\
           --send --smtp-host smtp.example.org --smtp-user jane --starttls
     """
-    from briefgen import mail
-    from briefgen.check import check_file
-    from briefgen.config import PASSWORD_ENV, config_path, load_config
+    from briefgen.config import load_config
 
-    # 1. Settings: options first, then the config file.
+    # 1. Settings: options first, then the config file; header values are checked before any work.
     chosen = [name for name, on in (("starttls", starttls), ("ssl", use_ssl), ("none", no_tls)) if on]
     if len(chosen) > 1:
         raise click.UsageError("--starttls, --ssl and --no-tls exclude each other; give one")
-    security = chosen[0] if chosen else None
     config = load_config()
     send = send or dry_run
     formats = _formats(attach)
+    addresses = _addresses(config, sender, to, cc, bcc, reply_to, subject)
+    # 2. The brief: it must check cleanly before it goes to anyone.
+    model = _checked_brief(brief)
+    tlp = model.meta.marking.tlp
+    _refuse_restricted(brief, tlp, send and not yes and not dry_run)
+    # 3. Outputs (built when missing or stale) and the message, saved as .eml.
+    out_dir = outputs or _default_outputs(brief)
+    message, data, eml = _write_message(brief, model, out_dir, formats, addresses, subject, eml,
+                                        _max_bytes(max_size, config))
+    if not send:
+        if addresses.bcc:
+            click.echo("Note: Bcc recipients are not stored in the .eml; they are used only with --send.")
+        return
+    # 4. Sending (or saying what would be sent).
+    server = _server(config, eml, smtp_host, smtp_port, chosen[0] if chosen else None, smtp_user, smtp_cafile,
+                     smtp_timeout)
+    if dry_run:
+        _report_dry_run(config, server, message, data, addresses, tlp, restricted=_restricted(tlp) and not yes)
+        return
+    _send(config, server, message, data, addresses, eml)
+
+
+@dataclass
+class _Addresses:
+    """The message's addresses, parsed and checked."""
+
+    sender: Any
+    to: list
+    cc: list
+    bcc: list
+    reply_to: list
+
+
+def _addresses(config: Any, sender: str | None, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str, ...],
+               reply_to: tuple[str, ...], subject: str | None) -> _Addresses:
+    """The addresses from options and the config file; MailError for a missing sender or a bad address."""
+    from briefgen import mail
+    from briefgen.config import config_path
+
     sender = sender or config.email.sender
     if not sender:
         raise MailError(f"no sender: pass --from, or set `from` under [email] in {config_path()}")
-    max_bytes = int((max_size or config.email.max_size_mb or mail.DEFAULT_MAX_BYTES / 2**20) * 2**20)
-    # Header values are checked before any work, so a typo costs nothing.
-    from_box = mail.parse_mailbox(sender, "From address")
-    to_boxes = mail.parse_mailboxes(to, "To address")
-    cc_boxes = mail.parse_mailboxes([*config.email.cc, *cc], "Cc address")
-    bcc_boxes = mail.parse_mailboxes([*config.email.bcc, *bcc], "Bcc address")
-    reply_boxes = mail.parse_mailboxes(list(reply_to) or config.email.reply_to, "Reply-To address")
+    addresses = _Addresses(
+        sender=mail.parse_mailbox(sender, "From address"),
+        to=mail.parse_mailboxes(to, "To address"),
+        cc=mail.parse_mailboxes([*config.email.cc, *cc], "Cc address"),
+        bcc=mail.parse_mailboxes([*config.email.bcc, *bcc], "Bcc address"),
+        reply_to=mail.parse_mailboxes(list(reply_to) or config.email.reply_to, "Reply-To address"),
+    )
     if subject is not None:
         mail.check_header_text(subject, "the subject")
+    return addresses
 
-    # 2. The brief: it must check cleanly before it goes to anyone.
+
+def _max_bytes(max_size: float | None, config: Any) -> int:
+    """The largest message allowed, in bytes (option, then config file, then the default)."""
+    from briefgen import mail
+
+    return int((max_size or config.email.max_size_mb or mail.DEFAULT_MAX_BYTES / 2**20) * 2**20)
+
+
+def _checked_brief(brief: Path) -> Any:
+    """The brief's model when it checks without errors; else its errors on stderr and ValidationFailed."""
+    from briefgen.brief.check import check_file
+
     report = check_file(brief)
     if report.brief is None or report.errors:
-        for p in report.problems:
-            if p.severity == "error":
-                click.echo(p.format(), err=True)
+        for problem in report.problems:
+            if problem.severity == "error":
+                click.echo(problem.format(), err=True)
         raise ValidationFailed(f"{brief}: {len(report.errors)} errors; fix them (see `briefgen validate "
                                f"{brief}`) before emailing the brief")
-    model = report.brief
-    tlp = model.meta.marking.tlp
-    restricted = tlp in mail.RESTRICTED_TLP
-    if send and restricted and not yes and not dry_run:
+    return report.brief
+
+
+def _restricted(tlp: Any) -> bool:
+    from briefgen import mail
+
+    return tlp in mail.RESTRICTED_TLP
+
+
+def _refuse_restricted(brief: Path, tlp: Any, sending_without_yes: bool) -> None:
+    """A brief marked TLP:RED or TLP:AMBER+STRICT is sent only with --yes."""
+    from briefgen import mail
+
+    if sending_without_yes and _restricted(tlp):
         raise MailError(f"{brief} is marked {tlp.value} ({mail.TLP_MEANING[tlp]}); it is not sent "
                         "without --yes. Check the recipients, then add --yes")
 
-    # 3. Outputs (built when missing or stale) and the message.
-    out_dir = outputs or _default_outputs(brief)
+
+def _write_message(brief: Path, model: Any, out_dir: Path, formats: list[str], addresses: _Addresses,
+                   subject: str | None, eml: Path | None, max_bytes: int) -> tuple[Any, bytes, Path]:
+    """Build the outputs if needed, package them as a message and save it; (message, its bytes, .eml path)."""
+    from briefgen import mail
+    from briefgen.fileio import write_bytes_atomic
+
     files = _ensure_outputs(brief, out_dir, formats, lambda text: click.echo(text, err=True))
     attachments = [mail.Attachment.from_path(p) for p in files]
     date = _reproducible_date()
-    msg = mail.package(
-        model, attachments, sender=from_box, to=to_boxes, cc=cc_boxes, reply_to=reply_boxes,
-        subject=subject, date=date, reproducible=date is not None, max_bytes=max_bytes,
+    message = mail.package(
+        model, attachments, sender=addresses.sender, to=addresses.to, cc=addresses.cc,
+        reply_to=addresses.reply_to, subject=subject, date=date, reproducible=date is not None, max_bytes=max_bytes,
     )
-    data = mail.as_bytes(msg)
+    data = mail.as_bytes(message)
     eml = eml or out_dir / f"{_brief_name(brief)}.eml"
-
-    from briefgen.fileio import write_bytes_atomic
-
     write_bytes_atomic(eml, data)
     try:
         eml.chmod(0o644)  # readable like the built outputs it carries
@@ -192,45 +254,63 @@ def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str,
         pass
     sizes = ", ".join(f"{a.filename} {mail.human_size(len(a.data))}" for a in attachments)
     click.echo(f"Wrote {eml} ({mail.human_size(len(data))}; attached: {sizes})")
-    if not send:
-        if bcc_boxes:
-            click.echo("Note: Bcc recipients are not stored in the .eml; they are used only with --send.")
-        return
+    return message, data, eml
 
-    # 4. Sending.
+
+def _server(config: Any, eml: Path, host: str | None, port: int | None, security: str | None, user: str | None,
+            cafile: Path | None, timeout: float | None) -> Any:
+    """The SMTP server from options, then the config file; MailError when no host is known."""
+    from briefgen import mail
+    from briefgen.config import config_path
+
     smtp = config.smtp
-    host = smtp_host or smtp.host
+    host = host or smtp.host
     if not host:
         raise MailError(f"no SMTP server: pass --smtp-host, or set `host` under [smtp] in {config_path()}; "
                         f"the message is saved in {eml}")
-    server = mail.SmtpServer(
-        host=host, port=smtp_port or smtp.port, security=security or smtp.security or "starttls",
-        user=smtp_user or smtp.user, cafile=smtp_cafile or smtp.cafile,
-        timeout=smtp_timeout or smtp.timeout or mail.DEFAULT_TIMEOUT, helo=smtp.helo,
+    return mail.SmtpServer(
+        host=host, port=port or smtp.port, security=security or smtp.security or "starttls",
+        user=user or smtp.user, cafile=cafile or smtp.cafile,
+        timeout=timeout or smtp.timeout or mail.DEFAULT_TIMEOUT, helo=smtp.helo,
     )
-    env_name = smtp.password_env or PASSWORD_ENV
-    sender_addr, recipients = mail.envelope(msg, bcc_boxes)
-    if dry_run:
-        click.echo(f"Dry run: would send through {server.describe()}"
-                   + (f" as user '{server.user}'" if server.user else " without login"))
-        if server.user:
-            source = f"${env_name}" if os.environ.get(env_name) else "a prompt"
-            click.echo(f"  password:  from {source}")
-        click.echo(f"  from:      {sender_addr}")
-        click.echo(f"  to:        {', '.join(str(b) for b in to_boxes)}")
-        if cc_boxes:
-            click.echo(f"  cc:        {', '.join(str(b) for b in cc_boxes)}")
-        if bcc_boxes:
-            click.echo(f"  bcc:       {', '.join(str(b) for b in bcc_boxes)}")
-        click.echo(f"  envelope:  {len(recipients)} recipients: {', '.join(recipients)}")
-        click.echo(f"  subject:   {msg['Subject']}")
-        click.echo(f"  size:      {mail.human_size(len(data))}")
-        if restricted and not yes:
-            click.echo(f"  note:      marked {tlp.value}; sending would be refused without --yes")
-        if server.user and server.security == "none":
-            click.echo("  note:      a login over an unencrypted connection would be refused")
-        click.echo("Nothing was sent.")
-        return
+
+
+def _report_dry_run(config: Any, server: Any, message: Any, data: bytes, addresses: _Addresses, tlp: Any,
+                    restricted: bool) -> None:
+    """What --send would do, and nothing sent."""
+    from briefgen import mail
+    from briefgen.config import PASSWORD_ENV
+
+    env_name = config.smtp.password_env or PASSWORD_ENV
+    sender_addr, recipients = mail.envelope(message, addresses.bcc)
+    click.echo(f"Dry run: would send through {server.describe()}"
+               + (f" as user '{server.user}'" if server.user else " without login"))
+    if server.user:
+        source = f"${env_name}" if os.environ.get(env_name) else "a prompt"
+        click.echo(f"  password:  from {source}")
+    click.echo(f"  from:      {sender_addr}")
+    click.echo(f"  to:        {', '.join(str(b) for b in addresses.to)}")
+    if addresses.cc:
+        click.echo(f"  cc:        {', '.join(str(b) for b in addresses.cc)}")
+    if addresses.bcc:
+        click.echo(f"  bcc:       {', '.join(str(b) for b in addresses.bcc)}")
+    click.echo(f"  envelope:  {len(recipients)} recipients: {', '.join(recipients)}")
+    click.echo(f"  subject:   {message['Subject']}")
+    click.echo(f"  size:      {mail.human_size(len(data))}")
+    if restricted:
+        click.echo(f"  note:      marked {tlp.value}; sending would be refused without --yes")
+    if server.user and server.security == "none":
+        click.echo("  note:      a login over an unencrypted connection would be refused")
+    click.echo("Nothing was sent.")
+
+
+def _send(config: Any, server: Any, message: Any, data: bytes, addresses: _Addresses, eml: Path) -> None:
+    """Send the message (asking for the password when none is in the environment) and report the outcome."""
+    from briefgen import mail
+    from briefgen.config import PASSWORD_ENV
+
+    env_name = config.smtp.password_env or PASSWORD_ENV
+    sender_addr, recipients = mail.envelope(message, addresses.bcc)
     password = None
     if server.user:
         password = os.environ.get(env_name)

@@ -10,7 +10,7 @@ import click
 
 def brief_schema_text() -> str:
     """The JSON Schema of a brief file, as stable, pretty-printed JSON text."""
-    from briefgen.models import Brief
+    from briefgen.brief.models import Brief
 
     schema = Brief.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -31,7 +31,7 @@ def list_() -> None:
     Example:
       briefgen templates list
     """
-    from briefgen.templates import BUILTIN_DIR, builtin_names, load_template
+    from briefgen.compose.templates import BUILTIN_DIR, builtin_names, load_template
 
     for name in builtin_names():
         spec = load_template(BUILTIN_DIR / name).spec
@@ -47,8 +47,8 @@ def show(name: str) -> None:
     Example:
       briefgen templates show one-pager
     """
-    from briefgen.layout import default_heading
-    from briefgen.templates import find_template
+    from briefgen.compose.layout import default_heading
+    from briefgen.compose.templates import find_template
 
     t = find_template(name)
     s = t.spec
@@ -98,7 +98,7 @@ def init(dest: Path, source: str) -> None:
       briefgen templates init acme --from one-pager
       briefgen build inputs/ukraine-security-guarantees/brief.yaml --template acme
     """
-    from briefgen.templates import init_template
+    from briefgen.compose.templates import init_template
 
     init_template(dest, source)
     click.echo(f"created {dest} from '{source}': edit {dest / 'template.toml'} and {dest / 'reference.docx'}")

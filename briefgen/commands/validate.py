@@ -28,7 +28,7 @@ def validate(brief: Path, strict: bool, fmt: str) -> None:
     Example:
       briefgen validate inputs/ukraine-security-guarantees/brief.yaml --strict
     """
-    from briefgen.check import check_file
+    from briefgen.brief.check import check_file
 
     report = check_file(brief)
     failed = not report.ok(strict)

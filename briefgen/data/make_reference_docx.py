@@ -16,8 +16,8 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_UNDERLINE
 from docx.shared import Inches, Pt, RGBColor
 
-from briefgen.writers import _docx_xml as x
-from briefgen.writers.docx import REQUIRED_STYLES, save_deterministic
+from briefgen.writers.docx import wml as x
+from briefgen.writers.docx.writer import REQUIRED_STYLES, save_deterministic
 
 OUT = Path(__file__).resolve().parent / "reference.docx"
 FONT = "Calibri"

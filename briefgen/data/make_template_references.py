@@ -16,8 +16,8 @@ from pathlib import Path
 import docx
 from docx.shared import Pt
 
-from briefgen.templates import BUILTIN_DIR
-from briefgen.writers.docx import DEFAULT_REFERENCE, save_deterministic
+from briefgen.compose.templates import BUILTIN_DIR
+from briefgen.writers.docx.writer import DEFAULT_REFERENCE, save_deterministic
 
 # style name -> (size pt, space before pt, space after pt, line spacing); None keeps the default's value
 ONE_PAGER: dict[str, tuple[float | None, float | None, float | None, float | None]] = {

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
-from briefgen import models as m
+from briefgen.brief import models as m
 from briefgen.draft.actors import Gazetteer, fold, load_gazetteer
 from briefgen.draft.attribution import Extract, Person, Statement, extract
 from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_questions, find_risks,
@@ -22,7 +22,7 @@ from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_que
 from briefgen.draft.stance import classify, combine
 from briefgen.errors import InputError
 from briefgen.fileio import write_text_atomic
-from briefgen.sources import (SourceDoc, coerce_date, detect_metadata, expand_paths, read_source,
+from briefgen.sources.readers import (SourceDoc, coerce_date, detect_metadata, expand_paths, read_source,
                               sidecar_metadata, title_from_filename)
 
 MAX_QUOTE = 420

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from briefgen.briefio import BriefFileError, read_brief_file
+from briefgen.brief.briefio import BriefFileError, read_brief_file
 from briefgen.draft.segment import ABBREVIATIONS, Token, tokens
 from briefgen.errors import InputError
 

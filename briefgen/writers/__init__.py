@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Callable
 
 from briefgen.outline import Document
+from briefgen.writers._shared import marking_line, tlp_colour
 
-# format name -> (module under briefgen.writers, file suffix)
+__all__ = ["REGISTRY", "RenderOptions", "writer_for", "suffix_for", "marking_line", "tlp_colour"]
+
+# format name -> (module under briefgen.writers that defines ``write``, file suffix)
 REGISTRY: dict[str, tuple[str, str]] = {
-    "docx": ("docx", ".docx"),
-    "pdf": ("pdf", ".pdf"),
+    "docx": ("docx.writer", ".docx"),
+    "pdf": ("pdf.writer", ".pdf"),
     "md": ("markdown", ".md"),
 }
 

@@ -12,6 +12,7 @@ import re
 from briefgen import outline as o
 from briefgen.textsafe import clean
 from briefgen.writers import RenderOptions
+from briefgen.writers._shared import Dispatch, marking_line
 
 # ASCII punctuation pandoc's Markdown gives a meaning to somewhere inside a line.
 _ESCAPE = re.compile(r"([\\`*_{}\[\]<>#|~^$@&])")
@@ -27,11 +28,11 @@ def escape(text: str) -> str:
 
 def _protect_start(line: str) -> str:
     """Escape what would make the start of a paragraph a list item, quote or heading."""
-    m = _LINE_START.match(line)
-    if not m:
+    match = _LINE_START.match(line)
+    if not match:
         return line
-    if m.group(2):
-        return f"{m.group(1)}\\{m.group(2)}{line[m.end():]}"
+    if match.group(2):
+        return f"{match.group(1)}\\{match.group(2)}{line[match.end():]}"
     return "\\" + line
 
 
@@ -45,10 +46,36 @@ class _Writer:
 
     def __init__(self) -> None:
         self.notes: list[str] = []
+        self.block = Dispatch[str | None]("Markdown", "block", {
+            o.Heading: lambda block, depth: self.heading(block),
+            o.Para: lambda block, depth: self.para(block),
+            o.BulletList: self.bullets,
+            o.Table: lambda block, depth: self.table(block),
+            o.PageBreak: lambda block, depth: None,
+        })
+        self.cell_block = Dispatch[str]("Markdown", "block in a table cell", {
+            o.Para: lambda block: self.inlines(block.children),
+            o.Heading: lambda block: f"**{self.inlines(block.children)}**",
+            o.BulletList: lambda block: " ".join(f"• {self.cell_block(b)}" for item in block.items for b in item),
+            o.Table: _table_in_cell,
+            o.PageBreak: lambda block: "",
+        })
+        self.inline = Dispatch[str]("Markdown", "inline", {
+            o.Text: lambda node, in_note: escape(node.text),
+            o.Strong: lambda node, in_note: _wrap("**", self.inlines(node.children, in_note)),
+            o.Emph: lambda node, in_note: _wrap("*", self.inlines(node.children, in_note)),
+            o.Colored: lambda node, in_note: self.inlines(node.children, in_note),
+            o.Link: self.link,
+            o.Note: self.note,
+        })
 
     def render(self, doc: o.Document) -> str:
         """The whole document: body blocks, then note definitions."""
         chunks: list[str] = []
+        marking = marking_line(doc.meta)
+        if marking and not any(isinstance(b, o.Para) and b.role == "marking" for b in doc.blocks):
+            # a layout without the title block still shows how the brief may be handled
+            chunks.append(f"**{escape(marking)}**")
         previous_meta = False
         for block in doc.blocks:
             text = self.block(block, 0)
@@ -66,20 +93,10 @@ class _Writer:
 
     # ------------------------------------------------------------------ blocks
 
-    def block(self, block: o.Block, depth: int) -> str | None:
-        """Markdown for one block (None for a block with nothing to show)."""
-        if isinstance(block, o.Heading):
-            level = min(max(block.level, 1), 5) + 1  # level 1 is the document title
-            return "#" * level + " " + self.inlines(block.children)
-        if isinstance(block, o.Para):
-            return self.para(block)
-        if isinstance(block, o.BulletList):
-            return self.bullets(block, depth)
-        if isinstance(block, o.Table):
-            return self.table(block)
-        if isinstance(block, o.PageBreak):
-            return None
-        raise TypeError(f"the Markdown writer cannot render a {type(block).__name__} block")
+    def heading(self, heading: o.Heading) -> str:
+        """An ATX heading one level below the document title."""
+        level = min(max(heading.level, 1), 5) + 1  # level 1 is the document title
+        return "#" * level + " " + self.inlines(heading.children)
 
     def para(self, para: o.Para) -> str:
 
@@ -142,57 +159,34 @@ class _Writer:
             text += "\n\nTable: " + self.inlines(table.caption)
         return text
 
-    def cell_block(self, block: o.Block) -> str:
-        """A block flattened to one line for a pipe-table cell."""
-        if isinstance(block, o.Para):
-            return self.inlines(block.children)
-        if isinstance(block, o.Heading):
-            return f"**{self.inlines(block.children)}**"
-        if isinstance(block, o.BulletList):
-            return " ".join(f"• {self.cell_block(b)}" for item in block.items for b in item)
-        if isinstance(block, o.Table):
-            raise TypeError("the Markdown writer cannot put a table inside a table cell")
-        return ""
 
     # ------------------------------------------------------------------ inlines
 
     def inlines(self, inlines: list[o.Inline], in_note: bool = False) -> str:
         """Markdown for a run of inlines."""
-        out: list[str] = []
-        for node in inlines:
-            if isinstance(node, o.Text):
-                out.append(escape(node.text))
-            elif isinstance(node, o.Strong):
-                out.append(_wrap("**", self.inlines(node.children, in_note)))
-            elif isinstance(node, o.Emph):
-                out.append(_wrap("*", self.inlines(node.children, in_note)))
-            elif isinstance(node, o.Colored):
-                out.append(self.inlines(node.children, in_note))
-            elif isinstance(node, o.Link):
-                out.append(self.link(node, in_note))
-            elif isinstance(node, o.Note):
-                if in_note:
-                    raise ValueError("a note cannot contain another note")
-                out.append(self.note(node))
-            else:
-                raise TypeError(f"the Markdown writer cannot render a {type(node).__name__} inline")
-        return "".join(out)
+        return "".join([self.inline(node, in_note) for node in inlines])
 
     def link(self, link: o.Link, in_note: bool) -> str:
 
         """A link; an address shown as itself becomes an autolink."""
-        url = re.sub(r"[\s()<>]", lambda m: f"%{ord(m.group()):02X}", clean(link.url))
+        url = re.sub(r"[\s()<>]", lambda match: f"%{ord(match.group()):02X}", clean(link.url))
         label = o.plain_text(link.children)
         if label == link.url and url:
             return f"<{url}>"
         return f"[{self.inlines(link.children, in_note)}]({url})"
 
-    def note(self, note: o.Note) -> str:
+    def note(self, note: o.Note, in_note: bool = False) -> str:
         """Register a note and return its call; the definition goes at the end of the document."""
+        if in_note:
+            raise ValueError("a note cannot contain another note")
         paragraphs = [self.inlines(p, in_note=True) for p in note.paragraphs] or [""]
         paragraphs = [_protect_start(p) for p in paragraphs]
         self.notes.append("\n\n    ".join(paragraphs))
         return f"[^{len(self.notes)}]"
+
+
+def _table_in_cell(block: o.Table) -> str:
+    raise TypeError("the Markdown writer cannot put a table inside a table cell")
 
 
 def _wrap(mark: str, text: str) -> str:

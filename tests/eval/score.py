@@ -17,7 +17,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from briefgen.draft.actors import fold  # noqa: E402
-from briefgen.grounding import SourceText  # noqa: E402
+from briefgen.brief.grounding import SourceText  # noqa: E402
 
 GOLD = Path(__file__).resolve().parent / "gold.yaml"
 SOURCES = REPO / "inputs" / "ukraine-security-guarantees" / "sources"
@@ -152,7 +152,7 @@ def evaluate(brief_path: Path | None = None) -> dict:
         scores[cat] = Score(cat, len(items), ms, len(items), mg, len(gold[cat]))
 
     # every quote verbatim, strict validation
-    from briefgen.check import check_file
+    from briefgen.brief.check import check_file
 
     report = check_file(brief_path)
     n_quotes = sum(1 for _ in _all_citations(brief))

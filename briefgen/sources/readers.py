@@ -11,11 +11,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Callable
 
-from briefgen.briefio import BriefFileError, load_yaml_text, read_brief_file
+from briefgen.brief.briefio import BriefFileError, load_yaml_text, read_brief_file
 from briefgen.errors import InputError
+from briefgen.fileio import ReadRefused, read_capped
+from briefgen.limits import MAX_SOURCE_BYTES
 
-MAX_SOURCE_BYTES = 50 * 1024 * 1024
-SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 META_FILES = ("sources.yaml", "sources.yml")
 
 
@@ -58,15 +58,11 @@ class SourceReadError(InputError):
 
 def _raw(path: Path) -> bytes:
     try:
-        if path.is_dir():
-            raise SourceReadError(path, "is a folder, not a file")
-        if path.stat().st_size > MAX_SOURCE_BYTES:
-            raise SourceReadError(path, f"larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB")
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise SourceReadError(path, "no such file") from None
-    except OSError as exc:
-        raise SourceReadError(path, exc.strerror or str(exc)) from None
+        return read_capped(path, MAX_SOURCE_BYTES)
+    except ReadRefused as exc:
+        reason = {"missing": "no such file", "folder": "is a folder, not a file",
+                  "too_large": f"larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB"}.get(exc.kind, exc.detail)
+        raise SourceReadError(path, reason) from None
 
 
 def _decode(path: Path, raw: bytes) -> tuple[str, bool]:
@@ -89,10 +85,10 @@ def read_text_file(path: Path) -> SourceDoc:
     text, native = _decode(path, _raw(path))
     meta: dict[str, Any] = {}
     start = 0
-    m = _FRONT.match(text)
-    if m:
+    match = _FRONT.match(text)
+    if match:
         try:
-            data = load_yaml_text(m.group(1), path, first_line=text.count("\n", 0, m.start(1)) + 1)
+            data = load_yaml_text(match.group(1), path, first_line=text.count("\n", 0, match.start(1)) + 1)
         except BriefFileError as exc:
             if not exc.detail.startswith("is not valid YAML"):  # an alias bomb, a repeated key, ...
                 raise SourceReadError(path, f"its front matter (line {exc.line}, column {exc.col}) "
@@ -100,7 +96,7 @@ def read_text_file(path: Path) -> SourceDoc:
             data = None  # not YAML after all: a rule line in the text
         if isinstance(data, dict):
             meta = {str(k).lower(): v for k, v in data.items()}
-            start = m.end()
+            start = match.end()
     return SourceDoc(path, text, start, meta, native_text=native)
 
 
@@ -220,11 +216,11 @@ def html_to_text(markup: str) -> tuple[str, dict[str, Any]]:
 def read_html_file(path: Path) -> SourceDoc:
     """Read an HTML page's article text with the stdlib parser (no network, no external entities)."""
     raw = _raw(path)
-    m = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", raw[:4096], re.I)
+    match = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", raw[:4096], re.I)
     text = None
-    if m:
+    if match:
         try:
-            text = raw.decode(m.group(1).decode("ascii"))
+            text = raw.decode(match.group(1).decode("ascii"))
         except (LookupError, UnicodeDecodeError):
             text = None
     if text is None:
@@ -313,6 +309,8 @@ READERS: dict[str, Callable[[Path], SourceDoc]] = {
     ".pdf": read_pdf_file,
     ".docx": read_docx_file,
 }
+# the files a folder of sources expands to: exactly those a reader is registered for
+SUFFIXES: tuple[str, ...] = tuple(READERS)
 
 
 def read_source(path: Path | str) -> SourceDoc:
@@ -382,14 +380,14 @@ def sidecar_metadata(files: list[Path]) -> dict[Path, dict[str, Any]]:
 
 # --------------------------------------------------------------------------- metadata found in the text
 
-_MONTHS = {m: i for i, m in enumerate(
+_MONTHS = {month: i for i, month in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"], start=1)}
 _MON = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
 _DATE_PATTERNS = [
-    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), lambda m: (int(m[1]), int(m[2]), int(m[3]))),
-    (re.compile(_MON + r"\s+(\d{1,2}),?\s+(\d{4})\b"), lambda m: (int(m[3]), _MONTHS[m[1].lower()], int(m[2]))),
-    (re.compile(r"\b(\d{1,2})\s+" + _MON + r",?\s+(\d{4})\b"), lambda m: (int(m[3]), _MONTHS[m[2].lower()], int(m[1]))),
+    (re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b"), lambda match: (int(match[1]), int(match[2]), int(match[3]))),
+    (re.compile(_MON + r"\s+(\d{1,2}),?\s+(\d{4})\b"), lambda match: (int(match[3]), _MONTHS[match[1].lower()], int(match[2]))),
+    (re.compile(r"\b(\d{1,2})\s+" + _MON + r",?\s+(\d{4})\b"), lambda match: (int(match[3]), _MONTHS[match[2].lower()], int(match[1]))),
 ]
 _BYLINE = re.compile(r"^\s*(?:By|BY|Written by|Author:)\s+([A-Z][\w.'’\-]+(?:\s+[A-Z][\w.'’\-]+){0,3}"
                      r"(?:\s*(?:,|and|&)\s*[A-Z][\w.'’\-]+(?:\s+[A-Z][\w.'’\-]+){0,3})*)\s*$", re.M)
@@ -415,16 +413,16 @@ def detect_metadata(text: str, path: Path) -> dict[str, Any]:
     # 1. date: a date near the top, else in the file name
     for source in (head[:400], path.stem):
         for rx, parts in _DATE_PATTERNS:
-            m = rx.search(source)
-            if m and (d := _valid_date(*parts(m))):
+            match = rx.search(source)
+            if match and (d := _valid_date(*parts(match))):
                 meta["published"] = d
                 break
         if "published" in meta:
             break
     # 2. byline: "By Name" anywhere on its own line, or a capitalised name alone near the top
-    m = _BYLINE.search(text)
-    if m:
-        meta["authors"] = [a.strip() for a in re.split(r",|\band\b|&", m.group(1)) if a.strip()]
+    match = _BYLINE.search(text)
+    if match:
+        meta["authors"] = [a.strip() for a in re.split(r",|\band\b|&", match.group(1)) if a.strip()]
     else:
         for ln in nonempty[:5]:
             c = _CAPS_NAME.match(ln)
@@ -441,10 +439,10 @@ def detect_metadata(text: str, path: Path) -> dict[str, Any]:
             meta["title"] = ln
         break
     # 4. outlet and the wire it carries, only when named in the text
-    m = re.search(r"\b(?:quoted by|reprinted by|via)\s+([A-Z][\w-]*(?:\.[A-Za-z]{2,4})+)", text)
+    match = re.search(r"\b(?:quoted by|reprinted by|via)\s+([A-Z][\w-]*(?:\.[A-Za-z]{2,4})+)", text)
     m2 = re.search(r"\b([A-Z][\w-]*(?:\.[A-Za-z]{2,4})+)\s+reports\b", text)
-    if m:
-        meta["outlet"] = m.group(1)
+    if match:
+        meta["outlet"] = match.group(1)
     elif m2:
         meta["outlet"] = m2.group(1)
     w = _WIRE.search(text)
@@ -469,7 +467,7 @@ def coerce_date(value: Any) -> dt.date | None:
         return value
     if isinstance(value, str):
         for rx, parts in _DATE_PATTERNS:
-            m = rx.search(value)
-            if m and (d := _valid_date(*parts(m))):
+            match = rx.search(value)
+            if match and (d := _valid_date(*parts(match))):
                 return d
     return None

@@ -1,7 +1,8 @@
 """Layout settings: which sections a brief shows, in what order, under what headings, and how notes read.
 
 Compose takes every section choice, heading and label from a ``Layout``; writers never see one.
-A later templates feature fills a ``Layout`` from ``template.toml``; the defaults suit a policy brief.
+A template fills a ``Layout`` from its ``template.toml``; the defaults suit a policy brief. What
+sections exist, and their rules, comes from the section registry (``briefgen.brief.sections``).
 """
 
 from __future__ import annotations
@@ -9,61 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-# Every section compose knows how to build (key -> what it holds).
-SECTION_KEYS: dict[str, str] = {
-    "title": "title block: title, key question, dates, authors, audience, marking",
-    "key_judgments": "bottom line up front: judgments with likelihood and confidence",
-    "background": "what is new and why it matters",
-    "positions": "actor × stance table, then the positions grouped by option or issue",
-    "options": "policy options with pros, cons, supporters, opponents, feasibility",
-    "recommendations": "recommendations (omitted when the brief has none)",
-    "risks": "risk register and a 5 × 5 likelihood × impact heat map",
-    "indicators": "indicators and signposts to watch, gathered from the risks",
-    "open_questions": "open questions and intelligence gaps",
-    "source_summary": "how many sources, of which kinds and outlets, dates covered",
-    "estimative_key": "key to the estimative language",
-    "bibliography": "the sources, alphabetically, in Chicago bibliography form",
-    "memo_block": "memorandum head: TO (audience), FROM (authors, organisation), DATE, SUBJECT (title), marking",
-    "issue": "the issue: the key question and the first background paragraph (more with a limit)",
-    "decision": "decision lines for the reader: approve, disapprove, discuss (only with recommendations)",
-}
+from briefgen.brief.sections import SECTIONS
 
+# The section registry, seen the way templates and compose look sections up.
+SECTION_KEYS: dict[str, str] = {section.key: section.description for section in SECTIONS}
 # Headings of sections that DEFAULT_SECTIONS does not list (used when a template gives none).
-EXTRA_HEADINGS: dict[str, str] = {
-    "indicators": "Indicators to watch",
-    "memo_block": "Memorandum",
-    "issue": "The issue",
-    "decision": "Decision",
-}
-
+EXTRA_HEADINGS: dict[str, str] = {s.key: s.heading for s in SECTIONS if not s.default and s.heading}
 # Other ways a section can be drawn ('full' is always allowed and is the default).
-SECTION_VARIANTS: dict[str, dict[str, str]] = {
-    "title": {"compact": "title, key question and one line of date, version, authors and audience"},
-    "positions": {"table": "the actor × stance table only",
-                  "summary": "one row per option: supporters, conditional supporters, opponents"},
-    "options": {"summary": "each option's description with its supporters and opponents (no pros and cons)"},
-    "risks": {"register": "the risk register without the heat map",
-              "list": "one line per risk: title, likelihood, impact and score"},
-    "open_questions": {"questions": "the questions only (no why, no resolution)"},
-}
+SECTION_VARIANTS: dict[str, dict[str, str]] = {s.key: dict(s.variants) for s in SECTIONS if s.variants}
 # Sections whose items a limit can cut (risks keep the highest scores; the others the first items).
-LIMITED_SECTIONS = ("key_judgments", "background", "options", "recommendations", "risks", "indicators",
-                    "open_questions", "issue")
-
-DEFAULT_SECTIONS: tuple[tuple[str, str], ...] = (
-    ("title", ""),
-    ("key_judgments", "Key judgments"),
-    ("background", "Background"),
-    ("positions", "Positions of the actors"),
-    ("options", "Policy options"),
-    ("recommendations", "Recommendations"),
-    ("risks", "Risks"),
-    ("open_questions", "Open questions and intelligence gaps"),
-    ("source_summary", "Sources"),
-    ("estimative_key", "What we mean when we say"),
-    ("bibliography", "Bibliography"),
-)
-
+LIMITED_SECTIONS: tuple[str, ...] = tuple(s.key for s in SECTIONS if s.limited)
+DEFAULT_SECTIONS: tuple[tuple[str, str], ...] = tuple((s.key, s.heading) for s in SECTIONS if s.default)
 
 
 def default_heading(key: str) -> str:

@@ -28,7 +28,7 @@ from reportlab.platypus.flowables import Flowable
 from reportlab.platypus.frames import Frame
 from reportlab.platypus.tables import Table
 
-from briefgen.writers._pdf_text import FastLink
+from briefgen.writers.pdf.text import FastLink
 
 ANCHOR_PREFIX = "fnr"
 _FUZZ = 0.5

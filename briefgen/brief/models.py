@@ -5,16 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import Enum
-from typing import Annotated, Any
+from functools import cache
+from typing import Annotated, Any, Iterator
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
+
+from briefgen.brief.sections import CITED_FIELDS
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,79}$"
 Id = Annotated[
@@ -310,6 +314,15 @@ class Option(_Model):
     citations: Citations
 
 
+def risk_band(score: int) -> str:
+    """'low' (1–4), 'medium' (5–10) or 'high' (>= 12), as BRIEF-STANDARDS defines the bands."""
+    if score <= 4:
+        return "low"
+    if score <= 10:
+        return "medium"
+    return "high"
+
+
 class Risk(_Model):
     """Something that could go wrong: cause → event → consequence."""
 
@@ -405,6 +418,13 @@ class Brief(_Model):
     open_questions: list[OpenQuestion] = Field(default_factory=list)
     recommendations: list[Recommendation] = Field(default_factory=list)
     sources: list[Source] = Field(min_length=1)
+    # the brief file this brief was read from: source paths are relative to its folder
+    _file: Any = PrivateAttr(default=None)
+
+    @property
+    def file(self) -> Any:
+        """The brief file this brief was read from (a Path), or None for a brief built in memory."""
+        return self._file
 
     # ----------------------------------------------------------------- derived views
 
@@ -447,17 +467,39 @@ class Brief(_Model):
         """
         return Stances(self)
 
-    def iter_citations(self):
-        """Yield ``(location, citation)`` for every citation, location being a field path tuple."""
-        for field in ("key_judgments", "background", "positions", "options", "risks",
-                      "open_questions", "recommendations"):
-            for i, item in enumerate(getattr(self, field)):
-                for j, c in enumerate(item.citations):
-                    yield (field, i, "citations", j), c
-                for sub in ("pros", "cons", "mitigation", "indicators"):
-                    for k, point in enumerate(getattr(item, sub, None) or []):
-                        for j, c in enumerate(point.citations):
-                            yield (field, i, sub, k, "citations", j), c
+    def iter_citations(self) -> Iterator[tuple[tuple[str | int, ...], Citation]]:
+        """Yield ``(location, citation)`` for every citation in reading order, location being a field path.
+
+        The only walker of citations: which lists carry them comes from the section registry, the
+        order from this model's fields. Items a partial check could not read (None) are skipped.
+        """
+        for field in _cited_fields():
+            points = CITED_FIELDS[field]
+            for i, item in enumerate(getattr(self, field) or ()):
+                if item is None:
+                    continue
+                for j, citation in enumerate(item.citations):
+                    yield (field, i, "citations", j), citation
+                for sub in points:
+                    for k, point in enumerate(getattr(item, sub) or ()):
+                        for j, citation in enumerate(point.citations):
+                            yield (field, i, sub, k, "citations", j), citation
+
+    def citation_points(self) -> int:
+        """How many places in the brief carry citations (each becomes one note)."""
+        points = 0
+        for field in _cited_fields():
+            for item in getattr(self, field):
+                points += bool(item.citations)
+                for sub in CITED_FIELDS[field]:
+                    points += sum(bool(point.citations) for point in getattr(item, sub))
+        return points
+
+
+@cache
+def _cited_fields() -> tuple[str, ...]:
+    """The brief's lists that carry citations, in the order the model declares them."""
+    return tuple(name for name in Brief.model_fields if name in CITED_FIELDS)
 
 
 class Stances:

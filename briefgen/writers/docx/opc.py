@@ -18,12 +18,8 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-RT_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
-RT_CORE = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
-CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
-CT_XML = "application/xml"
+from briefgen.writers.docx.vocabulary import CT_NS, CT_RELS, CT_XML, RELS_NS, RT_CORE, RT_OFFICE_DOCUMENT
+
 XML_HEADER = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 
 # Extensions whose usual content type is listed once as a Default rather than per part.

@@ -26,7 +26,7 @@ _SPACE_RUN = re.compile(r"\s+")
 
 def _fold(text: str) -> str:
     """Quote marks and dashes folded to their ASCII forms."""
-    return _FOLDABLE.sub(lambda m: _FOLD_TO[m.group()], text)
+    return _FOLDABLE.sub(lambda match: _FOLD_TO[match.group()], text)
 
 _CHANGING_RUN = re.compile(r"\s{2,}|[^\S ]")  # whitespace that normalising rewrites
 
@@ -78,14 +78,14 @@ class SourceText:
         self._orig_pos: list[int] = [0]
         last = 0
         npos = 0
-        for m in _CHANGING_RUN.finditer(folded):
-            parts.append(folded[last : m.start()])
-            npos += m.start() - last
+        for match in _CHANGING_RUN.finditer(folded):
+            parts.append(folded[last : match.start()])
+            npos += match.start() - last
             parts.append(" ")
             npos += 1
-            last = m.end()
+            last = match.end()
             self._norm_pos.append(npos)
-            self._orig_pos.append(m.end())
+            self._orig_pos.append(match.end())
         parts.append(folded[last:])
         self.norm = "".join(parts)
         self._starts: list[int] | None = None
@@ -115,7 +115,7 @@ class SourceText:
     def _word_starts(self) -> list[int]:
         """Offsets in ``norm`` where a word starts (and 0), computed once."""
         if self._starts is None:
-            self._starts = [0] + [m.end() for m in re.finditer(r"\s", self.norm)]
+            self._starts = [0] + [match.end() for match in re.finditer(r"\s", self.norm)]
         return self._starts
 
     def _likely_windows(self, probe: str) -> list[int]:
@@ -129,24 +129,24 @@ class SourceText:
         for w in words:
             t = _token(w)
             wanted[t] = wanted.get(t, 0) + 1
-        m = len(words)
+        window = len(words)
         have: dict[str, int] = {}
         overlap = 0
         top: list[tuple[int, int]] = []  # (overlap, -index): a heap of the best windows
-        for i in range(len(tokens) + m):
+        for i in range(len(tokens) + window):
             if i < len(tokens):  # the word entering the window
                 t = tokens[i]
                 if t in wanted:
                     if have.get(t, 0) < wanted[t]:
                         overlap += 1
                     have[t] = have.get(t, 0) + 1
-            if i >= m:  # the word leaving it
-                t = tokens[i - m]
+            if i >= window:  # the word leaving it
+                t = tokens[i - window]
                 if t in wanted:
                     have[t] -= 1
                     if have[t] < wanted[t]:
                         overlap -= 1
-            first = i - m + 1
+            first = i - window + 1
             if first < 0:
                 continue
             if first >= len(tokens):
@@ -163,7 +163,7 @@ class SourceText:
         """The passage most similar to the quote, with a 0–1 similarity score.
 
         Short sources are compared window by window; in long ones only the windows sharing the most
-        words with the quote are (every window of a 1 MB source took 28 s per quote). Quotes longer
+        words with the quote are (every window of a long source is far too slow). Quotes longer
         than 2,000 characters are compared by their first 2,000.
         """
         q = normalize(quote).strip()

@@ -12,13 +12,14 @@ from typing import Any, Iterator
 import yaml
 
 from briefgen.errors import InputError
+from briefgen.fileio import ReadRefused, read_capped
+from briefgen.limits import MAX_BRIEF_BYTES
 
 try:  # the C loader is several times faster; the pure one gives the same marks
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_BRIEF_BYTES = 20 * 1024 * 1024
 MAX_NODES = 200_000  # fifteen times the values of a 1,000-item, 2,000-citation brief
 MAX_DEPTH = 64
 
@@ -55,15 +56,11 @@ def read_brief_file(path: Path | str) -> BriefFile:
     """Read a ``.yaml``/``.yml``/``.json`` brief file into data and marks; raise BriefFileError."""
     path = Path(path)
     try:
-        raw = path.read_bytes() if path.stat().st_size <= MAX_BRIEF_BYTES else None
-    except FileNotFoundError:
-        raise BriefFileError(path, 1, 1, "no such file") from None
-    except IsADirectoryError:
-        raise BriefFileError(path, 1, 1, "is a folder, not a brief file") from None
-    except OSError as exc:
-        raise BriefFileError(path, 1, 1, f"cannot be read: {exc.strerror or exc}") from None
-    if raw is None:
-        raise BriefFileError(path, 1, 1, f"is larger than {MAX_BRIEF_BYTES // (1024 * 1024)} MB")
+        raw = read_capped(path, MAX_BRIEF_BYTES)
+    except ReadRefused as exc:
+        reason = {"missing": "no such file", "folder": "is a folder, not a brief file",
+                  "too_large": f"is larger than {MAX_BRIEF_BYTES // (1024 * 1024)} MB"}.get(exc.kind, exc.reason)
+        raise BriefFileError(path, 1, 1, reason) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

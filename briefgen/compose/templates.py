@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from briefgen.errors import TemplateError
-from briefgen.layout import (
+from briefgen.fileio import ReadRefused, read_capped
+from briefgen.limits import MAX_ASSET_BYTES, MAX_TOML_CHARS
+from briefgen.compose.layout import (
     DEFAULT_LABELS,
     DEFAULT_STANCE_COLORS,
     LIMITED_SECTIONS,
@@ -24,10 +26,8 @@ from briefgen.layout import (
 if TYPE_CHECKING:
     from briefgen.writers import RenderOptions
 
-BUILTIN_DIR = Path(__file__).parent / "templates"
+BUILTIN_DIR = Path(__file__).parent.parent / "templates"
 DEFAULT_TEMPLATE = "policy-brief"
-MAX_ASSET_BYTES = 20 * 1024 * 1024
-MAX_TOML_CHARS = 1_000_000
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="'#RRGGBB'")]
 PLACEHOLDERS = ("title", "date", "marking", "page", "pages", "organisation", "version", "status")
 # Colours a template may set (the writers' colour roles).
@@ -276,17 +276,17 @@ def _key_lines(text: str) -> dict[str, int]:
     for no, raw in enumerate(text.split("\n"), start=1):  # TOML ends lines at LF (or CRLF) only
         raw = raw.removesuffix("\r")
         line = raw.split("#", 1)[0].strip() if not raw.lstrip().startswith(("'", '"')) else raw.strip()
-        if m := re.match(r"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]$", line):
-            name = m.group(1)
+        if match := re.match(r"^\[\[\s*([A-Za-z0-9_.-]+)\s*\]\]$", line):
+            name = match.group(1)
             counts[name] = counts.get(name, -1) + 1
             table = f"{name}[{counts[name]}]"
             lines.setdefault(table, no)
             lines.setdefault(name, no)
-        elif m := re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]$", line):
-            table = m.group(1)
+        elif match := re.match(r"^\[\s*([A-Za-z0-9_.-]+)\s*\]$", line):
+            table = match.group(1)
             lines.setdefault(table, no)
-        elif m := re.match(r"^([A-Za-z0-9_-]+)\s*=", line):
-            key = f"{table}.{m.group(1)}" if table else m.group(1)
+        elif match := re.match(r"^([A-Za-z0-9_-]+)\s*=", line):
+            key = f"{table}.{match.group(1)}" if table else match.group(1)
             lines.setdefault(key, no)
     return lines
 
@@ -305,10 +305,17 @@ def load_template(folder: Path | str) -> Template:
     if not folder.is_dir():
         raise TemplateError(f"template folder not found: {folder}")
     try:
-        text = toml_path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise TemplateError(f"{toml_path}: not found (a template folder needs a template.toml)") from None
-    except (OSError, UnicodeDecodeError) as exc:
+        # four bytes per character at most: the character limit below decides
+        text = read_capped(toml_path, 4 * MAX_TOML_CHARS).decode("utf-8")
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # as text mode reads it: lines end in \n
+    except ReadRefused as exc:
+        if exc.kind == "missing":
+            raise TemplateError(f"{toml_path}: not found (a template folder needs a template.toml)") from None
+        if exc.kind == "too_large":
+            raise TemplateError(f"{toml_path}: is larger than {MAX_TOML_CHARS // 1_000_000} MB; "
+                                "a template.toml is a few kilobytes") from None
+        raise TemplateError(f"{toml_path}: cannot be read as UTF-8 text: {exc.os_error or exc.reason}") from None
+    except UnicodeDecodeError as exc:
         raise TemplateError(f"{toml_path}: cannot be read as UTF-8 text: {exc}") from None
     if len(text) > MAX_TOML_CHARS:
         raise TemplateError(f"{toml_path}: is larger than {MAX_TOML_CHARS // 1_000_000} MB; "
@@ -350,7 +357,7 @@ def load_template(folder: Path | str) -> Template:
             if getattr(spec.fonts, face) is None:
                 continue
             path = template.asset(getattr(spec.fonts, face), f"font ({face})")
-            data = path.read_bytes()
+            data = read_capped(path, MAX_ASSET_BYTES)
             if data[:4] not in (b"\x00\x01\x00\x00", b"true"):
                 raise TemplateError(f"{toml_path}: font ({face}) '{getattr(spec.fonts, face)}' "
                                     "is not a TrueType font file")

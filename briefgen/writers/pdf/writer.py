@@ -32,11 +32,12 @@ from reportlab.platypus.flowables import CondPageBreak, Flowable, HRFlowable
 from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.writers import RenderOptions
-from briefgen.writers._pdf_markup import clean, safe_color
-from briefgen.writers._pdf_notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
-from briefgen.writers._pdf_text import Face, RichPara, Run, RunContext, TextStyle, runs_for
+from briefgen.writers._shared import Dispatch, PAGE, PAGES, fill_page_fields, tlp_colour
+from briefgen.writers.pdf.markup import clean, safe_color
+from briefgen.writers.pdf.notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
+from briefgen.writers.pdf.text import Face, RichPara, Run, RunContext, TextStyle, runs_for
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "fonts"
+FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
 DEFAULT_FONTS = {
     "regular": FONT_DIR / "DejaVuSerif.ttf",
     "bold": FONT_DIR / "DejaVuSerif-Bold.ttf",
@@ -54,14 +55,6 @@ DEFAULT_COLORS = {
     "muted": "#555B66",
     "zebra": "#F3F5F8",
     "grid": "#B4BCC8",
-}
-# TLP 2.0 label colours (text on black).
-TLP_COLORS = {
-    "TLP:RED": "#FF2B2B",
-    "TLP:AMBER": "#FFC000",
-    "TLP:AMBER+STRICT": "#FFC000",
-    "TLP:GREEN": "#33FF00",
-    "TLP:CLEAR": "#FFFFFF",
 }
 
 TABLE_RUN = 200  # body rows per reportlab table (see _Builder.table)
@@ -158,15 +151,15 @@ def _fonts(options: RenderOptions) -> _Fonts:
 class _Styles:
     """Text styles for every paragraph role, heading level, table cell and note."""
 
-    def __init__(self, f: _Fonts, c: dict[str, str]):
+    def __init__(self, fonts: _Fonts, colours: dict[str, str]):
         H = colors.HexColor
         # each family falls back on the other for a glyph it lacks (DejaVu's faces differ in coverage)
-        sans = Face(f.sans, f.sansbold, f.sans, f.sansbold,
-                    fallback=Face(f.regular, f.bold, f.italic, f.bolditalic))
-        serif = Face(f.regular, f.bold, f.italic, f.bolditalic, fallback=Face(f.sans, f.sansbold, f.sans, f.sansbold))
+        sans = Face(fonts.sans, fonts.sansbold, fonts.sans, fonts.sansbold,
+                    fallback=Face(fonts.regular, fonts.bold, fonts.italic, fonts.bolditalic))
+        serif = Face(fonts.regular, fonts.bold, fonts.italic, fonts.bolditalic, fallback=Face(fonts.sans, fonts.sansbold, fonts.sans, fonts.sansbold))
         self.serif, self.sans = serif, sans
-        link = H(c["link"])
-        text, head, muted = H(c["text"]), H(c["heading"]), H(c["muted"])
+        link = H(colours["link"])
+        text, head, muted = H(colours["text"]), H(colours["heading"]), H(colours["muted"])
         base = TextStyle(serif, size=9.5, leading=13.6, color=text, space_after=6, link_color=link)
         self.body = base
         self.roles = {
@@ -222,10 +215,10 @@ class _Builder:
         self.doc = doc
         self.options = options
         self.fonts = fonts
-        self.c = colours
-        self.s = _Styles(fonts, colours)
+        self.colours = colours
+        self.styles = _Styles(fonts, colours)
         if options.text_size_pt:
-            self.s = self.s.scaled(options.text_size_pt / self.s.body.size)
+            self.styles = self.styles.scaled(options.text_size_pt / self.styles.body.size)
         self.width = width
         self.log = log
         self.notes: list[o.Note] = []
@@ -233,6 +226,13 @@ class _Builder:
         self.keys: set[str] = set()
         self.ctx = RunContext(on_note=self._number, link_color=colors.HexColor(colours["link"]))
         self.note_ctx = RunContext(on_note=None, link_color=self.ctx.link_color)
+        self.block = Dispatch[list[Flowable]]("PDF", "block", {
+            o.Heading: lambda heading, indent=0.0: self.heading(heading),
+            o.Para: self.paragraph,
+            o.BulletList: self.bullets,
+            o.Table: lambda table, indent=0.0: self.table(table),
+            o.PageBreak: lambda block, indent=0.0: [PageBreakIfNotEmpty()],
+        })
 
     def _marker_drawn(self, canv, number: int, rect: tuple) -> None:
         self.log.marker_pages.setdefault(number, canv.getPageNumber())
@@ -254,26 +254,26 @@ class _Builder:
     def note_flowables(self, n: int, style: TextStyle | None = None, bullet: str | None = None) -> list[Flowable]:
         """Paragraphs of note ``n``: the number hangs in the margin; the first holds the link target."""
         note = self.notes[n - 1]
-        style = style or self.s.note
+        style = style or self.styles.note
         paras = note.paragraphs or [[]]
         first = [Run("", style.face.regular, style.size, anchor=f"fnn{n}")] if self.endnotes else []
         first += runs_for(paras[0], style, self.note_ctx)
         out: list[Flowable] = [RichPara(first, style, f"{n}" if bullet is None else bullet)]
-        more = style.but(space_before=1.5) if style is self.s.note else style
+        more = style.but(space_before=1.5) if style is self.styles.note else style
         out.extend(RichPara(runs_for(p, more, self.note_ctx), more) for p in paras[1:])
         return out
 
     def fit_note_numbers(self) -> None:
         """Widen the hanging indent of notes so that the largest number clears the text."""
         for name in ("note", "endnote"):
-            st = getattr(self.s, name)
+            st = getattr(self.styles, name)
             widest = pdfmetrics.stringWidth(str(len(self.notes)) + ("." if name == "endnote" else ""),
                                             st.face.regular, st.size)
-            setattr(self.s, name, st.but(left_indent=max(st.left_indent, widest + 4.5)))
+            setattr(self.styles, name, st.but(left_indent=max(st.left_indent, widest + 4.5)))
 
     def continued_label(self) -> Flowable:
         """The small line under a note that runs onto the next page."""
-        st = self.s.note_cont
+        st = self.styles.note_cont
         return RichPara([Run("continued on next page \u2192", st.face.italic, st.size, st.color)], st)
 
     # -- blocks
@@ -290,45 +290,35 @@ class _Builder:
             is_title = isinstance(block, o.Para) and block.role in ("title", "subtitle", "meta", "marking")
             if in_title and not is_title:
                 out.append(Spacer(1, 4))
-                out.append(HRFlowable(width="100%", thickness=1.6, color=colors.HexColor(self.c["accent"]),
+                out.append(HRFlowable(width="100%", thickness=1.6, color=colors.HexColor(self.colours["accent"]),
                                       spaceBefore=2, spaceAfter=10))
             in_title = is_title
             out.extend(self.block(block))
         return out
 
-    def block(self, block: o.Block, indent: float = 0.0) -> list[Flowable]:
-        """Flowables for one block."""
-        if isinstance(block, o.Heading):
-            return self.heading(block)
-        if isinstance(block, o.Para):
-            style = self.s.roles.get(block.role)
-            if style is None:
-                raise ValueError(f"unknown paragraph role {block.role!r}")
-            if indent:
-                style = style.but(left_indent=style.left_indent + indent)
-            flows: list[Flowable] = []
-            if block.role == "caption":
-                flows.append(CondPageBreak(90))
-            flows.append(self.para(self.runs(block.children, style), style))
-            return flows
-        if isinstance(block, o.BulletList):
-            return self.bullets(block, indent)
-        if isinstance(block, o.Table):
-            return self.table(block)
-        if isinstance(block, o.PageBreak):
-            return [PageBreakIfNotEmpty()]
-        raise TypeError(f"the PDF writer does not handle block node {type(block).__name__}")
+    def paragraph(self, block: o.Para, indent: float = 0.0) -> list[Flowable]:
+        """A paragraph in the style of its role (a caption keeps room for the table below it)."""
+        style = self.styles.roles.get(block.role)
+        if style is None:
+            raise ValueError(f"unknown paragraph role {block.role!r}")
+        if indent:
+            style = style.but(left_indent=style.left_indent + indent)
+        flows: list[Flowable] = []
+        if block.role == "caption":
+            flows.append(CondPageBreak(90))
+        flows.append(self.para(self.runs(block.children, style), style))
+        return flows
 
     def heading(self, h: o.Heading) -> list[Flowable]:
         """A heading kept with what follows, with a bookmark."""
         level = min(max(int(h.level), 1), 3)
         key = self._key(h.anchor or o.plain_text(h.children))
         title = clean(o.plain_text(h.children)).strip() or " "
-        style = self.s.headings[level]
+        style = self.styles.headings[level]
         runs = [Run("", style.face.bold, style.size, anchor=key)] + self.runs(h.children, style)
         para = self.para(runs, style)
         para.bg_outline = (title, key, level)
-        return [CondPageBreak(style.leading + style.space_before + 4 * self.s.body.leading), para]
+        return [CondPageBreak(style.leading + style.space_before + 4 * self.styles.body.leading), para]
 
     def _key(self, raw: str) -> str:
         base = "h-" + (re.sub(r"[^A-Za-z0-9_-]+", "-", clean(raw)).strip("-")[:40] or "x")
@@ -342,7 +332,7 @@ class _Builder:
     def bullets(self, lst: o.BulletList, indent: float = 0.0) -> list[Flowable]:
         """List items as hanging paragraphs; nested lists indent further."""
         out: list[Flowable] = []
-        li = self.s.list_item
+        li = self.styles.list_item
         style = li.but(left_indent=li.left_indent + indent, bullet_indent=li.bullet_indent + indent)
         for i, item in enumerate(lst.items, start=1):
             bullet = f"{i}." if lst.ordered else "\u2022"
@@ -364,12 +354,12 @@ class _Builder:
     def cell_flowables(self, cell: o.Cell, header: bool, narrow: bool = False) -> list[Flowable]:
         """Paragraphs for a table cell, in its colour and alignment."""
         if narrow:
-            style = self.s.cell_head_narrow if header else self.s.cell_narrow
+            style = self.styles.cell_head_narrow if header else self.styles.cell_narrow
         else:
-            style = self.s.cell_head if header else self.s.cell
+            style = self.styles.cell_head if header else self.styles.cell
         color = safe_color(cell.color)
         if header and cell.fill and not color:
-            color = self.c["text"]
+            color = self.colours["text"]
         style = style.but(align=cell.align if cell.align in ("left", "center", "right") else "left")
         if color:
             style = style.but(color=colors.HexColor(color))
@@ -393,7 +383,7 @@ class _Builder:
         out: list[Flowable] = []
         if t.caption:
             out.append(CondPageBreak(90))
-            cap = self.s.roles["caption"]
+            cap = self.styles.roles["caption"]
             out.append(self.para(self.runs(t.caption, cap), cap))
         rows = [*t.header, *t.rows]
         if not rows:
@@ -424,8 +414,8 @@ class _Builder:
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
         ]
-        grid = colors.HexColor(self.c["grid"])
-        accent = colors.HexColor(self.c["accent"])
+        grid = colors.HexColor(self.colours["grid"])
+        accent = colors.HexColor(self.colours["accent"])
         for r, row in enumerate(rows):
             header = r < nh
             for ci in range(ncols):
@@ -436,7 +426,7 @@ class _Builder:
                 elif header:
                     cmds.append(("BACKGROUND", (ci, r), (ci, r), accent))
                 elif t.kind == "grid" and (r - nh) % 2 == 1:
-                    cmds.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(self.c["zebra"])))
+                    cmds.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(self.colours["zebra"])))
         frac = 1.0
         if t.kind == "heatmap":
             frac = 0.86
@@ -462,19 +452,14 @@ class _Builder:
         """A 'Notes' section holding every note (endnotes mode)."""
         if not self.notes:
             return []
-        st = self.s.headings[1]
+        st = self.styles.headings[1]
         out: list[Flowable] = [CondPageBreak(80), RichPara([Run("Notes", st.face.bold, st.size)], st)]
         for n in range(1, len(self.notes) + 1):
-            out.extend(self.note_flowables(n, self.s.endnote, f"{n}."))
+            out.extend(self.note_flowables(n, self.styles.endnote, f"{n}."))
         return out
 
 
 # ----------------------------------------------------------------------------- page furniture
-
-
-def _fill(template: str, page: int, pages: int | None) -> str:
-    text = template.replace("{page}", str(page))
-    return text.replace("{pages}", str(pages) if pages is not None else "")
 
 
 class _Furniture:
@@ -485,7 +470,7 @@ class _Furniture:
     also contains ``{page}``.
     """
 
-    def __init__(self, meta: o.DocMeta, fonts: _Fonts, c: dict[str, str], pagesize, margins,
+    def __init__(self, meta: o.DocMeta, fonts: _Fonts, colours: dict[str, str], pagesize, margins,
                  logo: Path | None = None):
         self.meta = meta
         self.logo = None
@@ -500,13 +485,13 @@ class _Furniture:
                 self.logo.getRGBData()  # decode now: a damaged image fails here, not halfway through a page
             except Exception as exc:  # Pillow and reportlab raise many kinds for damaged images
                 raise InputError(f"logo {logo} is unreadable (a damaged image: {exc})") from None
-        self.f = fonts
-        self.c = c
+        self.fonts = fonts
+        self.colours = colours
         self.w, self.h = pagesize
         self.top, self.right, self.bottom, self.left = margins
         self.header = clean(meta.header or meta.title or "").strip()
         footer = clean(meta.footer or "").strip()
-        if "{page}" not in footer:
+        if PAGE not in footer:
             footer = (footer + "  \u00b7  " if footer else "") + "Page {page} of {pages}"
         self.footer = footer
         self.tlp = clean(meta.tlp or "").strip().upper()
@@ -525,34 +510,34 @@ class _Furniture:
         if not self.tlp:
             return 0.0
         size = 12
-        tw = pdfmetrics.stringWidth(self.tlp, self.f.sansbold, size)
+        tw = pdfmetrics.stringWidth(self.tlp, self.fonts.sansbold, size)
         x1 = self.w - self.right
         canv.setFillColor(colors.black)
         canv.rect(x1 - tw - 8, y - 3.5, tw + 8, size + 4, stroke=0, fill=1)
-        canv.setFillColor(colors.HexColor(TLP_COLORS.get(self.tlp, "#FFFFFF")))
-        canv.setFont(self.f.sansbold, size)
+        canv.setFillColor(colors.HexColor(tlp_colour(self.tlp)))
+        canv.setFont(self.fonts.sansbold, size)
         canv.drawRightString(x1 - 4, y, self.tlp)
         return tw + 16
 
     def _banner(self, canv: Canvas, y: float) -> float:
         if not self.banner:
             return 0.0
-        canv.setFillColor(colors.HexColor(self.c["text"]))
-        canv.setFont(self.f.sansbold, 10)
+        canv.setFillColor(colors.HexColor(self.colours["text"]))
+        canv.setFont(self.fonts.sansbold, 10)
         canv.drawCentredString(self.w / 2, y, self.banner)
-        return pdfmetrics.stringWidth(self.banner, self.f.sansbold, 10)
+        return pdfmetrics.stringWidth(self.banner, self.fonts.sansbold, 10)
 
     def _text(self, canv: Canvas, template: str, y: float, page: int, room: float) -> None:
         """Draw running text at the left margin; what follows ``{pages}`` goes into a form."""
-        font, size = self.f.sans, 8
+        font, size = self.fonts.sans, 8
         canv.setFont(font, size)
-        canv.setFillColor(colors.HexColor(self.c["muted"]))
-        head, sep, tail = template.partition("{pages}")
-        shown = self._fit(_fill(head, page, None), font, size, room)
+        canv.setFillColor(colors.HexColor(self.colours["muted"]))
+        head, sep, tail = template.partition(PAGES)
+        shown = self._fit(fill_page_fields(head, page, None), font, size, room)
         canv.drawString(self.left, y, shown)
-        if not sep or shown != _fill(head, page, None):
+        if not sep or shown != fill_page_fields(head, page, None):
             return
-        name = f"bgpages{page}" if "{page}" in tail else "bgpages"
+        name = f"bgpages{page}" if PAGE in tail else "bgpages"
         self.forms.setdefault(name, (tail, page))
         canv.saveState()
         canv.translate(self.left + pdfmetrics.stringWidth(shown, font, size), y)
@@ -576,7 +561,7 @@ class _Furniture:
         room = (content_w / 2 - ban_w / 2 - 10) if ban_w else (content_w - tlp_w - 10)
         if self.header and page > 1:
             self._text(canv, self.header, hy, page, room)
-        canv.setStrokeColor(colors.HexColor(self.c["rule"]))
+        canv.setStrokeColor(colors.HexColor(self.colours["rule"]))
         canv.setLineWidth(0.4)
         canv.line(self.left, hy - 6, self.w - self.right, hy - 6)
         # footer
@@ -591,9 +576,9 @@ class _Furniture:
         """Define the forms that show the number of pages, now that it is known."""
         for name, (tail, page) in sorted(self.forms.items()):
             canv.beginForm(name)
-            canv.setFont(self.f.sans, 8)
-            canv.setFillColor(colors.HexColor(self.c["muted"]))
-            canv.drawString(0, 0, str(self.pages) + _fill(tail, page, self.pages))
+            canv.setFont(self.fonts.sans, 8)
+            canv.setFillColor(colors.HexColor(self.colours["muted"]))
+            canv.drawString(0, 0, str(self.pages) + fill_page_fields(tail, page, self.pages))
             canv.endForm()
 
 
@@ -698,7 +683,7 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
         story.append(NotesFlush())
 
     # 3. the page: one note-reserving frame, furniture, bookmarks
-    nstyle = NoteStyle(leading=builder.s.note.leading, rule_color=colors.HexColor(colours["rule"]))
+    nstyle = NoteStyle(leading=builder.styles.note.leading, rule_color=colors.HexColor(colours["rule"]))
     if builder.endnotes:
         make_note = (lambda n: [])  # markers point at the Notes section
     else:

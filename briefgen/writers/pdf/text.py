@@ -19,7 +19,8 @@ from reportlab.pdfbase.pdfmetrics import getFont
 from reportlab.platypus.flowables import Flowable
 
 from briefgen import outline as o
-from briefgen.writers._pdf_markup import URL_RE, clean, safe_color, safe_url
+from briefgen.writers._shared import Dispatch
+from briefgen.writers.pdf.markup import URL_RE, clean, safe_color, safe_url
 
 
 
@@ -137,50 +138,71 @@ def runs_for(nodes: list[o.Inline], style: TextStyle, ctx: RunContext, *, bold=N
     italic = style.italic if italic is None else italic
     color = style.color if color is None else color
     out: list[Run] = []
-    font = style.face.pick(bold, italic)
-    fb = style.face.fallback.pick(bold, italic) if style.face.fallback else None
     for node in nodes:
-        if isinstance(node, o.Text):
-            text = clean(node.text)
-            if link is None and ctx.autolink and ("://" in text or "www." in text):
-                pos = 0
-                for m in URL_RE.finditer(text):
-                    url = safe_url(m.group(0))
-                    if not url:
-                        continue
-                    if m.start() > pos:
-                        out += _covered_runs(text[pos:m.start()], font, fb, style.size, color, None)
-                    out.append(Run(m.group(0), font, style.size, ctx.link_color or color, link=url))
-                    pos = m.end()
-                if pos < len(text):
-                    out += _covered_runs(text[pos:], font, fb, style.size, color, None)
-            elif text:
-                out += _covered_runs(text, font, fb, style.size, color, link)
-        elif isinstance(node, o.Strong):
-            out += runs_for(node.children, style, ctx, bold=True, italic=italic, color=color, link=link)
-        elif isinstance(node, o.Emph):
-            out += runs_for(node.children, style, ctx, bold=bold, italic=not italic, color=color, link=link)
-        elif isinstance(node, o.Link):
-            url = safe_url(node.url) if link is None else link
-            kids = node.children or [o.Text(node.url)]
-            out += runs_for(kids, style, ctx, bold=bold, italic=italic,
-                            color=(ctx.link_color or color) if url and link is None else color, link=url)
-        elif isinstance(node, o.Colored):
-            c = safe_color(node.color)
-            from reportlab.lib.colors import HexColor
-
-            out += runs_for(node.children, style, ctx, bold=bold, italic=italic,
-                            color=HexColor(c) if c else color, link=link)
-        elif isinstance(node, o.Note):
-            if ctx.on_note is None:
-                raise TypeError("a Note is not allowed here (a note inside a note?)")
-            n = ctx.on_note(node)
-            size = style.size * 0.68
-            out.append(Run(str(n), style.face.regular, size, ctx.link_color or color, rise=style.size * 0.36,
-                           note=n))
-        else:
-            raise TypeError(f"the PDF writer does not handle inline node {type(node).__name__}")
+        out += _INLINE(node, style, ctx, bold, italic, color, link)
     return out
+
+
+def _text_runs(node: o.Text, style: TextStyle, ctx: RunContext, bold, italic, color, link) -> list[Run]:
+    """Runs for plain text; web addresses in it become links unless it already is one."""
+    font = style.face.pick(bold, italic)
+    fallback = style.face.fallback.pick(bold, italic) if style.face.fallback else None
+    text = clean(node.text)
+    out: list[Run] = []
+    if link is None and ctx.autolink and ("://" in text or "www." in text):
+        pos = 0
+        for match in URL_RE.finditer(text):
+            url = safe_url(match.group(0))
+            if not url:
+                continue
+            if match.start() > pos:
+                out += _covered_runs(text[pos:match.start()], font, fallback, style.size, color, None)
+            out.append(Run(match.group(0), font, style.size, ctx.link_color or color, link=url))
+            pos = match.end()
+        if pos < len(text):
+            out += _covered_runs(text[pos:], font, fallback, style.size, color, None)
+    elif text:
+        out += _covered_runs(text, font, fallback, style.size, color, link)
+    return out
+
+
+def _link_runs(node: o.Link, style: TextStyle, ctx: RunContext, bold, italic, color, link) -> list[Run]:
+    """Runs of a link's text, in the link colour (a link inside a link keeps the outer target)."""
+    url = safe_url(node.url) if link is None else link
+    kids = node.children or [o.Text(node.url)]
+    return runs_for(kids, style, ctx, bold=bold, italic=italic,
+                    color=(ctx.link_color or color) if url and link is None else color, link=url)
+
+
+def _coloured_runs(node: o.Colored, style: TextStyle, ctx: RunContext, bold, italic, color, link) -> list[Run]:
+    """Runs in the node's colour (an unusable colour keeps the surrounding one)."""
+    safe = safe_color(node.color)
+    from reportlab.lib.colors import HexColor
+
+    return runs_for(node.children, style, ctx, bold=bold, italic=italic,
+                    color=HexColor(safe) if safe else color, link=link)
+
+
+def _note_run(node: o.Note, style: TextStyle, ctx: RunContext, bold, italic, color, link) -> list[Run]:
+    """The note's number, raised and smaller; the context numbers it."""
+    if ctx.on_note is None:
+        raise TypeError("a Note is not allowed here (a note inside a note?)")
+    number = ctx.on_note(node)
+    size = style.size * 0.68
+    return [Run(str(number), style.face.regular, size, ctx.link_color or color, rise=style.size * 0.36,
+                note=number)]
+
+
+_INLINE = Dispatch[list[Run]]("PDF", "inline", {
+    o.Text: _text_runs,
+    o.Strong: lambda node, style, ctx, bold, italic, color, link:
+        runs_for(node.children, style, ctx, bold=True, italic=italic, color=color, link=link),
+    o.Emph: lambda node, style, ctx, bold, italic, color, link:
+        runs_for(node.children, style, ctx, bold=bold, italic=not italic, color=color, link=link),
+    o.Link: _link_runs,
+    o.Colored: _coloured_runs,
+    o.Note: _note_run,
+})
 
 
 # ----------------------------------------------------------------------------- layout

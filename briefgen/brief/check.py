@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import typing
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -10,24 +11,27 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from briefgen import models as m
-from briefgen.briefio import BriefFile, BriefFileError, Loc, read_brief_file
-from briefgen.grounding import Match, SourceText
+from briefgen.brief import models as m
+from briefgen.brief.briefio import BriefFile, BriefFileError, Loc, read_brief_file
+from briefgen.brief.grounding import Match, SourceText
+from briefgen.fileio import ReadRefused, read_capped
+from briefgen.limits import MAX_SOURCE_BYTES
 
-MAX_SOURCE_BYTES = 50 * 1024 * 1024
 
-# Top-level lists whose items carry ids, with the model of one item.
-_COLLECTIONS: dict[str, type[BaseModel]] = {
-    "key_judgments": m.KeyJudgment,
-    "background": m.Paragraph,
-    "actors": m.Actor,
-    "positions": m.Position,
-    "options": m.Option,
-    "risks": m.Risk,
-    "open_questions": m.OpenQuestion,
-    "recommendations": m.Recommendation,
-    "sources": m.Source,
-}
+
+def _collections() -> dict[str, type[BaseModel]]:
+    """The brief's top-level lists, with the model of one item, read from ``models.Brief`` itself."""
+    collections = {}
+    for name, info in m.Brief.model_fields.items():
+        if typing.get_origin(info.annotation) is list:
+            (item,) = typing.get_args(info.annotation)
+            collections[name] = item
+    return collections
+
+
+_COLLECTIONS = _collections()
+# the lists whose items have ids that must be unique (others refer to them)
+_IDENTIFIED = tuple(name for name, item in _COLLECTIONS.items() if "id" in item.model_fields)
 
 
 @dataclass
@@ -183,7 +187,7 @@ def _items(brief: m.Brief, name: str):
 def _cross_references(ck: _Checker, brief: m.Brief) -> None:
     """Ids unique, every reference resolves."""
     ids: dict[str, set[str]] = {}
-    for name in ("sources", "actors", "options", "risks", "open_questions", "key_judgments"):
+    for name in _IDENTIFIED:
         seen: dict[str, int] = {}
         for i, item in _items(brief, name):
             if item.id in seen:
@@ -192,12 +196,10 @@ def _cross_references(ck: _Checker, brief: m.Brief) -> None:
             else:
                 seen[item.id] = i
         ids[name] = set(seen)
-    for name, _ in _COLLECTIONS.items():
-        for i, item in _items(brief, name):
-            for loc, cit in _citations_of(item):
-                if cit.source not in ids["sources"]:
-                    ck.error("unknown-source", (name, i, *loc, "source"),
-                             f"unknown source '{cit.source}'{_suggest(cit.source, ids['sources'])}")
+    for loc, cit in brief.iter_citations():
+        if cit.source not in ids["sources"]:
+            ck.error("unknown-source", (*loc, "source"),
+                     f"unknown source '{cit.source}'{_suggest(cit.source, ids['sources'])}")
     for i, pos in _items(brief, "positions"):
         if pos.actor not in ids["actors"]:
             ck.error("unknown-actor", ("positions", i, "actor"),
@@ -217,19 +219,6 @@ def _cross_references(ck: _Checker, brief: m.Brief) -> None:
                              f"unknown option '{opt}'{_suggest(opt, ids['options'])}")
 
 
-_POINT_FIELDS = ("pros", "cons", "mitigation", "indicators")
-
-
-def _citations_of(item: BaseModel):
-    fields = type(item).model_fields  # look fields up by name: a missing attribute is slow on a model
-    for j, c in enumerate(item.citations if "citations" in fields else ()):
-        yield ("citations", j), c
-    for sub in _POINT_FIELDS:
-        if sub not in fields:
-            continue
-        for k, point in enumerate(getattr(item, sub) or []):
-            for j, c in enumerate(point.citations):
-                yield (sub, k, "citations", j), c
 
 
 def _suggest(word: str, choices: set[str]) -> str:
@@ -242,16 +231,13 @@ def _suggest(word: str, choices: set[str]) -> str:
 def read_source_text(path: Path) -> str:
     """Read a source's text file as UTF-8; raise ValueError with a reader-friendly reason."""
     try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise ValueError(f"source file not found: {path}") from None
-    except OSError as exc:
-        raise ValueError(f"source file cannot be read: {path}: {exc.strerror or exc}") from None
-    if path.is_dir():
-        raise ValueError(f"source path is a folder, not a file: {path}")
-    if size > MAX_SOURCE_BYTES:
-        raise ValueError(f"source file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB: {path}")
-    raw = path.read_bytes()
+        raw = read_capped(path, MAX_SOURCE_BYTES)
+    except ReadRefused as exc:
+        message = {"missing": f"source file not found: {path}",
+                   "folder": f"source path is a folder, not a file: {path}",
+                   "special": f"source file is not a regular file (a pipe, device or socket): {path}",
+                   "too_large": f"source file is larger than {MAX_SOURCE_BYTES // (1024 * 1024)} MB: {path}"}
+        raise ValueError(message.get(exc.kind, f"source file cannot be read: {path}: {exc.detail}")) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -285,23 +271,20 @@ def _ground(ck: _Checker, brief: m.Brief, texts: dict[str, str]) -> dict[Loc, Ma
     """Every quote must occur in its source's text; record where."""
     prepared = {sid: SourceText(t) for sid, t in texts.items()}
     matches: dict[Loc, Match] = {}
-    for name in _COLLECTIONS:
-        for i, item in _items(brief, name):
-            for loc, cit in _citations_of(item):
-                st = prepared.get(cit.source)
-                if st is None:
-                    continue
-                full = (name, i, *loc)
-                found = st.find(cit.quote)
-                if found is not None:
-                    matches[full] = found
-                    continue
-                near = st.nearest(cit.quote)
-                line = st.text.count("\n", 0, near.start) + 1
-                ck.error("quote-not-found", (*full, "quote"),
-                         f"quote not found in source '{cit.source}': \"{_clip(cit.quote)}\"; "
-                         f"closest passage (line {line} of the source, similarity {near.score:.2f}): "
-                         f"\"{_clip(near.text)}\"")
+    for loc, cit in brief.iter_citations():
+        source_text = prepared.get(cit.source)
+        if source_text is None:
+            continue
+        found = source_text.find(cit.quote)
+        if found is not None:
+            matches[loc] = found
+            continue
+        near = source_text.nearest(cit.quote)
+        line = source_text.text.count("\n", 0, near.start) + 1
+        ck.error("quote-not-found", (*loc, "quote"),
+                 f"quote not found in source '{cit.source}': \"{_clip(cit.quote)}\"; "
+                 f"closest passage (line {line} of the source, similarity {near.score:.2f}): "
+                 f"\"{_clip(near.text)}\"")
     return matches
 
 
@@ -312,10 +295,8 @@ def _clip(text: str, n: int = 160) -> str:
 
 def _warnings(ck: _Checker, brief: m.Brief) -> None:
     used = Counter()
-    for name in _COLLECTIONS:
-        for _, item in _items(brief, name):
-            for _, cit in _citations_of(item):
-                used[cit.source] += 1
+    for _, cit in brief.iter_citations():
+        used[cit.source] += 1
     for i, src in _items(brief, "sources"):
         if not used[src.id]:
             ck.warn("unused-source", ("sources", i), f"source '{src.id}' is never cited")

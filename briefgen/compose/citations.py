@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 from typing import Iterable
 
-from briefgen.models import Citation, Source
+from briefgen.brief.models import Citation, Source
 from briefgen.outline import Emph, Inline, Link, Text
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",

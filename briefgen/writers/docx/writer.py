@@ -5,7 +5,7 @@ Styles are named, never defined here: the reference document (``--reference-docx
 the way pandoc's ``--reference-doc`` works. A style the user's file lacks is copied from the
 default reference document so that the output always defines every style it uses.
 
-The package is read and written by ``_opc`` and the body is written as XML text by ``_docx_xml``;
+The package is read and written by ``opc`` and the body is written as XML text by ``wml``;
 python-docx is only needed for reading a logo image's size.
 """
 
@@ -21,10 +21,15 @@ from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.textsafe import clean
 from briefgen.writers import RenderOptions
-from briefgen.writers import _docx_xml as x
-from briefgen.writers import _opc
+from briefgen.writers._shared import Dispatch, PAGE, PAGES, marking_line, split_page_fields, tlp_colour
+from briefgen.writers.docx import wml as x
+from briefgen.writers.docx import opc
+from briefgen.writers.docx.vocabulary import (CP_NS, CT_CORE, CT_MAIN_DOCUMENT, CT_MAIN_MACROS, CT_MAIN_TEMPLATE, CT_WML,
+                                              DC_NS, DCTERMS_NS, RT_ENDNOTES, RT_FOOTER, RT_FOOTNOTES, RT_HEADER,
+                                              RT_CORE, RT_HYPERLINK, RT_IMAGE, RT_NUMBERING, RT_OFFICE_DOCUMENT, RT_SETTINGS,
+                                              RT_STYLES, XSI_NS)
 
-DEFAULT_REFERENCE = Path(__file__).resolve().parent.parent / "data" / "reference.docx"
+DEFAULT_REFERENCE = Path(__file__).resolve().parents[2] / "data" / "reference.docx"
 
 # Every style the writer uses: (name, type). Looked up by name, case-insensitively, like pandoc.
 PARAGRAPH_STYLES = (
@@ -53,23 +58,7 @@ _COLOR_STYLES = {
     "link": ("Hyperlink",),
 }
 _LOGO_HEIGHT_EMU = 12 * 36000  # 12 mm
-_TLP_COLORS = {"TLP:RED": "FF2B2B", "TLP:AMBER": "FFC000", "TLP:AMBER+STRICT": "FFC000",
-               "TLP:GREEN": "33FF00", "TLP:CLEAR": "FFFFFF"}
 
-_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
-_RT_FOOTNOTES, _RT_ENDNOTES, _RT_HYPERLINK = _RT + "footnotes", _RT + "endnotes", _RT + "hyperlink"
-_RT_NUMBERING, _RT_STYLES, _RT_SETTINGS, _RT_IMAGE = _RT + "numbering", _RT + "styles", _RT + "settings", _RT + "image"
-_RT_HEADER, _RT_FOOTER = _RT + "header", _RT + "footer"
-_CT_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml.{}+xml"
-_CT_CORE = "application/vnd.openxmlformats-package.core-properties+xml"
-_CP, _DC, _DCTERMS, _XSI = (
-    "http://schemas.openxmlformats.org/package/2006/metadata/core-properties", "http://purl.org/dc/elements/1.1/",
-    "http://purl.org/dc/terms/", "http://www.w3.org/2001/XMLSchema-instance",
-)
-_MAIN_DOCUMENT = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-_MAIN_TEMPLATE = "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml"
-_MAIN_MACROS = ("application/vnd.ms-word.document.macroEnabled.main+xml",
-                "application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
 
 
 def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
@@ -79,26 +68,26 @@ def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
     return _Writer(package, doc, options).render()
 
 
-def _open_reference(path: Path | None) -> _opc.Package:
+def _open_reference(path: Path | None) -> opc.Package:
     from briefgen.limits import check_zip
 
     ref = Path(path) if path else DEFAULT_REFERENCE
     check_zip(ref, "reference document")
     try:
-        package = _opc.Package.read(ref)
-        main = package.related(package.root, _opc.RT_OFFICE_DOCUMENT)
-        if main is not None and main.content_type in _MAIN_MACROS:
-            raise _opc.PackageError("it holds macros; save it as a plain Word document (.docx)")
-        if main is None or main.content_type not in (_MAIN_DOCUMENT, _MAIN_TEMPLATE):
-            raise _opc.PackageError("it has no Word main document")
-        main.content_type = _MAIN_DOCUMENT  # a Word template (.dotx) gives an ordinary document
+        package = opc.Package.read(ref)
+        main = package.related(package.root, RT_OFFICE_DOCUMENT)
+        if main is not None and main.content_type in CT_MAIN_MACROS:
+            raise opc.PackageError("it holds macros; save it as a plain Word document (.docx)")
+        if main is None or main.content_type not in (CT_MAIN_DOCUMENT, CT_MAIN_TEMPLATE):
+            raise opc.PackageError("it has no Word main document")
+        main.content_type = CT_MAIN_DOCUMENT  # a Word template (.dotx) gives an ordinary document
         if main.element.find(x.qn("w:body")) is None:
-            raise _opc.PackageError("its main document has no body")
-        for reltype in (_RT_STYLES, _RT_SETTINGS, _RT_NUMBERING):  # parse now, so a broken part is named here
+            raise opc.PackageError("its main document has no body")
+        for reltype in (RT_STYLES, RT_SETTINGS, RT_NUMBERING):  # parse now, so a broken part is named here
             part = package.related(main, reltype)
             if part is not None:
                 part.element  # noqa: B018
-    except (_opc.PackageError, OSError) as exc:
+    except (opc.PackageError, OSError) as exc:
         raise InputError(f"reference document {ref} is not a readable .docx file ({exc})") from None
     return package
 
@@ -106,11 +95,11 @@ def _open_reference(path: Path | None) -> _opc.Package:
 class _Writer:
     """Renders one Document into the package opened from the reference file."""
 
-    def __init__(self, package: _opc.Package, doc: o.Document, options: RenderOptions):
+    def __init__(self, package: opc.Package, doc: o.Document, options: RenderOptions):
         self.package = package
         self.doc = o.Document(_clean_meta(doc.meta), doc.blocks)
         self.options = options
-        self.main = package.related(package.root, _opc.RT_OFFICE_DOCUMENT)
+        self.main = package.related(package.root, RT_OFFICE_DOCUMENT)
         self.style_ids: dict[str, str] = {}
         self.note_count = 0
         self.notes: list[str] = []
@@ -118,26 +107,44 @@ class _Writer:
         self.bookmark_names: set[str] = set()
         self.link_ids: dict[tuple[str, str], str] = {}
         self.bullet_num: int | None = None
+        self._block = Dispatch[list[str]]("Word", "block", {
+            o.Heading: self._heading,
+            o.Para: self._para,
+            o.BulletList: self._list,
+            o.Table: lambda table, part, depth: self._table(table, part),
+            o.PageBreak: lambda block, part, depth: [x.page_break()],
+        })
+        self._inline = Dispatch[str]("Word", "inline", {
+            o.Text: lambda node, part, fmt, in_note, link: x.run(node.text, fmt) if node.text else "",
+            o.Strong: lambda node, part, fmt, in_note, link:
+                self._inlines(node.children, part, _with(fmt, bold=True), in_note, link),
+            o.Emph: lambda node, part, fmt, in_note, link:
+                self._inlines(node.children, part, _with(fmt, italic=True), in_note, link),
+            o.Colored: lambda node, part, fmt, in_note, link:
+                self._inlines(node.children, part, _with(fmt, color=node.color), in_note, link),
+            o.Link: self._link,
+            o.Note: self._note_call,
+        })
 
     # ------------------------------------------------------------------ steps
 
     def render(self) -> bytes:
         """Numbered steps: styles, parts, body, page setup, furniture, properties, deterministic zip."""
         # 1. every style the writer names exists (copied from the default reference when missing)
-        self.styles_el = self._part(_RT_STYLES, "/word/styles.xml", "styles", "<w:styles {}/>").element
+        self.styles_el = self._part(RT_STYLES, "/word/styles.xml", "styles", "<w:styles {}/>").element
         self._resolve_styles()
         x.set_default_language(self.styles_el, self.doc.meta.language or "en")
         self._style_colors()
         # 2. a fresh notes part (footnotes, or endnotes when asked) with separators -1/0, and settings
         self.note_kind = "endnote" if self.options.notes == "endnotes" else "footnote"
-        self.main.drop_rels(_RT_FOOTNOTES, _RT_ENDNOTES)  # a reference document's own notes are sample content
+        self.main.drop_rels(RT_FOOTNOTES, RT_ENDNOTES)  # a reference document's own notes are sample content
         kind = self.note_kind
-        self.notes_part = _opc.Part(f"/word/{kind}s.xml", _CT_WML.format(f"{kind}s"))
-        self.package.add(self.main, self.notes_part, _RT_FOOTNOTES if kind == "footnote" else _RT_ENDNOTES)
-        self.settings_el = self._part(_RT_SETTINGS, "/word/settings.xml", "settings", "<w:settings {}/>").element
+        self.notes_part = opc.Part(f"/word/{kind}s.xml", CT_WML.format(f"{kind}s"))
+        self.package.add(self.main, self.notes_part, RT_FOOTNOTES if kind == "footnote" else RT_ENDNOTES)
+        self.settings_el = self._part(RT_SETTINGS, "/word/settings.xml", "settings", "<w:settings {}/>").element
         x.set_note_settings(self.settings_el, footnotes=kind == "footnote", endnotes=kind == "endnote")
         # 3. list definitions
-        self.numbering = self._part(_RT_NUMBERING, "/word/numbering.xml", "numbering", "<w:numbering {}/>").element
+        self.numbering = self._part(RT_NUMBERING, "/word/numbering.xml", "numbering", "<w:numbering {}/>").element
         self.abstract_bullet, self.abstract_ordered = x.add_list_definitions(self.numbering)
         # 4. page size and margins (reference document unless the options say otherwise)
         document = self.main.element
@@ -163,19 +170,19 @@ class _Writer:
                 new_body.set(name, value)
             new_body.append(sect)
             document.replace(body, new_body)
-        self.notes_part.blob = (_opc.XML_HEADER + x.notes_part(kind, self.notes).encode("utf-8"))
+        self.notes_part.blob = (opc.XML_HEADER + x.notes_part(kind, self.notes).encode("utf-8"))
         # 6. headers and footers, document properties
         self._furniture(sect)
         self._core_properties()
         # 7. save with fixed timestamps so equal input gives equal bytes
         return self.package.save(_doc_datetime(self.doc.meta.date).timetuple()[:6])
 
-    def _part(self, reltype: str, name: str, kind: str, empty: str) -> _opc.Part:
+    def _part(self, reltype: str, name: str, kind: str, empty: str) -> opc.Part:
         """The main document's part of a type, created (empty) when the reference document has none."""
         part = self.package.related(self.main, reltype)
         if part is None:
-            part = _opc.Part(self.package.next_name(name.replace(".xml", "%d.xml")) if name in self.package.parts
-                             else name, _CT_WML.format(kind))
+            part = opc.Part(self.package.next_name(name.replace(".xml", "%d.xml")) if name in self.package.parts
+                             else name, CT_WML.format(kind))
             part.xml = etree.fromstring(empty.format(x.nsdecls("w")))
             self.package.add(self.main, part, reltype)
         return part
@@ -188,8 +195,8 @@ class _Writer:
             if found is None:
                 if default_styles is None:
                     default = _open_reference(None)
-                    default_styles = default.related(default.related(default.root, _opc.RT_OFFICE_DOCUMENT),
-                                                     _RT_STYLES).element
+                    default_styles = default.related(default.related(default.root, RT_OFFICE_DOCUMENT),
+                                                     RT_STYLES).element
                 sid = x.copy_style(self.styles_el, default_styles, name)
                 index = x.style_index(self.styles_el)
                 found = index.get(name.casefold()) if sid else None
@@ -214,8 +221,8 @@ class _Writer:
         cy = _LOGO_HEIGHT_EMU
         cx = round(width_emu * (cy / height_emu))
         ext = (path.suffix[1:] or image.default_ext).lower()
-        part = _opc.Part(self.package.next_name(f"/word/media/image%d.{ext}"), image.content_type, image.blob)
-        rid = self.package.add(self.main, part, _RT_IMAGE)
+        part = opc.Part(self.package.next_name(f"/word/media/image%d.{ext}"), image.content_type, image.blob)
+        rid = self.package.add(self.main, part, RT_IMAGE)
         return x.picture_paragraph(self.sid("Normal"), rid, path.name, cx, cy)
 
     def sid(self, name: str) -> str | None:
@@ -236,29 +243,23 @@ class _Writer:
 
     # ------------------------------------------------------------------ blocks
 
-    def _block(self, block: o.Block, part: _opc.Part, depth: int) -> list[str]:
-        """The XML of one block (a list: tables bring a caption paragraph)."""
-        if isinstance(block, o.Heading):
-            level = min(max(block.level, 1), 3)
-            content = self._inlines(block.children, part, x.PLAIN)
-            if block.anchor:
-                bm_id, name = self._bookmark(block.anchor)
-                content = x.bookmark_start(bm_id, name) + content + x.bookmark_end(bm_id)
-            return [x.paragraph(self.sid(f"Heading {level}"), content, keep_next=True)]
-        if isinstance(block, o.Para):
-            style = _ROLE_STYLES.get(block.role)
-            if style is None:
-                raise ValueError(f"the Word writer has no style for paragraph role {block.role!r}")
-            return [x.paragraph(self.sid(style), self._inlines(block.children, part, x.PLAIN))]
-        if isinstance(block, o.BulletList):
-            return self._list(block, part, depth)
-        if isinstance(block, o.Table):
-            return self._table(block, part)
-        if isinstance(block, o.PageBreak):
-            return [x.page_break()]
-        raise TypeError(f"the Word writer cannot render a {type(block).__name__} block")
+    def _heading(self, heading: o.Heading, part: opc.Part, depth: int) -> list[str]:
+        """A heading paragraph, with a bookmark when it has an anchor."""
+        level = min(max(heading.level, 1), 3)
+        content = self._inlines(heading.children, part, x.PLAIN)
+        if heading.anchor:
+            bm_id, name = self._bookmark(heading.anchor)
+            content = x.bookmark_start(bm_id, name) + content + x.bookmark_end(bm_id)
+        return [x.paragraph(self.sid(f"Heading {level}"), content, keep_next=True)]
 
-    def _list(self, block: o.BulletList, part: _opc.Part, depth: int) -> list[str]:
+    def _para(self, para: o.Para, part: opc.Part, depth: int) -> list[str]:
+        """A paragraph in the style of its role."""
+        style = _ROLE_STYLES.get(para.role)
+        if style is None:
+            raise ValueError(f"the Word writer has no style for paragraph role {para.role!r}")
+        return [x.paragraph(self.sid(style), self._inlines(para.children, part, x.PLAIN))]
+
+    def _list(self, block: o.BulletList, part: opc.Part, depth: int) -> list[str]:
         if block.ordered:
             num_id = x.add_num(self.numbering, self.abstract_ordered, restart=True)
         else:
@@ -281,7 +282,7 @@ class _Writer:
                 first = False
         return out
 
-    def _table(self, table: o.Table, part: _opc.Part) -> list[str]:
+    def _table(self, table: o.Table, part: opc.Part) -> list[str]:
         out: list[str] = []
         if table.caption:
             out.append(x.paragraph(self.sid("Table Caption"), self._inlines(table.caption, part, x.PLAIN),
@@ -333,40 +334,31 @@ class _Writer:
 
     # ------------------------------------------------------------------ inlines
 
-    def _inlines(self, inlines: list[o.Inline], part: _opc.Part, fmt: x.RunFormat, in_note: bool = False,
+    def _inlines(self, inlines: list[o.Inline], part: opc.Part, fmt: x.RunFormat, in_note: bool = False,
                  link: str | None = None) -> str:
         """The runs of a list of inlines; ``link`` is the relationship id of the hyperlink they are in."""
-        out: list[str] = []
-        for node in inlines:
-            if isinstance(node, o.Text):
-                if node.text:
-                    out.append(x.run(node.text, fmt))
-            elif isinstance(node, o.Strong):
-                out.append(self._inlines(node.children, part, _with(fmt, bold=True), in_note, link))
-            elif isinstance(node, o.Emph):
-                out.append(self._inlines(node.children, part, _with(fmt, italic=True), in_note, link))
-            elif isinstance(node, o.Colored):
-                out.append(self._inlines(node.children, part, _with(fmt, color=node.color), in_note, link))
-            elif isinstance(node, o.Link):
-                rid = self._link_rel(part, node.url)
-                inner = self._inlines(node.children, part, _with(fmt, style=self.sid("Hyperlink")), in_note, rid)
-                out.append(x.hyperlink(rid, inner).replace(x.hyperlink(rid, ""), ""))
-            elif isinstance(node, o.Note):
-                if in_note:
-                    raise ValueError("a note cannot contain another note")
-                call = self._note(node)
-                if link is not None:  # the call is not part of the link: close it around the call
-                    call = x.hyperlink_end() + call + x.hyperlink_start(link)
-                out.append(call)
-            else:
-                raise TypeError(f"the Word writer cannot render a {type(node).__name__} inline")
-        return "".join(out)
+        return "".join([self._inline(node, part, fmt, in_note, link) for node in inlines])
 
-    def _link_rel(self, part: _opc.Part, url: str) -> str:
+    def _link(self, node: o.Link, part: opc.Part, fmt: x.RunFormat, in_note: bool, link: str | None) -> str:
+        """A hyperlink around its runs (an empty one leaves nothing behind)."""
+        rid = self._link_rel(part, node.url)
+        inner = self._inlines(node.children, part, _with(fmt, style=self.sid("Hyperlink")), in_note, rid)
+        return x.hyperlink(rid, inner).replace(x.hyperlink(rid, ""), "")
+
+    def _note_call(self, node: o.Note, part: opc.Part, fmt: x.RunFormat, in_note: bool, link: str | None) -> str:
+        """The note's reference mark here (the note itself goes to the notes part)."""
+        if in_note:
+            raise ValueError("a note cannot contain another note")
+        call = self._note(node)
+        if link is not None:  # the call is not part of the link: close it around the call
+            call = x.hyperlink_end() + call + x.hyperlink_start(link)
+        return call
+
+    def _link_rel(self, part: opc.Part, url: str) -> str:
         key = (part.name, url)
         rid = self.link_ids.get(key)
         if rid is None:
-            rid = part.relate(clean(url, "link address"), _RT_HYPERLINK, external=True)
+            rid = part.relate(clean(url, "link address"), RT_HYPERLINK, external=True)
             self.link_ids[key] = rid
         return rid
 
@@ -390,7 +382,7 @@ class _Writer:
 
     def _furniture(self, sect: etree._Element) -> None:
         meta = self.doc.meta
-        marking = "  ".join(v for v in (meta.banner, meta.tlp) if v)
+        marking = marking_line(meta)
         values = {"title": meta.title, "marking": marking, "date": meta.date, "author": meta.author}
         first_page = x.settings_flag(sect, "w:titlePg")
         even_pages = x.settings_flag(self.settings_el, "w:evenAndOddHeaders")  # else even pages lose the marking
@@ -427,20 +419,20 @@ class _Writer:
         if kind == "footer":
             content.append(self._marking_lines(kind))
         xml = "".join(content) or x.paragraph(style)
-        blob = _opc.XML_HEADER + x.hdrftr_part(kind, xml).encode("utf-8")
-        part = _opc.Part(self.package.next_name(f"/word/{kind}%d.xml"), _CT_WML.format(kind), blob)
-        rid = self.package.add(self.main, part, _RT_HEADER if kind == "header" else _RT_FOOTER)
+        blob = opc.XML_HEADER + x.hdrftr_part(kind, xml).encode("utf-8")
+        part = opc.Part(self.package.next_name(f"/word/{kind}%d.xml"), CT_WML.format(kind), blob)
+        rid = self.package.add(self.main, part, RT_HEADER if kind == "header" else RT_FOOTER)
         x.add_hdrftr_reference(sect, kind, page, rid)
 
     def _furniture_text(self, text: str) -> str:
         """Text with {page}/{pages} turned into PAGE/NUMPAGES fields."""
         out = []
-        for piece in re.split(r"(\{page\}|\{pages\})", text):
-            if piece == "{page}":
+        for piece in split_page_fields(text):
+            if piece == PAGE:
                 out.append(x.field("PAGE", "1"))
-            elif piece == "{pages}":
+            elif piece == PAGES:
                 out.append(x.field("NUMPAGES", "1"))
-            elif piece:
+            else:
                 out.append(x.run(piece))
         return "".join(out)
 
@@ -453,38 +445,38 @@ class _Writer:
             out.append(x.paragraph(style, x.run(meta.banner, x.RunFormat(bold=True, size_half_points=24)),
                                    align="center"))
         if meta.tlp:
-            color = _TLP_COLORS.get(meta.tlp, "FFFFFF")
+            color = tlp_colour(meta.tlp).lstrip("#")
             fmt = x.RunFormat(bold=True, color=color, size_half_points=24, shading="000000")
             out.append(x.paragraph(style, x.run(meta.tlp, fmt), align="right"))
         return "".join(out)
 
     def _core_properties(self) -> None:
         meta = self.doc.meta
-        part = self.package.related(self.package.root, _opc.RT_CORE)
+        part = self.package.related(self.package.root, RT_CORE)
         if part is None:
-            part = _opc.Part(self.package.next_name("/docProps/core%d.xml") if "/docProps/core.xml"
-                             in self.package.parts else "/docProps/core.xml", _CT_CORE)
-            part.xml = etree.Element(f"{{{_CP}}}coreProperties",
-                                     nsmap={"cp": _CP, "dc": _DC, "dcterms": _DCTERMS, "xsi": _XSI})
+            part = opc.Part(self.package.next_name("/docProps/core%d.xml") if "/docProps/core.xml"
+                             in self.package.parts else "/docProps/core.xml", CT_CORE)
+            part.xml = etree.Element(f"{{{CP_NS}}}coreProperties",
+                                     nsmap={"cp": CP_NS, "dc": DC_NS, "dcterms": DCTERMS_NS, "xsi": XSI_NS})
             self.package.parts[part.name] = part
-            self.package.root.relate(part.name, _opc.RT_CORE)
+            self.package.root.relate(part.name, RT_CORE)
         root = part.element
         when = _doc_datetime(meta.date).strftime("%Y-%m-%dT%H:%M:%SZ")
         values = (
-            (_DC, "title", _prop(meta.title)), (_DC, "creator", _prop(meta.author)),
-            (_CP, "lastModifiedBy", _prop(meta.author)), (_DC, "subject", _prop(meta.subject)),
-            (_CP, "keywords", _prop(", ".join(meta.keywords))), (_DC, "language", _prop(meta.language)),
-            (_CP, "category", _prop("  ".join(v for v in (meta.banner, meta.tlp) if v))),
-            (_DC, "description", ""), (_CP, "revision", "1"),
-            (_DCTERMS, "created", when), (_DCTERMS, "modified", when), (_CP, "lastPrinted", when),
+            (DC_NS, "title", _prop(meta.title)), (DC_NS, "creator", _prop(meta.author)),
+            (CP_NS, "lastModifiedBy", _prop(meta.author)), (DC_NS, "subject", _prop(meta.subject)),
+            (CP_NS, "keywords", _prop(", ".join(meta.keywords))), (DC_NS, "language", _prop(meta.language)),
+            (CP_NS, "category", _prop(marking_line(meta))),
+            (DC_NS, "description", ""), (CP_NS, "revision", "1"),
+            (DCTERMS_NS, "created", when), (DCTERMS_NS, "modified", when), (CP_NS, "lastPrinted", when),
         )
         for ns, name, value in values:
             el = root.find(f"{{{ns}}}{name}")
             if el is None:
                 el = etree.SubElement(root, f"{{{ns}}}{name}")
             el.text = value
-            if ns == _DCTERMS:
-                el.set(f"{{{_XSI}}}type", "dcterms:W3CDTF")
+            if ns == DCTERMS_NS:
+                el.set(f"{{{XSI_NS}}}type", "dcterms:W3CDTF")
 
 
 def _prop(value: str) -> str:

@@ -19,16 +19,7 @@ from lxml import etree
 
 from briefgen.textsafe import clean
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NSMAP = {
-    "w": W_NS,
-    "r": R_NS,
-    "m": "http://schemas.openxmlformats.org/officeDocument/2006/math",
-    "wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
-    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
-    "pic": "http://schemas.openxmlformats.org/drawingml/2006/picture",
-}
+from briefgen.writers.docx.vocabulary import NSMAP, R_NS, W_NS, XML_SPACE
 
 
 def qn(tag: str) -> str:
@@ -44,7 +35,6 @@ def nsdecls(*prefixes: str) -> str:
 
 _P, _PPR, _R, _RPR, _T = qn("w:p"), qn("w:pPr"), qn("w:r"), qn("w:rPr"), qn("w:t")
 _VAL = qn("w:val")
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 # Our own XML text is trusted and may hold very long words; entities are never expanded.
 _FRAGMENT_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
 _JC_VALUES = {"left": "left", "center": "center", "right": "right"}
@@ -111,8 +101,8 @@ def document_with_body(document: etree._Element, sect: etree._Element, xml: str)
     """The main document parsed afresh in one piece, its body ``xml`` (our own output) then ``sect``.
 
     Parsing once is linear; moving parsed elements into the reference's tree is not (lxml re-resolves
-    the namespace of every ``xml:space`` attribute moved, searching the whole subtree: a 4,000-row
-    table took 8 s). None when the body does not bind ``w:`` and ``r:`` as our XML text does; the
+    the namespace of every ``xml:space`` attribute moved, searching the whole subtree, so large
+    tables grow quadratic). None when the body does not bind ``w:`` and ``r:`` as our XML text does; the
     caller then moves a parsed body in.
     """
     old_body = sect.getparent()
@@ -498,11 +488,6 @@ def add_list_definitions(numbering: etree._Element) -> tuple[int, int]:
     return first, first + 1
 
 
-def numbering_root() -> etree._Element:
-    """An empty ``w:numbering`` root for a document that has no numbering part."""
-    return etree.fromstring(f"<w:numbering {nsdecls('w')}/>")
-
-
 def table_style_grid(style: etree._Element, color: str = "A6A6A6", header_fill: str = "D9E2F3") -> None:
     """Give a table style thin borders, cell margins and a shaded, bold header row."""
     for old in style.findall(qn("w:tblPr")) + style.findall(qn("w:tblStylePr")):
@@ -642,7 +627,7 @@ def replace_placeholders(root: etree._Element, values: dict[str, str]) -> bool:
             if new != t.text:
                 found = True
                 t.text = new
-                t.set(_XML_SPACE, "preserve")
+                t.set(XML_SPACE, "preserve")
     return found
 
 

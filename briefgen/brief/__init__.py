@@ -1,0 +1,1 @@
+"""The brief: its models, reading brief files, grounding quotes, checks and the section registry."""

@@ -1,0 +1,1 @@
+"""Brief + template -> outline: section layout, citations (Chicago notes) and templates."""

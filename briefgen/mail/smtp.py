@@ -1,0 +1,172 @@
+"""Sending a message over SMTP: STARTTLS or SSL with certificate checks, login, plain reasons on failure."""
+
+from __future__ import annotations
+
+import base64
+import smtplib
+import socket
+import ssl
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from briefgen.errors import MailError
+from briefgen.mail.headers import check_header_text
+
+DEFAULT_TIMEOUT = 30.0
+
+# --------------------------------------------------------------------------- sending
+
+
+@dataclass
+class SmtpServer:
+    """Where and how to send: host, port, transport security, login and trusted certificates."""
+
+    host: str
+    port: int | None = None
+    security: str = "starttls"  # 'starttls' | 'ssl' | 'none'
+    user: str | None = None
+    cafile: Path | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    helo: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.security not in ("starttls", "ssl", "none"):
+            raise MailError(f"unknown SMTP security '{self.security}' (use starttls, ssl or none)")
+        check_header_text(self.host, "the SMTP host")
+
+    @property
+    def effective_port(self) -> int:
+        """The port, defaulting to 465 for SSL, 587 for STARTTLS and 25 for plain SMTP."""
+        return self.port or {"ssl": 465, "starttls": 587, "none": 25}[self.security]
+
+    def describe(self) -> str:
+        """``host:port (STARTTLS)`` for reports."""
+        sec = {"starttls": "STARTTLS", "ssl": "SSL/TLS", "none": "no encryption"}[self.security]
+        return f"{self.host}:{self.effective_port} ({sec})"
+
+
+@dataclass
+class SendResult:
+    """What the server accepted."""
+
+    accepted: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+def tls_context(cafile: Path | None = None) -> ssl.SSLContext:
+    """A verifying TLS context; ``cafile`` adds certificates to trust (a private mail server's CA)."""
+    try:
+        return ssl.create_default_context(cafile=str(cafile) if cafile else None)
+    except (OSError, ssl.SSLError) as exc:
+        raise MailError(f"cannot load the certificates in {cafile}: {exc}") from None
+
+
+def send(
+    data: bytes,
+    sender: str,
+    recipients: Sequence[str],
+    server: SmtpServer,
+    password: str | None = None,
+) -> SendResult:
+    """Send the message bytes to ``recipients``; raise MailError with a plain reason on any failure."""
+    if not recipients:
+        raise MailError("no recipients to send to")
+    if server.user and server.security == "none":
+        raise MailError("refusing to send a password over an unencrypted connection; use --starttls or --ssl")
+    where = f"{server.host}:{server.effective_port}"
+    context = tls_context(server.cafile) if server.security != "none" else None
+    helo = server.helo or socket.gethostname() or "localhost"
+    stage = "connecting to"
+    client: smtplib.SMTP | None = None
+    try:
+        if server.security == "ssl":
+            client = smtplib.SMTP_SSL(server.host, server.effective_port, local_hostname=helo,
+                                      timeout=server.timeout, context=context)
+        else:
+            client = smtplib.SMTP(server.host, server.effective_port, local_hostname=helo,
+                                  timeout=server.timeout)
+        client.ehlo()
+        if server.security == "starttls":
+            stage = "starting TLS with"
+            if not client.has_extn("starttls"):
+                raise MailError(f"the server {where} does not offer STARTTLS; try --ssl, or "
+                                "--no-tls for a relay on your own machine")
+            client.starttls(context=context)
+            client.ehlo()
+        if server.user:
+            stage = "logging in to"
+            if not client.has_extn("auth"):
+                raise MailError(f"the server {where} does not offer login (AUTH)")
+            _login(client, server.user, password or "")
+        stage = "sending through"
+        refused = client.sendmail(sender, list(recipients), data)
+        try:  # the message is accepted; a server that hangs up instead of saying goodbye is no failure
+            client.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+    except MailError:
+        raise
+    except smtplib.SMTPAuthenticationError as exc:
+        raise MailError(f"the server {where} refused the login for user '{server.user}': "
+                        f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
+    except smtplib.SMTPRecipientsRefused as exc:
+        names = ", ".join(f"{r} ({c} {_text(t)})" for r, (c, t) in exc.recipients.items())
+        raise MailError(f"the server {where} refused every recipient: {names}") from None
+    except smtplib.SMTPSenderRefused as exc:
+        raise MailError(f"the server {where} refused the sender {exc.sender}: "
+                        f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
+    except smtplib.SMTPResponseException as exc:
+        raise MailError(f"error {stage} {where}: {exc.smtp_code} {_text(exc.smtp_error)}") from None
+    except smtplib.SMTPServerDisconnected as exc:
+        if "timed out" in str(exc):
+            raise MailError(f"timed out {stage} {where} after {server.timeout:g} s") from None
+        raise MailError(f"the server {where} closed the connection while {stage.split()[0]} "
+                        f"({exc or 'no reason given'})") from None
+    except ssl.SSLCertVerificationError as exc:
+        raise MailError(f"TLS failed with {where}: the server's certificate could not be verified "
+                        f"({exc.verify_message or exc.reason}); if the server uses a private certificate "
+                        "authority, pass its certificate with --smtp-cafile") from None
+    except ssl.SSLError as exc:
+        raise MailError(f"TLS failed with {where}: {exc.reason or exc}; check --ssl/--starttls "
+                        "and the port") from None
+    except (socket.timeout, TimeoutError):
+        raise MailError(f"timed out {stage} {where} after {server.timeout:g} s") from None
+    except socket.gaierror as exc:
+        raise MailError(f"cannot find the SMTP host '{server.host}': {exc.strerror or exc}") from None
+    except ConnectionRefusedError:
+        raise MailError(f"cannot connect to {where}: connection refused (is the host and port right?)") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        raise MailError(f"error {stage} {where}: {getattr(exc, 'strerror', None) or exc}") from None
+    finally:
+        if client is not None:
+            client.close()
+    result = SendResult()
+    result.refused = {r: f"{c} {_text(t)}" for r, (c, t) in refused.items()}
+    result.accepted = [r for r in recipients if r not in result.refused]
+    return result
+
+
+def _login(client: smtplib.SMTP, user: str, password: str) -> None:
+    """Log in with AUTH PLAIN or LOGIN, sending user name and password as UTF-8 (RFC 4616).
+
+    smtplib encodes credentials as ASCII, which fails for a password such as 'pässword';
+    other mechanisms fall back to smtplib's own login.
+    """
+    advertised = (client.esmtp_features.get("auth") or "").upper().split()
+    b64 = lambda text: base64.b64encode(text.encode("utf-8")).decode("ascii")  # noqa: E731
+    if "PLAIN" in advertised:
+        code, resp = client.docmd("AUTH", "PLAIN " + b64(f"\0{user}\0{password}"))
+    elif "LOGIN" in advertised:
+        code, resp = client.docmd("AUTH", "LOGIN " + b64(user))
+        if code == 334:
+            code, resp = client.docmd(b64(password))
+    else:
+        client.login(user, password)
+        return
+    if code not in (235, 503):
+        raise smtplib.SMTPAuthenticationError(code, resp)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

@@ -1,0 +1,1 @@
+"""The Word writer: document building (writer), WordprocessingML (wml), the package (opc)."""
