@@ -30,31 +30,33 @@ __all__ = ["load", "check", "draft", "render", "__version__"]
 PathLike = str | os.PathLike[str]
 
 
-def load(path: PathLike) -> Brief:
+def load(path: PathLike, *, allow_outside: Sequence[PathLike] = ()) -> Brief:
     """Read and check a brief file (.yaml/.yml/.json); ValidationFailed lists its errors.
 
-    The brief remembers its file (``brief.file``): its sources are read relative to that folder.
+    The brief remembers its file (``brief.file``): its sources are read relative to that folder,
+    and only inside it (symbolic links followed) unless under a path in ``allow_outside``.
     """
     from briefgen.brief.check import check_file
     from briefgen.build import refusal
 
-    report = check_file(path)
+    report = check_file(path, allow_outside)
     if report.brief is None or report.errors:
         raise refusal(report, f"cannot load {path}", "fix them and load it again")
     report.brief._file = Path(path)
     return report.brief
 
 
-def check(brief: Brief) -> Report:
+def check(brief: Brief, *, allow_outside: Sequence[PathLike] = ()) -> Report:
     """Check a brief: schema, references and every quote against its source; returns every problem.
 
-    Sources are read relative to ``brief.file`` (the current folder for a brief built in memory).
+    Sources are read relative to ``brief.file`` (the current folder for a brief built in memory),
+    and only inside that folder's tree unless under a path in ``allow_outside``.
     """
     from briefgen.brief.briefio import BriefFile
     from briefgen.brief.check import check_data
 
     path = brief.file or Path.cwd() / "brief.yaml"
-    return check_data(BriefFile(Path(path), brief.model_dump(mode="json", exclude_none=True)))
+    return check_data(BriefFile(Path(path), brief.model_dump(mode="json", exclude_none=True)), allow_outside)
 
 
 def draft(paths: Sequence[PathLike], *, title: str | None = None, question: str | None = None,
@@ -73,16 +75,18 @@ def draft(paths: Sequence[PathLike], *, title: str | None = None, question: str 
     return brief
 
 
-def render(brief: Brief, format: str = "pdf", template: PathLike | None = None) -> bytes:
+def render(brief: Brief, format: str = "pdf", template: PathLike | None = None, *,
+           allow_outside: Sequence[PathLike] = ()) -> bytes:
     """Render a checked brief to one format ('docx', 'pdf' or 'md') with a template (a name or a folder).
 
-    The brief is checked first: one that fails its check raises ValidationFailed, and nothing is rendered.
+    The brief is checked first (sources confined as in ``check``): one that fails its check raises
+    ValidationFailed, and nothing is rendered.
     """
     from briefgen.build import check_format, refusal, render_format, settings_for
     from briefgen.compose.composer import compose
 
     check_format([format])
-    report = check(brief)
+    report = check(brief, allow_outside=allow_outside)
     if not report.ok() or report.brief is None:
         raise refusal(report, "refusing to render the brief", "nothing was rendered")
     layout, options = settings_for(template)

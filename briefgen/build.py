@@ -90,12 +90,14 @@ def build_brief(
     strict: bool = False,
     parallel: bool | None = None,
     pdf_helper: PdfHelper | None = None,
+    allow_outside: Sequence[Path | str] = (),
 ) -> dict[str, Path]:
     """Build a brief into each format; return {format: path}. Nothing is written unless all succeed.
 
     ``parallel`` renders the PDF in a forked helper that warms up while the brief is checked and
     composed (None: when it pays off and is safe, see ``briefgen.parallel.worth_forking``);
     ``pdf_helper`` is one the caller started earlier still (this function closes it).
+    Sources must lie in the brief's folder tree unless under a path in ``allow_outside``.
     """
     brief_path = Path(brief_path)
     # 1. refuse unknown formats before doing any work
@@ -108,7 +110,8 @@ def build_brief(
         helper = PdfHelper(options)
     try:
         with collector_paused():
-            return _build(brief_path, formats, layout, options, emit_outline, strict, out_dir, helper)
+            return _build(brief_path, formats, layout, options, emit_outline, strict, out_dir, helper,
+                          allow_outside)
     finally:
         if helper is not None:
             helper.close()
@@ -132,14 +135,15 @@ def collector_paused():
 
 
 def _build(brief_path: Path, formats: list[str], layout: Layout | None, options: RenderOptions,
-           emit_outline: Path | None, strict: bool, out_dir: Path | None, helper: Any) -> dict[str, Path]:
+           emit_outline: Path | None, strict: bool, out_dir: Path | None, helper: Any,
+           allow_outside: Sequence[Path | str] = ()) -> dict[str, Path]:
     """Steps 2–4 of ``build_brief``."""
     from briefgen.brief.check import check_file
     from briefgen.compose.composer import compose
     from briefgen.outline import to_dict
 
     # 2. validate: an ungrounded or invalid brief is never rendered
-    report = check_file(brief_path)
+    report = check_file(brief_path, allow_outside)
     if not report.ok(strict) or report.brief is None:
         raise refusal(report, f"refusing to build {brief_path}", "no file was written", strict)
     # 3. compose once; every writer renders the same tree

@@ -8,7 +8,7 @@ import stat
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from briefgen.errors import InputError, OutputError
 
@@ -92,6 +92,48 @@ def read_capped(path: Path | str, cap: int) -> bytes:
         raise ReadRefused(path, "too_large", f"is larger than {cap // 2**20} MB; the limit is {cap // 2**20} MB",
                           size=total, cap=cap)
     return b"".join(chunks)
+
+
+class OutsideTree(InputError):
+    """A path that leads outside the folder tree it must stay in (symbolic links followed).
+
+    ``path`` is the path as named, ``root`` the folder it had to stay in; the message names both
+    and says how to allow it, never anything the file holds.
+    """
+
+    def __init__(self, path: Path, root: Path, what: str = "file"):
+        self.path, self.root = path, root
+        super().__init__(f"{what} {path} leads outside {root} (after following symbolic links); "
+                         "refusing to read it")
+
+
+def resolved(path: Path | str) -> Path:
+    """``path`` with every symbolic link followed (as far as it exists); a link loop stays as written."""
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return Path(os.path.abspath(path))
+
+
+def is_inside(path: Path | str, root: Path | str) -> bool:
+    """True when ``path``, symbolic links followed, is ``root`` or lies inside it (links followed too)."""
+    real, base = resolved(path), resolved(root)
+    return real == base or real.is_relative_to(base)
+
+
+def confine(path: Path | str, root: Path | str, allowed: Iterable[Path | str] = (), what: str = "file") -> Path:
+    """The real path of ``path`` when it stays inside ``root`` or one of ``allowed``; else OutsideTree.
+
+    A file someone sends (a brief, a template, a folder of sources) may name only files in its
+    own tree: ``..``, absolute paths and symbolic links that leave it are refused unless the user
+    allowed the place explicitly. Read the returned path, so a link is not followed twice.
+    """
+    real = resolved(path)
+    for base in (root, *allowed):
+        base_real = resolved(base)
+        if real == base_real or real.is_relative_to(base_real):
+            return real
+    raise OutsideTree(Path(path), Path(root), what)
 
 
 @contextmanager

@@ -7,14 +7,14 @@ import typing
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from pydantic import BaseModel, ValidationError
 
 from briefgen.brief import models as m
 from briefgen.brief.briefio import BriefFile, BriefFileError, Loc, read_brief_file
 from briefgen.brief.grounding import Match, SourceText
-from briefgen.fileio import ReadRefused, read_capped
+from briefgen.fileio import OutsideTree, ReadRefused, confine, read_capped
 from briefgen.limits import MAX_SOURCE_BYTES
 
 
@@ -248,10 +248,17 @@ def read_source_text(path: Path) -> str:
     return text
 
 
-def _load_sources(ck: _Checker, brief: m.Brief, base: Path) -> dict[str, str]:
+def _load_sources(ck: _Checker, brief: m.Brief, base: Path, allow_outside: Sequence[Path] = ()) -> dict[str, str]:
     texts: dict[str, str] = {}
     for i, src in _items(brief, "sources"):
-        path = (base / src.path)
+        try:  # a brief may read only files in its own folder: it may come from someone else
+            path = confine(base / src.path, base, allow_outside)
+        except OutsideTree:
+            ck.error("source-outside", ("sources", i, "path"),
+                     f"`sources[{i}].path` '{src.path}' leads outside the brief's folder {base.resolve()} "
+                     "(after following symbolic links); the file was not read. Copy it into the folder, "
+                     "or pass --allow-outside PATH to allow reading from PATH")
+            continue
         try:
             text = read_source_text(path)
         except ValueError as exc:
@@ -312,18 +319,22 @@ def _warnings(ck: _Checker, brief: m.Brief) -> None:
                     "this judgment rests on a single source; corroborate it or lower the confidence")
 
 
-def check_file(path: Path | str) -> Report:
-    """Check one brief file completely and return every problem found (never raises for bad input)."""
+def check_file(path: Path | str, allow_outside: Sequence[Path | str] = ()) -> Report:
+    """Check one brief file completely and return every problem found (never raises for bad input).
+
+    Sources must lie in the brief's folder tree (symbolic links followed) or under a path in
+    ``allow_outside``.
+    """
     path = Path(path)
     try:
         bf = read_brief_file(path)
     except BriefFileError as exc:
         return Report(path, None, [Problem("error", "read", exc.detail, exc.path, exc.line, exc.col)])
-    return check_data(bf)
+    return check_data(bf, allow_outside)
 
 
-def check_data(bf: BriefFile) -> Report:
-    """Check already-read brief data."""
+def check_data(bf: BriefFile, allow_outside: Sequence[Path | str] = ()) -> Report:
+    """Check already-read brief data (sources confined as in ``check_file``)."""
     ck = _Checker(bf)
     if not isinstance(bf.data, dict):
         ck.error("schema", (), "a brief file must be a mapping with `meta:` and `sources:` at the top")
@@ -338,7 +349,7 @@ def check_data(bf: BriefFile) -> Report:
         if not ck.problems:  # a rule only the whole brief knows: report pydantic's own words
             _schema_problems(ck, exc)
     _cross_references(ck, brief)
-    texts = _load_sources(ck, brief, bf.path.parent)
+    texts = _load_sources(ck, brief, bf.path.parent, [Path(p) for p in allow_outside])
     matches = _ground(ck, brief, texts)
     if complete:  # on a partly invalid brief these would only echo the schema errors
         _warnings(ck, brief)

@@ -28,9 +28,12 @@ from briefgen.writers import REGISTRY
 @click.option("--no-quotes", is_flag=True, help="Leave the quoted words out of the notes.")
 @click.option("--full-notes", is_flag=True, help="Use the full note form every time (no short forms).")
 @click.option("--strict", is_flag=True, help="Refuse to build when validation reports warnings too.")
+@click.option("--allow-outside", "allow_outside", multiple=True, metavar="PATH", type=click.Path(path_type=Path),
+              help="Also let the brief read sources under PATH (repeatable); by default a brief reads only "
+                   "files in its own folder.")
 def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], template_name: str | None,
           reference_docx: Path | None, emit_outline: Path | None, endnotes: bool, no_quotes: bool,
-          full_notes: bool, strict: bool) -> None:
+          full_notes: bool, strict: bool, allow_outside: tuple[Path, ...]) -> None:
     """Validate BRIEF, then render it with one footnote per cited statement.
 
     BRIEF may also be a folder of sources: briefgen then drafts a brief from
@@ -64,10 +67,11 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
 
                 find_template(template_name)
             output_dir = output_dir or default_output_dir(brief)
+            allow_outside = (*allow_outside, brief)  # the folder named here is the draft's sources
             brief, drafted = _draft_for_build(brief, output_dir)
         try:
             written = _build(brief, output_dir, formats, template_name, reference_docx, emit_outline,
-                             endnotes, no_quotes, full_notes, strict, helper)
+                             endnotes, no_quotes, full_notes, strict, helper, allow_outside)
         except BaseException:
             if drafted is not None:  # no partial output: a draft made for a failed build goes too
                 shutil.rmtree(drafted.with_suffix(".sources"), ignore_errors=True)
@@ -97,7 +101,7 @@ def _draft_for_build(sources: Path, output_dir: Path) -> tuple[Path, Path | None
 
 
 def _build(brief, output_dir, formats, template_name, reference_docx, emit_outline, endnotes, no_quotes,
-           full_notes, strict, helper):
+           full_notes, strict, helper, allow_outside):
     """Resolve the template and options, build, and report any removed characters."""
     import warnings
     from dataclasses import replace
@@ -117,7 +121,8 @@ def _build(brief, output_dir, formats, template_name, reference_docx, emit_outli
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnsafeTextWarning)
         written = build_brief(brief, output_dir, formats, layout=layout, options=options,
-                              emit_outline=emit_outline, strict=strict, pdf_helper=helper)
+                              emit_outline=emit_outline, strict=strict, pdf_helper=helper,
+                              allow_outside=allow_outside)
     shown = set()
     for w in caught:
         if issubclass(w.category, UnsafeTextWarning) and str(w.message) not in shown:

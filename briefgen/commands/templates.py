@@ -100,5 +100,5 @@ def init(dest: Path, source: str) -> None:
     """
     from briefgen.compose.templates import init_template
 
-    init_template(dest, source)
+    init_template(dest, source, warn=lambda text: click.echo(f"warning: {text}", err=True))
     click.echo(f"created {dest} from '{source}': edit {dest / 'template.toml'} and {dest / 'reference.docx'}")

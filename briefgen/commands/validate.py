@@ -15,7 +15,10 @@ from briefgen.errors import ValidationFailed
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Report as lines (path:line:col: item: message) or as JSON for machines.")
-def validate(brief: Path, strict: bool, fmt: str) -> None:
+@click.option("--allow-outside", "allow_outside", multiple=True, metavar="PATH", type=click.Path(path_type=Path),
+              help="Also let the brief read sources under PATH (repeatable); by default a brief reads only "
+                   "files in its own folder.")
+def validate(brief: Path, strict: bool, fmt: str, allow_outside: tuple[Path, ...]) -> None:
     """Check BRIEF (a .yaml or .json brief file) and report every problem in one run.
 
     Checks the schema, that every id is unique and every reference resolves,
@@ -30,7 +33,7 @@ def validate(brief: Path, strict: bool, fmt: str) -> None:
     """
     from briefgen.brief.check import check_file
 
-    report = check_file(brief)
+    report = check_file(brief, allow_outside)
     failed = not report.ok(strict)
     if fmt == "json":
         click.echo(json.dumps({

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from briefgen.errors import TemplateError
-from briefgen.fileio import ReadRefused, read_capped
-from briefgen.limits import MAX_ASSET_BYTES, MAX_TOML_CHARS
+from briefgen.fileio import ReadRefused, check_regular, is_inside, read_capped
+from briefgen.limits import MAX_ASSET_BYTES, MAX_TEMPLATE_BYTES, MAX_TEMPLATE_FILES, MAX_TOML_CHARS
 from briefgen.compose.layout import (
     DEFAULT_LABELS,
     DEFAULT_STANCE_COLORS,
@@ -200,7 +202,16 @@ class Template:
     def reference_docx(self) -> Path | None:
         """The folder's reference.docx, if it has one."""
         path = self.folder / "reference.docx"
-        return path if path.is_file() else None
+        if not (path.exists() or path.is_symlink()):
+            return None
+        if not is_inside(path, self.folder):
+            raise TemplateError(f"{path} is a symbolic link that leads outside the template folder; "
+                                "refusing to read it")
+        try:
+            check_regular(path, MAX_ASSET_BYTES)
+        except ReadRefused as exc:
+            raise TemplateError(f"{path} {exc.reason}") from None
+        return path
 
     def asset(self, relative: str, what: str) -> Path:
         """Resolve an asset path inside the folder; refuse escapes, name missing or unreadable files."""
@@ -252,18 +263,16 @@ def resolve_asset(folder: Path, relative: str, what: str) -> Path:
     path = (root / relative).resolve()
     if Path(relative).is_absolute() or not path.is_relative_to(root):
         raise TemplateError(f"{folder / 'template.toml'}: {what} '{relative}' is outside the template folder")
-    if not path.is_file():
-        raise TemplateError(f"{folder / 'template.toml'}: {what} '{relative}' not found in {folder}")
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(16)
-    except OSError as exc:
-        raise TemplateError(f"{folder / 'template.toml'}: {what} '{relative}' cannot be read: "
-                            f"{exc.strerror or exc}") from None
-    if size > MAX_ASSET_BYTES:
-        raise TemplateError(f"{folder / 'template.toml'}: {what} '{relative}' is larger than 20 MB")
-    if not head:
+    try:  # a pipe or device is refused before anything could block on it
+        size = check_regular(path, MAX_ASSET_BYTES)
+    except ReadRefused as exc:
+        if exc.kind == "missing":
+            raise TemplateError(f"{folder / 'template.toml'}: {what} '{relative}' not found in {folder}") from None
+        if exc.kind == "too_large":
+            raise TemplateError(f"{folder / 'template.toml'}: {what} '{relative}' is larger than "
+                                f"{MAX_ASSET_BYTES // 2**20} MB") from None
+        raise TemplateError(f"{folder / 'template.toml'}: {what} '{relative}' {exc.reason}") from None
+    if not size:
         raise TemplateError(f"{folder / 'template.toml'}: {what} '{relative}' is empty")
     return path
 
@@ -304,6 +313,9 @@ def load_template(folder: Path | str) -> Template:
     toml_path = folder / "template.toml"
     if not folder.is_dir():
         raise TemplateError(f"template folder not found: {folder}")
+    if toml_path.is_symlink() and not is_inside(toml_path, folder):
+        raise TemplateError(f"{toml_path}: is a symbolic link that leads outside the template folder; "
+                            "refusing to read it")
     try:
         # four bytes per character at most: the character limit below decides
         text = read_capped(toml_path, 4 * MAX_TOML_CHARS).decode("utf-8")
@@ -417,19 +429,104 @@ def find_template(name_or_dir: str | Path | None) -> Template:
     )
 
 
-def init_template(dest: Path, source: str | Path = DEFAULT_TEMPLATE) -> Path:
-    """Copy a template into a new folder to edit; refuse to overwrite an existing one."""
+def init_template(dest: Path, source: str | Path = DEFAULT_TEMPLATE,
+                  warn: Callable[[str], None] | None = None) -> Path:
+    """Copy a template into a new (or empty) folder to edit; refuse to overwrite anything.
+
+    Only regular files inside the template's folder are copied: symbolic links are skipped (each
+    named through ``warn``), pipes and devices too, and a folder larger than the cap is refused
+    before anything is written. On failure nothing is left behind.
+    """
     template = find_template(source)
-    if (dest.is_dir() and any(dest.iterdir())) or (dest.exists() and not dest.is_dir()):
+    dest = Path(os.path.abspath(dest))
+    try:
+        occupied = (dest.is_dir() and any(dest.iterdir())) or (dest.exists() and not dest.is_dir()) or dest.is_symlink()
+    except OSError as exc:
+        raise TemplateError(f"cannot use {dest}: {exc.strerror or exc}") from None
+    if occupied:
         raise TemplateError(f"{dest} already exists and is not empty; choose a new folder")
-    tmp = dest.with_name(f".{dest.name}.tmp-init")
-    shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(template.folder, tmp)
-    text = (tmp / "template.toml").read_text(encoding="utf-8")
+    files, skipped = _template_files(template.folder)
+    if "template.toml" not in files:
+        raise TemplateError(f"{template.folder / 'template.toml'} is not a regular file in the template folder; "
+                            "refusing to copy the template")
     new_name = re.sub(r"[^a-z0-9._-]+", "-", dest.name.lower()).strip("-") or "my-template"
-    text = re.sub(r'(?m)^name\s*=\s*".*"$', f'name = "{new_name}"', text, count=1)
-    (tmp / "template.toml").write_text(text, encoding="utf-8")
-    if dest.is_dir():
-        dest.rmdir()
-    tmp.rename(dest)
+    fresh = not dest.exists()
+    try:
+        # a new folder is filled under a temporary name and renamed; an empty one is filled in place
+        target = Path(_mkdtemp(dest)) if fresh else dest
+    except OSError as exc:
+        raise TemplateError(f"cannot create {dest}: {exc.strerror or exc}") from None
+    created: list[Path] = []
+    try:
+        for relative, path in files.items():
+            data = read_capped(path, MAX_ASSET_BYTES)
+            if relative == "template.toml":
+                text = re.sub(r'(?m)^name\s*=\s*".*"$', f'name = "{new_name}"', data.decode("utf-8"), count=1)
+                data = text.encode("utf-8")
+            out = target / relative
+            for parent in reversed(out.relative_to(target).parents[:-1]):
+                if not (target / parent).is_dir():
+                    (target / parent).mkdir()
+                    created.append(target / parent)
+            with open(out, "xb") as fh:
+                created.append(out)
+                fh.write(data)
+        if fresh:
+            target.chmod(0o755)  # mkdtemp makes it private; a template folder is an ordinary folder
+            target.rename(dest)
+    except (OSError, ReadRefused, UnicodeDecodeError) as exc:
+        _undo(target if fresh else None, created)
+        reason = getattr(exc, "strerror", None) or exc
+        raise TemplateError(f"cannot create {dest}: {reason}") from None
+    except BaseException:
+        _undo(target if fresh else None, created)
+        raise
+    for item in skipped:
+        if warn is not None:
+            warn(item)
     return dest
+
+
+def _mkdtemp(dest: Path) -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix=f".{dest.name[:100]}.", suffix=".tmp-init", dir=dest.parent)
+
+
+def _undo(tmp: Path | None, created: list[Path]) -> None:
+    """Remove what a failed copy made: the temporary folder, or the files made in an existing one."""
+    if tmp is not None:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    for path in reversed(created):
+        try:
+            path.rmdir() if path.is_dir() else path.unlink()
+        except OSError:
+            pass
+
+
+def _template_files(folder: Path) -> tuple[dict[str, Path], list[str]]:
+    """The regular files of a template folder ({relative name: path}) and messages for what was skipped."""
+    files: dict[str, Path] = {}
+    skipped: list[str] = []
+    total = 0
+    todo = [folder]
+    while todo:
+        current = todo.pop()
+        with os.scandir(current) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                path = Path(entry.path)
+                relative = path.relative_to(folder).as_posix()
+                if entry.is_symlink():
+                    skipped.append(f"skipped {relative}: a symbolic link (only regular files are copied)")
+                elif entry.is_dir(follow_symlinks=False):
+                    todo.append(path)
+                elif stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
+                    total += entry.stat(follow_symlinks=False).st_size
+                    files[relative] = path
+                    if len(files) > MAX_TEMPLATE_FILES or total > MAX_TEMPLATE_BYTES:
+                        raise TemplateError(f"template folder {folder} holds more than {MAX_TEMPLATE_FILES} files "
+                                            f"or {MAX_TEMPLATE_BYTES // 2**20} MB; refusing to copy it")
+                else:
+                    skipped.append(f"skipped {relative}: not a regular file (a pipe, device or socket)")
+    return files, skipped

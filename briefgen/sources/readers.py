@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 from briefgen.brief.briefio import BriefFileError, load_yaml_text, read_brief_file
 from briefgen.errors import InputError
-from briefgen.fileio import ReadRefused, read_capped
+from briefgen.fileio import ReadRefused, is_inside, read_capped
 from briefgen.limits import MAX_SOURCE_BYTES
 
 META_FILES = ("sources.yaml", "sources.yml")
@@ -335,6 +335,11 @@ def expand_paths(paths: list[Path | str]) -> list[Path]:
                            and not any(part.startswith(".") for part in q.relative_to(p).parts))
             if not found:
                 raise InputError(f"no source files ({', '.join(SUFFIXES)}) in folder {p}")
+            for q in found:  # a folder received from someone else reads nothing outside itself
+                if not is_inside(q, p):
+                    raise InputError(f"{q} is a symbolic link that leads outside the folder {p}; refusing "
+                                     "to read it (copy the file into the folder, or name it on the "
+                                     "command line)")
             out.extend(found)
         elif p.exists():
             out.append(p)
@@ -358,6 +363,8 @@ def sidecar_metadata(files: list[Path]) -> dict[Path, dict[str, Any]]:
             meta_path = folder / name
             if not meta_path.is_file():
                 continue
+            if not is_inside(meta_path, folder):
+                raise InputError(f"{meta_path} is a symbolic link that leads outside its folder; refusing to read it")
             try:
                 data = read_brief_file(meta_path).data
             except BriefFileError as exc:
