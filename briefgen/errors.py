@@ -4,6 +4,10 @@ an exit code in one place (``briefgen.cli``); a library caller catches them like
 from __future__ import annotations
 
 
+class BriefgenWarning(UserWarning):
+    """Something briefgen changed or left out of an input; the command line shows it as ``warning: …``."""
+
+
 class BriefgenError(Exception):
     """Base class of every error a user can cause with bad input; ``exit_code`` is what the CLI exits with."""
 

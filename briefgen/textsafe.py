@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import warnings
 
+from briefgen.errors import BriefgenWarning
+
 # XML 1.0 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF];
 # lone surrogates cannot even be encoded as UTF-8.
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-class UnsafeTextWarning(UserWarning):
+class UnsafeTextWarning(BriefgenWarning):
     """Text contained characters an output format cannot hold; they were removed."""
 
 

@@ -18,12 +18,16 @@ def _sources(tmp_path):
 
 
 def test_folder_of_sources_is_drafted_then_built(tmp_path):
-    out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", str(_sources(tmp_path)), "-o", str(out), "-f", "docx", "-f", "pdf"])
+    out, src = tmp_path / "out", _sources(tmp_path)
+    result = CliRunner().invoke(main, ["build", str(src), "-o", str(out), "-f", "docx", "-f", "pdf"])
     assert result.exit_code == 0, result.output
     assert "drafted" in result.output
+    assert f"--allow-outside {src}" in result.output  # the draft's sources are outside its folder: say how
     assert (out / "brief.yaml").is_file()
-    assert CliRunner().invoke(main, ["validate", str(out / "brief.yaml"), "--strict"]).exit_code == 0
+    args = ["validate", str(out / "brief.yaml"), "--strict"]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 1 and "leads outside the brief's folder" in refused.output
+    assert CliRunner().invoke(main, [*args, "--allow-outside", str(src)]).exit_code == 0
     doc = Document(str(out / "out.docx"))
     assert any(p.style.name.startswith("Heading") for p in doc.paragraphs)
     assert (out / "out.pdf").read_bytes().startswith(b"%PDF")

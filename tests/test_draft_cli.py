@@ -41,7 +41,9 @@ def test_draft_of_the_example_validates_strict_and_cites_every_source(tmp_path: 
     out = tmp_path / "out" / "brief.yaml"
     result = CliRunner().invoke(main, ["draft", str(src), "-o", str(out), "--title", "T", "--question", "Q?"])
     assert result.exit_code == 0, result.output
-    report = check_file(out)
+    assert f"--allow-outside {src}" in result.output  # its sources are outside the draft's folder
+    assert {p.code for p in check_file(out).problems} == {"source-outside"}
+    report = check_file(out, allow_outside=[src])
     assert report.ok(strict=True), [p.format() for p in report.problems]
     data = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert data["meta"]["title"] == "T" and data["meta"]["question"] == "Q?"

@@ -95,9 +95,17 @@ def _draft_for_build(sources: Path, output_dir: Path) -> tuple[Path, Path | None
         click.echo(f"using the existing draft {draft} (delete it to draft again from {sources})", err=True)
         return draft, None
     draft_to_file([sources], draft)
-    click.echo(f"drafted {draft} from {sources}; check it, then build it again with `briefgen build {draft}`",
-               err=True)
+    click.echo(f"drafted {draft} from {sources}; check it, then build it again with `briefgen build {draft}"
+               f"{_allow_hint(draft, [sources])}`", err=True)
     return draft, draft
+
+
+def _allow_hint(brief: Path, sources: list[Path]) -> str:
+    """The --allow-outside options a brief needs to read ``sources`` from outside its own folder."""
+    from briefgen.fileio import is_inside
+
+    outside = dict.fromkeys(str(s) for s in sources if not is_inside(s, brief.parent))
+    return "".join(f" --allow-outside {s}" for s in outside)
 
 
 def _build(brief, output_dir, formats, template_name, reference_docx, emit_outline, endnotes, no_quotes,
@@ -107,7 +115,7 @@ def _build(brief, output_dir, formats, template_name, reference_docx, emit_outli
     from dataclasses import replace
 
     from briefgen.build import build_brief, settings_for
-    from briefgen.textsafe import UnsafeTextWarning
+    from briefgen.errors import BriefgenWarning
 
     layout, options = settings_for(template_name)
     if no_quotes:
@@ -119,13 +127,13 @@ def _build(brief, output_dir, formats, template_name, reference_docx, emit_outli
     if endnotes:
         options = replace(options, notes="endnotes")
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UnsafeTextWarning)
+        warnings.simplefilter("always", BriefgenWarning)
         written = build_brief(brief, output_dir, formats, layout=layout, options=options,
                               emit_outline=emit_outline, strict=strict, pdf_helper=helper,
                               allow_outside=allow_outside)
     shown = set()
     for w in caught:
-        if issubclass(w.category, UnsafeTextWarning) and str(w.message) not in shown:
+        if issubclass(w.category, BriefgenWarning) and str(w.message) not in shown:
             shown.add(str(w.message))
             click.echo(f"warning: {w.message}", err=True)
     return written

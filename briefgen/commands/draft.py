@@ -49,5 +49,7 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     out = draft_to_file(files, output, title=title, question=question, gazetteer=gazetteer, jobs=jobs,
                         progress=progress)
     if not quiet:
+        from briefgen.commands.build import _allow_hint
+
         click.echo(f"{out}: draft written from {len(files)} source(s); check items marked LOW first, "
-                   f"then run `briefgen validate --strict {out}`")
+                   f"then run `briefgen validate --strict {out}{_allow_hint(Path(out), list(sources))}`")

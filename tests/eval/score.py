@@ -154,7 +154,7 @@ def evaluate(brief_path: Path | None = None) -> dict:
     # every quote verbatim, strict validation
     from briefgen.brief.check import check_file
 
-    report = check_file(brief_path)
+    report = check_file(brief_path, allow_outside=[SOURCES])  # the draft is written outside the sources folder
     n_quotes = sum(1 for _ in _all_citations(brief))
     missing = [p for p in report.problems if p.code == "quote-not-found"]
     return {

@@ -18,12 +18,13 @@ from pathlib import Path
 from lxml import etree
 
 from briefgen import outline as o
-from briefgen.errors import InputError
+from briefgen.errors import BriefgenWarning, InputError
 from briefgen.textsafe import clean
 from briefgen.writers import RenderOptions
 from briefgen.writers._shared import Dispatch, PAGE, PAGES, marking_line, split_page_fields, tlp_colour
 from briefgen.writers.docx import wml as x
 from briefgen.writers.docx import opc
+from briefgen.writers.docx.sanitise import sanitise
 from briefgen.writers.docx.vocabulary import (CP_NS, CT_CORE, CT_MAIN_DOCUMENT, CT_MAIN_MACROS, CT_MAIN_TEMPLATE, CT_WML,
                                               DC_NS, DCTERMS_NS, RT_ENDNOTES, RT_FOOTER, RT_FOOTNOTES, RT_HEADER,
                                               RT_CORE, RT_HYPERLINK, RT_IMAGE, RT_NUMBERING, RT_OFFICE_DOCUMENT, RT_SETTINGS,
@@ -89,7 +90,18 @@ def _open_reference(path: Path | None) -> opc.Package:
                 part.element  # noqa: B018
     except (opc.PackageError, OSError) as exc:
         raise InputError(f"reference document {ref} is not a readable .docx file ({exc})") from None
+    removed = sanitise(package)
+    if removed:
+        import warnings
+
+        shown = ", ".join(removed[:8]) + (f" and {len(removed) - 8} more" if len(removed) > 8 else "")
+        warnings.warn(f"reference document {ref}: removed {len(removed)} item(s) that must not travel with "
+                      f"a brief: {shown}", ReferenceSanitised, stacklevel=2)
     return package
+
+
+class ReferenceSanitised(BriefgenWarning):
+    """A reference document held external links, macros or embedded objects; they were removed."""
 
 
 class _Writer:
