@@ -28,7 +28,9 @@ class ReportedError(click.ClickException):
     """A briefgen error as click reports it: ``Error: <message>`` on stderr, exit with the error's code."""
 
     def __init__(self, error: Exception):
-        super().__init__(str(error))
+        from briefgen.textsafe import for_terminal
+
+        super().__init__(for_terminal(str(error)))  # messages quote files sent by others
         self.exit_code = getattr(error, "exit_code", 1)
 
 
@@ -56,8 +58,13 @@ class LazyGroup(click.Group):
 
         try:
             return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
-            raise  # bad usage (exit 2) and click's own exits keep click's handling
+        except click.exceptions.ClickException as exc:
+            from briefgen.textsafe import for_terminal
+
+            exc.message = for_terminal(str(exc.message))  # a bad value is quoted back as typed
+            raise  # bad usage (exit 2) keeps click's handling
+        except (click.exceptions.Exit, click.exceptions.Abort):
+            raise  # click's own exits
         except BriefgenError as exc:
             raise ReportedError(exc) from exc
         except Exception as exc:

@@ -27,12 +27,12 @@ class SmtpConfig(_Section):
     """The ``[smtp]`` table: the mail server to send through."""
 
     host: str | None = None
-    port: int | None = Field(default=None, ge=1, le=65535)
+    port: int | None = Field(default=None, ge=1, le=65535, strict=True)
     security: Literal["starttls", "ssl", "none"] | None = None
     user: str | None = None
     password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     cafile: Path | None = None
-    timeout: float | None = Field(default=None, gt=0, le=600)
+    timeout: float | None = Field(default=None, gt=0, le=600, strict=True, allow_inf_nan=False)
     helo: str | None = None
 
 
@@ -43,7 +43,7 @@ class EmailConfig(_Section):
     reply_to: list[str] = Field(default_factory=list)
     cc: list[str] = Field(default_factory=list)
     bcc: list[str] = Field(default_factory=list)
-    max_size_mb: float | None = Field(default=None, gt=0)
+    max_size_mb: float | None = Field(default=None, gt=0, le=1_000_000, strict=True, allow_inf_nan=False)
 
 
 class UserConfig(_Section):

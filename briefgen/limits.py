@@ -86,7 +86,12 @@ def check_image(path: Path | str, what: str = "logo") -> Any:
         image = Image.from_blob(data)
         width, height = int(image.px_width), int(image.px_height)
     except Exception:  # python-docx raises several kinds for damaged images
-        width = height = 0
+        image, width, height = None, 0, 0
+    if image is None and data.startswith(b"\xff\xd8\xff"):
+        # python-docx knows only JPEGs with a JFIF or Exif header; a CMYK JPEG (Adobe header) is just
+        # as embeddable in Word and in the PDF
+        image = _PlainJpeg.from_blob(data)
+        width, height = (image.px_width, image.px_height) if image else (0, 0)
     if not (width > 0 and height > 0):
         raise ImageRefused(what, path, "is unreadable (a damaged image)")
     if width * height > MAX_IMAGE_PIXELS:
@@ -101,3 +106,41 @@ class ImageRefused(InputError):
     def __init__(self, what: str, path: Path, reason: str):
         self.reason = reason
         super().__init__(f"{what} {path} {reason}")
+
+
+_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+class _PlainJpeg:
+    """A JPEG's size read from its frame header: what the writers need to embed it (as python-docx's Image)."""
+
+    content_type = "image/jpeg"
+    default_ext = "jpg"
+
+    def __init__(self, blob: bytes, px_width: int, px_height: int):
+        self.blob, self.px_width, self.px_height = blob, px_width, px_height
+        self.width, self.height = px_width * 914400 // 72, px_height * 914400 // 72  # EMU at 72 dpi
+
+    @classmethod
+    def from_blob(cls, data: bytes) -> "_PlainJpeg | None":
+        """The image, or None when no frame header is found before the data ends."""
+        i = 2
+        while i + 4 <= len(data):
+            if data[i] != 0xFF:
+                return None
+            marker = data[i + 1]
+            if marker == 0xFF:  # fill byte
+                i += 1
+                continue
+            if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # markers without a length
+                i += 2
+                continue
+            length = int.from_bytes(data[i + 2:i + 4], "big")
+            if marker in _SOF and i + 9 <= len(data):
+                height = int.from_bytes(data[i + 5:i + 7], "big")
+                width = int.from_bytes(data[i + 7:i + 9], "big")
+                return cls(data, width, height)
+            if length < 2:
+                return None
+            i += 2 + length
+        return None

@@ -32,3 +32,31 @@ def clean(text: str, where: str = "text") -> str:
 def is_clean(text: str) -> bool:
     """True when ``text`` holds only characters XML 1.0 allows."""
     return not _ILLEGAL.search(text)
+
+
+# What a terminal would act on rather than show: C0 controls except tab and newline, DEL, C1 controls
+# (0x9B is a one-byte CSI), bidirectional overrides and isolates (they reorder what follows on the
+# line) and lone surrogates (undecodable bytes in a file name).
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e"
+                              "\u2066-\u2069\ud800-\udfff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte Python could not decode: show the byte
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def for_terminal(text: str) -> str:
+    """``text`` safe to print on a terminal: escape sequences, controls and bidi overrides shown as ``\\xNN``.
+
+    Nothing printed can clear the screen, set the window title or reorder the line; the text stays
+    readable and tells the user what was there.
+    """
+    return _TERMINAL_UNSAFE.sub(_visible, text) if _TERMINAL_UNSAFE.search(text) else text
+
+
+def json_for_terminal(text: str) -> str:
+    """JSON text safe to print: the same characters written as JSON ``\\uXXXX`` escapes (same data)."""
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

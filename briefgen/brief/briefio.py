@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -74,16 +75,73 @@ def read_brief_file(path: Path | str) -> BriefFile:
     return _read_yaml(path, text)
 
 
+MAX_DIGITS = 4_300  # Python's own limit on converting text to int; far beyond any honest number
+
+
+class _JsonValue(Exception):
+    """A JSON value the brief rules refuse (found while parsing), with the text to look for."""
+
+    def __init__(self, token: str, message: str):
+        super().__init__(message)
+        self.token, self.message = token, message
+
+
+def _json_int(token: str) -> int:
+    if len(token.lstrip("-")) > MAX_DIGITS:
+        raise _JsonValue(token[:40], f"has a number with {len(token.lstrip('-')):,} digits; "
+                                     f"refusing numbers longer than {MAX_DIGITS:,} digits")
+    return int(token)
+
+
+def _json_float(token: str) -> float:
+    value = float(token)
+    if value != value or value in (float("inf"), float("-inf")):
+        raise _JsonValue(token[:40], f"has the number {token[:40]}, too large to be a number")
+    return value
+
+
+def _json_constant(token: str) -> Any:
+    raise _JsonValue(token, f"has {token}, which is not a number (JSON has no NaN or Infinity)")
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _JsonValue(f'"{key}"', f"has the key '{key}' twice in one mapping")
+        out[key] = value
+    return out
+
+
 def _read_json(path: Path, text: str) -> BriefFile:
     _check_json_depth(path, text)
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_json_object, parse_int=_json_int, parse_float=_json_float,
+                          parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise BriefFileError(path, exc.lineno, exc.colno, f"is not valid JSON: {exc.msg}") from None
+    except _JsonValue as exc:
+        if exc.message.startswith("has the key"):
+            try:  # the YAML reader finds the second key with its line and column
+                _read_yaml(path, text)
+            except BriefFileError as located:
+                if located.detail == exc.message:
+                    raise located from None
+        line, col = _locate(text, exc.token)
+        raise BriefFileError(path, line, col, exc.message) from None
     try:  # JSON is (nearly) YAML: reuse the YAML composer just for the marks
         return _read_yaml(path, text, data=data)
     except BriefFileError:
         return BriefFile(path, data, {(): (1, 1)})
+
+
+def _locate(text: str, token: str) -> tuple[int, int]:
+    """Line and column of the first place ``token`` stands outside a string (1:1 when not found)."""
+    for match in re.finditer(r'"(?:[^"\\]|\\.)*"|' + re.escape(token), text):
+        if match.group() == token:
+            start = match.start()
+            return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+    return 1, 1
 
 
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
@@ -286,8 +344,13 @@ class _Builder:
             return value
         if tag.endswith((":timestamp", ":binary", ":set", ":omap", ":pairs")):
             return value  # dates stay text; pydantic parses ISO dates itself
+        if tag.endswith(":int") and sum(ch.isdigit() for ch in value) > MAX_DIGITS:
+            raise _Problem(event, f"has a number with more than {MAX_DIGITS:,} digits; refusing it")
         node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
         try:
-            return self._constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
+            result = self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError) as exc:
             raise _Problem(event, f"has a value YAML cannot read: {exc}") from None
+        if isinstance(result, float) and not math.isfinite(result):
+            raise _Problem(event, f"has {value}, which is not a finite number (.nan and .inf are not allowed)")
+        return result

@@ -333,7 +333,7 @@ class Risk(_Model):
     consequence: str | None = None
     description: str | None = None
     likelihood: LikelihoodTerm
-    impact: int = Field(ge=1, le=5, description="1 insignificant … 5 severe.")
+    impact: int = Field(ge=1, le=5, strict=True, description="1 insignificant … 5 severe.")
     mitigation: list[PointItem] = Field(default_factory=list)
     indicators: list[PointItem] = Field(default_factory=list)
     options: list[Id] = Field(default_factory=list, description="Ids of related options.")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from briefgen.commands import echo
+
 from briefgen.writers import REGISTRY
 
 
@@ -81,9 +83,9 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
         if helper is not None:
             helper.close()
     for path in written.values():
-        click.echo(str(path))
+        echo(str(path))
     if emit_outline:
-        click.echo(str(emit_outline))
+        echo(str(emit_outline))
 
 
 def _draft_for_build(sources: Path, output_dir: Path) -> tuple[Path, Path | None]:
@@ -92,10 +94,10 @@ def _draft_for_build(sources: Path, output_dir: Path) -> tuple[Path, Path | None
 
     draft = output_dir / "brief.yaml"
     if draft.exists():
-        click.echo(f"using the existing draft {draft} (delete it to draft again from {sources})", err=True)
+        echo(f"using the existing draft {draft} (delete it to draft again from {sources})", err=True)
         return draft, None
     draft_to_file([sources], draft)
-    click.echo(f"drafted {draft} from {sources}; check it, then build it again with `briefgen build {draft}"
+    echo(f"drafted {draft} from {sources}; check it, then build it again with `briefgen build {draft}"
                f"{_allow_hint(draft, [sources])}`", err=True)
     return draft, draft
 
@@ -135,5 +137,5 @@ def _build(brief, output_dir, formats, template_name, reference_docx, emit_outli
     for w in caught:
         if issubclass(w.category, BriefgenWarning) and str(w.message) not in shown:
             shown.add(str(w.message))
-            click.echo(f"warning: {w.message}", err=True)
+            echo(f"warning: {w.message}", err=True)
     return written

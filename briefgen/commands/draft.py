@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from briefgen.commands import echo
+
 
 @click.command("draft")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -36,6 +38,12 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     from briefgen.errors import OutputError
     from briefgen.sources.readers import expand_paths
 
+    from briefgen.textsafe import for_terminal, is_clean
+
+    for option, value in (("--title", title), ("--question", question)):
+        if value is not None and not is_clean(value):  # undecodable bytes or control characters
+            raise click.BadParameter(f"'{for_terminal(value)}' holds bytes that are not UTF-8 text or control "
+                                     "characters; type it again as plain text", param_hint=option)
     if output.exists() and not force:  # a brief an analyst has been editing is never overwritten
         raise OutputError(f"{output} already exists; choose another -o or pass --force to replace it")
 
@@ -51,5 +59,5 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     if not quiet:
         from briefgen.commands.build import _allow_hint
 
-        click.echo(f"{out}: draft written from {len(files)} source(s); check items marked LOW first, "
+        echo(f"{out}: draft written from {len(files)} source(s); check items marked LOW first, "
                    f"then run `briefgen validate --strict {out}{_allow_hint(Path(out), list(sources))}`")

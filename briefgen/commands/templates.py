@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from briefgen.commands import echo
+
 
 @click.group("templates")
 def templates() -> None:
@@ -35,7 +37,7 @@ def list_() -> None:
 
     for name in builtin_names():
         spec = load_template(BUILTIN_DIR / name).spec
-        click.echo(f"{name:16} {spec.description}")
+        echo(f"{name:16} {spec.description}")
 
 
 @templates.command("show")
@@ -52,34 +54,34 @@ def show(name: str) -> None:
 
     t = find_template(name)
     s = t.spec
-    click.echo(f"name:        {s.name}")
-    click.echo(f"folder:      {t.folder}")
-    click.echo(f"description: {s.description}")
+    echo(f"name:        {s.name}")
+    echo(f"folder:      {t.folder}")
+    echo(f"description: {s.description}")
     size = s.page.size or "from reference.docx (Word), letter (PDF)"
     if s.page.margins_mm:
         top, right, bottom, left = s.page.margins_mm
         margins = f"margins {top:g}/{right:g}/{bottom:g}/{left:g} mm (top/right/bottom/left)"
     else:
         margins = "margins from reference.docx (Word), 24/22/24/22 mm (PDF)"
-    click.echo(f"page:        {size}, {margins}")
+    echo(f"page:        {size}, {margins}")
     if s.page.text_size_pt:
-        click.echo(f"text (PDF):  {s.page.text_size_pt:g} pt")
-    click.echo(f"fonts (PDF): {', '.join(getattr(s.fonts, f) for f in ('regular', 'bold', 'italic', 'bolditalic')) if s.fonts else 'built-in'}")
-    click.echo(f"logo:        {s.logo or 'none'}")
-    click.echo(f"header:      {s.header}")
-    click.echo(f"footer:      {s.footer}")
-    click.echo(f"notes:       {s.citations.notes}, {s.citations.style}, quotes {'on' if s.citations.quotes else 'off'}")
-    click.echo(f"colours:     {', '.join(f'{k} {v}' for k, v in s.colors.items()) or 'default'}")
-    click.echo(f"reference:   {t.reference_docx or 'built-in reference.docx'}")
+        echo(f"text (PDF):  {s.page.text_size_pt:g} pt")
+    echo(f"fonts (PDF): {', '.join(getattr(s.fonts, f) for f in ('regular', 'bold', 'italic', 'bolditalic')) if s.fonts else 'built-in'}")
+    echo(f"logo:        {s.logo or 'none'}")
+    echo(f"header:      {s.header}")
+    echo(f"footer:      {s.footer}")
+    echo(f"notes:       {s.citations.notes}, {s.citations.style}, quotes {'on' if s.citations.quotes else 'off'}")
+    echo(f"colours:     {', '.join(f'{k} {v}' for k, v in s.colors.items()) or 'default'}")
+    echo(f"reference:   {t.reference_docx or 'built-in reference.docx'}")
     if s.labels:
-        click.echo(f"labels:      {', '.join(f'{k} = {v!r}' for k, v in s.labels.items())}")
-    click.echo("sections:")
+        echo(f"labels:      {', '.join(f'{k} = {v!r}' for k, v in s.labels.items())}")
+    echo("sections:")
     for sec in s.sections:
         extra = [f"at most {sec.limit}"] if sec.limit else []
         if sec.variant != "full":
             extra.append(f"variant {sec.variant}")
         heading = default_heading(sec.key) if sec.heading is None else sec.heading
-        click.echo(f"  - {sec.key:16} {heading}{' (' + ', '.join(extra) + ')' if extra else ''}")
+        echo(f"  - {sec.key:16} {heading}{' (' + ', '.join(extra) + ')' if extra else ''}")
 
 
 @templates.command("init")
@@ -100,5 +102,5 @@ def init(dest: Path, source: str) -> None:
     """
     from briefgen.compose.templates import init_template
 
-    init_template(dest, source, warn=lambda text: click.echo(f"warning: {text}", err=True))
-    click.echo(f"created {dest} from '{source}': edit {dest / 'template.toml'} and {dest / 'reference.docx'}")
+    init_template(dest, source, warn=lambda text: echo(f"warning: {text}", err=True))
+    echo(f"created {dest} from '{source}': edit {dest / 'template.toml'} and {dest / 'reference.docx'}")

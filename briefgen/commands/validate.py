@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from briefgen.commands import echo
+
 from briefgen.errors import ValidationFailed
 
 
@@ -36,19 +38,21 @@ def validate(brief: Path, strict: bool, fmt: str, allow_outside: tuple[Path, ...
     report = check_file(brief, allow_outside)
     failed = not report.ok(strict)
     if fmt == "json":
-        click.echo(json.dumps({
+        from briefgen.textsafe import json_for_terminal
+
+        click.echo(json_for_terminal(json.dumps({
             "file": str(brief),
             "ok": not failed,
             "errors": len(report.errors),
             "warnings": len(report.warnings),
             "problems": [p.as_dict() for p in report.problems],
-        }, indent=2, ensure_ascii=False))
+        }, indent=2, ensure_ascii=False)))
     else:
         for p in report.problems:
-            click.echo(p.format(), err=True)
+            echo(p.format(), err=True)
         n_cit = len(report.matches)
         if not failed:
-            click.echo(f"{brief}: OK ({n_cit} citations grounded, {len(report.warnings)} warnings)")
+            echo(f"{brief}: OK ({n_cit} citations grounded, {len(report.warnings)} warnings)")
     if failed:
         raise ValidationFailed(
             f"{brief}: {len(report.errors)} errors, {len(report.warnings)} warnings"

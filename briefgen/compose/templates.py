@@ -81,7 +81,7 @@ class SectionSpec(_Spec):
 
     key: str
     heading: str | None = None
-    limit: int | None = Field(default=None, ge=1, description="Show at most this many items.")
+    limit: int | None = Field(default=None, ge=1, strict=True, description="Show at most this many items.")
     variant: str = Field(default="full", description="How the section is drawn (see SECTION_VARIANTS).")
 
     @field_validator("key")

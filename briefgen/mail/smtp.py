@@ -56,6 +56,14 @@ class SendResult:
 
 def tls_context(cafile: Path | None = None) -> ssl.SSLContext:
     """A verifying TLS context; ``cafile`` adds certificates to trust (a private mail server's CA)."""
+    if cafile:
+        from briefgen.fileio import ReadRefused, check_regular
+        from briefgen.limits import MAX_CONFIG_BYTES
+
+        try:  # a pipe or device would block the certificate loader
+            check_regular(cafile, MAX_CONFIG_BYTES * 10)
+        except ReadRefused as exc:
+            raise MailError(f"cannot load certificates: {cafile} {exc.reason}") from None
     try:
         return ssl.create_default_context(cafile=str(cafile) if cafile else None)
     except (OSError, ssl.SSLError) as exc:

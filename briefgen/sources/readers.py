@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import html
+import io
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -237,14 +238,17 @@ def read_pdf_file(path: Path) -> SourceDoc:
         import pypdf
     except ImportError:
         raise SourceReadError(path, "reading PDF needs the optional package pypdf (pip install 'briefgen[pdf]')") from None
-    _raw(path)
+    data = _raw(path)
     try:
-        reader = pypdf.PdfReader(str(path))
+        reader = pypdf.PdfReader(io.BytesIO(data))  # the very bytes checked: nothing is opened twice
         if reader.is_encrypted:
             try:
-                reader.decrypt("")
+                opened = reader.decrypt("")
             except Exception:
-                raise SourceReadError(path, "is encrypted") from None
+                opened = None
+            if not opened:  # a password is needed to read it
+                raise SourceReadError(path, "is encrypted (a password is needed to read it); "
+                                            "save a copy without the password")
         chunks: list[str] = []
         pages: list[tuple[int, int]] = []
         offset = 0
@@ -275,13 +279,13 @@ def read_docx_file(path: Path) -> SourceDoc:
 
     from briefgen.limits import ZipRefused, check_zip
 
-    _raw(path)
+    data = _raw(path)
     try:
         check_zip(path, "source")  # a .docx is a zip: refuse bombs before inflating anything
     except ZipRefused as exc:
         raise SourceReadError(path, exc.reason) from None
     try:
-        doc = docx.Document(str(path))
+        doc = docx.Document(io.BytesIO(data))
         paras = [p.text for p in doc.paragraphs]
         for table in doc.tables:
             for row in table.rows:

@@ -14,6 +14,7 @@ import posixpath
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 from urllib.parse import unquote
 
 from lxml import etree
@@ -118,8 +119,8 @@ class Package:
     # ------------------------------------------------------------------ reading
 
     @classmethod
-    def read(cls, path: Path) -> Package:
-        """Load a package from a file; PackageError (or OSError) when it is not one."""
+    def read(cls, path: Path | IO[bytes]) -> Package:
+        """Load a package from a file (a path or an open binary file); PackageError (or OSError) when it is not one."""
         try:
             with zipfile.ZipFile(path) as zf:
                 members = {_member_to_name(i.filename): zf.read(i) for i in zf.infolist() if not i.is_dir()}

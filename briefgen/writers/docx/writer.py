@@ -12,6 +12,7 @@ python-docx is only needed for reading a logo image's size.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
@@ -70,12 +71,13 @@ def write(doc: o.Document, options: RenderOptions | None = None) -> bytes:
 
 
 def _open_reference(path: Path | None) -> opc.Package:
-    from briefgen.limits import check_zip
+    from briefgen.fileio import ReadRefused, read_capped
+    from briefgen.limits import MAX_ZIP_BYTES, check_zip
 
     ref = Path(path) if path else DEFAULT_REFERENCE
     check_zip(ref, "reference document")
     try:
-        package = opc.Package.read(ref)
+        package = opc.Package.read(io.BytesIO(read_capped(ref, MAX_ZIP_BYTES)))  # the file checked, read once
         main = package.related(package.root, RT_OFFICE_DOCUMENT)
         if main is not None and main.content_type in CT_MAIN_MACROS:
             raise opc.PackageError("it holds macros; save it as a plain Word document (.docx)")
@@ -88,7 +90,7 @@ def _open_reference(path: Path | None) -> opc.Package:
             part = package.related(main, reltype)
             if part is not None:
                 part.element  # noqa: B018
-    except (opc.PackageError, OSError) as exc:
+    except (opc.PackageError, OSError, ReadRefused) as exc:
         raise InputError(f"reference document {ref} is not a readable .docx file ({exc})") from None
     removed = sanitise(package)
     if removed:
