@@ -53,19 +53,34 @@ class UserConfig(_Section):
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
 
 
+_NO_HOME = Path("~/.config/briefgen/config.toml")  # shown in messages when no home folder is known
+
+
+def _expand(path: Path) -> Path:
+    """``path`` with ``~`` expanded; unchanged when there is no home folder (HOME unset, no passwd entry)."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        return path
+
+
 def config_path() -> Path:
     """``$BRIEFGEN_CONFIG``, else ``$XDG_CONFIG_HOME/briefgen/config.toml``, else ``~/.config/…``."""
     explicit = os.environ.get(CONFIG_ENV)
     if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base).expanduser() / "briefgen" / "config.toml"
+        return _expand(Path(explicit))
+    base = os.environ.get("XDG_CONFIG_HOME")
+    if base:
+        return _expand(Path(base)) / "briefgen" / "config.toml"
+    return _expand(_NO_HOME)
 
 
 def load_config(path: Path | None = None) -> UserConfig:
     """Read the config file; a missing default file gives defaults, a bad one an InputError."""
     explicit = path is not None or bool(os.environ.get(CONFIG_ENV))
     path = path or config_path()
+    if not explicit and path == _NO_HOME:  # no home folder, so no config file in it: the defaults
+        return UserConfig()
     try:
         raw = read_capped(path, MAX_CONFIG_BYTES)
     except ReadRefused as exc:
@@ -101,6 +116,23 @@ def load_config(path: Path | None = None) -> UserConfig:
         )
         raise InputError(f"config file {path}: {details}") from None
     if config.smtp.cafile is not None:
-        cafile = config.smtp.cafile.expanduser()
+        cafile = _expand(config.smtp.cafile)
         config.smtp.cafile = cafile if cafile.is_absolute() else path.parent / cafile
     return config
+
+
+# The latest date every output format can hold (9999-12-31T23:59:59Z).
+_LAST_EPOCH = 253_402_300_799
+
+
+def source_date_epoch() -> int | None:
+    """``$SOURCE_DATE_EPOCH`` as seconds (None when unset); InputError naming what is wrong with it."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit():
+        raise InputError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value[:40]!r}")
+    if len(value) > 12 or int(value) > _LAST_EPOCH:
+        raise InputError(f"SOURCE_DATE_EPOCH {value[:40]} is out of range: it must be at most {_LAST_EPOCH} "
+                         "(the last second of the year 9999)")
+    return int(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -63,7 +64,7 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
     helper = start_pdf_helper(list(formats))  # warms up the PDF writer while the rest loads
     try:
         drafted = None
-        if brief.is_dir():
+        if os.path.isdir(brief):  # False for any name the system cannot look up
             if template_name is not None:  # an unusable template fails before anything is drafted
                 from briefgen.compose.templates import find_template
 

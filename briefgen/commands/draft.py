@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -44,7 +45,10 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
         if value is not None and not is_clean(value):  # undecodable bytes or control characters
             raise click.BadParameter(f"'{for_terminal(value)}' holds bytes that are not UTF-8 text or control "
                                      "characters; type it again as plain text", param_hint=option)
-    if output.exists() and not force:  # a brief an analyst has been editing is never overwritten
+    from briefgen.config import source_date_epoch
+
+    source_date_epoch()  # a bad value is named before any work
+    if os.path.lexists(output) and not force:  # a brief an analyst has been editing is never overwritten
         raise OutputError(f"{output} already exists; choose another -o or pass --force to replace it")
 
     files = expand_paths(list(sources))

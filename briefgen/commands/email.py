@@ -61,13 +61,10 @@ def _ensure_outputs(brief: Path, out_dir: Path, formats: list[str], echo) -> lis
 
 
 def _reproducible_date() -> dt.datetime | None:
-    value = os.environ.get("SOURCE_DATE_EPOCH")
-    if not value:
-        return None
-    try:
-        return dt.datetime.fromtimestamp(int(value), tz=dt.timezone.utc)
-    except (ValueError, OverflowError, OSError):
-        raise InputError(f"SOURCE_DATE_EPOCH must be a whole number of seconds, not {value!r}") from None
+    from briefgen.config import source_date_epoch
+
+    epoch = source_date_epoch()
+    return None if epoch is None else dt.datetime.fromtimestamp(epoch, tz=dt.timezone.utc)
 
 
 @click.command("email")

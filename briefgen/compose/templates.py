@@ -391,13 +391,20 @@ def _truetype_tables_ok(data: bytes) -> bool:
     (count,) = struct.unpack(">H", data[4:6])
     if len(data) < 12 + 16 * count:
         return False
-    tags = set()
+    tables = {}
     for i in range(count):
         tag, _checksum, offset, length = struct.unpack(">4sIII", data[12 + 16 * i: 28 + 16 * i])
         if offset + length > len(data):
             return False
-        tags.add(tag)
-    return _REQUIRED_TABLES <= tags
+        tables[tag] = data[offset:offset + length]
+    if not _REQUIRED_TABLES <= set(tables):
+        return False
+    # a table directory over zeroed or truncated tables: the fields every font reader needs first
+    head, maxp, hhea, cmap = tables[b"head"], tables[b"maxp"], tables[b"hhea"], tables[b"cmap"]
+    return (len(head) >= 54 and head[12:16] == b"\x5f\x0f\x3c\xf5" and struct.unpack(">H", head[18:20])[0] > 0
+            and len(maxp) >= 6 and struct.unpack(">H", maxp[4:6])[0] > 0
+            and len(hhea) >= 36 and struct.unpack(">H", hhea[34:36])[0] > 0
+            and len(cmap) >= 4 and struct.unpack(">H", cmap[2:4])[0] > 0)
 
 
 def _check_image(path: Path, toml_path: Path, relative: str) -> None:
@@ -451,12 +458,15 @@ def init_template(dest: Path, source: str | Path = DEFAULT_TEMPLATE,
                             "refusing to copy the template")
     new_name = re.sub(r"[^a-z0-9._-]+", "-", dest.name.lower()).strip("-") or "my-template"
     fresh = not dest.exists()
+    created: list[Path] = [p for p in reversed(dest.parents) if not p.exists()]  # parents made here
     try:
+        for parent in created:
+            parent.mkdir()
         # a new folder is filled under a temporary name and renamed; an empty one is filled in place
         target = Path(_mkdtemp(dest)) if fresh else dest
     except OSError as exc:
+        _undo(None, [p for p in created if p.exists()])
         raise TemplateError(f"cannot create {dest}: {exc.strerror or exc}") from None
-    created: list[Path] = []
     try:
         for relative, path in files.items():
             data = read_capped(path, MAX_ASSET_BYTES)
@@ -494,10 +504,9 @@ def _mkdtemp(dest: Path) -> str:
 
 
 def _undo(tmp: Path | None, created: list[Path]) -> None:
-    """Remove what a failed copy made: the temporary folder, or the files made in an existing one."""
+    """Remove what a failed copy made: the temporary folder, the files and folders it created."""
     if tmp is not None:
         shutil.rmtree(tmp, ignore_errors=True)
-        return
     for path in reversed(created):
         try:
             path.rmdir() if path.is_dir() else path.unlink()

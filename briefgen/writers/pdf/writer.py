@@ -120,7 +120,12 @@ def _font(path: Path) -> str:
         if not Path(key).is_file():
             raise FileNotFoundError(f"font file not found: {path}")
         name = f"bg-{Path(key).stem}-{zlib.crc32(key.encode()):08x}"
-        pdfmetrics.registerFont(TTFont(name, key, asciiReadable=0))
+        try:
+            font = TTFont(name, key, asciiReadable=0)
+        except Exception as exc:  # ReportLab raises many kinds for a damaged font
+            raise InputError(f"font {path} is unreadable (a damaged or incomplete TrueType file: "
+                             f"{type(exc).__name__})") from None
+        pdfmetrics.registerFont(font)
         _REGISTERED[key] = name
     return name
 
