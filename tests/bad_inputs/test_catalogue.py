@@ -8,8 +8,10 @@ and that no file in the folder was created, changed or removed.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
+import signal
 from pathlib import Path
 
 import pytest
@@ -62,6 +64,22 @@ def _apply(root: Path, case: dict) -> None:
                          bytes.fromhex(hexdata.split(":")[1]) * int(hexdata.split(":")[2]))
     for name in case.get("delete", []):
         (root / name).unlink()
+    for name, target in (case.get("symlink") or {}).items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists() or path.is_symlink():
+            path.unlink()
+        path.symlink_to(target.replace("{dir}", str(root)))
+    for name in case.get("fifo", []):
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            path.unlink()
+        os.mkfifo(path)
+
+
+def _blocked(signum, frame):
+    raise AssertionError("the command blocked for 60 s (reading a pipe or device?)")
 
 
 def _command_available(args: list[str]) -> bool:
@@ -83,7 +101,14 @@ def test_bad_input_gives_one_clear_message_and_changes_nothing(tmp_path, monkeyp
     monkeypatch.chdir(root)
     before = _snapshot(root)
 
-    result = CliRunner().invoke(main, args, input=case.get("input"))
+    # a case that blocks (a pipe opened for reading) fails here instead of hanging the suite
+    previous = signal.signal(signal.SIGALRM, _blocked)
+    signal.alarm(60)
+    try:
+        result = CliRunner().invoke(main, args, input=case.get("input"))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
     output = result.output
     assert result.exit_code == case.get("exit", 1), output
