@@ -46,6 +46,8 @@ def check_regular(path: Path | str, cap: int) -> int:
         raise ReadRefused(path, "missing", "not found", os_error=exc) from None
     except OSError as exc:
         raise ReadRefused(path, "unreadable", f"cannot be read: {exc.strerror or exc}", os_error=exc) from None
+    except ValueError:  # a NUL character in the name: no file can have it
+        raise ReadRefused(path, "unreadable", "has a NUL character in its name") from None
     return _check_mode(path, info, cap)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, Sequence
 
 
 def echo(message: Any = "", *, err: bool = False, nl: bool = True) -> None:
@@ -15,3 +16,11 @@ def echo(message: Any = "", *, err: bool = False, nl: bool = True) -> None:
     from briefgen.textsafe import for_terminal
 
     click.echo(for_terminal(str(message)), err=err, nl=nl)
+
+
+def allow_hint(brief: Path, sources: Sequence[Path]) -> str:
+    """The ``--allow-outside`` options a brief needs to read ``sources`` from outside its own folder."""
+    from briefgen.fileio import is_inside
+
+    outside = dict.fromkeys(str(s) for s in sources if not is_inside(s, Path(brief).parent))
+    return "".join(f" --allow-outside {s}" for s in outside)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from briefgen.commands import echo
+from briefgen.commands import allow_hint, echo
 
 from briefgen.writers import REGISTRY
 
@@ -99,16 +99,8 @@ def _draft_for_build(sources: Path, output_dir: Path) -> tuple[Path, Path | None
         return draft, None
     draft_to_file([sources], draft)
     echo(f"drafted {draft} from {sources}; check it, then build it again with `briefgen build {draft}"
-               f"{_allow_hint(draft, [sources])}`", err=True)
+               f"{allow_hint(draft, [sources])}`", err=True)
     return draft, draft
-
-
-def _allow_hint(brief: Path, sources: list[Path]) -> str:
-    """The --allow-outside options a brief needs to read ``sources`` from outside its own folder."""
-    from briefgen.fileio import is_inside
-
-    outside = dict.fromkeys(str(s) for s in sources if not is_inside(s, brief.parent))
-    return "".join(f" --allow-outside {s}" for s in outside)
 
 
 def _build(brief, output_dir, formats, template_name, reference_docx, emit_outline, endnotes, no_quotes,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from briefgen.commands import echo
+from briefgen.commands import allow_hint, echo
 
 
 @click.command("draft")
@@ -61,7 +61,5 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     out = draft_to_file(files, output, title=title, question=question, gazetteer=gazetteer, jobs=jobs,
                         progress=progress)
     if not quiet:
-        from briefgen.commands.build import _allow_hint
-
         echo(f"{out}: draft written from {len(files)} source(s); check items marked LOW first, "
-                   f"then run `briefgen validate --strict {out}{_allow_hint(Path(out), list(sources))}`")
+                   f"then run `briefgen validate --strict {out}{allow_hint(Path(out), list(sources))}`")
