@@ -34,6 +34,12 @@ CHARS_PER_TOKEN = 3  # conservative: English prose runs about 4 characters a tok
 PROMPT_TOKENS = 1_500  # instructions and schema, measured on this prompt with margin
 MIN_DOCUMENT_CHARS = 1_000
 MAX_CACHE_BYTES = 16 * 1024 * 1024
+# text addressed to a language model inside a source: it cannot create an unverified item, but an item
+# quoting such a source deserves a second look
+_ADDRESSED_TO_MODEL = re.compile(
+    r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+|the\s+)?(?:previous|prior|above|earlier|preceding)\s+"
+    r"(?:instructions|prompts?|rules)\b|\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language\s+model|chatbot)\b|"
+    r"\bsystem\s+prompt\b", re.I)
 
 SYSTEM_PROMPT = """\
 You help an analyst draft a policy brief from the documents in the user's message.
@@ -463,6 +469,14 @@ def llm_draft_to_file(paths: list[Path | str], out_path: Path | str, settings: L
     text_dir = out_path.parent / (out_path.stem + ".sources")
     sources = read_sources([Path(p) for p in paths], [text_dir.resolve()])
     by_id = {s.sid: s for s in sources}
+    suspicious = {}
+    for s in sources:
+        hit = _ADDRESSED_TO_MODEL.search(s.doc.text)
+        if hit:
+            suspicious[s.sid] = hit.group()
+    result_notices = [f"source '{sid}' contains text addressed to a language model (\"{_clip(text, 60)}\"); "
+                      "items citing it are marked in the draft - check them first"
+                      for sid, text in suspicious.items()]
     endpoint = parse_endpoint(settings.url)
     client = client or ChatClient(endpoint, settings.api_key, settings.timeout, settings.retries,
                                  settings.backoff, log=log)
@@ -474,7 +488,7 @@ def llm_draft_to_file(paths: list[Path | str], out_path: Path | str, settings: L
                                       - len(schema_text) // CHARS_PER_TOKEN) * CHARS_PER_TOKEN)
     requests = plan_requests(sources, budget)
     cache = AnswerCache(settings.cache_dir, settings.use_cache)
-    result = LLMResult(None, len(requests), 0, 0, 0, 0)
+    result = LLMResult(None, len(requests), 0, 0, 0, 0, notices=result_notices)
     verified: list[Proposal] = []
     for n, parts in enumerate(requests, start=1):
         messages = build_messages(parts, by_id, schema_text)
@@ -525,6 +539,12 @@ def llm_draft_to_file(paths: list[Path | str], out_path: Path | str, settings: L
         verified.append(verify(proposal, sent, by_id, n, result.drops, result.replaced))
 
     merged = merge_proposals(verified)
+    for key in ("actors", "positions", "options", "risks", "open_questions"):
+        for item in getattr(merged, key):
+            flagged = sorted({c.source for c in item.citations} & set(suspicious))
+            if flagged:
+                item._notes.append(f"CHECK FIRST: cites {', '.join(flagged)}, which contains text addressed to a "
+                                   "language model (possible prompt injection)")
     brief, notes, dropped_late = assemble(merged, sources, title, question)
     result.drops.extend(dropped_late)
     result.kept = sum(len(brief.get(k, [])) for k in ("actors", "positions", "options", "risks", "open_questions"))
@@ -721,8 +741,9 @@ def render(brief: dict[str, Any], notes: dict[tuple[str, int], str], settings: L
     from briefgen.draft import Draft, to_yaml
 
     partial = result.failures or result.fatal
+    model = " ".join(settings.model.split())  # one comment line, whatever the name holds
     header = [
-        f"# engine: {ENGINE}; model: {settings.model}; endpoint host: {settings.host}; "
+        f"# engine: {ENGINE}; model: {model}; endpoint host: {settings.host}; "
         f"prompt version: {PROMPT_VERSION}",
         f"# {result.requests} request(s), {result.answered} answered ({result.from_cache} from the cache); "
         f"{result.proposed} item(s) proposed, {result.kept} kept; every quote below was found in its source "
