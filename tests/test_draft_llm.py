@@ -541,6 +541,20 @@ def test_a_server_refusing_response_format_is_asked_again_and_the_tolerant_parse
     assert result.exit_code == 0, result.output
     assert "response_format" in script.requests[0] and "response_format" not in script.requests[1]
     assert_grounded(out)
+    # told that the server takes structured output, briefgen reports the refusal instead
+    env.write_text(env.read_text(encoding="utf-8") + 'response_format = "json_schema"\n', encoding="utf-8")
+    with Server(Script([ok(text)]), refuse_schema=True) as server:
+        result = run([str(sources), "-o", str(tmp_path / "b.yaml"), "--engine", "llm", "--llm-url", server.url,
+                      "--no-cache"])
+    assert result.exit_code == 1 and "HTTP 400 (bad request): response_format is not supported" in result.output
+
+
+def test_a_redirect_is_not_followed():
+    script = Script([{"status": 307, "body": {}, "headers": {"Location": "http://example.org/v1/chat/completions"}}])
+    with Server(script) as server:
+        with pytest.raises(Exception) as info:
+            ChatClient(parse_endpoint(server.url), retries=0).complete({"model": "m", "messages": []})
+    assert "redirects are not followed" in str(info.value) and len(script.requests) == 1
 
 
 def test_tolerant_parser_and_item_validation():

@@ -482,6 +482,8 @@ def llm_draft_to_file(paths: list[Path | str], out_path: Path | str, settings: L
                                  settings.backoff, log=log)
     if settings.response_format == "none":
         client.schema_supported = False
+    elif settings.response_format == "json_schema":
+        client.schema_supported = True  # a server refusing it is an error, not a reason to ask without it
     schema = proposal_schema()
     schema_text = json.dumps(schema, separators=(",", ":"))
     budget = max(MIN_DOCUMENT_CHARS, (settings.context_tokens - settings.max_tokens - PROMPT_TOKENS

@@ -127,6 +127,9 @@ class ChatClient:
                     raise LLMError(f"{self.endpoint.label}: {last}; the server asks to wait "
                                    f"{self._retry_after:.0f} s, more than {MAX_RETRY_AFTER:.0f} s — try again later")
                 continue
+            if 300 <= status < 400:
+                raise LLMError(f"{self.endpoint.label}: HTTP {status} redirect to {headers.get('location', '?')!r}; "
+                               "redirects are not followed — put the final URL in --llm-url")
             if status >= 400:
                 raise _Rejected(self.endpoint, status, raw)
             if "response_format" in payload:
