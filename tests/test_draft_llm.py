@@ -688,3 +688,21 @@ def test_library_call_returns_what_was_dropped(sources, env, tmp_path):
     assert result.ok and result.path == tmp_path / "brief.yaml"
     assert len(result.drops) == 1 and "An invented sentence" in str(result.drops[0])
     assert result.kept == len(yaml.safe_load(result.path.read_text())["positions"]) + 2 + 1 + 1 + 2
+
+
+def test_a_long_source_is_cut_at_paragraph_ends_into_requests_within_the_budget(tmp_path):
+    from briefgen.draft.llm import plan_requests, read_sources
+
+    paragraphs = [f"Paragraph {i} says the mission {'would cost more ' * (i % 7 + 3)}than planned." for i in range(60)]
+    (tmp_path / "long.txt").write_text("A Long Report\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    (tmp_path / "short.txt").write_text("A Short Note\n\nThe short note says little at all.\n", encoding="utf-8")
+    sources = read_sources([tmp_path], [])
+    requests = plan_requests(sources, 1000)
+    assert len(requests) > 3
+    text = sources[0].doc.text
+    stretches = [p for r in requests for p in r if p.sid == "long"]
+    assert all(len({p.sid for p in r}) == len(r) for r in requests)  # one stretch per source and request
+    assert all(p.end - p.start <= 1000 for p in stretches)
+    assert "".join(text[p.start:p.end] for p in stretches) == text[sources[0].doc.body_start:]
+    assert all(text[p.end - 1] == "\n" or p.end == len(text) for p in stretches)
+    assert requests[-1][-1].sid == "short"

@@ -50,6 +50,8 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
         raise OutputError(f"{output} already exists; choose another -o or pass --force to replace it")
 
     if engine == "llm":
+        if gazetteer:
+            raise click.UsageError("--gazetteer is for the offline engine")
         _draft_llm(sources, output, title, question, quiet, llm_url, llm_model, no_cache)
         return
     if llm_url or llm_model or no_cache:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import os
@@ -184,7 +185,11 @@ def plan_requests(sources: list[Src], budget_chars: int) -> list[list[Part]]:
     for piece in pieces:
         length = piece.end - piece.start + 100
         if requests and size + length <= budget_chars:
-            requests[-1].append(piece)
+            last = requests[-1][-1]
+            if last.sid == piece.sid and last.end == piece.start:
+                last.end = piece.end  # one stretch per source and request: quotes are checked against it
+            else:
+                requests[-1].append(piece)
             size += length
         else:
             requests.append([piece])
@@ -286,6 +291,7 @@ def _clip(text: str, n: int = 140) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+@functools.lru_cache(maxsize=16)  # a source's text is folded once, however many quotes miss it
 def _loose(text: str) -> tuple[str, list[int]]:
     """Letters and digits only, case folded, with the offset of each in ``text``."""
     chars, where = [], []
