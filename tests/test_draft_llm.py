@@ -318,6 +318,9 @@ def test_ground_quote_rules():
     assert ground_quote("the budget would not be agreed", text).passage is None  # a word changed
     assert ground_quote("the budget", text).passage is None  # too short to show anything
     assert ground_quote("officialssaidthebudgetwouldnotbesettled", text).passage is None  # too unlike
+    whole = SourceText("It is said. " * 200)
+    assert ground_quote("It is said. " * 100, whole).passage is None  # verbatim, but points at nothing
+    assert "is 1,200 characters long" in ground_quote("It is said. " * 100, whole).reason
 
 
 def test_prompt_injection_in_a_source_never_creates_an_unverified_item(sources, env, tmp_path):
@@ -562,6 +565,8 @@ def test_tolerant_parser_and_item_validation():
     proposal, problems = read_proposal(data)
     assert [a.name for a in proposal.actors] == ["A"] and not proposal.risks
     assert problems and problems[0].startswith("risks[0] does not fit the schema")
+    many = read_proposal({"options": [{"id": f"o{i}", "title": "T", "description": "D"} for i in range(250)]})
+    assert len(many[0].options) == 200 and "only the first 200 are read" in many[1][0]
 
 
 # --------------------------------------------------------------------------- cache, keys, config

@@ -31,6 +31,7 @@ PROMPT_VERSION = "1"
 ENGINE = "llm"
 NEAR_IDENTICAL = 0.97  # difflib ratio a near-identical replacement must reach (see ``ground_quote``)
 MIN_QUOTE_WORDS = 3  # a shorter "quote" ("the plan") occurs everywhere and shows nothing
+MAX_QUOTE_CHARS = 1_000  # a longer one is most of a page: it points at nothing in particular
 CHARS_PER_TOKEN = 3  # conservative: English prose runs about 4 characters a token
 PROMPT_TOKENS = 1_500  # instructions and schema, measured on this prompt with margin
 MIN_DOCUMENT_CHARS = 1_000
@@ -322,10 +323,14 @@ def ground_quote(quote: str, text: SourceText) -> Grounded:
     kept as the source spells it. Otherwise it is replaced by a source passage only when the two are
     near-identical: their letters and digits, case folded, are the same sequence (so they differ only
     in punctuation, spacing and case) AND their difflib similarity, after the same normalising, is at
-    least 0.97. Anything else is dropped, with the closest passage and its similarity as the reason.
+    least 0.97. Anything else is dropped, with the closest passage and its similarity as the reason; so
+    is a quote of fewer than three words or more than 1,000 characters.
     """
     if len(quote.split()) < MIN_QUOTE_WORDS:
         return Grounded(None, reason=f"quote \"{_clip(quote)}\" is shorter than {MIN_QUOTE_WORDS} words")
+    if len(quote) > MAX_QUOTE_CHARS:
+        return Grounded(None, reason=f"quote \"{_clip(quote)}\" is {len(quote):,} characters long; a quote "
+                                     f"of more than {MAX_QUOTE_CHARS:,} points at nothing in particular")
     found = text.find(quote)
     if found is not None:
         return Grounded(text.text[found.start:found.end], found.start)

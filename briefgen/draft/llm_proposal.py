@@ -111,6 +111,9 @@ def proposal_schema() -> dict[str, Any]:
     return Proposal.model_json_schema()
 
 
+MAX_ITEMS = 200  # per list and answer: far more than a brief holds, few enough to check quickly
+
+
 class AnswerError(ValueError):
     """An answer that holds no readable JSON object; ``truncated`` when it stops mid-object."""
 
@@ -216,6 +219,9 @@ def read_proposal(data: Any) -> tuple[Proposal, list[str]]:
         if not isinstance(raw, list):
             problems.append(f"`{key}` is not a list; ignored")
             continue
+        if len(raw) > MAX_ITEMS:
+            problems.append(f"`{key}` lists {len(raw):,} items; only the first {MAX_ITEMS} are read")
+            raw = raw[:MAX_ITEMS]
         for i, entry in enumerate(raw):
             try:
                 getattr(proposal, key).append(model.model_validate(entry))
