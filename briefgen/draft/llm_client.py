@@ -121,10 +121,10 @@ class ChatClient:
                 last = failure
                 continue
             if status in RETRY_STATUS:
-                last = _status_text(status, raw)
+                last = f"{self.endpoint.label}: {_status_text(status, raw)}"
                 self._retry_after = _retry_after(headers)
                 if self._retry_after is not None and self._retry_after > MAX_RETRY_AFTER:
-                    raise LLMError(f"{self.endpoint.label}: {last}; the server asks to wait "
+                    raise LLMError(f"{last}; the server asks to wait "
                                    f"{self._retry_after:.0f} s, more than {MAX_RETRY_AFTER:.0f} s — try again later")
                 continue
             if 300 <= status < 400:
@@ -135,7 +135,7 @@ class ChatClient:
             if "response_format" in payload:
                 self.schema_supported = True
             return _reply(self.endpoint, raw)
-        raise LLMError(f"{self.endpoint.label}: {last}; gave up after {self.retries + 1} attempts")
+        raise LLMError(f"{last}; gave up after {self.retries + 1} attempts")
 
     def _wait(self, attempt: int, last: str) -> float:
         asked, self._retry_after = self._retry_after, None
