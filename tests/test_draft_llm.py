@@ -584,8 +584,15 @@ def test_the_cache_gives_the_same_draft_without_asking_again(sources, env, tmp_p
         assert len(script.requests) == 2
     a, b = (tmp_path / "a.yaml").read_text(encoding="utf-8"), (tmp_path / "b.yaml").read_text(encoding="utf-8")
     assert a.replace("0 from the cache", "1 from the cache") == b
-    entries = list((tmp_path / "cache" / "briefgen" / "llm").rglob("*.json"))
+    folder = tmp_path / "cache" / "briefgen" / "llm"
+    entries = list(folder.rglob("*.json"))
     assert len(entries) == 1 and json.loads(entries[0].read_text())["prompt_version"] == "1"
+    assert folder.stat().st_mode & 0o077 == 0  # the answers quote the sources: nobody else reads them
+    # a damaged entry is asked for again, never trusted
+    entries[0].write_text("{not json", encoding="utf-8")
+    with Server(Script([ok(good_answer())])) as server:
+        again = run([str(sources), "--engine", "llm", "--llm-url", server.url, "-o", str(tmp_path / "d.yaml")])
+    assert again.exit_code == 0 and "0 answered from the cache" in again.output
 
 
 def test_the_key_comes_from_the_variable_the_config_names(sources, env, tmp_path, monkeypatch):

@@ -218,9 +218,9 @@ def build_messages(parts: list[Part], by_id: dict[str, Src], schema_text: str) -
 class AnswerCache:
     """Model answers on disk, one JSON file per request key, written atomically."""
 
-    def __init__(self, folder: Path | None, enabled: bool):
+    def __init__(self, folder: Path | None, read: bool):
         self.folder = folder
-        self.enabled = enabled and folder is not None
+        self.read = read and folder is not None  # --no-cache: ask again, and store the new answer
 
     def key(self, model: str, parts: list[Part], by_id: dict[str, Src], messages: list[dict[str, str]]) -> str:
         """The request's key: model, prompt version, the sources' hashes, the stretches sent, the messages."""
@@ -235,7 +235,7 @@ class AnswerCache:
 
     def get(self, key: str) -> tuple[str, str | None] | None:
         """(content, finish reason) of a stored answer, or None (a damaged entry counts as none)."""
-        if not self.enabled:
+        if not self.read:
             return None
         try:
             data = json.loads(read_capped(self._path(key), MAX_CACHE_BYTES).decode("utf-8"))
@@ -247,11 +247,13 @@ class AnswerCache:
 
     def put(self, key: str, model: str, content: str, finish: str | None) -> None:
         """Store an answer (only answers that parsed are stored, so a bad one is asked for again)."""
-        if not self.enabled:
+        if self.folder is None:
             return
         record = {"key": key, "model": model, "prompt_version": PROMPT_VERSION, "content": content,
                   "finish_reason": finish}
         try:
+            # the answers quote the sources: the folder is the user's alone
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             write_text_atomic(self._path(key), json.dumps(record, ensure_ascii=False, indent=1))
         except Exception:  # a cache that cannot be written costs a request next time, nothing more
             pass
