@@ -1,4 +1,4 @@
-"""The user config file (``~/.config/briefgen/config.toml``): defaults for email and SMTP."""
+"""The user config file (``~/.config/briefgen/config.toml``): defaults for email, SMTP and the model server."""
 
 from __future__ import annotations
 
@@ -46,11 +46,28 @@ class EmailConfig(_Section):
     max_size_mb: float | None = Field(default=None, gt=0, le=1_000_000, strict=True, allow_inf_nan=False)
 
 
+class LlmConfig(_Section):
+    """The ``[llm]`` table: the OpenAI-compatible model server `briefgen draft --engine llm` uses."""
+
+    url: str | None = None
+    model: str | None = None
+    api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    timeout: float | None = Field(default=None, gt=0, le=3600)
+    retries: int | None = Field(default=None, ge=0, le=10)
+    backoff: float | None = Field(default=None, ge=0, le=600)
+    context_tokens: int | None = Field(default=None, ge=1024, le=10_000_000)
+    max_tokens: int | None = Field(default=None, ge=256, le=1_000_000)
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    response_format: Literal["auto", "json_schema", "none"] | None = None
+    cache_dir: Path | None = None
+
+
 class UserConfig(_Section):
     """The whole config file."""
 
     email: EmailConfig = Field(default_factory=EmailConfig)
     smtp: SmtpConfig = Field(default_factory=SmtpConfig)
+    llm: LlmConfig = Field(default_factory=LlmConfig)
 
 
 _NO_HOME = Path("~/.config/briefgen/config.toml")  # shown in messages when no home folder is known
@@ -108,6 +125,12 @@ def load_config(path: Path | None = None) -> UserConfig:
                 f"and put it in an environment variable (default {PASSWORD_ENV}, or name one with "
                 "`password_env`), or type it when asked"
             )
+    llm = data.get("llm")
+    if isinstance(llm, dict) and ({"api_key", "key", "token"} & set(llm)):
+        raise InputError(
+            f"config file {path}: [llm] keys are not allowed in the config file; put the key in an environment "
+            "variable and name that variable with `api_key_env`"
+        )
     try:
         config = UserConfig.model_validate(data)
     except ValidationError as exc:
@@ -118,6 +141,9 @@ def load_config(path: Path | None = None) -> UserConfig:
     if config.smtp.cafile is not None:
         cafile = _expand(config.smtp.cafile)
         config.smtp.cafile = cafile if cafile.is_absolute() else path.parent / cafile
+    if config.llm.cache_dir is not None:
+        cache_dir = config.llm.cache_dir.expanduser()
+        config.llm.cache_dir = cache_dir if cache_dir.is_absolute() else path.parent / cache_dir
     return config
 
 

@@ -22,8 +22,17 @@ from briefgen.commands import allow_hint, echo
               help="Read and analyse sources in this many processes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists (your edits in it are lost).")
+@click.option("--engine", type=click.Choice(["offline", "llm"]), default="offline", show_default=True,
+              help="offline: language analysis on this machine; llm: a model server you run proposes the items "
+                   "and briefgen keeps only those whose quotes it finds in the sources.")
+@click.option("--llm-url", metavar="URL", help="OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1 "
+              "(default: [llm] url in the config file). The key comes from the variable named by [llm] api_key_env.")
+@click.option("--llm-model", metavar="NAME", help="Model name on that server (default: [llm] model).")
+@click.option("--no-cache", is_flag=True, help="With --engine llm: ask the model again instead of reusing "
+              "stored answers.")
 def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: str | None,
-          gazetteer: Path | None, jobs: int, quiet: bool, force: bool) -> None:
+          gazetteer: Path | None, jobs: int, quiet: bool, force: bool, engine: str, llm_url: str | None,
+          llm_model: str | None, no_cache: bool) -> None:
     """Draft a brief from SOURCES (files or folders of .txt, .md, .html, .pdf, .docx).
 
     Every actor, position, option, risk and open question in the draft cites
@@ -34,6 +43,7 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     \b
     Example:
       briefgen draft inputs/ukraine-security-guarantees/sources -o brief.yaml
+      briefgen draft SOURCES --engine llm --llm-url http://127.0.0.1:11434/v1 --llm-model qwen2.5:7b
     """
     from briefgen.draft import draft_to_file
     from briefgen.errors import OutputError
@@ -51,6 +61,14 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     if os.path.lexists(output) and not force:  # a brief an analyst has been editing is never overwritten
         raise OutputError(f"{output} already exists; choose another -o or pass --force to replace it")
 
+    if engine == "llm":
+        if gazetteer:
+            raise click.UsageError("--gazetteer is for the offline engine")
+        _draft_llm(sources, output, title, question, quiet, llm_url, llm_model, no_cache)
+        return
+    if llm_url or llm_model or no_cache:
+        raise click.UsageError("--llm-url, --llm-model and --no-cache need --engine llm")
+
     files = expand_paths(list(sources))
     progress = None
     if not quiet and len(files) >= 20:
@@ -63,3 +81,45 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     if not quiet:
         echo(f"{out}: draft written from {len(files)} source(s); check items marked LOW first, "
                    f"then run `briefgen validate --strict {out}{allow_hint(Path(out), list(sources))}`")
+
+
+def _draft_llm(sources: tuple[Path, ...], output: Path, title: str | None, question: str | None, quiet: bool,
+               llm_url: str | None, llm_model: str | None, no_cache: bool) -> None:
+    """Draft with the model server, print what verification dropped or replaced, fail on any failure."""
+    from briefgen.config import load_config
+    from briefgen.draft.llm import llm_draft_to_file, resolve_settings
+    from briefgen.draft.llm_client import LLMError
+
+    settings = resolve_settings(load_config(), llm_url, llm_model, use_cache=not no_cache)
+
+    def log(message: str) -> None:
+        """Progress and retries on stderr."""
+        if not quiet:
+            echo(message, err=True)
+
+    result = llm_draft_to_file(list(sources), output, settings, title=title, question=question, log=log)
+    for drop in result.drops:
+        echo(f"dropped: {drop}", err=True)
+    for rep in result.replaced:
+        echo(f"replaced: {rep}", err=True)
+    for note in result.notices:
+        echo(f"note: {note}", err=True)
+    for failure in result.failures:
+        echo(f"failed: {failure}", err=True)
+    summary = (f"{result.requests} request(s) to {settings.host} ({result.from_cache} answered from the cache); "
+               f"{result.proposed} item(s) proposed, {result.kept} kept, {len(result.drops)} dropped, "
+               f"{len(result.replaced)} quote(s) replaced")
+    problem = result.fatal or (f"{len(result.failures)} of {result.requests} request(s) gave no usable answer"
+                               if result.failures else None)
+    if result.path is None:
+        if problem:
+            raise LLMError(f"{problem}; nothing was verified, so no draft was written ({summary})")
+        raise LLMError(f"no proposed item had a quote found verbatim in its source, so no draft was written "
+                       f"({summary})")
+    if problem:
+        raise LLMError(f"{problem}; the PARTIAL draft {result.path} holds what was verified so far ({summary}); "
+                       "answers received are cached, so re-running with --force asks only for the rest")
+    if not quiet:
+        echo(f"{result.path}: draft written ({summary}); every quote was found in its source, the words "
+                   f"around them are the model's; run `briefgen validate --strict {result.path}"
+             f"{allow_hint(Path(result.path), list(sources))}`")
