@@ -32,7 +32,7 @@ class SmtpConfig(_Section):
     user: str | None = None
     password_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     cafile: Path | None = None
-    timeout: float | None = Field(default=None, gt=0, le=600)
+    timeout: float | None = Field(default=None, gt=0, le=600, allow_inf_nan=False)
     helo: str | None = None
 
 
@@ -43,7 +43,7 @@ class EmailConfig(_Section):
     reply_to: list[str] = Field(default_factory=list)
     cc: list[str] = Field(default_factory=list)
     bcc: list[str] = Field(default_factory=list)
-    max_size_mb: float | None = Field(default=None, gt=0)
+    max_size_mb: float | None = Field(default=None, gt=0, le=10_240, allow_inf_nan=False)
 
 
 class UserConfig(_Section):
