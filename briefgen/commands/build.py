@@ -64,6 +64,9 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
 
                 find_template(template_name)
             output_dir = output_dir or default_output_dir(brief)
+            from briefgen.outputs import check_not_inside
+
+            check_not_inside(output_dir, brief)  # outputs among the sources would be read back as sources
             brief, drafted = _draft_for_build(brief, output_dir)
         try:
             written = _build(brief, output_dir, formats, template_name, reference_docx, emit_outline,
@@ -90,10 +93,31 @@ def _draft_for_build(sources: Path, output_dir: Path) -> tuple[Path, Path | None
     if draft.exists():
         click.echo(f"using the existing draft {draft} (delete it to draft again from {sources})", err=True)
         return draft, None
-    draft_to_file([sources], draft)
+    draft_to_file(sources_to_draft([sources]), draft)
     click.echo(f"drafted {draft} from {sources}; check it, then build it again with `briefgen build {draft}`",
                err=True)
     return draft, draft
+
+
+def sources_to_draft(paths: list[Path], output_folder: Path | None = None) -> list[Path]:
+    """The source files in ``paths``, leaving out what briefgen built there (with a note saying so).
+
+    An ``output_folder`` strictly inside a named sources folder is left out too: what briefgen
+    writes there is never read back as a source.
+    """
+    from briefgen.sources.readers import expand_paths
+
+    skipped: list[Path] = []
+    files = expand_paths(paths, skipped)
+    if output_folder is not None:
+        out = output_folder.resolve()
+        if any(p.is_dir() and p.resolve() in out.parents for p in paths):
+            skipped += [f for f in files if out in f.resolve().parents]
+            files = [f for f in files if out not in f.resolve().parents]
+    if skipped:
+        names = ", ".join(str(p) for p in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        click.echo(f"note: not reading briefgen's own outputs as sources: {names}", err=True)
+    return files
 
 
 def _build(brief, output_dir, formats, template_name, reference_docx, emit_outline, endnotes, no_quotes,
@@ -114,10 +138,13 @@ def _build(brief, output_dir, formats, template_name, reference_docx, emit_outli
         options = replace(options, reference_docx=reference_docx)
     if endnotes:
         options = replace(options, notes="endnotes")
+    inputs = {}
+    if template_name is not None and Path(template_name).is_dir():
+        inputs["the template's template.toml"] = Path(template_name) / "template.toml"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", UnsafeTextWarning)
         written = build_brief(brief, output_dir, formats, layout=layout, options=options,
-                              emit_outline=emit_outline, strict=strict, pdf_helper=helper)
+                              emit_outline=emit_outline, strict=strict, pdf_helper=helper, inputs=inputs)
     shown = set()
     for w in caught:
         if issubclass(w.category, UnsafeTextWarning) and str(w.message) not in shown:

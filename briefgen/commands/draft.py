@@ -32,14 +32,19 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     Example:
       briefgen draft inputs/ukraine-security-guarantees/sources -o brief.yaml
     """
+    from briefgen.commands.build import sources_to_draft
     from briefgen.draft import draft_to_file
     from briefgen.errors import OutputError
-    from briefgen.sources.readers import expand_paths
+    from briefgen.outputs import check_targets
 
     if output.exists() and not force:  # a brief an analyst has been editing is never overwritten
         raise OutputError(f"{output} already exists; choose another -o or pass --force to replace it")
 
-    files = expand_paths(list(sources))
+    files = sources_to_draft(list(sources), output.parent)
+    named = {f"source {f}": f for f in files}
+    if gazetteer is not None:
+        named["the gazetteer"] = gazetteer
+    check_targets({"the draft": output}, named)  # --force replaces an earlier draft, never an input
     progress = None
     if not quiet and len(files) >= 20:
         def progress(items):

@@ -21,7 +21,7 @@ from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.textsafe import clean
 from briefgen.writers import RenderOptions
-from briefgen.writers._shared import Dispatch, PAGE, PAGES, marking_line, split_page_fields, tlp_colour
+from briefgen.writers._shared import Dispatch, PageField, marking_line, split_page_fields, tlp_colour
 from briefgen.writers.docx import wml as x
 from briefgen.writers.docx import opc
 from briefgen.writers.docx.vocabulary import (CP_NS, CT_CORE, CT_MAIN_DOCUMENT, CT_MAIN_MACROS, CT_MAIN_TEMPLATE, CT_WML,
@@ -428,9 +428,9 @@ class _Writer:
         """Text with {page}/{pages} turned into PAGE/NUMPAGES fields."""
         out = []
         for piece in split_page_fields(text):
-            if piece == PAGE:
+            if piece is PageField.PAGE:
                 out.append(x.field("PAGE", "1"))
-            elif piece == PAGES:
+            elif piece is PageField.PAGES:
                 out.append(x.field("NUMPAGES", "1"))
             else:
                 out.append(x.run(piece))
