@@ -430,3 +430,22 @@ def test_example_message_parses_renders_the_key_judgments_and_is_reproducible(tm
     assert "Building" not in result.output
     assert again.read_bytes() == EXAMPLE_EML.read_bytes(), \
         f"the example message is out of date; regenerate it with {REGENERATE}=1 pytest {__file__} -k example"
+
+
+def test_the_readme_dry_run_runs_as_written_with_no_server_and_no_sender(tmp_path, monkeypatch):
+    """`briefgen email brief.yaml --to colleague@example.org --dry-run` in the example brief's folder."""
+    import shutil
+
+    from conftest import EXAMPLE_DIR
+
+    folder = tmp_path / "ukraine-security-guarantees"
+    shutil.copytree(EXAMPLE_DIR, folder)
+    monkeypatch.chdir(folder)
+    result = run("brief.yaml", "--to", "colleague@example.org", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "no sender is configured; the .eml says From: Sender not configured <sender@example.invalid>" \
+        in result.output
+    assert "Dry run: no SMTP server is configured" in result.output
+    assert result.output.rstrip().endswith("Nothing was sent.")
+    eml = folder / "out" / "ukraine-security-guarantees" / "ukraine-security-guarantees.eml"
+    assert parse(eml)["From"].addresses[0].addr_spec == "sender@example.invalid"
