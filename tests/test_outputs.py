@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from briefgen.build import brief_name, build_brief
+from briefgen.build import build_brief
 from briefgen.cli import main
 from conftest import MINIMAL_BRIEF, SOURCE_TEXT
 from richbrief import BRIEF as RICH_BRIEF

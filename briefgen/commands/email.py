@@ -219,6 +219,8 @@ def _email(brief, to, cc, bcc, sender, reply_to, subject, attach, outputs, eml, 
     _refuse_restricted(brief, tlp, send and not yes and not dry_run)
     # 3. Outputs (built unless their manifest vouches for them) and the message, saved as .eml.
     out_dir = outputs or _default_outputs(brief)
+    eml = eml or out_dir / f"{_brief_name(brief)}.eml"
+    _check_eml_target(eml, brief, report, out_dir, formats)
     message, data, eml, tlp = _write_message(brief, report, out_dir, formats, addresses, subject, eml, max_bytes,
                                              refuse_restricted=send and not yes and not dry_run)
     if placeholder:
@@ -309,7 +311,7 @@ def _refuse_restricted(brief: Path, tlp: Any, sending_without_yes: bool) -> None
 
 
 def _write_message(brief: Path, report: Any, out_dir: Path, formats: list[str], addresses: _Addresses,
-                   subject: str | None, eml: Path | None, max_bytes: int,
+                   subject: str | None, eml: Path, max_bytes: int,
                    refuse_restricted: bool) -> tuple[Any, bytes, Path, Any]:
     """Build the outputs if needed, package them and save the .eml; (message, bytes, .eml path, marking).
 
@@ -318,7 +320,6 @@ def _write_message(brief: Path, report: Any, out_dir: Path, formats: list[str], 
     import hashlib
 
     from briefgen import mail
-    from briefgen import outputs as outs
     from briefgen.brief.models import TLP
     from briefgen.errors import OutputError
     from briefgen.fileio import replace_all
@@ -333,7 +334,7 @@ def _write_message(brief: Path, report: Any, out_dir: Path, formats: list[str], 
                               "being attached, or its manifest is missing); build again and retry")
     tlp = model.meta.marking.tlp
     try:
-        built_tlp = TLP(manifest.tlp) if manifest.tlp else None
+        built_tlp = TLP(manifest.tlp) if manifest is not None and manifest.tlp else None
     except ValueError:
         built_tlp = None
     if built_tlp in mail.RESTRICTED_TLP and tlp not in mail.RESTRICTED_TLP:
@@ -345,16 +346,25 @@ def _write_message(brief: Path, report: Any, out_dir: Path, formats: list[str], 
         reply_to=addresses.reply_to, subject=subject, date=date, reproducible=date is not None, max_bytes=max_bytes,
     )
     data = mail.as_bytes(message)
-    eml = eml or out_dir / f"{_brief_name(brief)}.eml"
-    from briefgen.config import config_path
-
-    roles = {"the brief": brief, "the config file": config_path(), **{f"attachment {p.name}": p for p in files},
-             **{f"source '{src.id}'": brief.parent / src.path for src in model.sources}}
-    outs.check_targets({"the message (.eml)": eml}, roles)
+    _check_eml_target(eml, brief, report, out_dir, formats)
     replace_all([(eml, data)])  # readable like the built outputs it carries
     sizes = ", ".join(f"{a.filename} {mail.human_size(len(a.data))}" for a in attachments)
     click.echo(f"Wrote {eml} ({mail.human_size(len(data))}; attached: {sizes})")
     return message, data, eml, tlp
+
+
+def _check_eml_target(eml: Path, brief: Path, report: Any, out_dir: Path, formats: list[str]) -> None:
+    """Refuse an .eml path that is an input of the run (brief, source, config) or one of the attachments."""
+    from briefgen import outputs as outs
+    from briefgen.config import config_path
+    from briefgen.writers import suffix_for
+
+    name = _brief_name(brief)
+    roles = {"the brief": brief, "the config file": config_path(),
+             **{f"source '{src.id}'": brief.parent / src.path for src in report.brief.sources},
+             **{f"the attached {f} output": out_dir / f"{name}{suffix_for(f)}" for f in formats},
+             "the build manifest": outs.manifest_path(out_dir, name)}
+    outs.check_targets({"the message (.eml)": eml}, roles)
 
 
 def _server(config: Any, host: str | None, port: int | None, security: str | None, user: str | None,
