@@ -35,7 +35,9 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
 
     BRIEF may also be a folder of sources: briefgen then drafts a brief from
     them into OUTPUT_DIR/brief.yaml (or uses the one already there, so your
-    edits are kept; delete it to draft again) and builds that.
+    edits are kept; delete it to draft again) and builds that. OUTPUT_DIR must
+    lie outside the sources folder, and files a build wrote (listed in its
+    .<name>.build.json manifest) are never read as sources.
 
     Nothing is written when the brief has errors (every quote must occur in its
     source) or the template is unusable. Outputs are written as
@@ -43,7 +45,8 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
     folder's name for a file called brief.yaml; use -o to keep the outputs of
     different templates apart. Sections, headings, page, fonts, colours, logo and
     notes come from the template; --endnotes, --no-quotes and --full-notes
-    override its notes settings.
+    override its notes settings. No output may replace a file the build reads,
+    and the outputs of another brief with the same name are never replaced.
 
     \b
     Example:
