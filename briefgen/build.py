@@ -6,12 +6,12 @@ import gc
 import importlib.util
 import json
 import os
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
-from briefgen.errors import InputError, OutputError, ValidationFailed
-from briefgen.fileio import atomic_path
+from briefgen.errors import InputError, ValidationFailed
+from briefgen.fileio import replace_all
 from briefgen.compose.layout import Layout
 from briefgen.parallel import PdfHelper, worth_forking
 from briefgen.writers import REGISTRY, RenderOptions, suffix_for, writer_for
@@ -91,8 +91,13 @@ def build_brief(
     parallel: bool | None = None,
     pdf_helper: PdfHelper | None = None,
     allow_outside: Sequence[Path | str] = (),
+    inputs: Mapping[str, Path] | None = None,
 ) -> dict[str, Path]:
     """Build a brief into each format; return {format: path}. Nothing is written unless all succeed.
+
+    No output may replace an input of the run: the brief, its sources, the files the options name,
+    and ``inputs`` (role -> path, e.g. a template's ``template.toml``). A manifest beside the outputs
+    records which brief, inputs and settings they were built from (see ``briefgen.outputs``).
 
     ``parallel`` renders the PDF in a forked helper that warms up while the brief is checked and
     composed (None: when it pays off and is safe, see ``briefgen.parallel.worth_forking``);
@@ -114,7 +119,7 @@ def build_brief(
     try:
         with collector_paused():
             return _build(brief_path, formats, layout, options, emit_outline, strict, out_dir, helper,
-                          allow_outside)
+                          dict(inputs or {}), allow_outside)
     finally:
         if helper is not None:
             helper.close()
@@ -139,8 +144,9 @@ def collector_paused():
 
 def _build(brief_path: Path, formats: list[str], layout: Layout | None, options: RenderOptions,
            emit_outline: Path | None, strict: bool, out_dir: Path | None, helper: Any,
-           allow_outside: Sequence[Path | str] = ()) -> dict[str, Path]:
+           inputs: dict[str, Path], allow_outside: Sequence[Path | str] = ()) -> dict[str, Path]:
     """Steps 2–4 of ``build_brief``."""
+    from briefgen import outputs as outs
     from briefgen.brief.check import check_file
     from briefgen.compose.composer import compose
     from briefgen.outline import to_dict
@@ -149,6 +155,18 @@ def _build(brief_path: Path, formats: list[str], layout: Layout | None, options:
     report = check_file(brief_path, allow_outside)
     if not report.ok(strict) or report.brief is None:
         raise refusal(report, f"refusing to build {brief_path}", "no file was written", strict)
+    # 2b. where the outputs go: never over an input, never two outputs to one file, never over
+    # the outputs of another brief with the same name
+    folder = Path(out_dir) if out_dir is not None else default_output_dir(brief_path)
+    name = brief_name(brief_path)
+    targets = {fmt: folder / f"{name}{suffix_for(fmt)}" for fmt in formats}
+    manifest_file = outs.manifest_path(folder, name)
+    written = {f"the {fmt} output": path for fmt, path in targets.items()}
+    if emit_outline is not None:
+        written["the outline (--emit-outline)"] = Path(emit_outline)
+    written["the build manifest"] = manifest_file
+    outs.check_targets(written, {**_run_inputs(brief_path, report.brief, options), **inputs})
+    previous = outs.refuse_foreign(folder, name, brief_path)
     # 3. compose once; every writer renders the same tree
     doc = compose(report.brief, layout or Layout(), report)
     rendered: dict[str, bytes] = {}
@@ -163,19 +181,50 @@ def _build(brief_path: Path, formats: list[str], layout: Layout | None, options:
     outline_bytes = None
     if emit_outline is not None:
         outline_bytes = (json.dumps(to_dict(doc), ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-    # 4. write everything atomically, only now that every format rendered
-    folder = Path(out_dir) if out_dir is not None else default_output_dir(brief_path)
-    name = brief_name(brief_path)
-    targets = {fmt: folder / f"{name}{suffix_for(fmt)}" for fmt in formats}
-    with ExitStack() as stack:
-        pending = [(targets[f], rendered[f]) for f in formats]
-        if outline_bytes is not None:
-            pending.append((Path(emit_outline), outline_bytes))
-        for target, data in pending:
-            tmp = stack.enter_context(atomic_path(target))
-            try:
-                tmp.write_bytes(data)
-                tmp.chmod(0o644)  # mkstemp creates 0600; outputs are ordinary shareable files
-            except OSError as exc:
-                raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    # 4. write everything together, only now that every format rendered: all files or none
+    pending = [(targets[f], rendered[f]) for f in formats]
+    if outline_bytes is not None:
+        pending.append((Path(emit_outline), outline_bytes))
+    manifest = _manifest(folder, brief_path, report, layout, options, previous,
+                         {targets[f].name: rendered[f] for f in formats})
+    pending.append((manifest_file, manifest.to_bytes()))
+    replace_all(pending)
     return targets
+
+
+def _run_inputs(brief_path: Path, brief: Any, options: RenderOptions) -> dict[str, Path]:
+    """Every file a build reads, by role: the brief, its sources and the files the options name."""
+    found: dict[str, Path] = {"the brief": Path(brief_path)}
+    for src in brief.sources:
+        found[f"source '{src.id}'"] = Path(brief_path).parent / src.path
+    if options.reference_docx is not None:
+        found["the reference document"] = Path(options.reference_docx)
+    if options.logo is not None:
+        found["the template's logo"] = Path(options.logo)
+    for face, font in options.fonts.items():
+        found[f"the template's {face} font"] = Path(font)
+    return found
+
+
+def _manifest(folder: Path, brief_path: Path, report: Any, layout: Layout | None, options: RenderOptions,
+              previous: Any, files: dict[str, bytes]) -> Any:
+    """The manifest of this build; outputs of other formats from the same inputs and settings stay listed."""
+    import hashlib
+
+    from briefgen import outputs as outs
+    from briefgen.fileio import read_capped
+    from briefgen.limits import MAX_BRIEF_BYTES
+
+    marking = report.brief.meta.marking
+    manifest = outs.Manifest(
+        folder=folder, brief=outs.brief_reference(folder, brief_path),
+        inputs=outs.inputs_digest(read_capped(brief_path, MAX_BRIEF_BYTES), report.texts),
+        settings=outs.settings_digest(layout or Layout(), options),
+        tlp=marking.tlp.value if marking.tlp else None,
+        banner=marking.banner.value if marking.banner else None,
+    )
+    if previous is not None and (previous.inputs, previous.settings) == (manifest.inputs, manifest.settings) \
+            and previous.is_for(brief_path):
+        manifest.outputs = {n: d for n, d in previous.outputs.items() if previous.vouches_for(folder / n)}
+    manifest.outputs.update({n: hashlib.sha256(data).hexdigest() for n, data in files.items()})
+    return manifest

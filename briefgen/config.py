@@ -43,7 +43,7 @@ class EmailConfig(_Section):
     reply_to: list[str] = Field(default_factory=list)
     cc: list[str] = Field(default_factory=list)
     bcc: list[str] = Field(default_factory=list)
-    max_size_mb: float | None = Field(default=None, gt=0, le=1_000_000, strict=True, allow_inf_nan=False)
+    max_size_mb: float | None = Field(default=None, gt=0, le=10_240, strict=True, allow_inf_nan=False)
 
 
 class LlmConfig(_Section):
@@ -52,12 +52,12 @@ class LlmConfig(_Section):
     url: str | None = None
     model: str | None = None
     api_key_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    timeout: float | None = Field(default=None, gt=0, le=3600)
-    retries: int | None = Field(default=None, ge=0, le=10)
-    backoff: float | None = Field(default=None, ge=0, le=600)
-    context_tokens: int | None = Field(default=None, ge=1024, le=10_000_000)
-    max_tokens: int | None = Field(default=None, ge=256, le=1_000_000)
-    temperature: float | None = Field(default=None, ge=0, le=2)
+    timeout: float | None = Field(default=None, gt=0, le=3600, strict=True, allow_inf_nan=False)
+    retries: int | None = Field(default=None, ge=0, le=10, strict=True)
+    backoff: float | None = Field(default=None, ge=0, le=600, strict=True, allow_inf_nan=False)
+    context_tokens: int | None = Field(default=None, ge=1024, le=10_000_000, strict=True)
+    max_tokens: int | None = Field(default=None, ge=256, le=1_000_000, strict=True)
+    temperature: float | None = Field(default=None, ge=0, le=2, strict=True, allow_inf_nan=False)
     response_format: Literal["auto", "json_schema", "none"] | None = None
     cache_dir: Path | None = None
 

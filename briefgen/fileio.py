@@ -174,3 +174,94 @@ def write_bytes_atomic(target: Path | str, data: bytes) -> None:
 def write_text_atomic(target: Path | str, text: str) -> None:
     """Write UTF-8 text to ``target`` atomically."""
     write_bytes_atomic(target, text.encode("utf-8"))
+
+
+def replace_all(pending: list[tuple[Path, bytes]], mode: int = 0o644) -> None:
+    """Write every ``(target, data)`` so that all targets change together or none does.
+
+    Every target is checked (not a folder, its folder creatable) and every temporary file written
+    before any target is replaced; if a replacement still fails, the targets already replaced get
+    their previous content back. OutputError names the target that failed.
+    """
+    created: list[Path] = []  # folders made for the outputs, removed again on failure
+    staged: list[tuple[Path, Path]] = []
+    backups: list[tuple[Path, Path | None]] = []  # (target, its previous content or None if it was new)
+    try:
+        for target, _ in pending:
+            _check_target(Path(target), created)
+        for target, data in pending:
+            target = Path(target)
+            try:
+                fd, tmp = tempfile.mkstemp(prefix=f".{target.name[:64]}.", suffix=".tmp", dir=target.parent)
+                staged.append((target, Path(tmp)))
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(data)
+                os.chmod(tmp, mode)  # mkstemp creates 0600; outputs are ordinary shareable files
+            except OSError as exc:
+                raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+        for target, tmp in staged:
+            backup = None
+            if os.path.lexists(target):
+                backup = Path(f"{tmp}.old")
+                try:
+                    os.link(target, backup, follow_symlinks=False)
+                except OSError:
+                    backup = None  # a filesystem without hard links: replaced without a way back
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                if backup is not None:
+                    backup.unlink(missing_ok=True)
+                raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+            backups.append((target, backup))
+    except BaseException:
+        for target, backup in reversed(backups):
+            try:
+                if backup is not None:
+                    os.replace(backup, target)
+                else:
+                    Path(target).unlink(missing_ok=True)
+            except OSError:
+                pass
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        for folder in reversed(created):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass
+        raise
+    for _, backup in backups:
+        if backup is not None:
+            backup.unlink(missing_ok=True)
+
+
+def _check_target(target: Path, created: list[Path]) -> None:
+    """Refuse a target that is a folder or special file; make its folder (recording what was made)."""
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise OutputError(f"cannot write {target}: it is a folder; move it away or choose another output "
+                          "folder; nothing was written")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise OutputError(f"cannot write {target}: it is not a regular file (a pipe, device or socket); "
+                          "nothing was written")
+    missing = []
+    folder = target.parent
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    try:
+        for folder in reversed(missing):
+            folder.mkdir()
+            created.append(folder)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    if not target.parent.is_dir():
+        raise OutputError(f"cannot write {target}: {target.parent} is not a folder; nothing was written")
+    if not os.access(target.parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {target}: its folder {target.parent} is not writable; nothing was written")

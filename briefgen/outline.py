@@ -141,8 +141,19 @@ class DocMeta:
     date: str = ""  # ISO date: core properties, PDF dates
     tlp: str = ""  # e.g. 'TLP:AMBER'
     banner: str = ""  # e.g. 'UNCLASSIFIED'
-    header: str = ""  # header text (placeholders already filled except {page}/{pages})
+    header: str = ""  # running text: {page}/{pages} are page fields, literal braces are doubled
     footer: str = ""
+
+
+# The page fields of DocMeta.header and .footer; every other brace there is doubled ("{{", "}}"), as
+# in Python format strings, so text from a brief that reads "{page}" stays text.
+PAGE_FIELD = "{page}"
+PAGES_FIELD = "{pages}"
+
+
+def escape_braces(text: str) -> str:
+    """``text`` as literal running text: every brace doubled, so no part of it is read as a page field."""
+    return text.replace("{", "{{").replace("}", "}}")
 
 
 @dataclass

@@ -40,7 +40,7 @@ def test_build_writes_docx_and_md_named_after_the_brief_folder(rich, tmp_path):
     out = tmp_path / "out"
     result = run("build", rich, "-o", out, "--format", "docx", "--format", "md")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == ["rich-brief.docx", "rich-brief.md"]
+    assert sorted(p.name for p in out.iterdir()) == [".rich-brief.build.json", "rich-brief.docx", "rich-brief.md"]
     assert result.output.split() == [str(out / "rich-brief.docx"), str(out / "rich-brief.md")]
     with zipfile.ZipFile(out / "rich-brief.docx") as z:
         assert z.read("word/footnotes.xml").count(b"<w:footnote ") == CITATION_POINTS + 2

@@ -41,15 +41,34 @@ def with_marking(brief_dir: Path, tlp: str) -> Path:
     return brief
 
 
+def record_as_built(brief: Path, out: Path) -> None:
+    """Write the manifest a default build of ``brief`` into ``out`` would write for the files there now."""
+    import hashlib
+
+    from briefgen import outputs as outs
+    from briefgen.brief.check import check_file
+    from briefgen.build import settings_for
+
+    report = check_file(brief)
+    tlp = report.brief.meta.marking.tlp
+    manifest = outs.Manifest(folder=out, brief=outs.brief_reference(out, brief),
+                             inputs=outs.inputs_digest(brief.read_bytes(), report.texts),
+                             settings=outs.settings_digest(*settings_for(None)), tlp=tlp.value if tlp else None)
+    name = brief_name(brief)
+    for path in out.iterdir():
+        if path.name.startswith(name + ".") and path.suffix in (".docx", ".pdf", ".md"):
+            manifest.outputs[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+    outs.manifest_path(out, name).write_bytes(manifest.to_bytes())
+
+
 def fake_outputs(brief: Path, out: Path) -> dict[str, bytes]:
-    """Put up-to-date stand-in outputs beside nothing else, newer than the brief."""
+    """Put stand-in outputs in ``out``, recorded in a manifest as this brief's current outputs."""
     out.mkdir(parents=True, exist_ok=True)
     files = {"docx": b"PK\x03\x04 fake docx \x00\xff", "pdf": b"%PDF-1.7 fake pdf \x00\xff"}
-    later = brief.stat().st_mtime + 10
     for fmt, data in files.items():
         path = out / f"{brief_name(brief)}.{fmt}"
         path.write_bytes(data)
-        os.utime(path, (later, later))
+    record_as_built(brief, out)
     return files
 
 
@@ -88,8 +107,9 @@ def test_email_builds_missing_outputs_and_attaches_them_byte_for_byte(brief_dir)
     assert result.exit_code == 0, result.output
     assert "Building docx, pdf, md" in result.output
     name = brief_name(brief)
-    built = {p.name: p.read_bytes() for p in out.iterdir()}
+    built = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.endswith(".build.json")}
     assert set(built) == {f"{name}.docx", f"{name}.pdf", f"{name}.md"}
+    assert (out / f".{name}.build.json").is_file()
     msg = parse(eml)
     assert attached(msg) == built
     types = {part.get_filename(): part.get_content_type() for part in msg.iter_attachments()}
@@ -98,20 +118,38 @@ def test_email_builds_missing_outputs_and_attaches_them_byte_for_byte(brief_dir)
     assert built[f"{name}.pdf"].startswith(b"%PDF") and built[f"{name}.docx"].startswith(b"PK")
 
 
-def test_email_rebuilds_outputs_older_than_the_brief(brief_dir):
+def test_email_rebuilds_outputs_changed_since_their_build_and_ignores_file_times(brief_dir):
     brief = brief_dir / "brief.yaml"
     out = brief_dir / "out"
     fake_outputs(brief, out)
     name = brief_name(brief)
     stale = out / f"{name}.docx"
-    earlier = brief.stat().st_mtime - 60
-    os.utime(stale, (earlier, earlier))
+    stale.write_bytes(b"PK\x03\x04 fake docx, edited after the build")
+    pdf = out / f"{name}.pdf"
+    earlier = brief.stat().st_mtime - 60  # older than the brief, but what the build wrote: still fresh
+    os.utime(pdf, (earlier, earlier))
     result = run(str(brief), "--to", "colleague@example.org", "--from", FROM, "--outputs", str(out))
     assert result.exit_code == 0, result.output
     assert "Building docx from" in result.output
     assert stale.read_bytes().startswith(b"PK") and b"fake" not in stale.read_bytes()
-    assert (out / f"{name}.pdf").read_bytes().startswith(b"%PDF-1.7 fake")  # fresh: left alone
+    assert pdf.read_bytes().startswith(b"%PDF-1.7 fake")  # fresh: left alone
     assert attached(parse(out / f"{name}.eml"))[f"{name}.docx"] == stale.read_bytes()
+
+
+def test_email_rebuilds_every_output_when_a_source_changed_though_the_files_are_newer(brief_dir):
+    brief = brief_dir / "brief.yaml"
+    out = brief_dir / "out"
+    fake_outputs(brief, out)
+    name = brief_name(brief)
+    article = brief_dir / "article.txt"
+    article.write_text(article.read_text(encoding="utf-8") + "A later paragraph.\n", encoding="utf-8")
+    later = article.stat().st_mtime + 60
+    for fmt in ("docx", "pdf"):
+        os.utime(out / f"{name}.{fmt}", (later, later))
+    result = run(str(brief), "--to", "colleague@example.org", "--from", FROM, "--outputs", str(out))
+    assert result.exit_code == 0, result.output
+    assert "Building docx, pdf from" in result.output
+    assert b"fake" not in (out / f"{name}.docx").read_bytes() and b"fake" not in (out / f"{name}.pdf").read_bytes()
 
 
 def test_default_outputs_folder_is_the_build_commands(brief_dir, monkeypatch):
@@ -360,12 +398,11 @@ def test_example_message_parses_renders_the_key_judgments_and_is_reproducible(tm
         # in examples/ is rebuilt); otherwise build them.
         out = tmp_path / "out"
         out.mkdir()
-        later = EXAMPLE_BRIEF.stat().st_mtime + 10
         for suffix in (".docx", ".pdf"):
             shipped = EXAMPLE_EML.with_suffix(suffix)
             if shipped.is_file():
                 (out / shipped.name).write_bytes(shipped.read_bytes())
-                os.utime(out / shipped.name, (later, later))
+        record_as_built(EXAMPLE_BRIEF, out)
         result = run(str(EXAMPLE_BRIEF), *EXAMPLE_ARGS, "--outputs", str(out), "-o", str(EXAMPLE_EML))
         assert result.exit_code == 0, result.output
     msg = parse(EXAMPLE_EML)
@@ -384,13 +421,31 @@ def test_example_message_parses_renders_the_key_judgments_and_is_reproducible(tm
     # Rebuilding the message from the same attachments gives the same bytes.
     out = tmp_path / "outputs"
     out.mkdir()
-    later = EXAMPLE_BRIEF.stat().st_mtime + 10
     for name, (_, data) in files.items():
         (out / name).write_bytes(data)
-        os.utime(out / name, (later, later))
+    record_as_built(EXAMPLE_BRIEF, out)  # the example's outputs are what the current code builds
     again = tmp_path / "again.eml"
     result = run(str(EXAMPLE_BRIEF), *EXAMPLE_ARGS, "--outputs", str(out), "-o", str(again))
     assert result.exit_code == 0, result.output
     assert "Building" not in result.output
     assert again.read_bytes() == EXAMPLE_EML.read_bytes(), \
         f"the example message is out of date; regenerate it with {REGENERATE}=1 pytest {__file__} -k example"
+
+
+def test_the_readme_dry_run_runs_as_written_with_no_server_and_no_sender(tmp_path, monkeypatch):
+    """`briefgen email brief.yaml --to colleague@example.org --dry-run` in the example brief's folder."""
+    import shutil
+
+    from conftest import EXAMPLE_DIR
+
+    folder = tmp_path / "ukraine-security-guarantees"
+    shutil.copytree(EXAMPLE_DIR, folder)
+    monkeypatch.chdir(folder)
+    result = run("brief.yaml", "--to", "colleague@example.org", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "no sender is configured; the .eml says From: Sender not configured <sender@example.invalid>" \
+        in result.output
+    assert "Dry run: no SMTP server is configured" in result.output
+    assert result.output.rstrip().endswith("Nothing was sent.")
+    eml = folder / "out" / "ukraine-security-guarantees" / "ukraine-security-guarantees.eml"
+    assert parse(eml)["From"].addresses[0].addr_spec == "sender@example.invalid"

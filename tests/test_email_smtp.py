@@ -391,11 +391,70 @@ def test_a_silent_server_times_out(built):
     _assert_failed_but_saved(result, brief, out, f"timed out connecting to 127.0.0.1:{port} after 1 s")
 
 
-def test_login_over_an_unencrypted_connection_is_refused(built, monkeypatch):
+def test_login_over_an_unencrypted_connection_is_refused_before_asking_for_a_password(built):
     brief, out = built
-    monkeypatch.setenv("BRIEFGEN_SMTP_PASSWORD", PASSWORD)
-    result = CliRunner().invoke(main, send_args(brief, out, free_port(), "--no-tls", "--smtp-user", USER))
-    _assert_failed_but_saved(result, brief, out, "refusing to send a password over an unencrypted connection")
+    before = sorted(p.name for p in out.iterdir())
+    # no password in the environment: a prompt would read this input; the refusal comes first
+    result = CliRunner().invoke(main, send_args(brief, out, free_port(), "--no-tls", "--smtp-user", USER),
+                                input="typed-password\n")
+    assert result.exit_code == 1, result.output
+    assert f"refusing to log in as '{USER}' over an unencrypted connection" in result.output
+    assert "password for" not in result.output and "Traceback" not in result.output
+    assert sorted(p.name for p in out.iterdir()) == before  # nothing written: no .eml, no build
+
+
+def test_login_over_an_unencrypted_connection_from_the_config_is_refused_too(built, tmp_path, monkeypatch):
+    brief, out = built
+    config = tmp_path / "config.toml"
+    config.write_text('[smtp]\nhost = "127.0.0.1"\nsecurity = "none"\nuser = "jane"\n', encoding="utf-8")
+    monkeypatch.setenv("BRIEFGEN_CONFIG", str(config))
+    result = CliRunner().invoke(main, ["email", str(brief), "--to", "a@example.org", "--from", FROM,
+                                       "--outputs", str(out), "--send"], input="pw\n")
+    assert result.exit_code == 1 and "refusing to log in as 'jane' over an unencrypted connection" in result.output
+    assert not (out / f"{brief_name(brief)}.eml").exists()
+
+
+class SlowToConfirm(Recorder):
+    """Keeps the message, then stays silent for longer than the client waits."""
+
+    async def handle_DATA(self, server, session, envelope):
+        """Record the message, then stall before answering."""
+        import asyncio
+
+        await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(3)
+        return "250 Message accepted (too late)"
+
+
+def test_a_server_silent_after_the_final_dot_may_have_sent_the_message(built):
+    recorder = SlowToConfirm()
+    controller = aiosmtpd_controller.Controller(recorder, hostname="127.0.0.1", port=free_port(), ready_timeout=10)
+    controller.start()
+    try:
+        brief, out = built
+        args = send_args(brief, out, controller.port, "--no-tls")
+        args[args.index("--smtp-timeout") + 1] = "1"
+        result = CliRunner().invoke(main, args)
+    finally:
+        controller.stop()
+    eml = out / f"{brief_name(brief)}.eml"
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    assert "MAY HAVE BEEN SENT" in result.output
+    assert f"The message may have been sent; it is saved in {eml}" in result.output
+    assert "NOT sent" not in result.output
+    assert eml.is_file() and len(recorder.messages) == 1  # it did arrive
+
+
+def test_a_crlf_in_the_configs_helo_is_refused_before_connecting(built, tmp_path, monkeypatch):
+    brief, out = built
+    config = tmp_path / "config.toml"
+    config.write_text('[smtp]\nhelo = "me.example.org\\r\\nRCPT TO:<x@example.org>"\n', encoding="utf-8")
+    monkeypatch.setenv("BRIEFGEN_CONFIG", str(config))
+    result = CliRunner().invoke(main, send_args(brief, out, free_port(), "--no-tls"))
+    assert result.exit_code == 1, result.output
+    assert "helo name must not contain a line break" in result.output
+    assert not (out / f"{brief_name(brief)}.eml").exists()
 
 
 def test_environment_has_no_stray_password():

@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "briefgen"
 
 # Stages in pipeline order; a module may import from its own stage and from earlier ones only.
 STAGES: list[tuple[str, ...]] = [
-    ("errors", "textsafe", "fileio", "limits", "outline", "config"),  # foundations
+    ("errors", "textsafe", "fileio", "outputs", "limits", "outline", "config"),  # foundations
     ("brief",),  # models, section registry, reading brief files, grounding, checks
     ("sources",),  # reading source documents
     ("draft", "compose"),  # sources -> brief; brief -> outline

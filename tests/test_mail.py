@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import email.header
 import email.utils
+import re
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -284,9 +285,13 @@ def test_default_limit_is_twenty_megabytes_in_total():
 
 # --------------------------------------------------------------------------- property tests
 
-header_text = st.text(max_size=300).filter(lambda s: "\r" not in s and "\n" not in s)
+# what a header refuses (besides CR and LF): C0/C1 controls, DEL, line separators, bidi overrides, U+FFFE/U+FFFF,
+# lone surrogates; a tab is allowed
+REFUSED_IN_HEADERS = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff"
+                                "\ud800-\udfff]")
+header_text = st.text(max_size=300).filter(lambda s: not REFUSED_IN_HEADERS.search(s))
 file_names = st.text(min_size=1, max_size=200).filter(
-    lambda s: "\r" not in s and "\n" not in s and s == s.strip() and s != "")
+    lambda s: not REFUSED_IN_HEADERS.search(s) and s == s.strip() and s != "")
 BRIEF = make_brief()
 
 
@@ -313,6 +318,19 @@ def test_any_unicode_without_line_breaks_round_trips_through_the_eml(subject, na
     assert part["Content-Disposition"].params["filename"] == filename
     assert part["Content-Type"].params["name"] == filename
     assert part.get_content() == b"data"
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=header_text, bad=st.sampled_from(["\x00", "\x1b", "\x7f", "\x85", "\ufffe", "\u202e", "\u2066",
+                                                  "\u2028", "\udc80"]), after=header_text)
+def test_control_characters_in_header_text_are_refused_with_a_message(before, bad, after):
+    value = before + bad + after
+    with pytest.raises(MailError, match="(control characters|not valid UTF-8)"):
+        build(BRIEF, subject=value)
+    with pytest.raises(MailError, match="(control characters|not valid UTF-8)"):
+        mail.parse_mailbox(f"{value} <a@example.org>", "From address")
+    with pytest.raises(MailError, match="(control characters|not valid UTF-8)"):
+        build(BRIEF, atts=[mail.Attachment("x" + value + "x", b"data", "application", "pdf")])
 
 
 @settings(max_examples=300, deadline=None)

@@ -85,7 +85,7 @@ def test_build_with_a_built_in_name(tmp_path):
     out = tmp_path / "out"
     result = run("build", EXAMPLE_BRIEF, "-o", out, "-f", "docx", "-f", "pdf", "--template", "decision-memo")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == [f"{NAME}.docx", f"{NAME}.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == [f".{NAME}.build.json", f"{NAME}.docx", f"{NAME}.pdf"]
     first = [p.text for p in docx.Document(str(out / f"{NAME}.docx")).paragraphs[:5]]
     assert first[0] == "Decision memorandum" and first[1].startswith("TO: ")
 

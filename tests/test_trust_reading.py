@@ -348,7 +348,8 @@ def test_a_242_character_brief_name_builds(brief_dir):
     brief.write_text(MINIMAL_BRIEF, encoding="utf-8")
     result = _invoke("build", brief, "-o", brief_dir / "out", "-f", "md", "-f", "docx")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (brief_dir / "out").iterdir()) == [f"{name}.docx", f"{name}.md"]
+    assert sorted(p.name for p in (brief_dir / "out").iterdir()) == [f".{name}.build.json", f"{name}.docx",
+                                                                     f"{name}.md"]
 
 
 def test_no_home_folder_and_no_passwd_entry_means_no_config_file(brief_dir, monkeypatch):

@@ -41,7 +41,9 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
 
     BRIEF may also be a folder of sources: briefgen then drafts a brief from
     them into OUTPUT_DIR/brief.yaml (or uses the one already there, so your
-    edits are kept; delete it to draft again) and builds that.
+    edits are kept; delete it to draft again) and builds that. OUTPUT_DIR must
+    lie outside the sources folder, and files a build wrote (listed in its
+    .<name>.build.json manifest) are never read as sources.
 
     Nothing is written when the brief has errors (every quote must occur in its
     source) or the template is unusable. Outputs are written as
@@ -49,7 +51,8 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
     folder's name for a file called brief.yaml; use -o to keep the outputs of
     different templates apart. Sections, headings, page, fonts, colours, logo and
     notes come from the template; --endnotes, --no-quotes and --full-notes
-    override its notes settings.
+    override its notes settings. No output may replace a file the build reads,
+    and the outputs of another brief with the same name are never replaced.
 
     \b
     Example:
@@ -70,6 +73,9 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
 
                 find_template(template_name)
             output_dir = output_dir or default_output_dir(brief)
+            from briefgen.outputs import check_not_inside
+
+            check_not_inside(output_dir, brief)  # outputs among the sources would be read back as sources
             allow_outside = (*allow_outside, brief)  # the folder named here is the draft's sources
             brief, drafted = _draft_for_build(brief, output_dir)
         try:
@@ -97,10 +103,31 @@ def _draft_for_build(sources: Path, output_dir: Path) -> tuple[Path, Path | None
     if draft.exists():
         echo(f"using the existing draft {draft} (delete it to draft again from {sources})", err=True)
         return draft, None
-    draft_to_file([sources], draft)
+    draft_to_file(sources_to_draft([sources]), draft)
     echo(f"drafted {draft} from {sources}; check it, then build it again with `briefgen build {draft}"
-               f"{allow_hint(draft, [sources])}`", err=True)
+         f"{allow_hint(draft, [sources])}`", err=True)
     return draft, draft
+
+
+def sources_to_draft(paths: list[Path], output_folder: Path | None = None) -> list[Path]:
+    """The source files in ``paths``, leaving out what briefgen built there (with a note saying so).
+
+    An ``output_folder`` strictly inside a named sources folder is left out too: what briefgen
+    writes there is never read back as a source.
+    """
+    from briefgen.sources.readers import expand_paths
+
+    skipped: list[Path] = []
+    files = expand_paths(paths, skipped)
+    if output_folder is not None:
+        out = output_folder.resolve()
+        if any(p.is_dir() and p.resolve() in out.parents for p in paths):
+            skipped += [f for f in files if out in f.resolve().parents]
+            files = [f for f in files if out not in f.resolve().parents]
+    if skipped:
+        names = ", ".join(str(p) for p in skipped[:5]) + (f" and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        echo(f"note: not reading briefgen's own outputs as sources: {names}", err=True)
+    return files
 
 
 def _build(brief, output_dir, formats, template_name, reference_docx, emit_outline, endnotes, no_quotes,
@@ -121,11 +148,14 @@ def _build(brief, output_dir, formats, template_name, reference_docx, emit_outli
         options = replace(options, reference_docx=reference_docx)
     if endnotes:
         options = replace(options, notes="endnotes")
+    inputs = {}
+    if template_name is not None and Path(template_name).is_dir():
+        inputs["the template's template.toml"] = Path(template_name) / "template.toml"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", BriefgenWarning)
         written = build_brief(brief, output_dir, formats, layout=layout, options=options,
                               emit_outline=emit_outline, strict=strict, pdf_helper=helper,
-                              allow_outside=allow_outside)
+                              allow_outside=allow_outside, inputs=inputs)
     shown = set()
     for w in caught:
         if issubclass(w.category, BriefgenWarning) and str(w.message) not in shown:

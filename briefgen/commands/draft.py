@@ -45,9 +45,10 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
       briefgen draft inputs/ukraine-security-guarantees/sources -o brief.yaml
       briefgen draft SOURCES --engine llm --llm-url http://127.0.0.1:11434/v1 --llm-model qwen2.5:7b
     """
+    from briefgen.commands.build import sources_to_draft
     from briefgen.draft import draft_to_file
     from briefgen.errors import OutputError
-    from briefgen.sources.readers import expand_paths
+    from briefgen.outputs import check_targets
 
     from briefgen.textsafe import for_terminal, is_clean
 
@@ -61,15 +62,18 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     if os.path.lexists(output) and not force:  # a brief an analyst has been editing is never overwritten
         raise OutputError(f"{output} already exists; choose another -o or pass --force to replace it")
 
+    if engine == "llm" and gazetteer:
+        raise click.UsageError("--gazetteer is for the offline engine")
+    if engine != "llm" and (llm_url or llm_model or no_cache):
+        raise click.UsageError("--llm-url, --llm-model and --no-cache need --engine llm")
+    files = sources_to_draft(list(sources), output.parent)
+    named = {f"source {f}": f for f in files}
+    if gazetteer is not None:
+        named["the gazetteer"] = gazetteer
+    check_targets({"the draft": output}, named)  # --force replaces an earlier draft, never an input
     if engine == "llm":
-        if gazetteer:
-            raise click.UsageError("--gazetteer is for the offline engine")
         _draft_llm(sources, output, title, question, quiet, llm_url, llm_model, no_cache)
         return
-    if llm_url or llm_model or no_cache:
-        raise click.UsageError("--llm-url, --llm-model and --no-cache need --engine llm")
-
-    files = expand_paths(list(sources))
     progress = None
     if not quiet and len(files) >= 20:
         def progress(items):

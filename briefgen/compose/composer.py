@@ -21,7 +21,8 @@ from briefgen.compose.positions import PositionSections
 from briefgen.compose.risks import RiskSections
 from briefgen.compose.wording import clause as _clause  # noqa: F401 - kept importable here for callers of compose
 from briefgen.compose.wording import squash
-from briefgen.outline import Block, DocMeta, Document, Link, Table, Text, walk_notes
+from briefgen.outline import (PAGE_FIELD as PAGE, PAGES_FIELD as PAGES, Block, DocMeta, Document, Link, Table, Text,
+                              escape_braces, walk_notes)
 from briefgen.textsafe import clean
 
 
@@ -67,12 +68,28 @@ class _Composer(FrontSections, PositionSections, RiskSections, BackMatter):
 
 
     def _fill(self, text: str) -> str:
-        """Header or footer text with the brief's values in; {page} and {pages} stay for the writers."""
+        """Header or footer text with the brief's values in; {page} and {pages} stay for the writers.
+
+        Everything else, the template's words and the brief's values alike, is escaped as literal
+        text (braces doubled), so a title reading "{pages}" is never taken for a field.
+        """
         meta = self.brief.meta
         values = {"title": squash(meta.title), "date": format_date(meta.date), "marking": meta.marking.label(),
                   "organisation": squash(meta.organisation or ""), "version": squash(meta.version),
                   "status": meta.status.value}
-        return re.sub(r"\{(\w+)\}", lambda mt: values.get(mt.group(1), mt.group(0)), text)
+        out, pos = [], 0
+        for mt in re.finditer(r"\{(\w+)\}", text):
+            out.append(escape_braces(text[pos:mt.start()]))
+            key = mt.group(1)
+            if key in values:
+                out.append(escape_braces(values[key]))
+            elif mt.group(0) in (PAGE, PAGES):
+                out.append(mt.group(0))
+            else:
+                out.append(escape_braces(mt.group(0)))
+            pos = mt.end()
+        out.append(escape_braces(text[pos:]))
+        return "".join(out)
 
 
 def _clean_tree(node: Any, where: str = "brief text") -> None:

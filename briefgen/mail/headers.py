@@ -19,11 +19,37 @@ _MAX_LINE = 78
 _MAX_WORD = 75
 
 
+# Characters no header may carry: C0 and C1 controls (NUL, ESC, …), DEL, line and paragraph separators,
+# bidirectional overrides and isolates (they make a header read differently from what it says),
+# noncharacters and lone surrogates (bytes that were not UTF-8).
+_HEADER_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                            "\ufffe\uffff\ud800-\udfff]")
+# What is removed from header text briefgen makes itself (a default subject from the brief's title).
+_TAB = "\t"
+
+
 def check_header_text(value: str, what: str) -> str:
-    """Return ``value`` unchanged, or raise MailError when it holds a CR or LF (header injection)."""
+    """Return ``value`` unchanged, or raise MailError when it holds a line break or a control character."""
     if any(ch in value for ch in _LINE_BREAKS):
-        raise MailError(f"{what} must not contain a line break (CR or LF): {value!r}")
+        raise MailError(f"{what} must not contain a line break (CR or LF): {_shown(value)}")
+    bad = _HEADER_UNSAFE.search(value)
+    if bad is not None:
+        ch = bad.group()
+        if "\ud800" <= ch <= "\udfff":
+            raise MailError(f"{what} is not valid UTF-8 text (it holds bytes that are not UTF-8): {_shown(value)}")
+        raise MailError(f"{what} must not contain control characters (found U+{ord(ch):04X}): {_shown(value)}")
     return value
+
+
+def header_safe(value: str) -> str:
+    """``value`` without the characters ``check_header_text`` refuses (a tab becomes a space)."""
+    return _HEADER_UNSAFE.sub("", value.replace(_TAB, " ").replace("\r", " ").replace("\n", " "))
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    """A value quoted for a message: escapes for control characters, cut to ``limit`` characters."""
+    text = ascii(value[:limit]) if not value.isprintable() else repr(value[:limit])
+    return text + ("…" if len(value) > limit else "")
 
 
 def _q_encode_char(ch: str) -> str:
@@ -205,6 +231,13 @@ def _split_list(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+# RFC 5321 section 4.5.3.1: a local part of at most 64 octets, a domain of at most 255, and a path of
+# at most 256 octets including the angle brackets, so an address of at most 254.
+MAX_LOCAL = 64
+MAX_DOMAIN = 255
+MAX_ADDRESS = 254
+
+
 def parse_mailbox(text: str, what: str = "address") -> Mailbox:
     """Parse ``Name <addr@example.org>`` or ``addr@example.org``; raise MailError naming a bad address."""
     check_header_text(text, what)
@@ -216,6 +249,11 @@ def parse_mailbox(text: str, what: str = "address") -> Mailbox:
         name, addr = match.group(1).strip(), match.group(2).strip()
         if len(name) >= 2 and name[0] == name[-1] == '"':
             name = re.sub(r"\\(.)", r"\1", name[1:-1])
+        elif re.search(r"[<>@,;]", name):
+            # an unquoted display name cannot hold these: 'A <a@x.org> B <b@x.org>' is two
+            # addresses with the comma between them missing, not one mailbox named 'A <a@x.org> B'
+            raise MailError(f"invalid {what} '{raw}': it looks like several addresses; separate them with "
+                            "commas, or put a display name holding < > @ , ; in double quotes")
     local, at, domain = addr.rpartition("@")
     if at and domain and not domain.isascii():
         try:
@@ -227,8 +265,17 @@ def parse_mailbox(text: str, what: str = "address") -> Mailbox:
         raise MailError(f"invalid {what} '{raw}': non-ASCII mailbox names are not supported")
     if not _ADDR_SPEC.match(addr):
         reason = "missing '@'" if not at else "expected name@domain.tld"
-        raise MailError(f"invalid {what} '{raw}' ({reason})")
+        raise MailError(f"invalid {what} '{_cut(raw)}' ({reason})")
+    local, _, domain = addr.rpartition("@")
+    if len(local) > MAX_LOCAL or len(domain) > MAX_DOMAIN or len(addr) > MAX_ADDRESS:
+        raise MailError(f"invalid {what} '{_cut(raw)}': an address may have at most {MAX_LOCAL} characters "
+                        f"before the @, {MAX_DOMAIN} after it and {MAX_ADDRESS} in all (RFC 5321); "
+                        f"this one has {len(local)}, {len(domain)} and {len(addr)}")
     return Mailbox(addr=addr, name=name)
+
+
+def _cut(text: str, limit: int = 100) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def parse_mailboxes(values: Iterable[str], what: str) -> list[Mailbox]:

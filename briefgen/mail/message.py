@@ -20,8 +20,9 @@ from briefgen.brief import models as m
 from briefgen.errors import MailError
 from briefgen.fileio import ReadRefused, read_capped
 from briefgen.limits import MAX_ATTACHMENT_BYTES
-from briefgen.mail.headers import (Mailbox, address_header, check_header_text, parse_mailbox, parse_mailboxes,
-                                   unstructured_header)
+from briefgen.mail.headers import (Mailbox, address_header, check_header_text, header_safe, parse_mailbox,
+                                   parse_mailboxes, unstructured_header)
+from briefgen.textsafe import clean
 from briefgen.writers import tlp_colour
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -308,7 +309,8 @@ def package(
         raise MailError("no recipient: give at least one --to address")
     cc_boxes = _boxes(cc, "Cc address")
     reply_boxes = _boxes(reply_to, "Reply-To address")
-    subject = default_subject(brief) if subject is None else subject
+    # a subject made from the brief's title drops what a header cannot carry; one given is refused instead
+    subject = header_safe(default_subject(brief)) if subject is None else subject
     check_header_text(subject, "the subject")
     for att in attachments:
         check_header_text(att.filename, "an attachment file name")
@@ -330,8 +332,11 @@ def package(
         msg.set_raw("Content-Language", brief.meta.language)
 
     # 3. Body: text and HTML alternatives, then the files.
-    msg.set_content(body_text(brief, attachments), subtype="plain", cte="quoted-printable")
-    msg.add_alternative(body_html(brief, attachments), subtype="html", cte="quoted-printable")
+    # characters no text can hold (NUL, ESC, U+FFFE…) are removed with a warning, as in the documents
+    msg.set_content(clean(body_text(brief, attachments), "the message's text body"), subtype="plain",
+                    cte="quoted-printable")
+    msg.add_alternative(clean(body_html(brief, attachments), "the message's HTML body"), subtype="html",
+                        cte="quoted-printable")
     msg.make_mixed()
     for part in msg.walk():
         if part is not msg:

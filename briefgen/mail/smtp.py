@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import math
+import re
 import smtplib
 import socket
 import ssl
@@ -14,6 +16,12 @@ from briefgen.errors import MailError
 from briefgen.mail.headers import check_header_text
 
 DEFAULT_TIMEOUT = 30.0
+_HOST_NAME = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+                        r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$|^\[[0-9A-Fa-f:.]+\]$")
+
+
+class UnconfirmedSend(MailError):
+    """The whole message reached the server but it never confirmed it: it may have been delivered."""
 
 # --------------------------------------------------------------------------- sending
 
@@ -34,6 +42,15 @@ class SmtpServer:
         if self.security not in ("starttls", "ssl", "none"):
             raise MailError(f"unknown SMTP security '{self.security}' (use starttls, ssl or none)")
         check_header_text(self.host, "the SMTP host")
+        if self.user is not None:
+            check_header_text(self.user, "the SMTP user name")
+        if self.helo is not None:
+            check_header_text(self.helo, "the config's [smtp] helo name")
+            if not _HOST_NAME.match(self.helo) or len(self.helo) > 255:
+                raise MailError(f"the config's [smtp] helo name {self.helo!r} is not a host name "
+                                "(letters, digits, hyphens and dots, or an address in brackets)")
+        if not (isinstance(self.timeout, (int, float)) and math.isfinite(self.timeout) and self.timeout > 0):
+            raise MailError(f"the SMTP timeout must be a number of seconds above 0, not {self.timeout!r}")
 
     @property
     def effective_port(self) -> int:
@@ -108,13 +125,18 @@ def send(
                 raise MailError(f"the server {where} does not offer login (AUTH)")
             _login(client, server.user, password or "")
         stage = "sending through"
-        refused = client.sendmail(sender, list(recipients), data)
+        refused = _transfer(client, sender, list(recipients), data)
+        stage = "waiting for"
         try:  # the message is accepted; a server that hangs up instead of saying goodbye is no failure
             client.quit()
         except (smtplib.SMTPException, OSError):
             pass
     except MailError:
         raise
+    except _NoConfirmation as exc:
+        raise UnconfirmedSend(
+            f"the server {where} received the whole message but did not confirm it ({exc.reason}); it MAY "
+            "HAVE BEEN SENT: ask a recipient or check your sent mail before sending it again") from None
     except smtplib.SMTPAuthenticationError as exc:
         raise MailError(f"the server {where} refused the login for user '{server.user}': "
                         f"{exc.smtp_code} {_text(exc.smtp_error)}") from None
@@ -153,6 +175,53 @@ def send(
     result.refused = {r: f"{c} {_text(t)}" for r, (c, t) in refused.items()}
     result.accepted = [r for r in recipients if r not in result.refused]
     return result
+
+
+class _NoConfirmation(Exception):
+    """No reply (or a broken connection) after the message's final '.'."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _transfer(client: smtplib.SMTP, sender: str, recipients: list[str], data: bytes) -> dict:
+    """MAIL, RCPT and DATA, told apart so that a silence after the final '.' is not called a failure.
+
+    Returns the refused recipients like ``smtplib.SMTP.sendmail``; raises _NoConfirmation when the
+    server goes quiet or away once it has the whole message.
+    """
+    code, resp = client.mail(sender)
+    if code != 250:
+        client.rset()
+        raise smtplib.SMTPSenderRefused(code, resp, sender)
+    refused = {}
+    for rcpt in recipients:
+        code, resp = client.rcpt(rcpt)
+        if code not in (250, 251):
+            refused[rcpt] = (code, resp)
+    if len(refused) == len(recipients):
+        client.rset()
+        raise smtplib.SMTPRecipientsRefused(refused)
+    client.putcmd("data")
+    code, resp = client.getreply()
+    if code != 354:
+        raise smtplib.SMTPDataError(code, resp)
+    body = re.sub(rb"(?m)^\.", b"..", data)  # dot-stuffing (RFC 5321 section 4.5.2)
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    client.send(body + b".\r\n")
+    try:
+        code, resp = client.getreply()
+    except smtplib.SMTPServerDisconnected as exc:
+        raise _NoConfirmation("timed out" if "timed out" in str(exc) else "the connection was closed") from None
+    except (socket.timeout, TimeoutError):
+        raise _NoConfirmation(f"no reply within {client.timeout:g} s") from None
+    except OSError as exc:
+        raise _NoConfirmation(exc.strerror or str(exc)) from None
+    if code != 250:
+        raise smtplib.SMTPDataError(code, resp)
+    return refused
 
 
 def _login(client: smtplib.SMTP, user: str, password: str) -> None:

@@ -329,14 +329,27 @@ def read_source(path: Path | str) -> SourceDoc:
     return doc
 
 
-def expand_paths(paths: list[Path | str]) -> list[Path]:
-    """Files named directly, plus the readable files inside named folders (sorted, not recursive into hidden)."""
+def expand_paths(paths: list[Path | str], skipped: list[Path] | None = None) -> list[Path]:
+    """Files named directly, plus the readable files inside named folders (sorted, not recursive into hidden).
+
+    Inside a folder, files briefgen built (listed by a build manifest beside them) are never sources:
+    they are left out, and appended to ``skipped`` when a list is given.
+    """
+    from briefgen.outputs import own_outputs
+
     out: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(q for q in p.rglob("*")
                            if q.is_file() and q.suffix.lower() in SUFFIXES
                            and not any(part.startswith(".") for part in q.relative_to(p).parts))
+            built: set[Path] = set()
+            for folder in sorted({q.parent for q in found}):
+                built |= own_outputs(folder)
+            if built:
+                if skipped is not None:
+                    skipped.extend(q for q in found if q.resolve() in built)
+                found = [q for q in found if q.resolve() not in built]
             if not found:
                 raise InputError(f"no source files ({', '.join(SUFFIXES)}) in folder {p}")
             for q in found:  # a folder received from someone else reads nothing outside itself

@@ -7,6 +7,7 @@ email body, which renders from the brief, uses the same colours and marking word
 from __future__ import annotations
 
 import re
+from enum import Enum
 from typing import Any, Callable, Generic, Mapping, TypeVar, get_args
 
 from briefgen import outline
@@ -56,17 +57,46 @@ def marking_line(meta: outline.DocMeta) -> str:
     return "  ".join(value for value in (meta.banner, meta.tlp) if value)
 
 
-# Placeholders in running heads and feet that each writer turns into its own page numbers.
-PAGE = "{page}"
-PAGES = "{pages}"
-_PAGE_FIELDS = re.compile(r"(\{page\}|\{pages\})")
+# Placeholders in running heads and feet that each writer turns into its own page numbers. In the
+# outline's header and footer text a literal brace is written twice ("{{", "}}"), as in Python format
+# strings, so brief text that happens to read "{page}" stays text (compose escapes it).
+PAGE = outline.PAGE_FIELD
+PAGES = outline.PAGES_FIELD
+escape_braces = outline.escape_braces
+_FURNITURE_TOKENS = re.compile(r"\{\{|\}\}|\{page\}|\{pages\}")
 
 
-def split_page_fields(text: str) -> list[str]:
-    """``text`` cut around ``{page}`` and ``{pages}``, which stay as pieces of their own."""
-    return [piece for piece in _PAGE_FIELDS.split(text) if piece]
+class PageField(Enum):
+    """A page-number field in running text: this page's number, or the number of pages."""
+
+    PAGE = outline.PAGE_FIELD
+    PAGES = outline.PAGES_FIELD
 
 
-def fill_page_fields(text: str, page: int, pages: int | None) -> str:
-    """``text`` with the page number and the page count (empty while it is unknown) filled in."""
-    return text.replace(PAGE, str(page)).replace(PAGES, str(pages) if pages is not None else "")
+def split_page_fields(text: str) -> list[str | PageField]:
+    """Running text cut into literal strings (braces undoubled) and PageField pieces."""
+    pieces: list[str | PageField] = []
+    literal: list[str] = []
+    pos = 0
+    for match in _FURNITURE_TOKENS.finditer(text):
+        literal.append(text[pos:match.start()])
+        token = match.group()
+        if token in ("{{", "}}"):
+            literal.append(token[0])
+        else:
+            if "".join(literal):
+                pieces.append("".join(literal))
+            literal = []
+            pieces.append(PageField(token))
+        pos = match.end()
+    literal.append(text[pos:])
+    if "".join(literal):
+        pieces.append("".join(literal))
+    return pieces
+
+
+def fill_page_fields(text: str | list[str | PageField], page: int, pages: int | None) -> str:
+    """Running text (or its pieces) with the page number and page count (empty while unknown) filled in."""
+    pieces = split_page_fields(text) if isinstance(text, str) else text
+    values = {PageField.PAGE: str(page), PageField.PAGES: str(pages) if pages is not None else ""}
+    return "".join(values[p] if isinstance(p, PageField) else p for p in pieces)

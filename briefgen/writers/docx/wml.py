@@ -619,11 +619,11 @@ def set_default_language(styles: etree._Element, lang: str) -> None:
 def replace_placeholders(root: etree._Element, values: dict[str, str]) -> bool:
     """Fill ``{name}`` placeholders inside single ``w:t`` elements; True when any was found."""
     found = False
+    names = re.compile("|".join(re.escape("{" + key + "}") for key in values)) if values else None
     for t in root.iter(_T):
-        if t.text and "{" in t.text:
-            new = t.text
-            for key, value in values.items():
-                new = new.replace("{" + key + "}", value)
+        if names is not None and t.text and "{" in t.text:
+            # one pass: a value that itself reads "{date}" is put in as text, never filled again
+            new = names.sub(lambda mt: values[mt.group()[1:-1]], t.text)
             if new != t.text:
                 found = True
                 t.text = new

@@ -22,7 +22,7 @@ from briefgen import outline as o
 from briefgen.errors import BriefgenWarning, InputError
 from briefgen.textsafe import clean
 from briefgen.writers import RenderOptions
-from briefgen.writers._shared import Dispatch, PAGE, PAGES, marking_line, split_page_fields, tlp_colour
+from briefgen.writers._shared import Dispatch, PageField, marking_line, split_page_fields, tlp_colour
 from briefgen.writers.docx import wml as x
 from briefgen.writers.docx import opc
 from briefgen.writers.docx.sanitise import sanitise
@@ -442,9 +442,9 @@ class _Writer:
         """Text with {page}/{pages} turned into PAGE/NUMPAGES fields."""
         out = []
         for piece in split_page_fields(text):
-            if piece == PAGE:
+            if piece is PageField.PAGE:
                 out.append(x.field("PAGE", "1"))
-            elif piece == PAGES:
+            elif piece is PageField.PAGES:
                 out.append(x.field("NUMPAGES", "1"))
             else:
                 out.append(x.run(piece))

@@ -32,7 +32,7 @@ from reportlab.platypus.flowables import CondPageBreak, Flowable, HRFlowable
 from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.writers import RenderOptions
-from briefgen.writers._shared import Dispatch, PAGE, PAGES, fill_page_fields, tlp_colour
+from briefgen.writers._shared import Dispatch, PageField, escape_braces, fill_page_fields, split_page_fields, tlp_colour
 from briefgen.writers.pdf.markup import clean, safe_color
 from briefgen.writers.pdf.notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
 from briefgen.writers.pdf.text import Face, RichPara, Run, RunContext, TextStyle, runs_for
@@ -494,9 +494,9 @@ class _Furniture:
         self.colours = colours
         self.w, self.h = pagesize
         self.top, self.right, self.bottom, self.left = margins
-        self.header = clean(meta.header or meta.title or "").strip()
+        self.header = clean(meta.header or escape_braces(meta.title or "")).strip()
         footer = clean(meta.footer or "").strip()
-        if PAGE not in footer:
+        if PageField.PAGE not in split_page_fields(footer):
             footer = (footer + "  \u00b7  " if footer else "") + "Page {page} of {pages}"
         self.footer = footer
         self.tlp = clean(meta.tlp or "").strip().upper()
@@ -537,12 +537,14 @@ class _Furniture:
         font, size = self.fonts.sans, 8
         canv.setFont(font, size)
         canv.setFillColor(colors.HexColor(self.colours["muted"]))
-        head, sep, tail = template.partition(PAGES)
+        pieces = split_page_fields(template)
+        cut = pieces.index(PageField.PAGES) if PageField.PAGES in pieces else len(pieces)
+        head, tail = pieces[:cut], pieces[cut + 1:]
         shown = self._fit(fill_page_fields(head, page, None), font, size, room)
         canv.drawString(self.left, y, shown)
-        if not sep or shown != fill_page_fields(head, page, None):
+        if cut == len(pieces) or shown != fill_page_fields(head, page, None):
             return
-        name = f"bgpages{page}" if PAGE in tail else "bgpages"
+        name = f"bgpages{page}" if PageField.PAGE in tail else "bgpages"
         self.forms.setdefault(name, (tail, page))
         canv.saveState()
         canv.translate(self.left + pdfmetrics.stringWidth(shown, font, size), y)
