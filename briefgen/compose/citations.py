@@ -363,17 +363,32 @@ def short_levels(sources: Iterable[Source]) -> dict[str, int]:
 class NoteMaker:
     """Builds note text in reading order: full form on a source's first use, short form afterwards."""
 
-    def __init__(self, sources: Iterable[Source], style: str = "full-then-short", quotes: bool = True):
+    def __init__(self, sources: Iterable[Source], style: str = "full-then-short", quotes: bool = True,
+                 max_chars: int = 0):
         self.sources = {s.id: s for s in sources}
         self.style = style
         self.quotes = quotes
+        self.max_chars = max_chars
         self.seen: set[str] = set()
         self.levels = short_levels(self.sources.values())
 
     def paragraph(self, citations: list[Citation]) -> list[Inline]:
-        """One note's inlines: each citation in turn, separated by semicolons, ending with a period."""
+        """One note's inlines: each citation in turn, separated by semicolons, ending with a period.
+
+        With a length limit, a note that would run longer is written without its quoted words.
+        """
+        if not (self.quotes and self.max_chars):
+            return self._paragraph(citations, self.quotes)
+        seen = set(self.seen)
+        with_quotes = self._paragraph(citations, True)
+        if len(plain_text(with_quotes)) <= self.max_chars:
+            return with_quotes
+        self.seen = seen
+        return self._paragraph(citations, False)
+
+    def _paragraph(self, citations: list[Citation], quotes: bool) -> list[Inline]:
         b = _Builder()
-        if not self.quotes:  # without the quoted words a repeated source would only repeat its name
+        if not quotes:  # without the quoted words a repeated source would only repeat its name
             unique = {(c.source, _ws(c.locator or "")): c for c in reversed(citations)}
             citations = [c for c in citations if unique.get((c.source, _ws(c.locator or ""))) is c]
         for i, cit in enumerate(citations):
@@ -390,7 +405,7 @@ class NoteMaker:
             if cit.locator:
                 b.sep()
                 b.text(_ws(cit.locator))
-            if self.quotes and cit.quote.strip():
+            if quotes and cit.quote.strip():
                 b.punct(":")
                 b.text(" ")
                 b.quoted(nest_quotes(_ws(cit.quote)))

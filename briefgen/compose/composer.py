@@ -42,7 +42,8 @@ class _Composer(FrontSections, PositionSections, RiskSections, BackMatter):
         for key, heading in self.layout.sections:
             blocks += BUILDERS[key](self, heading)
         # 2. note text: full form on a source's first use in reading order, short afterwards
-        maker = NoteMaker(self.brief.sources, self.layout.citation_style, self.layout.quotes_in_notes)
+        maker = NoteMaker(self.brief.sources, self.layout.citation_style, self.layout.quotes_in_notes,
+                          self.layout.max_note_chars)
         for note in walk_notes(blocks):
             note.paragraphs = [maker.paragraph(self.pending[id(note)])]
         # 3. document properties and page furniture

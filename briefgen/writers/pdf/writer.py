@@ -160,12 +160,12 @@ class _Styles:
         self.serif, self.sans = serif, sans
         link = H(colours["link"])
         text, head, muted = H(colours["text"]), H(colours["heading"]), H(colours["muted"])
-        base = TextStyle(serif, size=9.5, leading=13.6, color=text, space_after=6, link_color=link)
+        base = TextStyle(serif, size=9.2, leading=11.8, color=text, space_after=3.0, link_color=link)
         self.body = base
         self.roles = {
             "body": base,
-            "title": base.but(face=sans, bold=True, size=22, leading=26, color=head, space_after=6),
-            "subtitle": base.but(italic=True, size=12, leading=16, color=H("#333840"), space_after=8),
+            "title": base.but(face=sans, bold=True, size=20, leading=23.5, color=head, space_after=6),
+            "subtitle": base.but(italic=True, size=11, leading=14.5, color=H("#333840"), space_after=8),
             "meta": base.but(face=sans, size=8.5, leading=11.5, color=muted, space_after=1),
             "marking": base.but(face=sans, bold=True, size=9, leading=12, space_after=3),
             "caption": base.but(face=sans, bold=True, size=8.8, leading=11.5, color=head, space_before=6,
@@ -175,17 +175,17 @@ class _Styles:
             "quote": base.but(italic=True, size=9, leading=12.6, left_indent=18, right_indent=18),
         }
         self.headings = {
-            1: base.but(face=sans, bold=True, size=13.5, leading=17, color=head, space_before=14, space_after=5),
-            2: base.but(face=sans, bold=True, size=11, leading=14, color=head, space_before=10, space_after=3),
+            1: base.but(face=sans, bold=True, size=13, leading=15.5, color=head, space_before=8, space_after=3.5),
+            2: base.but(face=sans, bold=True, size=11, leading=13.5, color=head, space_before=7, space_after=2.5),
             3: base.but(face=sans, bold=True, size=9.8, leading=13, color=H("#2B2F36"), space_before=8,
                         space_after=2),
         }
-        self.list_item = base.but(space_after=3, left_indent=14, bullet_indent=3)
+        self.list_item = base.but(space_after=2.0, left_indent=16, bullet_indent=3)
         self.cell = base.but(face=sans, size=8.2, leading=10.4, space_after=0)
         self.cell_head = base.but(face=sans, bold=True, size=8.2, leading=10.2, color=colors.white, space_after=0)
         self.cell_narrow = self.cell.but(size=7.4, leading=9.4)
         self.cell_head_narrow = self.cell_head.but(size=7.4, leading=9.2)
-        self.note = base.but(size=7.5, leading=9.5, left_indent=12, bullet_indent=0, space_after=0)
+        self.note = base.but(size=7.2, leading=8.6, left_indent=12, bullet_indent=0, space_after=0)
         self.note_more = self.note.but(space_before=1.5)
         self.note_cont = base.but(italic=True, size=6.8, leading=8.4, color=muted, align="right", space_after=0)
         self.endnote = base.but(size=8.3, leading=11, left_indent=16, space_after=3)
@@ -425,7 +425,7 @@ class _Builder:
                     cmds.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(fill)))
                 elif header:
                     cmds.append(("BACKGROUND", (ci, r), (ci, r), accent))
-                elif t.kind == "grid" and (r - nh) % 2 == 1:
+                elif t.kind in ("grid", "matrix") and (r - nh) % 2 == 1:
                     cmds.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(self.colours["zebra"])))
         frac = 1.0
         if t.kind == "heatmap":
@@ -437,6 +437,8 @@ class _Builder:
             cmds += [("LINEBELOW", (0, 0), (-1, -1), 0.4, grid)]
         else:
             cmds += [("LINEBELOW", (0, 0), (-1, -1), 0.4, grid), ("BOX", (0, 0), (-1, -1), 0.6, grid)]
+            if t.kind == "matrix":  # one short mark per cell: tight rows keep the matrix on one page
+                cmds += [("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
         if nh:
             cmds.append(("LINEBELOW", (0, nh - 1), (-1, nh - 1), 1.0, accent))
         widths = list(t.widths or [])
@@ -665,7 +667,7 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
     for k, v in (options.colors or {}).items():
         colours[k] = safe_color(v, colours.get(k, "#000000"))
     pagesize = _page_size(options.page_size)
-    top, right, bottom, left = [v * mm for v in (options.margins_mm or (24, 22, 24, 22))]
+    top, right, bottom, left = [v * mm for v in (options.margins_mm or (20, 20, 20, 20))]
     width = pagesize[0] - left - right
     height = pagesize[1] - top - bottom
     meta = doc.meta
