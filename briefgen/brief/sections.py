@@ -26,6 +26,7 @@ class Section:
     limited: bool = False  # a template may cap how many items it shows
     default_variant: str = "full"  # how the default layout (a policy brief) draws it
     default_limit: int | None = None  # how many items the default layout shows (None: all)
+    annex: bool = False  # opens the annexes: a new page starts before the first such section
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -58,9 +59,9 @@ SECTIONS: tuple[Section, ...] = (
             default=True, default_variant="questions", field="open_questions", cites=True, limited=True,
             variants={"questions": "the questions only (no why, no resolution)"}),
     Section("positions_detail", "each actor's position per option or issue with the evidence quoted (an annex)",
-            "Annex A. Positions in detail", default=True),
+            "Annex A. Positions in detail", default=True, annex=True),
     Section("risk_register", "the whole risk register with the 5 × 5 heat map (an annex after the top risks)",
-            "Annex B. Risk register", default=True),
+            "Annex B. Risk register", default=True, annex=True),
     Section("source_summary", "how many sources, of which kinds and outlets, dates covered", "Annex C. Sources",
             default=True),
     Section("bibliography", "the sources, alphabetically, in Chicago bibliography form", "Bibliography",

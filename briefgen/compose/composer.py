@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from briefgen.brief import models as m
+from briefgen.brief.sections import BY_KEY
 from briefgen.compose.back import BackMatter
 from briefgen.compose.citations import NoteMaker, format_date
 from briefgen.compose.context import BUILDERS
@@ -21,7 +22,7 @@ from briefgen.compose.positions import PositionSections
 from briefgen.compose.risks import RiskSections
 from briefgen.compose.wording import clause as _clause  # noqa: F401 - kept importable here for callers of compose
 from briefgen.compose.wording import squash
-from briefgen.outline import Block, DocMeta, Document, Link, Table, Text, walk_notes
+from briefgen.outline import Block, DocMeta, Document, Link, PageBreak, Table, Text, walk_notes
 from briefgen.textsafe import clean
 
 
@@ -39,8 +40,13 @@ class _Composer(FrontSections, PositionSections, RiskSections, BackMatter):
         """Compose the sections the layout lists, then number-free note text in reading order."""
         # 1. sections in layout order
         blocks: list[Block] = []
+        in_annexes = False
         for key, heading in self.layout.sections:
-            blocks += BUILDERS[key](self, heading)
+            built = BUILDERS[key](self, heading)
+            if built and blocks and BY_KEY[key].annex and not in_annexes:
+                blocks.append(PageBreak())  # the body ends; the annexes start on a page of their own
+                in_annexes = True
+            blocks += built
         # 2. note text: full form on a source's first use in reading order, short afterwards
         maker = NoteMaker(self.brief.sources, self.layout.citation_style, self.layout.quotes_in_notes,
                           self.layout.max_note_chars)

@@ -38,21 +38,28 @@ from briefgen.writers.pdf.notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
 from briefgen.writers.pdf.text import Face, RichPara, Run, RunContext, TextStyle, runs_for
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
+# The house face is Carlito (SIL OFL, metric-compatible with Calibri, the face reference.docx names),
+# so the PDF and the Word file set the same words in the same widths; DejaVu covers the scripts
+# Carlito lacks (Carlito has Latin, Greek and Cyrillic).
 DEFAULT_FONTS = {
-    "regular": FONT_DIR / "DejaVuSerif.ttf",
-    "bold": FONT_DIR / "DejaVuSerif-Bold.ttf",
-    "italic": FONT_DIR / "DejaVuSerif-Italic.ttf",
-    "bolditalic": FONT_DIR / "DejaVuSerif-BoldItalic.ttf",
-    "sans": FONT_DIR / "DejaVuSansCondensed.ttf",
-    "sansbold": FONT_DIR / "DejaVuSansCondensed-Bold.ttf",
+    "regular": FONT_DIR / "Carlito-Regular.ttf",
+    "bold": FONT_DIR / "Carlito-Bold.ttf",
+    "italic": FONT_DIR / "Carlito-Italic.ttf",
+    "bolditalic": FONT_DIR / "Carlito-BoldItalic.ttf",
+    "sans": FONT_DIR / "Carlito-Regular.ttf",
+    "sansbold": FONT_DIR / "Carlito-Bold.ttf",
+}
+FALLBACK_FONTS = {
+    "regular": FONT_DIR / "DejaVuSansCondensed.ttf",
+    "bold": FONT_DIR / "DejaVuSansCondensed-Bold.ttf",
 }
 DEFAULT_COLORS = {
-    "heading": "#1F3A5F",
-    "accent": "#1F3A5F",
+    "heading": "#1F3864",
+    "accent": "#1F3864",
     "rule": "#8A94A6",
     "link": "#1F4E8C",
     "text": "#1A1A1A",
-    "muted": "#555B66",
+    "muted": "#404040",
     "zebra": "#F3F5F8",
     "grid": "#B4BCC8",
 }
@@ -133,6 +140,8 @@ class _Fonts:
     bolditalic: str
     sans: str
     sansbold: str
+    fallback: str = ""
+    fallbackbold: str = ""
 
 
 def _fonts(options: RenderOptions) -> _Fonts:
@@ -142,7 +151,8 @@ def _fonts(options: RenderOptions) -> _Fonts:
     if unknown:
         raise ValueError(f"unknown font role(s) {sorted(unknown)}; expected {sorted(paths)}")
     paths.update(custom)
-    return _Fonts(**{role: _font(p) for role, p in paths.items()})
+    return _Fonts(**{role: _font(p) for role, p in paths.items()},
+                  fallback=_font(FALLBACK_FONTS["regular"]), fallbackbold=_font(FALLBACK_FONTS["bold"]))
 
 
 # ----------------------------------------------------------------------------- styles
@@ -153,39 +163,40 @@ class _Styles:
 
     def __init__(self, fonts: _Fonts, colours: dict[str, str]):
         H = colors.HexColor
-        # each family falls back on the other for a glyph it lacks (DejaVu's faces differ in coverage)
-        sans = Face(fonts.sans, fonts.sansbold, fonts.sans, fonts.sansbold,
-                    fallback=Face(fonts.regular, fonts.bold, fonts.italic, fonts.bolditalic))
-        serif = Face(fonts.regular, fonts.bold, fonts.italic, fonts.bolditalic, fallback=Face(fonts.sans, fonts.sansbold, fonts.sans, fonts.sansbold))
+        # a glyph the house face lacks comes from DejaVu (wide coverage, shipped alongside)
+        last = Face(fonts.fallback, fonts.fallbackbold, fonts.fallback, fonts.fallbackbold)
+        sans = Face(fonts.sans, fonts.sansbold, fonts.sans, fonts.sansbold, fallback=last)
+        serif = Face(fonts.regular, fonts.bold, fonts.italic, fonts.bolditalic, fallback=last)
         self.serif, self.sans = serif, sans
         link = H(colours["link"])
         text, head, muted = H(colours["text"]), H(colours["heading"]), H(colours["muted"])
-        base = TextStyle(serif, size=9.2, leading=11.8, color=text, space_after=3.0, link_color=link)
+        # sizes and spacing are those of the styles in reference.docx (one house style in both formats)
+        base = TextStyle(serif, size=10, leading=12.2, color=text, space_after=4, link_color=link)
         self.body = base
         self.roles = {
             "body": base,
-            "title": base.but(face=sans, bold=True, size=20, leading=23.5, color=head, space_after=6),
-            "subtitle": base.but(italic=True, size=11, leading=14.5, color=H("#333840"), space_after=8),
-            "meta": base.but(face=sans, size=8.5, leading=11.5, color=muted, space_after=1),
+            "title": base.but(face=sans, bold=True, size=20, leading=24, color=head, space_after=4),
+            "subtitle": base.but(italic=True, size=12, leading=14.6, color=muted, space_after=6),
+            "meta": base.but(face=sans, size=9, leading=11, color=muted, space_after=1),
             "marking": base.but(face=sans, bold=True, size=9, leading=12, space_after=3),
             "caption": base.but(face=sans, bold=True, size=8.8, leading=11.5, color=head, space_before=6,
                                 space_after=4),
-            "small": base.but(size=7.8, leading=10.2, color=muted, space_after=4),
+            "small": base.but(size=8.5, leading=10.4, color=muted, space_after=4),
             "bibliography": base.but(size=8.3, leading=11, left_indent=14, first_indent=-14, space_after=3),
             "quote": base.but(italic=True, size=9, leading=12.6, left_indent=18, right_indent=18),
         }
         self.headings = {
-            1: base.but(face=sans, bold=True, size=13, leading=15.5, color=head, space_before=8, space_after=3.5),
-            2: base.but(face=sans, bold=True, size=11, leading=13.5, color=head, space_before=7, space_after=2.5),
+            1: base.but(face=sans, bold=True, size=14, leading=17, color=head, space_before=10, space_after=4),
+            2: base.but(face=sans, bold=True, size=12, leading=14.6, color=head, space_before=8, space_after=3),
             3: base.but(face=sans, bold=True, size=9.8, leading=13, color=H("#2B2F36"), space_before=8,
                         space_after=2),
         }
-        self.list_item = base.but(space_after=2.0, left_indent=16, bullet_indent=3)
-        self.cell = base.but(face=sans, size=8.2, leading=10.4, space_after=0)
-        self.cell_head = base.but(face=sans, bold=True, size=8.2, leading=10.2, color=colors.white, space_after=0)
+        self.list_item = base.but(space_after=2.0, left_indent=18, bullet_indent=3)
+        self.cell = base.but(face=sans, size=8.5, leading=10.4, space_after=0)
+        self.cell_head = base.but(face=sans, bold=True, size=8.5, leading=10.4, color=colors.white, space_after=0)
         self.cell_narrow = self.cell.but(size=7.4, leading=9.4)
         self.cell_head_narrow = self.cell_head.but(size=7.4, leading=9.2)
-        self.note = base.but(size=7.2, leading=8.6, left_indent=12, bullet_indent=0, space_after=0)
+        self.note = base.but(size=8, leading=9.8, left_indent=12, bullet_indent=0, space_after=0)
         self.note_more = self.note.but(space_before=1.5)
         self.note_cont = base.but(italic=True, size=6.8, leading=8.4, color=muted, align="right", space_after=0)
         self.endnote = base.but(size=8.3, leading=11, left_indent=16, space_after=3)
