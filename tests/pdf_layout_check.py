@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 from pypdf import PdfReader
 
+from briefgen.writers.pdf.writer import DEFAULT_MARGINS_MM
+
 NOTE_SIZE = 7.5  # the note style's font size (briefgen.writers.pdf)
-CONT_SIZE = 6.8  # the "continued on next page" label
+CONT_SIZE = 6.6  # the "continued on next page" label (apart from 6.8, a marker in 10 pt text)
 MARKER_MAX = 7.0  # superscript markers are 0.68 x the text size (6.5 in body text, 5.6 in tables)
 
 
@@ -41,7 +43,7 @@ class Page:
         return "\n".join(c.text for c in self.chunks)
 
 
-def read_pages(data: bytes, left_margin: float = 22 * 72 / 25.4) -> list[Page]:
+def read_pages(data: bytes, left_margin: float = DEFAULT_MARGINS_MM[3] * 72 / 25.4) -> list[Page]:
     """Parse every page of ``data``."""
     reader = PdfReader(io.BytesIO(data))
     page_no = {p.indirect_reference.idnum: i + 1 for i, p in enumerate(reader.pages)}
@@ -87,7 +89,7 @@ def check_notes(pages: list[Page], count: int) -> None:
         check_no_overlap(p)
 
 
-def check_no_overlap(p: Page, body_bottom: float = 24 * 72 / 25.4) -> None:
+def check_no_overlap(p: Page, body_bottom: float = DEFAULT_MARGINS_MM[2] * 72 / 25.4) -> None:
     """Body text on a page stays above its highest note line."""
     note_tops = [c.y + c.size for c in p.chunks if abs(c.size - NOTE_SIZE) < 0.01 or c.size == CONT_SIZE]
     body = [c.y - 0.25 * c.size for c in p.chunks

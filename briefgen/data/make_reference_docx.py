@@ -103,7 +103,7 @@ def build() -> bytes:
     _para(_style(styles, "Small Print", P, "Normal"), size=8.5, color=GREY, before=3, after=6)
     _para(_style(styles, "Bibliography", P, "Normal"), after=4, left=0.5, hanging=0.5)
     _para(_style(styles, "Block Text", P, "Body Text"), italic=True, left=0.4, right=0.4)
-    _para(_style(styles, "Footnote Text", P, "Normal"), size=8, after=0, line=1.0)
+    _para(_style(styles, "Footnote Text", P, "Normal"), size=7.5, after=0, line=1.0)
     _para(_style(styles, "Header", P), size=8.5, color=GREY)
     _para(_style(styles, "Footer", P), size=8.5, color=GREY)
     _para(_style(styles, "Endnote Text", P, "Normal"), size=9, after=2, line=1.0)

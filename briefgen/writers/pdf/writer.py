@@ -64,6 +64,7 @@ DEFAULT_COLORS = {
     "grid": "#B4BCC8",
 }
 
+DEFAULT_MARGINS_MM = (20, 20, 20, 20)  # top, right, bottom, left: those of reference.docx
 TABLE_RUN = 200  # body rows per reportlab table (see _Builder.table)
 # Smaller files: binary rather than ASCII85 streams (a quarter smaller), and no ASCII pre-fill
 # of the first font subset. Set only while this writer builds, then restored.
@@ -196,9 +197,9 @@ class _Styles:
         self.cell_head = base.but(face=sans, bold=True, size=8.5, leading=10.4, color=colors.white, space_after=0)
         self.cell_narrow = self.cell.but(size=7.4, leading=9.4)
         self.cell_head_narrow = self.cell_head.but(size=7.4, leading=9.2)
-        self.note = base.but(size=8, leading=9.8, left_indent=12, bullet_indent=0, space_after=0)
+        self.note = base.but(size=7.5, leading=9.5, left_indent=12, bullet_indent=0, space_after=0)
         self.note_more = self.note.but(space_before=1.5)
-        self.note_cont = base.but(italic=True, size=6.8, leading=8.4, color=muted, align="right", space_after=0)
+        self.note_cont = base.but(italic=True, size=6.6, leading=8.4, color=muted, align="right", space_after=0)
         self.endnote = base.but(size=8.3, leading=11, left_indent=16, space_after=3)
 
     def scaled(self, factor: float) -> _Styles:
@@ -678,7 +679,7 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
     for k, v in (options.colors or {}).items():
         colours[k] = safe_color(v, colours.get(k, "#000000"))
     pagesize = _page_size(options.page_size)
-    top, right, bottom, left = [v * mm for v in (options.margins_mm or (20, 20, 20, 20))]
+    top, right, bottom, left = [v * mm for v in (options.margins_mm or DEFAULT_MARGINS_MM)]
     width = pagesize[0] - left - right
     height = pagesize[1] - top - bottom
     meta = doc.meta
