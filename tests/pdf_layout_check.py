@@ -77,7 +77,7 @@ def read_pages(data: bytes, left_margin: float = DEFAULT_MARGINS_MM[3] * 72 / 25
     return out
 
 
-def check_notes(pages: list[Page], count: int) -> None:
+def check_notes(pages: list[Page], count: int, body_bottom: float = DEFAULT_MARGINS_MM[2] * 72 / 25.4) -> None:
     """Every note number appears exactly once, in order, on the page of its marker; no overlap."""
     printed = [n for p in pages for n in p.notes]
     assert printed == list(range(1, count + 1)), _first_difference(printed, count)
@@ -86,7 +86,7 @@ def check_notes(pages: list[Page], count: int) -> None:
     for p in pages:
         assert sorted(p.markers) == sorted(p.notes), f"page {p.number}: markers {p.markers} notes {p.notes}"
         assert all(t == p.number for t in p.links_to), f"page {p.number} links to pages {set(p.links_to)}"
-        check_no_overlap(p)
+        check_no_overlap(p, body_bottom)
 
 
 def check_no_overlap(p: Page, body_bottom: float = DEFAULT_MARGINS_MM[2] * 72 / 25.4) -> None:
