@@ -115,7 +115,9 @@ class FrontSections(Context):
         if meta.organisation:
             sender.append(squash(meta.organisation))
         for key, value in (("to", squash(meta.audience or "")), ("from", ", ".join(sender)),
-                           ("memo_date", format_date(meta.date)), ("subject", squash(meta.title))):
+                           ("memo_date", f"{format_date(meta.date)} ({layout.label('version').lower()} "
+                                         f"{squash(meta.version)}, {meta.status.value})"),
+                           ("subject", squash(meta.title))):
             if value:
                 blocks.append(Para([Strong([Text(f"{layout.label(key)}: ")]), Text(value)]))
         label = meta.marking.label()

@@ -119,6 +119,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "option": "Option",
     "options_summary_caption": "Who backs which option",
     "evidence": "Evidence",
+    "see_register": "sources: Annex B",
     "mark_support": "yes",
     "mark_oppose": "no",
     "mark_conditional": "if",

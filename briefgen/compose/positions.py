@@ -183,12 +183,13 @@ class PositionSections(Context):
                 BulletList([[self.cited(pt.text, pt.citations)] for pt in points])]
 
     def _run_in(self, label: str, points: list[m.Point]) -> list[Block]:
-        """Points as one paragraph after a bold label, with one note for them all (a compact body)."""
+        """Points as one paragraph after a bold label, each with its own note (a compact body)."""
         if not points:
             return []
-        text = " ".join(sentence(pt.text) for pt in points)
-        citations = [c for pt in points for c in pt.citations]
-        return [Para([Strong([Text(f"{label}: ")]), Text(text), *self.note(citations)])]
+        parts: list[Inline] = [Strong([Text(f"{label}: ")])]
+        for i, pt in enumerate(points):
+            parts += [Text((" " if i else "") + sentence(pt.text)), *self.note(pt.citations)]
+        return [Para(parts)]
 
     @builds("options")
     def options(self, heading: str) -> list[Block]:

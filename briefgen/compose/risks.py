@@ -31,16 +31,20 @@ class RiskSections(Context):
     def _risks(self, heading: str, chosen: list[tuple[int, m.Risk]], variant: str, anchor: str) -> list[Block]:
         layout = self.layout
         if variant == "top":
+            # the sources are in the register (an annex) when the layout has one; else here, in a note
+            in_register = "risk_register" in {k for k, _ in layout.sections}
             items = []
             for n, r in chosen:
                 # the title names the cause and event; the consequence says what it would cost
+                see = f" ({layout.label('see_register')})" if in_register else ""
                 then = squash(r.consequence or r.event or "").rstrip(".")
                 then = then[:1].lower() + then[1:] if then.split(" ")[0] in LOWER_OK else then
                 items.append([Para([Strong([Text(f"R{n} {squash(r.title).rstrip('.')}")]),
-                                    Text(f" → {then}." if then else "."), *self.note(r.citations),
+                                    Text(f" → {then}." if then else "."),
                                     Text(f" {self.likelihood_word(r.likelihood).capitalize()}, "
                                          f"{layout.label('impact').lower()} {r.impact}: {layout.label('score').lower()} "
-                                         f"{r.score} ({layout.label(risk_band(r.score))}).")])])
+                                         f"{r.score} ({layout.label(risk_band(r.score))}).{see}"),
+                                    *([] if in_register else self.note(r.citations))])])
             return [Heading(1, [Text(heading)], anchor), BulletList(items)]
         if variant == "list":
             items = [[Para([Strong([Text(f"R{n} ")]), Text(sentence(r.title)), *self.note(r.citations),

@@ -86,7 +86,7 @@ def build() -> bytes:
     normal = styles["Normal"]
     normal.font.name = FONT
     # the sizes and spacing of the PDF writer's styles (one house style in both formats)
-    _para(normal, size=10, after=0, line=1.0)
+    _para(normal, size=9.5, after=0, line=1.0)
     _para(_style(styles, "Title", P), size=20, bold=True, color=INK, after=4)
     _para(_style(styles, "Subtitle", P), size=12, italic=True, color=GREY, after=6)
     for level, size, before, after in ((1, 14, 10, 4), (2, 12, 8, 3), (3, 11, 6, 2)):

@@ -172,7 +172,7 @@ class _Styles:
         link = H(colours["link"])
         text, head, muted = H(colours["text"]), H(colours["heading"]), H(colours["muted"])
         # sizes and spacing are those of the styles in reference.docx (one house style in both formats)
-        base = TextStyle(serif, size=10, leading=12.2, color=text, space_after=4, link_color=link)
+        base = TextStyle(serif, size=9.5, leading=11.6, color=text, space_after=4, link_color=link)
         self.body = base
         self.roles = {
             "body": base,
