@@ -110,6 +110,14 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 _ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
+def _room_for_numbers(style: TextStyle, last: int) -> TextStyle:
+    """The list style with its text indented past the widest number ('10.', '100.') and a gap."""
+    if last < 1:
+        return style
+    widest = pdfmetrics.stringWidth(f"{last}.", style.face.regular, style.size)
+    return style.but(left_indent=max(style.left_indent, style.bullet_indent + widest + 0.45 * style.size))
+
+
 def warm_up(options: RenderOptions | None = None) -> None:
     """Load the fonts a later ``write`` with these options will use (pays the fixed costs early)."""
     _fonts(options or RenderOptions())
@@ -345,7 +353,8 @@ class _Builder:
         """List items as hanging paragraphs; nested lists indent further."""
         out: list[Flowable] = []
         li = self.styles.list_item
-        style = li.but(left_indent=li.left_indent + indent, bullet_indent=li.bullet_indent + indent)
+        style = _room_for_numbers(li.but(left_indent=li.left_indent + indent, bullet_indent=li.bullet_indent + indent),
+                                  len(lst.items) if lst.ordered else 0)
         for i, item in enumerate(lst.items, start=1):
             bullet = f"{i}." if lst.ordered else "\u2022"
             first = True
@@ -380,7 +389,8 @@ class _Builder:
             if isinstance(block, o.Para):
                 out.append(self.para(self.runs(block.children, style), style))
             elif isinstance(block, o.BulletList):
-                li = style.but(left_indent=9, bullet_indent=0)
+                li = _room_for_numbers(style.but(left_indent=9, bullet_indent=0),
+                                       len(block.items) if block.ordered else 0)
                 for i, item in enumerate(block.items, start=1):
                     for b in item:
                         if not isinstance(b, o.Para):
