@@ -371,12 +371,15 @@ class NoteMaker:
         self.max_chars = max_chars
         self.seen: set[str] = set()
         self.levels = short_levels(self.sources.values())
+        self.left_out: list[tuple[int, list[Inline]]] = []  # (note number, its source and quoted words)
+        self.count = 0
 
     def paragraph(self, citations: list[Citation]) -> list[Inline]:
         """One note's inlines: each citation in turn, separated by semicolons, ending with a period.
 
         With a length limit, a note that would run longer is written without its quoted words.
         """
+        self.count += 1
         if not (self.quotes and self.max_chars):
             return self._paragraph(citations, self.quotes)
         seen = set(self.seen)
@@ -384,7 +387,21 @@ class NoteMaker:
         if len(plain_text(with_quotes)) <= self.max_chars:
             return with_quotes
         self.seen = seen
-        return self._paragraph(citations, False)
+        short = self._paragraph(citations, False)
+        if any(c.quote.strip() for c in citations):  # the quoted words go to the evidence annex
+            b = _Builder()
+            for i, cit in enumerate(c for c in citations if c.quote.strip()):
+                if i:
+                    b.sep(";")
+                src = self.sources.get(cit.source)
+                if src is not None:
+                    _short(b, src, self.levels.get(src.id, 0))
+                    b.punct(":")
+                    b.text(" ")
+                b.quoted(nest_quotes(_ws(cit.quote)))
+            b.punct(".")
+            self.left_out.append((self.count, b.merged()))
+        return short
 
     def _paragraph(self, citations: list[Citation], quotes: bool) -> list[Inline]:
         b = _Builder()

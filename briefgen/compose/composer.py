@@ -22,7 +22,7 @@ from briefgen.compose.positions import PositionSections
 from briefgen.compose.risks import RiskSections
 from briefgen.compose.wording import clause as _clause  # noqa: F401 - kept importable here for callers of compose
 from briefgen.compose.wording import squash
-from briefgen.outline import Block, DocMeta, Document, Link, PageBreak, Table, Text, walk_notes
+from briefgen.outline import Block, DocMeta, Document, Heading, Link, PageBreak, Para, Strong, Table, Text, walk_notes
 from briefgen.textsafe import clean
 
 
@@ -41,17 +41,25 @@ class _Composer(FrontSections, PositionSections, RiskSections, BackMatter):
         # 1. sections in layout order
         blocks: list[Block] = []
         in_annexes = False
+        self.evidence_at: int | None = None  # where the quoted evidence of long notes goes (end of annex A)
         for key, heading in self.layout.sections:
             built = BUILDERS[key](self, heading)
             if built and blocks and BY_KEY[key].annex and not in_annexes:
                 blocks.append(PageBreak())  # the body ends; the annexes start on a page of their own
                 in_annexes = True
             blocks += built
+            if key == "positions_detail" and built:
+                self.evidence_at = len(blocks)
         # 2. note text: full form on a source's first use in reading order, short afterwards
         maker = NoteMaker(self.brief.sources, self.layout.citation_style, self.layout.quotes_in_notes,
                           self.layout.max_note_chars)
         for note in walk_notes(blocks):
             note.paragraphs = [maker.paragraph(self.pending[id(note)])]
+        if maker.left_out:  # quoted words too long for their notes, by note number
+            evidence: list[Block] = [Heading(2, [Text(self.layout.label("evidence_heading"))], "evidence")]
+            evidence += [Para([Strong([Text(f"{n}. ")]), *words], "small") for n, words in maker.left_out]
+            at = self.evidence_at if self.evidence_at is not None else len(blocks)
+            blocks[at:at] = evidence
         # 3. document properties and page furniture
         meta = self.brief.meta
         marking = meta.marking

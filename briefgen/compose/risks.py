@@ -36,7 +36,7 @@ class RiskSections(Context):
             items = []
             for n, r in chosen:
                 # the title names the cause and event; the consequence says what it would cost
-                see = f" ({layout.label('see_register')})" if in_register else ""
+                see = ""  # R1, R2… are the numbers of the register, which holds the sources
                 then = squash(r.consequence or r.event or "").rstrip(".")
                 then = then[:1].lower() + then[1:] if then.split(" ")[0] in LOWER_OK else then
                 items.append([Para([Strong([Text(f"R{n} {squash(r.title).rstrip('.')}")]),
@@ -129,9 +129,16 @@ class RiskSections(Context):
         layout = self.layout
         items: list[list[Block]] = []
         brief_only = layout.variant("open_questions") == "questions"
+        run_in = layout.variant("open_questions") == "run-in"
         for q in self.brief.open_questions[:layout.limit("open_questions")]:
             item: list[Block] = [Para([Strong([Text(squash(q.question))]), *self.note(q.citations)])]
             if brief_only:
+                items.append(item)
+                continue
+            if run_in:  # why and resolution follow the question in the same paragraph
+                for key, text in (("why_short", q.why), ("resolution_short", q.resolution)):
+                    if text:
+                        item[0].children += [Text(" "), Emph([Text(f"{layout.label(key)}: ")]), Text(sentence(text))]
                 items.append(item)
                 continue
             if q.why:

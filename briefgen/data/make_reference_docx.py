@@ -89,11 +89,11 @@ def build() -> bytes:
     _para(normal, size=9.5, after=0, line=1.0)
     _para(_style(styles, "Title", P), size=20, bold=True, color=INK, after=4)
     _para(_style(styles, "Subtitle", P), size=12, italic=True, color=GREY, after=6)
-    for level, size, before, after in ((1, 14, 10, 4), (2, 12, 8, 3), (3, 11, 6, 2)):
+    for level, size, before, after in ((1, 13, 8, 3), (2, 11, 6, 2), (3, 10, 5, 2)):
         h = _style(styles, f"Heading {level}", P)
         h.font.name = FONT
         _para(h, size=size, bold=True, italic=(level == 3), color=INK, before=before, after=after, keep=True)
-    _para(_style(styles, "Body Text", P, "Normal"), after=4)
+    _para(_style(styles, "Body Text", P, "Normal"), after=3.5)
     _para(_style(styles, "Compact", P, "Body Text"), before=0, after=2)
     _para(_style(styles, "Table Text", P, "Compact"), size=8.5, before=0, after=0)
     _para(_style(styles, "Title Block", P, "Normal"), size=9, color=GREY, after=1)

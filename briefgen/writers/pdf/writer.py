@@ -180,7 +180,7 @@ class _Styles:
         link = H(colours["link"])
         text, head, muted = H(colours["text"]), H(colours["heading"]), H(colours["muted"])
         # sizes and spacing are those of the styles in reference.docx (one house style in both formats)
-        base = TextStyle(serif, size=9.5, leading=11.6, color=text, space_after=4, link_color=link)
+        base = TextStyle(serif, size=9.5, leading=11.6, color=text, space_after=3.5, link_color=link)
         self.body = base
         self.roles = {
             "body": base,
@@ -195,8 +195,8 @@ class _Styles:
             "quote": base.but(italic=True, size=9, leading=12.6, left_indent=18, right_indent=18),
         }
         self.headings = {
-            1: base.but(face=sans, bold=True, size=14, leading=17, color=head, space_before=10, space_after=4),
-            2: base.but(face=sans, bold=True, size=12, leading=14.6, color=head, space_before=8, space_after=3),
+            1: base.but(face=sans, bold=True, size=13, leading=16, color=head, space_before=8, space_after=3),
+            2: base.but(face=sans, bold=True, size=11, leading=13.4, color=head, space_before=6, space_after=2),
             3: base.but(face=sans, bold=True, size=9.8, leading=13, color=H("#2B2F36"), space_before=8,
                         space_after=2),
         }
