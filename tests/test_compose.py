@@ -30,17 +30,11 @@ from briefgen.outline import (
     walk_notes,
 )
 from briefgen.textsafe import UnsafeTextWarning
-from richbrief import CITATION_POINTS, make_rich_brief
+from richbrief import CITATION_POINTS, FULL, make_rich_brief
 
 REPO = Path(__file__).resolve().parent.parent
 
-# every section drawn in full, each item once (the default policy brief draws a shorter body)
-FULL = Layout(sections=(("title", ""), ("key_judgments", "Key judgments"), ("background", "Background"),
-                        ("positions", "Positions of the actors"), ("options", "Policy options"),
-                        ("recommendations", "Recommendations"), ("risks", "Risks"),
-                        ("open_questions", "Open questions and intelligence gaps"), ("source_summary", "Sources"),
-                        ("estimative_key", "What we mean when we say"), ("bibliography", "Bibliography")),
-              variants={}, limits={}, max_note_chars=0)
+
 
 
 @pytest.fixture
