@@ -9,6 +9,9 @@ from briefgen.compose.wording import clause, sentence, squash
 from briefgen.outline import Block, BulletList, Cell, Emph, Heading, Inline, Para, Strong, Table, Text
 
 
+MATRIX_MAX_COLUMNS = 8  # options a stance matrix shows across one page width
+
+
 class PositionSections(Context):
     """Who stands where: the positions of the actors, the options and the recommendations."""
 
@@ -30,6 +33,8 @@ class PositionSections(Context):
             on_options = [(a, t) for a, t in abouts if a in options] or abouts
             keep = {a for a, _ in on_options}
             actors = [aid for aid in actor_ids if any(p.actor == aid and p.about in keep for p in self.brief.positions)]
+            if len(on_options) > MATRIX_MAX_COLUMNS:  # too many to read across a page: one row per position
+                return [Heading(1, [Text(heading)], "positions"), self._stance_list(on_options)]
             return [Heading(1, [Text(heading)], "positions"), self._mark_matrix(on_options, actors),
                     self._matrix_legend()]
         if variant == "summary":
