@@ -137,3 +137,11 @@ def test_word_table_rows_never_split_and_short_tables_keep_with_their_legend():
     assert rows and all("<w:cantSplit/>" in row for row in rows)
     matrix = next(t for t in re.findall(r"<w:tbl>.*?</w:tbl>", xml, re.S) if ">yes<" in t)
     assert matrix.count("<w:keepNext/>") >= matrix.count("<w:p>") + matrix.count("<w:p ") - 1
+
+
+def test_pdf_figures_stay_with_their_legends():
+    pages = _pages_text(briefgen.render(briefgen.load(EXAMPLE_BRIEF), "pdf"))
+    legend = next(n for n, t in enumerate(pages) if "supports on a condition" in t)
+    assert "Friedrich Merz" in pages[legend], "the stance matrix's last row and its legend share a page"
+    key = next(n for n, t in enumerate(pages) if "Score = likelihood × impact" in t)
+    assert "Heat map" in pages[key], "the heat map and its key share a page"

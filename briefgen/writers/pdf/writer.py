@@ -422,6 +422,9 @@ class _Builder:
             picked = [*range(nh), *run]
             out.append(self._table_run(t, [rows[r] for r in picked], [flowables[r] for r in picked], nh, ncols,
                                        first=n == 0, last=n == len(runs) - 1))
+        if t.kind in ("matrix", "heatmap") and len(rows) <= 40:
+            # a figure stays with its legend or key (these tables carry no notes, so keeping is safe)
+            out[-1].keepWithNext = True
         return out
 
     def _table_run(self, t: o.Table, rows: list[list[o.Cell]], data: list[list[list[Flowable]]], nh: int,
