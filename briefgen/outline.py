@@ -118,7 +118,7 @@ class Table:
     rows: list[list[Cell]]
     widths: list[float] | None = None
     caption: list[Inline] | None = None
-    kind: str = "grid"  # grid | heatmap | key (a writer may style kinds differently)
+    kind: str = "grid"  # grid | matrix | heatmap | key (a writer may style kinds differently)
 
 
 @dataclass

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 
 from pypdf import PdfReader
 
+from briefgen.writers.pdf.writer import DEFAULT_MARGINS_MM
+
 NOTE_SIZE = 7.5  # the note style's font size (briefgen.writers.pdf)
-CONT_SIZE = 6.8  # the "continued on next page" label
+CONT_SIZE = 6.6  # the "continued on next page" label (apart from 6.8, a marker in 10 pt text)
 MARKER_MAX = 7.0  # superscript markers are 0.68 x the text size (6.5 in body text, 5.6 in tables)
 
 
@@ -41,7 +43,7 @@ class Page:
         return "\n".join(c.text for c in self.chunks)
 
 
-def read_pages(data: bytes, left_margin: float = 22 * 72 / 25.4) -> list[Page]:
+def read_pages(data: bytes, left_margin: float = DEFAULT_MARGINS_MM[3] * 72 / 25.4) -> list[Page]:
     """Parse every page of ``data``."""
     reader = PdfReader(io.BytesIO(data))
     page_no = {p.indirect_reference.idnum: i + 1 for i, p in enumerate(reader.pages)}
@@ -75,7 +77,7 @@ def read_pages(data: bytes, left_margin: float = 22 * 72 / 25.4) -> list[Page]:
     return out
 
 
-def check_notes(pages: list[Page], count: int) -> None:
+def check_notes(pages: list[Page], count: int, body_bottom: float = DEFAULT_MARGINS_MM[2] * 72 / 25.4) -> None:
     """Every note number appears exactly once, in order, on the page of its marker; no overlap."""
     printed = [n for p in pages for n in p.notes]
     assert printed == list(range(1, count + 1)), _first_difference(printed, count)
@@ -84,10 +86,10 @@ def check_notes(pages: list[Page], count: int) -> None:
     for p in pages:
         assert sorted(p.markers) == sorted(p.notes), f"page {p.number}: markers {p.markers} notes {p.notes}"
         assert all(t == p.number for t in p.links_to), f"page {p.number} links to pages {set(p.links_to)}"
-        check_no_overlap(p)
+        check_no_overlap(p, body_bottom)
 
 
-def check_no_overlap(p: Page, body_bottom: float = 24 * 72 / 25.4) -> None:
+def check_no_overlap(p: Page, body_bottom: float = DEFAULT_MARGINS_MM[2] * 72 / 25.4) -> None:
     """Body text on a page stays above its highest note line."""
     note_tops = [c.y + c.size for c in p.chunks if abs(c.size - NOTE_SIZE) < 0.01 or c.size == CONT_SIZE]
     body = [c.y - 0.25 * c.size for c in p.chunks

@@ -174,3 +174,14 @@ def make_rich_brief(folder: Path) -> Path:
     path = folder / "brief.yaml"
     path.write_text(BRIEF, encoding="utf-8")
     return path
+
+
+from briefgen.compose.layout import Layout  # noqa: E402
+
+# every section drawn in full, each item once (the default policy brief draws a shorter body)
+FULL = Layout(sections=(("title", ""), ("key_judgments", "Key judgments"), ("background", "Background"),
+                        ("positions", "Positions of the actors"), ("options", "Policy options"),
+                        ("recommendations", "Recommendations"), ("risks", "Risks"),
+                        ("open_questions", "Open questions and intelligence gaps"), ("source_summary", "Sources"),
+                        ("estimative_key", "What we mean when we say"), ("bibliography", "Bibliography")),
+              variants={}, limits={}, max_note_chars=0)

@@ -156,3 +156,54 @@ def test_short_title_never_has_more_than_four_significant_words(title):
     short = short_title(title)
     words = [w for w in short.strip("[]").split() if w.lower() not in MINOR]
     assert len(words) <= 4
+
+
+def _untitled(sid: str, description: str, **kw) -> Source:
+    return Source(id=sid, title=f"[Untitled article: {description}]", path=f"{sid}.txt", **kw)
+
+
+def test_untitled_sources_are_described_from_their_metadata_without_brackets():
+    src = _untitled("a", "foreign troops idea gains ground in Ukraine", outlet="News.bg",
+                    published=dt.date(2024, 12, 14), url="https://news.bg/x")
+    assert text(full_note(src)) == ("Untitled article: foreign troops idea gains ground in Ukraine, News.bg, "
+                                    "December 14, 2024, https://news.bg/x.")
+    assert text(short_note(src)) == "News.bg, Foreign troops idea gains."
+    assert "[" not in text(bibliography_entry(src))
+
+
+def test_no_two_sources_share_a_short_form_in_a_brief():
+    sources = [
+        _untitled("a", "foreign troops idea gains ground in Ukraine", published=dt.date(2024, 12, 14)),
+        _untitled("b", "Zelenskyy proposes foreign troops in Ukraine until NATO membership"),
+        _untitled("c", "European countries discuss deploying troops to Ukraine", outlet="News.bg"),
+        _untitled("d", "European countries discuss deploying troops to Ukraine", outlet="News.bg"),
+        Source(id="e", title="Ukraine Pushes for Foreign Troops in Peacekeeping Role", path="e"),
+        Source(id="f", title="Ukraine Pushes for Foreign Troops in Peacekeeping Role, Part Two", path="f"),
+    ]
+    maker = NoteMaker(sources, quotes=False)
+    for s in sources:  # first notes are the full form
+        maker.paragraph([Citation(source=s.id, quote="q")])
+    shorts = [text(maker.paragraph([Citation(source=s.id, quote="q")])) for s in sources]
+    assert len(set(shorts)) == len(shorts), shorts
+    assert not any(s.startswith("[Untitled") for s in shorts)
+    # a short form is cut between words, never inside one
+    for s, short in zip(sources, shorts):
+        known = f"{s.title} {s.outlet or ''} {s.id} December 14 2024".lower().split()
+        for word in short.rstrip(".").replace(",", " ").split():
+            assert word.strip("“”[].").lower() in [k.strip("[]:,") for k in known], (word, s.title)
+
+
+def test_a_title_made_from_the_file_name_is_never_printed_as_a_title():
+    src = Source(id="z", title="Zelenskyy merz troops until nato", title_from_file_name=True,
+                 path="sources/zelenskyy-merz-troops-until-nato.txt")
+    for note in (full_note(src), short_note(src), bibliography_entry(src)):
+        assert "Zelenskyy merz troops" not in text(note)
+        assert "zelenskyy-merz-troops-until-nato.txt" in text(note)
+
+
+def test_nested_quotations_alternate_double_and_single_marks():
+    maker = NoteMaker([GULIYEVA])
+    note = text(maker.paragraph([Citation(source="caliber", quote="Ukraine is ready to talk about “anything that works”.")]))
+    assert "“Ukraine is ready to talk about ‘anything that works’.”" in note
+    note = text(maker.paragraph([Citation(source="caliber", quote='He said "no" to the allies’ plan')]))
+    assert "“He said ‘no’ to the allies’ plan.”" in note

@@ -20,6 +20,7 @@ from briefgen.outline import (
     Colored,
     Heading,
     Note,
+    PageBreak,
     Para,
     Table,
     Text,
@@ -29,9 +30,11 @@ from briefgen.outline import (
     walk_notes,
 )
 from briefgen.textsafe import UnsafeTextWarning
-from richbrief import CITATION_POINTS, make_rich_brief
+from richbrief import CITATION_POINTS, FULL, make_rich_brief
 
 REPO = Path(__file__).resolve().parent.parent
+
+
 
 
 @pytest.fixture
@@ -67,7 +70,7 @@ def test_unknown_section_in_layout_is_rejected():
 
 
 def test_one_note_per_citation_point_in_reading_order(brief):
-    doc = compose(brief)
+    doc = compose(brief, Layout().with_(max_note_chars=0))  # every note with its quoted words
     notes = list(walk_notes(doc.blocks))
     assert len(notes) == citation_points(brief) == CITATION_POINTS
     texts = [plain_text(n.paragraphs[0]) for n in notes]
@@ -85,7 +88,7 @@ def test_quotes_in_notes_can_be_switched_off(brief):
 
 
 def test_likelihood_and_confidence_are_separate_sentences(brief):
-    doc = compose(brief)
+    doc = compose(brief, FULL)
     kj = next(b for b in doc.blocks if isinstance(b, BulletList) and b.ordered)
     first = plain_text(kj.items[0][0].children)
     assert first == ("European states are preparing a reassurance force. Likelihood: likely (55–80 %). "
@@ -104,7 +107,7 @@ def test_alternative_likelihood_column_is_used_consistently(brief):
 
 
 def test_stance_table_shows_words_colours_and_conditions(brief):
-    layout = Layout()
+    layout = FULL
     doc = compose(brief, layout)
     table = tables(doc, "grid")[0]
     assert [plain_text(c.blocks[0].children) for c in table.header[0]] == [
@@ -120,12 +123,12 @@ def test_stance_table_shows_words_colours_and_conditions(brief):
 
 
 def test_positions_are_grouped_by_option_then_issue(brief):
-    doc = compose(brief)
+    doc = compose(brief, FULL)
     assert headings(doc, 2)[:3] == ["European reassurance force", "NATO membership", "UN-mandated peacekeepers"]
 
 
 def test_supporters_and_opponents_are_derived_from_positions(brief):
-    doc = compose(brief)
+    doc = compose(brief, FULL)
     paras = [plain_text(b.children) for b in doc.blocks if isinstance(b, Para)]
     assert "Supporters: Ukraine." in paras
     assert "Conditional supporters: United Kingdom (condition: the US provides a backstop)." in paras
@@ -152,7 +155,7 @@ def test_risk_bands_match_the_standard():
 
 
 def test_risk_register_scores_and_colours(brief):
-    layout = Layout()
+    layout = FULL
     doc = compose(brief, layout)
     register = tables(doc, "grid")[1]
     assert plain_text(register.rows[1][4].blocks[0].children) == "12 (high)"
@@ -161,7 +164,7 @@ def test_risk_register_scores_and_colours(brief):
 
 
 def test_estimative_key_lists_all_seven_terms(brief):
-    key = tables(compose(brief), "key")[0]
+    key = tables(compose(brief, FULL), "key")[0]
     assert [plain_text(r[0].blocks[0].children) for r in key.rows] == [
         "almost no chance", "very unlikely", "unlikely", "roughly even chance", "likely", "very likely",
         "almost certain"]
@@ -169,7 +172,7 @@ def test_estimative_key_lists_all_seven_terms(brief):
 
 
 def test_source_summary_counts_kinds_outlets_and_dates(brief):
-    doc = compose(brief)
+    doc = compose(brief, FULL)
     i = headings(doc).index("Sources")
     start = doc.blocks.index(next(b for b in doc.blocks if isinstance(b, Heading) and plain_text(b.children) == "Sources"))
     paras = [plain_text(b.children) for b in doc.blocks[start + 1:start + 6] if isinstance(b, Para)]
@@ -194,13 +197,13 @@ def test_a_wire_story_carried_by_two_outlets_counts_once(tmp_path):
 
 
 def test_bibliography_is_alphabetical(brief):
-    doc = compose(brief)
+    doc = compose(brief, FULL)
     bib = [plain_text(b.children) for b in doc.blocks if isinstance(b, Para) and b.role == "bibliography"]
     assert [e.split(" ")[0] for e in bib] == ["Durden,", "“Europe", "Guliyeva,", "[Statement"]
 
 
 def test_title_block_and_document_properties(brief):
-    doc = compose(brief)
+    doc = compose(brief, FULL)
     assert doc.meta.title == "Security guarantees for Ukraine — «гарантії безпеки»"
     assert doc.meta.author == "Ann Analyst; Bob Writer"
     assert doc.meta.tlp == "TLP:AMBER" and doc.meta.banner == "UNCLASSIFIED"
@@ -208,14 +211,15 @@ def test_title_block_and_document_properties(brief):
     roles = [b.role for b in doc.blocks[:9] if isinstance(b, Para)]
     assert roles[:2] == ["title", "subtitle"] and "marking" in roles
     meta_lines = [plain_text(b.children) for b in doc.blocks if isinstance(b, Para) and b.role == "meta"]
-    assert "Information cut-off: February 18, 2025" in meta_lines
+    assert "Date: February 20, 2025 · Information cut-off: February 18, 2025 · Version: 1.0 (draft)" in meta_lines
+    assert "Prepared by: Ann Analyst and Bob Writer · Organisation: Policy Unit" in meta_lines
     assert "Audience: Ministers" in meta_lines
 
 
 def test_characters_xml_cannot_hold_are_removed_with_a_warning(brief):
     brief.background[0].text = "Allies\x00 met\x0b in Brussels\ud800."
     with pytest.warns(UnsafeTextWarning, match="U\\+0000"):
-        doc = compose(brief)
+        doc = compose(brief, FULL)
     para = next(b for b in doc.blocks if isinstance(b, Para) and "Brussels" in plain_text(b.children))
     assert plain_text(para.children) == "Allies met in Brussels."
 
@@ -223,11 +227,11 @@ def test_characters_xml_cannot_hold_are_removed_with_a_warning(brief):
 def test_clean_brief_composes_without_warnings(brief):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        compose(brief)
+        compose(brief, FULL)
 
 
 def test_outline_round_trips_through_json(brief):
-    doc = compose(brief)
+    doc = compose(brief, FULL)
     data = json.loads(json.dumps(to_dict(doc), ensure_ascii=False))
     assert to_dict(from_dict(data)) == to_dict(doc)
     assert sum(isinstance(n, Note) for n in walk_notes(from_dict(data).blocks)) == CITATION_POINTS
@@ -257,12 +261,12 @@ def test_every_text_node_is_a_string(brief):
                 else:
                     visit(child)
 
-    for block in compose(brief).blocks:
+    for block in compose(brief, FULL).blocks:
         visit(block)
 
 
 def test_many_options_give_one_stance_row_per_position(brief):
-    layout = Layout(stance_matrix_max_columns=2)
+    layout = FULL.with_(stance_matrix_max_columns=2)
     table = tables(compose(brief, layout), "grid")[0]
     assert [plain_text(c.blocks[0].children) for c in table.header[0]] == ["Option or issue", "Actor", "Stance"]
     assert len(table.rows) == len(brief.positions)
@@ -304,7 +308,7 @@ def test_any_user_text_goes_through_compose_docx_and_markdown(tmp_path_factory, 
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnsafeTextWarning)
-        doc = compose(brief)
+        doc = compose(brief, FULL)
         data = write_docx(doc)
         text = write_md(doc).decode("utf-8")
         expected = clean(summary)
@@ -337,11 +341,11 @@ def test_layout_from_plain_data_as_a_template_would_give_it(brief):
 
 def test_conditions_read_as_clauses(brief):
     brief.positions[1].condition = "The US provides a backstop."
-    doc = compose(brief)
+    doc = compose(brief, FULL)
     paras = [plain_text(b.children) for b in doc.blocks if isinstance(b, Para)]
     assert "Conditional supporters: United Kingdom (condition: the US provides a backstop)." in paras
     brief.positions[1].condition = "US air support"
-    paras = [plain_text(b.children) for b in compose(brief).blocks if isinstance(b, Para)]
+    paras = [plain_text(b.children) for b in compose(brief, FULL).blocks if isinstance(b, Para)]
     assert "Conditional supporters: United Kingdom (condition: US air support)." in paras
 
 
@@ -389,3 +393,42 @@ def test_stances_taken_once_agree_with_reading_every_position(positions, actors)
         assert stances.supporters(about) == brief.supporters(about) == support
         assert stances.conditional_supporters(about) == brief.conditional_supporters(about) == conditional
         assert stances.opponents(about) == brief.opponents(about) == oppose
+
+
+def test_a_note_over_the_length_limit_leaves_its_quoted_words_out(brief):
+    full = [plain_text(n.paragraphs[0]) for n in walk_notes(compose(brief, Layout().with_(max_note_chars=0)).blocks)]
+    short = [plain_text(n.paragraphs[0]) for n in walk_notes(compose(brief, Layout().with_(max_note_chars=120)).blocks)]
+    assert len(full) == len(short)
+    assert any(len(f) > 120 for f in full)
+    for f, s in zip(full, short):
+        assert s == f if len(f) <= 120 else (len(s) < len(f) and ":" not in s.replace("https:", ""))
+
+
+def test_the_default_body_has_one_stance_matrix_and_each_position_once_in_the_annex(brief):
+    doc = compose(brief)
+    heads = headings(doc)
+    assert heads.index("Who stands where") < heads.index("Annex A. Positions in detail")
+    matrices = tables(doc, "matrix")
+    assert len(matrices) == 1
+    marks = {plain_text(c.blocks[0].children) for row in matrices[0].rows for c in row[1:]}
+    assert marks <= {"yes", "no", "if", "mixed", "neutral", "?", "—"}
+    # each position is told once, in the annex, with its note; the body shows only its mark
+    annex = heads.index("Annex A. Positions in detail")
+    text = "\n".join(plain_text(b.children) for b in doc.blocks if isinstance(b, Para))
+    assert sum(text.count(p.summary.strip()[:40]) for p in brief.positions) == len(brief.positions)
+    assert any(isinstance(b, PageBreak) for b in doc.blocks), "the annexes start on a new page"
+    assert annex > 0
+
+
+def test_an_actor_label_never_repeats_its_name_kind_or_a_wider_affiliation(brief):
+    from briefgen.brief.models import Actor
+    from briefgen.compose.composer import _Composer
+
+    brief.actors += [Actor(id="ru", name="Russia", kind="state", affiliation="Russia"),
+                     Actor(id="ukg", name="United Kingdom (government)", kind="state", affiliation="United Kingdom"),
+                     Actor(id="zel", name="Volodymyr Zelenskyy", kind="person", role="President of Ukraine",
+                           affiliation="Ukraine")]
+    c = _Composer(brief, Layout())
+    assert c.actor_label("ru") == "Russia"
+    assert c.actor_label("ukg") == "United Kingdom (government)"
+    assert c.actor_label("zel") == "Volodymyr Zelenskyy (President of Ukraine)"

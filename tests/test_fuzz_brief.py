@@ -26,6 +26,7 @@ from briefgen.build import build_brief
 from briefgen.compose.composer import _clause
 from pdf_layout_check import CONT_SIZE, MARKER_MAX, NOTE_SIZE, has_rtl, strong_core
 from test_pdf_writer import _readable
+from briefgen.compose.citations import nest_quotes
 from briefgen.textsafe import _ILLEGAL, UnsafeTextWarning
 
 
@@ -164,6 +165,11 @@ def test_every_text_field_round_trips_through_word_and_pdf(tmp_path, fields):
     rtl_nearby = any(has_rtl(v) for v in fields.values())
     for name, value in fields.items():
         shown = _clause(clean(value)) if name == "condition" else clean(value)  # printed as "if …" clause
+        if name in ("quote1", "quote2", "source_title"):  # printed inside double marks: inner quotes alternate
+            shown = nest_quotes(" ".join(shown.split()))
+            if name == "source_title" and shown.startswith("[") and shown.endswith("]"):
+                shown = shown[2:-1]  # an untitled source's description, without brackets or first letter
+        value = shown if name in ("quote1", "quote2", "source_title") else value
         assert _holds(docx_text, _squash(shown)), (name, value)
         # the PDF draws what the shipped fonts have glyphs for; those stretches must all come back
         if not _pdf_checkable(value):

@@ -30,7 +30,7 @@ from briefgen.outline import (
 )
 from briefgen.textsafe import UnsafeTextWarning
 from briefgen.writers.markdown import escape, write
-from richbrief import CITATION_POINTS, make_rich_brief
+from richbrief import CITATION_POINTS, FULL, make_rich_brief
 
 HAVE_PANDOC = shutil.which("pandoc") is not None
 needs_pandoc = pytest.mark.skipif(not HAVE_PANDOC, reason="pandoc is not installed")
@@ -39,7 +39,7 @@ needs_pandoc = pytest.mark.skipif(not HAVE_PANDOC, reason="pandoc is not install
 @pytest.fixture(scope="module")
 def rich_md(tmp_path_factory):
     report = check_file(make_rich_brief(tmp_path_factory.mktemp("md")))
-    return write(compose(report.brief)).decode("utf-8")
+    return write(compose(report.brief, FULL)).decode("utf-8")
 
 
 def md(*blocks) -> str:
@@ -83,7 +83,7 @@ def test_title_block_headings_and_marking(rich_md):
     lines = rich_md.splitlines()
     assert lines[0] == "# Security guarantees for Ukraine — «гарантії безпеки»"
     assert "## Key judgments" in lines and "### European reassurance force" in lines
-    assert "**Date:** February 20, 2025\\" in lines
+    assert "**Date:** February 20, 2025 · **Information cut-off:** February 18, 2025 · **Version:** 1.0 (draft)\\" in lines
     assert "**UNCLASSIFIED TLP:AMBER**" in lines
 
 

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from briefgen import outline as o
 from briefgen.errors import InputError
 from briefgen.writers import RenderOptions, writer_for
-from briefgen.writers.pdf.writer import DEFAULT_FONTS, render, write
+from briefgen.writers.pdf.writer import DEFAULT_FONTS, FONT_DIR, render, write
 from pdf_layout_check import check_notes, generated_document, has_rtl, read_pages, strong_core
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,7 +71,7 @@ def test_notes_cited_inside_table_cells_are_collected(medium):
 
 
 def test_a_note_too_long_for_the_rest_of_the_page_continues_with_a_label():
-    filler = o.Para([o.T("Filler text for most of the page. " * 110)])
+    filler = o.Para([o.T("Filler text for most of the page. " * 150)])
     long_note = o.Note([[o.T("LONGNOTE " + "evidence quoted at length " * 160)]])
     doc = _doc([filler, o.Para([o.T("A claim with a long note."), long_note]),
                 o.Para([o.T("Later claim."), o.Note([[o.T("SHORT later note")]])])])
@@ -151,6 +151,8 @@ def test_fonts_are_shipped_with_their_licence():
     for path in DEFAULT_FONTS.values():
         assert path.is_file() and path.suffix == ".ttf"
     assert (DEFAULT_FONTS["regular"].parent / "LICENSE-DejaVu.txt").is_file()
+    licence = (DEFAULT_FONTS["regular"].parent / "LICENSE-Carlito.txt").read_text(encoding="utf-8")
+    assert "SIL Open Font License" in licence or "OFL" in licence
 
 
 def test_every_font_is_an_embedded_subset(medium, tmp_path):
@@ -324,10 +326,13 @@ def test_heat_map_cells_are_filled_with_their_colours():
 
 
 def test_font_roles_can_be_overridden():
-    sans = DEFAULT_FONTS["sans"]
-    opts = RenderOptions(fonts={"regular": sans, "bold": DEFAULT_FONTS["sansbold"]})
+    sans = FONT_DIR / "DejaVuSansCondensed.ttf"
+    bold = FONT_DIR / "DejaVuSansCondensed-Bold.ttf"
+    opts = RenderOptions(fonts={"regular": sans, "bold": bold, "italic": sans, "bolditalic": bold,
+                                "sans": sans, "sansbold": bold})
     data = write(_doc([o.Para([o.T("x "), o.Strong([o.T("y")])])]), opts)
-    assert b"DejaVuSansCondensed" in data and b"DejaVuSerif+" not in data
+    assert b"DejaVuSansCondensed" in data and b"+Carlito" not in data
+    assert b"+Carlito" in write(_doc([o.Para([o.T("x "), o.Strong([o.T("y")])])]), RenderOptions())
     with pytest.raises(ValueError):
         write(_doc([o.Para([o.T("x")])]), RenderOptions(fonts={"cursive": sans}))
 

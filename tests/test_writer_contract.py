@@ -91,3 +91,21 @@ def test_every_writer_refuses_a_node_type_it_does_not_know(fmt):
         write(o.Document(meta, [Unknown([])]), RenderOptions())
     with pytest.raises(TypeError, match=r"cannot render a Unknown inline"):
         write(o.Document(meta, [o.Para([Unknown([])])]), RenderOptions())
+
+
+@pytest.mark.parametrize("template", ["policy-brief", "one-pager", "decision-memo"])
+def test_every_format_of_a_built_template_carries_the_furniture(template, tmp_path):
+    """Each built-in template's every output carries the marking, the title, the date and the version."""
+    from click.testing import CliRunner
+
+    from briefgen.cli import main
+    from conftest import EXAMPLE_BRIEF
+
+    result = CliRunner().invoke(main, ["build", str(EXAMPLE_BRIEF), "--template", template, "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for fmt, suffix in (("docx", ".docx"), ("pdf", ".pdf"), ("markdown", ".md")):
+        text = _text_of(fmt, (tmp_path / f"{EXAMPLE_BRIEF.parent.name}{suffix}").read_bytes())
+        flat = re.sub(r"\s+", " ", text)
+        for furniture in ("TLP:CLEAR", "Foreign troops in Ukraine before NATO membership", "February 15, 2025"):
+            assert furniture in flat, (template, fmt, furniture)
+        assert re.search(r"\b1\.0\b", flat), (template, fmt, "version")

@@ -255,6 +255,11 @@ class Source(_Model):
 
     id: Id
     title: str = Field(min_length=1)
+    title_from_file_name: bool = Field(
+        default=False,
+        description="The title was made from the file name, not found in the text: notes describe the "
+                    "source instead of quoting it as a title.",
+    )
     authors: list[str] = Field(default_factory=list, description="Bylines; empty when unsigned.")
     outlet: str | None = Field(default=None, description="Where it appeared, e.g. 'Caliber.Az'.")
     publisher: str | None = None

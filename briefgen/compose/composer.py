@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from briefgen.brief import models as m
+from briefgen.brief.sections import BY_KEY
 from briefgen.compose.back import BackMatter
 from briefgen.compose.citations import NoteMaker, format_date
 from briefgen.compose.context import BUILDERS
@@ -21,8 +22,8 @@ from briefgen.compose.positions import PositionSections
 from briefgen.compose.risks import RiskSections
 from briefgen.compose.wording import clause as _clause  # noqa: F401 - kept importable here for callers of compose
 from briefgen.compose.wording import squash
-from briefgen.outline import (PAGE_FIELD as PAGE, PAGES_FIELD as PAGES, Block, DocMeta, Document, Link, Table, Text,
-                              escape_braces, walk_notes)
+from briefgen.outline import (PAGE_FIELD as PAGE, PAGES_FIELD as PAGES, Block, DocMeta, Document, Heading, Link,
+                              PageBreak, Para, Strong, Table, Text, escape_braces, walk_notes)
 from briefgen.textsafe import clean
 
 
@@ -40,12 +41,26 @@ class _Composer(FrontSections, PositionSections, RiskSections, BackMatter):
         """Compose the sections the layout lists, then number-free note text in reading order."""
         # 1. sections in layout order
         blocks: list[Block] = []
+        in_annexes = False
+        self.evidence_at: int | None = None  # where the quoted evidence of long notes goes (end of annex A)
         for key, heading in self.layout.sections:
-            blocks += BUILDERS[key](self, heading)
+            built = BUILDERS[key](self, heading)
+            if built and blocks and BY_KEY[key].annex and not in_annexes:
+                blocks.append(PageBreak())  # the body ends; the annexes start on a page of their own
+                in_annexes = True
+            blocks += built
+            if key == "positions_detail" and built:
+                self.evidence_at = len(blocks)
         # 2. note text: full form on a source's first use in reading order, short afterwards
-        maker = NoteMaker(self.brief.sources, self.layout.citation_style, self.layout.quotes_in_notes)
+        maker = NoteMaker(self.brief.sources, self.layout.citation_style, self.layout.quotes_in_notes,
+                          self.layout.max_note_chars)
         for note in walk_notes(blocks):
             note.paragraphs = [maker.paragraph(self.pending[id(note)])]
+        if maker.left_out:  # quoted words too long for their notes, by note number
+            evidence: list[Block] = [Heading(2, [Text(self.layout.label("evidence_heading"))], "evidence")]
+            evidence += [Para([Strong([Text(f"{n}. ")]), *words], "small") for n, words in maker.left_out]
+            at = self.evidence_at if self.evidence_at is not None else len(blocks)
+            blocks[at:at] = evidence
         # 3. document properties and page furniture
         meta = self.brief.meta
         marking = meta.marking

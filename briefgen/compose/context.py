@@ -76,6 +76,11 @@ class Context:
         extra = [x for x in (actor.role, actor.affiliation) if x and x not in self.actors]
         if actor.affiliation in self.actors:
             extra.append(self.actors[actor.affiliation].name)
+        # a label never repeats the actor's own name or kind: 'Russia', not 'Russia (Russia)'
+        name = actor.name.casefold()
+        extra = [x for x in dict.fromkeys(extra)
+                 if x.casefold() not in name and x.casefold() != actor.kind.value.casefold()]
+        extra = [x for x in extra if not any(x.casefold() in y.casefold() for y in extra if y is not x)]
         return f"{actor.name} ({', '.join(extra)})" if extra else actor.name
 
     def abouts(self) -> list[tuple[str, str]]:

@@ -40,14 +40,19 @@ class FrontSections(Context):
                 inl += [*([Text(" · ")] if inl else []), Strong([Text(f"{label}: ")]), Text(value)]
             blocks.append(Para(inl, "meta"))  # the marking stays in the header and footer only
             return blocks
-        line("date", format_date(meta.date))
-        if meta.cutoff:
-            line("cutoff", format_date(meta.cutoff))
-        line("version", f"{meta.version} ({meta.status.value})")
-        if meta.authors:
-            line("authors", list_words([squash(a) for a in meta.authors]))
-        if meta.organisation:
-            line("organisation", squash(meta.organisation))
+        def group(pairs: list[tuple[str, str]]) -> None:
+            """Several labelled values on one title-block line, separated by middle dots."""
+            inl: list[Inline] = []
+            for key, value in pairs:
+                inl += [*([Text(" · ")] if inl else []), Strong([Text(f"{layout.label(key)}: ")]), Text(value)]
+            if inl:
+                blocks.append(Para(inl, "meta"))
+
+        group([("date", format_date(meta.date))]
+              + ([("cutoff", format_date(meta.cutoff))] if meta.cutoff else [])
+              + [("version", f"{meta.version} ({meta.status.value})")])
+        group(([("authors", list_words([squash(a) for a in meta.authors]))] if meta.authors else [])
+              + ([("organisation", squash(meta.organisation))] if meta.organisation else []))
         if meta.audience:
             line("audience", squash(meta.audience))
         label = meta.marking.label()
@@ -110,7 +115,9 @@ class FrontSections(Context):
         if meta.organisation:
             sender.append(squash(meta.organisation))
         for key, value in (("to", squash(meta.audience or "")), ("from", ", ".join(sender)),
-                           ("memo_date", format_date(meta.date)), ("subject", squash(meta.title))):
+                           ("memo_date", f"{format_date(meta.date)} ({layout.label('version').lower()} "
+                                         f"{squash(meta.version)}, {meta.status.value})"),
+                           ("subject", squash(meta.title))):
             if value:
                 blocks.append(Para([Strong([Text(f"{layout.label(key)}: ")]), Text(value)]))
         label = meta.marking.label()

@@ -21,6 +21,8 @@ SECTION_VARIANTS: dict[str, dict[str, str]] = {s.key: dict(s.variants) for s in 
 # Sections whose items a limit can cut (risks keep the highest scores; the others the first items).
 LIMITED_SECTIONS: tuple[str, ...] = tuple(s.key for s in SECTIONS if s.limited)
 DEFAULT_SECTIONS: tuple[tuple[str, str], ...] = tuple((s.key, s.heading) for s in SECTIONS if s.default)
+DEFAULT_VARIANTS: dict[str, str] = {s.key: s.default_variant for s in SECTIONS if s.default and s.default_variant != "full"}
+DEFAULT_LIMITS: dict[str, int] = {s.key: s.default_limit for s in SECTIONS if s.default and s.default_limit}
 
 
 def default_heading(key: str) -> str:
@@ -116,6 +118,23 @@ DEFAULT_LABELS: dict[str, str] = {
     "decision_blank": "________",
     "option": "Option",
     "options_summary_caption": "Who backs which option",
+    "evidence": "Evidence",
+    "evidence_heading": "Quoted evidence of the notes",
+    "why_short": "Why",
+    "resolution_short": "Resolved by",
+    "mark_support": "yes",
+    "mark_oppose": "no",
+    "mark_conditional": "if",
+    "mark_mixed": "mixed",
+    "mark_neutral": "neutral",
+    "mark_unclear": "?",
+    "legend_support": "supports",
+    "legend_oppose": "opposes",
+    "legend_conditional": "supports on a condition (Annex A)",
+    "legend_mixed": "mixed",
+    "legend_neutral": "neutral",
+    "legend_unclear": "unclear",
+    "legend_none": "none recorded",
     "confidence_key": (
         "Confidence is stated separately from likelihood: low, moderate or high, "
         "reflecting the quality and corroboration of the sources."
@@ -130,6 +149,7 @@ class Layout:
     sections: tuple[tuple[str, str], ...] = DEFAULT_SECTIONS
     citation_style: str = "full-then-short"  # 'full-then-short' | 'always-full'
     quotes_in_notes: bool = True
+    max_note_chars: int = 120  # a longer note leaves its quoted words out (0: no limit)
     stance_colors: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STANCE_COLORS))
     stance_fills: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_STANCE_FILLS))
     risk_fills: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RISK_FILLS))
@@ -138,8 +158,8 @@ class Layout:
     labels: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_LABELS))
     header: str = "{title}"  # running head; compose fills {title} {date} {marking} {organisation} {version} {status}
     footer: str = "Page {page} of {pages}"  # {page}/{pages} become page fields in the writers
-    limits: dict[str, int] = field(default_factory=dict)  # section key -> at most this many items
-    variants: dict[str, str] = field(default_factory=dict)  # section key -> a SECTION_VARIANTS name
+    limits: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIMITS))  # section key -> at most this many items
+    variants: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_VARIANTS))  # section key -> a SECTION_VARIANTS name
 
     def __post_init__(self) -> None:
         """Reject settings compose cannot honour, naming the bad value."""

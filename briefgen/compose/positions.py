@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from briefgen.brief import models as m
 from briefgen.compose.context import Context, builds
+from briefgen.compose.citations import quote
 from briefgen.compose.wording import clause, sentence, squash
 from briefgen.outline import Block, BulletList, Cell, Emph, Heading, Inline, Para, Strong, Table, Text
+
+
+MATRIX_MAX_COLUMNS = 8  # options a stance matrix shows across one page width
 
 
 class PositionSections(Context):
@@ -23,6 +27,16 @@ class PositionSections(Context):
         actor_ids = [a.id for a in self.brief.actors if a.id in with_position]
         actor_ids += list(dict.fromkeys(p.actor for p in self.brief.positions if p.actor not in self.actors))
         variant = layout.variant("positions")
+        if variant == "matrix":
+            # actors × options only: positions on other issues are in the positions in detail
+            options = {o.id for o in self.brief.options}
+            on_options = [(a, t) for a, t in abouts if a in options] or abouts
+            keep = {a for a, _ in on_options}
+            actors = [aid for aid in actor_ids if any(p.actor == aid and p.about in keep for p in self.brief.positions)]
+            if len(on_options) > MATRIX_MAX_COLUMNS:  # too many to read across a page: one row per position
+                return [Heading(1, [Text(heading)], "positions"), self._stance_list(on_options)]
+            return [Heading(1, [Text(heading)], "positions"), self._mark_matrix(on_options, actors),
+                    self._matrix_legend()]
         if variant == "summary":
             table = self._options_summary()
         elif len(abouts) <= layout.stance_matrix_max_columns:
@@ -35,6 +49,20 @@ class PositionSections(Context):
         ]
         if variant != "full":
             return out
+        return out + self._detail(abouts, quotes=False)
+
+    @builds("positions_detail")
+    def positions_detail(self, heading: str) -> list[Block]:
+
+        """Every position grouped by option or issue, with its condition and the evidence quoted."""
+        if not self.brief.positions:
+            return []
+        return [Heading(1, [Text(heading)], "positions-detail"), *self._detail(self.abouts(), quotes=True)]
+
+    def _detail(self, abouts: list[tuple[str, str]], quotes: bool) -> list[Block]:
+        """Per option or issue: each actor's stance, condition and summary (and the quoted evidence)."""
+        layout = self.layout
+        out: list[Block] = []
         by_about = self.positions_by_about()
         for about, title in abouts:
             out.append(Heading(2, [Text(title)], f"positions-{about}"))
@@ -45,7 +73,50 @@ class PositionSections(Context):
                     lead.append(Text(f" ({layout.label('condition')} {clause(p.condition)})"))
                 lead.append(Text(". "))
                 out.append(self.cited(p.summary, p.citations, lead=lead))
+                if quotes:
+                    evidence = [c.quote for c in p.citations if c.quote.strip()]
+                    if evidence:
+                        out.append(Para([Emph([Text(f"{layout.label('evidence')}: ")]),
+                                         Text("; ".join(quote(q) for q in evidence))], "small"))
         return out
+
+    def _mark_matrix(self, abouts: list[tuple[str, str]], actor_ids: list[str]) -> Table:
+        """Actors down, options and issues across, one stance mark per cell."""
+        layout = self.layout
+        header = [[Cell([Para([Text(layout.label("actor"))], "small")])]
+                  + [Cell([Para([Text(title)], "small")], align="center") for _, title in abouts]]
+        cells: dict[tuple[str, str], list[m.Position]] = {}
+        for p in self.brief.positions:
+            cells.setdefault((p.actor, p.about), []).append(p)
+        rows: list[list[Cell]] = []
+        for aid in actor_ids:
+            row = [Cell([Para([Strong([Text(self.actor_name(aid))])], "small")])]
+            for about, _ in abouts:
+                found = cells.get((aid, about))
+                if not found:
+                    row.append(Cell([Para([Text(layout.label("no_position"))], "small")], align="center"))
+                    continue
+                stances = {p.stance for p in found}
+                stance = found[0].stance if len(stances) == 1 else m.Stance.mixed
+                row.append(Cell([Para([Strong([Text(layout.label(f"mark_{stance.value}"))])], "small")],
+                                fill=layout.stance_fills.get(stance.value),
+                                color=layout.stance_colors.get(stance.value), align="center"))
+            rows.append(row)
+        first = 1.9
+        widths = [first] + [max(0.6, (6.6 - first) / max(len(abouts), 1))] * len(abouts)
+        return Table(header, rows, widths, None, "matrix")
+
+    def _matrix_legend(self) -> Para:
+        """What the marks mean, in the stance colours."""
+        layout = self.layout
+        parts: list[Inline] = []
+        for stance in m.Stance:
+            if parts:
+                parts.append(Text(" · "))
+            mark, meaning = layout.label(f"mark_{stance.value}"), layout.label(f"legend_{stance.value}")
+            parts += [Strong([Text(mark)])] + ([Text(f" {meaning}")] if meaning != mark else [])
+        parts.append(Text(f" · {layout.label('no_position')} {layout.label('legend_none')}"))
+        return Para(parts, "small")
 
     def _stance_cell(self, positions: list[m.Position]) -> Cell:
         """Stance words in colour (plus the condition of a conditional stance) on a tinted cell."""
@@ -116,6 +187,15 @@ class PositionSections(Context):
         return [Para([Strong([Text(label)])]),
                 BulletList([[self.cited(pt.text, pt.citations)] for pt in points])]
 
+    def _run_in(self, label: str, points: list[m.Point]) -> list[Block]:
+        """Points as one paragraph after a bold label, each with its own note (a compact body)."""
+        if not points:
+            return []
+        parts: list[Inline] = [Strong([Text(f"{label}: ")])]
+        for i, pt in enumerate(points):
+            parts += [Text((" " if i else "") + sentence(pt.text)), *self.note(pt.citations)]
+        return [Para(parts)]
+
     @builds("options")
     def options(self, heading: str) -> list[Block]:
 
@@ -125,18 +205,21 @@ class PositionSections(Context):
         layout = self.layout
         out: list[Block] = [Heading(1, [Text(heading)], "options")]
         summary = layout.variant("options") == "summary"
+        matrix = layout.variant("options") == "brief"
         for opt in self.brief.options[:layout.limit("options")]:
             out.append(Heading(2, [Text(squash(opt.title))], f"option-{opt.id}"))
             out.append(self.cited(opt.description, opt.citations))
-            if not summary:
+            if matrix:
+                out += self._run_in(layout.label("pros"), opt.pros) + self._run_in(layout.label("cons"), opt.cons)
+            elif not summary:
                 out += self._points(layout.label("pros"), opt.pros)
                 out += self._points(layout.label("cons"), opt.cons)
             supporters = [a.name for a in self.stances.supporters(opt.id)]
             conditional = [f"{a.name} ({layout.label('condition')} {clause(c)})"
                            for a, c in self.stances.conditional_supporters(opt.id)]
             opponents = [a.name for a in self.stances.opponents(opt.id)]
-            for key, names in (("supporters", supporters), ("conditional_supporters", conditional),
-                               ("opponents", opponents)):
+            for key, names in (() if matrix else (("supporters", supporters), ("conditional_supporters", conditional),
+                                                   ("opponents", opponents))):
                 if key == "conditional_supporters" and not names:
                     continue
                 out.append(Para([Strong([Text(f"{layout.label(key)}: ")]),

@@ -5,12 +5,20 @@ from __future__ import annotations
 from briefgen.brief import models as m
 from briefgen.brief.models import risk_band
 from briefgen.compose.context import Context, builds
-from briefgen.compose.wording import sentence, squash
+from briefgen.compose.wording import LOWER_OK, sentence, squash
 from briefgen.outline import Block, BulletList, Cell, Emph, Heading, Para, Strong, Table, Text
 
 
 class RiskSections(Context):
     """What could go wrong and what is unknown: risks, indicators, open questions."""
+
+    @builds("risk_register")
+    def risk_register(self, heading: str) -> list[Block]:
+
+        """Every risk in the register with the heat map, whatever limit the top risks have."""
+        if not self.brief.risks:
+            return []
+        return self._risks(heading, list(enumerate(self.brief.risks, 1)), "full", "risk-register")
 
     @builds("risks")
     def risks(self, heading: str) -> list[Block]:
@@ -18,16 +26,33 @@ class RiskSections(Context):
         """Risk register and the 5 × 5 likelihood × impact heat map."""
         if not self.brief.risks:
             return []
+        return self._risks(heading, self._chosen_risks(), self.layout.variant("risks"), "risks")
+
+    def _risks(self, heading: str, chosen: list[tuple[int, m.Risk]], variant: str, anchor: str) -> list[Block]:
         layout = self.layout
-        chosen = self._chosen_risks()
-        variant = layout.variant("risks")
+        if variant == "top":
+            # the sources are in the register (an annex) when the layout has one; else here, in a note
+            in_register = "risk_register" in {k for k, _ in layout.sections}
+            items = []
+            for n, r in chosen:
+                # the title names the cause and event; the consequence says what it would cost
+                see = ""  # R1, R2… are the numbers of the register, which holds the sources
+                then = squash(r.consequence or r.event or "").rstrip(".")
+                then = then[:1].lower() + then[1:] if then.split(" ")[0] in LOWER_OK else then
+                items.append([Para([Strong([Text(f"R{n} {squash(r.title).rstrip('.')}")]),
+                                    Text(f" → {then}." if then else "."),
+                                    Text(f" {self.likelihood_word(r.likelihood).capitalize()}, "
+                                         f"{layout.label('impact').lower()} {r.impact}: {layout.label('score').lower()} "
+                                         f"{r.score} ({layout.label(risk_band(r.score))}).{see}"),
+                                    *([] if in_register else self.note(r.citations))])])
+            return [Heading(1, [Text(heading)], anchor), BulletList(items)]
         if variant == "list":
             items = [[Para([Strong([Text(f"R{n} ")]), Text(sentence(r.title)), *self.note(r.citations),
                             Text(f" {layout.label('score')} {r.score} ({layout.label(risk_band(r.score))}): "
                                  f"{self.likelihood_word(r.likelihood)} × {layout.label('impact').lower()} "
                                  f"{r.impact}.")])]
                      for n, r in chosen]
-            return [Heading(1, [Text(heading)], "risks"), BulletList(items)]
+            return [Heading(1, [Text(heading)], anchor), BulletList(items)]
         with_indicators = "indicators" not in {k for k, _ in layout.sections}
         cols = ["risk", "risk_chain", "likelihood", "impact", "score", "mitigation"]
         header = [[Cell([Para([Text(layout.label(c))])]) for c in cols]]
@@ -53,7 +78,7 @@ class RiskSections(Context):
                 Cell(mitigation or [Para([Text(layout.label("no_position"))])]),
             ])
         out: list[Block] = [
-            Heading(1, [Text(heading)], "risks"),
+            Heading(1, [Text(heading)], anchor),
             Table(header, rows, [1.9, 3.3, 1.7, 1.2, 1.2, 2.9], [Text(layout.label("register_caption"))], "grid"),
         ]
         if variant == "register":
@@ -104,9 +129,16 @@ class RiskSections(Context):
         layout = self.layout
         items: list[list[Block]] = []
         brief_only = layout.variant("open_questions") == "questions"
+        run_in = layout.variant("open_questions") == "run-in"
         for q in self.brief.open_questions[:layout.limit("open_questions")]:
             item: list[Block] = [Para([Strong([Text(squash(q.question))]), *self.note(q.citations)])]
             if brief_only:
+                items.append(item)
+                continue
+            if run_in:  # why and resolution follow the question in the same paragraph
+                for key, text in (("why_short", q.why), ("resolution_short", q.resolution)):
+                    if text:
+                        item[0].children += [Text(" "), Emph([Text(f"{layout.label(key)}: ")]), Text(sentence(text))]
                 items.append(item)
                 continue
             if q.why:

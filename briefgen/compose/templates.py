@@ -119,6 +119,8 @@ class CitationSpec(_Spec):
     style: Literal["full-then-short", "always-full"] = "full-then-short"
     quotes: bool = True
     notes: Literal["footnotes", "endnotes"] = "footnotes"
+    max_note_chars: int = Field(default=120, ge=0, description=(
+        "A note longer than this leaves its quoted words out (0: no limit); the evidence stays in the annex"))
 
 
 def _only_known(value: dict[str, str], known: Any, message: str) -> dict[str, str]:
@@ -225,6 +227,7 @@ class Template:
                            for sec in s.sections),
             citation_style=s.citations.style,
             quotes_in_notes=s.citations.quotes,
+            max_note_chars=s.citations.max_note_chars,
             stance_colors={**DEFAULT_STANCE_COLORS, **s.stance_colors},
             likelihood_column=s.likelihood_words,
             labels={**DEFAULT_LABELS, **s.labels},

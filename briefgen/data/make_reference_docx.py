@@ -2,7 +2,7 @@
 
 Run ``python -m briefgen.data.make_reference_docx`` after changing a style here and commit the
 result. The file defines every style the writer names (Word's built-in ids where Word has one),
-a US Letter page with 1-inch margins, and one sample paragraph per style so that users can
+a US Letter page with 20 mm margins, and one sample paragraph per style so that users can
 restyle a copy in Word and pass it with ``--reference-docx``.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_UNDERLINE
-from docx.shared import Inches, Pt, RGBColor
+from docx.shared import Inches, Mm, Pt, RGBColor
 
 from briefgen.writers.docx import wml as x
 from briefgen.writers.docx.writer import REQUIRED_STYLES, save_deterministic
@@ -85,24 +85,25 @@ def build() -> bytes:
 
     normal = styles["Normal"]
     normal.font.name = FONT
-    _para(normal, size=10.5, after=0, line=1.1)
-    _para(_style(styles, "Title", P), size=22, bold=True, color=INK, after=4)
-    _para(_style(styles, "Subtitle", P), size=13, italic=True, color=GREY, after=8)
-    for level, size in ((1, 14), (2, 12), (3, 11)):
+    # the sizes and spacing of the PDF writer's styles (one house style in both formats)
+    _para(normal, size=9.5, after=0, line=1.0)
+    _para(_style(styles, "Title", P), size=20, bold=True, color=INK, after=4)
+    _para(_style(styles, "Subtitle", P), size=12, italic=True, color=GREY, after=6)
+    for level, size, before, after in ((1, 13, 8, 3), (2, 11, 6, 2), (3, 10, 5, 2)):
         h = _style(styles, f"Heading {level}", P)
         h.font.name = FONT
-        _para(h, size=size, bold=True, italic=(level == 3), color=INK, before=14 - 2 * level, after=4, keep=True)
-    _para(_style(styles, "Body Text", P, "Normal"), after=6)
-    _para(_style(styles, "Compact", P, "Body Text"), before=1, after=1)
-    _para(_style(styles, "Table Text", P, "Compact"), size=9, before=0, after=0)
-    _para(_style(styles, "Title Block", P, "Normal"), size=10, color=GREY, after=1)
+        _para(h, size=size, bold=True, italic=(level == 3), color=INK, before=before, after=after, keep=True)
+    _para(_style(styles, "Body Text", P, "Normal"), after=3.5)
+    _para(_style(styles, "Compact", P, "Body Text"), before=0, after=2)
+    _para(_style(styles, "Table Text", P, "Compact"), size=8.5, before=0, after=0)
+    _para(_style(styles, "Title Block", P, "Normal"), size=9, color=GREY, after=1)
     _para(_style(styles, "Marking", P, "Normal"), size=12, bold=True, before=6, after=6)
     _para(_style(styles, "Caption", P), size=9, italic=True, color=GREY, after=6)
     _para(_style(styles, "Table Caption", P, "Caption"), before=8, after=3, keep=True)
     _para(_style(styles, "Small Print", P, "Normal"), size=8.5, color=GREY, before=3, after=6)
     _para(_style(styles, "Bibliography", P, "Normal"), after=4, left=0.5, hanging=0.5)
     _para(_style(styles, "Block Text", P, "Body Text"), italic=True, left=0.4, right=0.4)
-    _para(_style(styles, "Footnote Text", P, "Normal"), size=9, after=0, line=1.0)
+    _para(_style(styles, "Footnote Text", P, "Normal"), size=7.5, after=0, line=1.0)
     _para(_style(styles, "Header", P), size=8.5, color=GREY)
     _para(_style(styles, "Footer", P), size=8.5, color=GREY)
     _para(_style(styles, "Endnote Text", P, "Normal"), size=9, after=2, line=1.0)
@@ -123,8 +124,8 @@ def build() -> bytes:
     section = word.sections[0]
     section.page_width, section.page_height = Inches(8.5), Inches(11)
     for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
-        setattr(section, side, Inches(1))
-    section.header_distance = section.footer_distance = Inches(0.5)
+        setattr(section, side, Mm(20))
+    section.header_distance = section.footer_distance = Mm(9)
 
     # a thumbnail of someone else's document does not belong in ours
     pkg_rels = word.part.package.rels

@@ -300,12 +300,8 @@ def table_start(style_id: str | None, grid_twips: list[int]) -> str:
 
 
 def row_start(*, header: bool, min_height_twips: int | None = None) -> str:
-    """The opening of a row; header rows repeat on each page and never split (body rows may)."""
-    if not (header or min_height_twips):
-        return "<w:tr>"
-    pr = ["<w:tr><w:trPr>"]
-    if header:
-        pr.append("<w:cantSplit/>")
+    """The opening of a row; no row splits across pages, and header rows repeat on each page."""
+    pr = ["<w:tr><w:trPr><w:cantSplit/>"]
     if min_height_twips:
         pr.append(f'<w:trHeight w:val="{min_height_twips}" w:hRule="atLeast"/>')
     if header:
@@ -419,6 +415,20 @@ def sect_child(sect: etree._Element, tag: str) -> etree._Element:
     """A section property child, created in schema order when missing."""
     el = sect.find(qn(tag))
     return el if el is not None else insert_in_order(sect, element(tag), SECTPR_ORDER)
+
+
+def set_sect_flag(sect: etree._Element, tag: str) -> None:
+    """Turn on an on/off child of ``w:sectPr`` (e.g. ``w:titlePg``), placed in schema order."""
+    if sect.find(qn(tag)) is not None:
+        sect.find(qn(tag)).attrib.pop(_VAL, None)
+        return
+    later = {qn(t) for t in SECTPR_ORDER[SECTPR_ORDER.index(tag) + 1:]}
+    anchor = next((c for c in sect if c.tag in later), None)
+    el = element(tag)
+    if anchor is not None:
+        anchor.addprevious(el)
+    else:
+        sect.append(el)
 
 
 def add_hdrftr_reference(sect: etree._Element, kind: str, which: str, rel_id: str) -> None:

@@ -60,6 +60,7 @@ _COLOR_STYLES = {
     "link": ("Hyperlink",),
 }
 _LOGO_HEIGHT_EMU = 12 * 36000  # 12 mm
+KEEP_TABLE_ROWS = 30  # a table of at most this many rows is kept on one page with what follows it
 
 
 
@@ -308,8 +309,11 @@ class _Writer:
         grid = [max(int(self.text_width * (w if w > 0 else 1) / total), 200) for w in widths]
         xml = [x.table_start(self.sid("Table"), grid)]
         heat = table.kind == "heatmap"
+        # a table short enough for one page stays whole and with the legend or key after it
+        keep_all = len(table.header) + len(table.rows) <= KEEP_TABLE_ROWS
         for rows, header in ((table.header, True), (table.rows, False)):
             for row in rows:
+                keep = header or keep_all
                 xml.append(x.row_start(header=header, min_height_twips=480 if heat and not header else None))
                 for i in range(n_cols):
                     cell = row[i] if i < len(row) else o.Cell([])
@@ -318,16 +322,17 @@ class _Writer:
                     paras, last_is_paragraph = 0, False
                     for blk in cell.blocks:
                         if isinstance(blk, o.Para):
-                            style = self.sid("Table Text") if blk.role == "body" else \
+                            style = self.sid("Table Text") if blk.role in ("body", "small") else \
                                 self.sid(_ROLE_STYLES.get(blk.role, "Table Text"))
-                            xml.append(x.paragraph(style, self._inlines(blk.children, part, fmt), align=cell.align))
+                            xml.append(x.paragraph(style, self._inlines(blk.children, part, fmt), align=cell.align,
+                                                   keep_next=keep))
                             paras, last_is_paragraph = paras + 1, True
                         else:
                             for el in self._block(blk, part, 0):
                                 xml.append(el)
                                 last_is_paragraph = el.startswith("<w:p>") or el.startswith("<w:p ")
                     if not (paras and last_is_paragraph):  # a cell ends with a paragraph
-                        xml.append(x.paragraph(self.sid("Table Text"), align=cell.align))
+                        xml.append(x.paragraph(self.sid("Table Text"), align=cell.align, keep_next=keep))
                     xml.append("</w:tc>")
                 xml.append("</w:tr>")
         xml.append("</w:tbl>")
@@ -400,6 +405,10 @@ class _Writer:
         values = {"title": meta.title, "marking": marking, "date": meta.date, "author": meta.author}
         first_page = x.settings_flag(sect, "w:titlePg")
         even_pages = x.settings_flag(self.settings_el, "w:evenAndOddHeaders")  # else even pages lose the marking
+        if not first_page and x.hdrftr_reference(sect, "header", "default") is None:
+            # page 1 opens with the title block: its header carries the marking, not the title again (as the PDF)
+            x.set_sect_flag(sect, "w:titlePg")
+            first_page = True
         for kind in ("header", "footer"):
             which = ["default"] + (["first"] if first_page else []) + (["even"] if even_pages else [])
             for page in which:
@@ -425,7 +434,7 @@ class _Writer:
         content = []
         if kind == "header":
             content.append(self._marking_lines(kind))
-            text = meta.header
+            text = meta.header if page != "first" else ""
         else:
             text = meta.footer
         if text:

@@ -38,25 +38,33 @@ from briefgen.writers.pdf.notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
 from briefgen.writers.pdf.text import Face, RichPara, Run, RunContext, TextStyle, runs_for
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
+# The house face is Carlito (SIL OFL, metric-compatible with Calibri, the face reference.docx names),
+# so the PDF and the Word file set the same words in the same widths; DejaVu covers the scripts
+# Carlito lacks (Carlito has Latin, Greek and Cyrillic).
 DEFAULT_FONTS = {
-    "regular": FONT_DIR / "DejaVuSerif.ttf",
-    "bold": FONT_DIR / "DejaVuSerif-Bold.ttf",
-    "italic": FONT_DIR / "DejaVuSerif-Italic.ttf",
-    "bolditalic": FONT_DIR / "DejaVuSerif-BoldItalic.ttf",
-    "sans": FONT_DIR / "DejaVuSansCondensed.ttf",
-    "sansbold": FONT_DIR / "DejaVuSansCondensed-Bold.ttf",
+    "regular": FONT_DIR / "Carlito-Regular.ttf",
+    "bold": FONT_DIR / "Carlito-Bold.ttf",
+    "italic": FONT_DIR / "Carlito-Italic.ttf",
+    "bolditalic": FONT_DIR / "Carlito-BoldItalic.ttf",
+    "sans": FONT_DIR / "Carlito-Regular.ttf",
+    "sansbold": FONT_DIR / "Carlito-Bold.ttf",
+}
+FALLBACK_FONTS = {
+    "regular": FONT_DIR / "DejaVuSansCondensed.ttf",
+    "bold": FONT_DIR / "DejaVuSansCondensed-Bold.ttf",
 }
 DEFAULT_COLORS = {
-    "heading": "#1F3A5F",
-    "accent": "#1F3A5F",
+    "heading": "#1F3864",
+    "accent": "#1F3864",
     "rule": "#8A94A6",
     "link": "#1F4E8C",
     "text": "#1A1A1A",
-    "muted": "#555B66",
+    "muted": "#404040",
     "zebra": "#F3F5F8",
     "grid": "#B4BCC8",
 }
 
+DEFAULT_MARGINS_MM = (20, 20, 20, 20)  # top, right, bottom, left: those of reference.docx
 TABLE_RUN = 200  # body rows per reportlab table (see _Builder.table)
 # Smaller files: binary rather than ASCII85 streams (a quarter smaller), and no ASCII pre-fill
 # of the first font subset. Set only while this writer builds, then restored.
@@ -102,6 +110,14 @@ def _to_unicode_cmap(fontname: str, subset: list[int]) -> str:
 _ttfonts.makeToUnicodeCMap = _to_unicode_cmap
 
 
+def _room_for_numbers(style: TextStyle, last: int) -> TextStyle:
+    """The list style with its text indented past the widest number ('10.', '100.') and a gap."""
+    if last < 1:
+        return style
+    widest = pdfmetrics.stringWidth(f"{last}.", style.face.regular, style.size)
+    return style.but(left_indent=max(style.left_indent, style.bullet_indent + widest + 0.45 * style.size))
+
+
 def warm_up(options: RenderOptions | None = None) -> None:
     """Load the fonts a later ``write`` with these options will use (pays the fixed costs early)."""
     _fonts(options or RenderOptions())
@@ -138,6 +154,8 @@ class _Fonts:
     bolditalic: str
     sans: str
     sansbold: str
+    fallback: str = ""
+    fallbackbold: str = ""
 
 
 def _fonts(options: RenderOptions) -> _Fonts:
@@ -147,7 +165,8 @@ def _fonts(options: RenderOptions) -> _Fonts:
     if unknown:
         raise ValueError(f"unknown font role(s) {sorted(unknown)}; expected {sorted(paths)}")
     paths.update(custom)
-    return _Fonts(**{role: _font(p) for role, p in paths.items()})
+    return _Fonts(**{role: _font(p) for role, p in paths.items()},
+                  fallback=_font(FALLBACK_FONTS["regular"]), fallbackbold=_font(FALLBACK_FONTS["bold"]))
 
 
 # ----------------------------------------------------------------------------- styles
@@ -158,41 +177,42 @@ class _Styles:
 
     def __init__(self, fonts: _Fonts, colours: dict[str, str]):
         H = colors.HexColor
-        # each family falls back on the other for a glyph it lacks (DejaVu's faces differ in coverage)
-        sans = Face(fonts.sans, fonts.sansbold, fonts.sans, fonts.sansbold,
-                    fallback=Face(fonts.regular, fonts.bold, fonts.italic, fonts.bolditalic))
-        serif = Face(fonts.regular, fonts.bold, fonts.italic, fonts.bolditalic, fallback=Face(fonts.sans, fonts.sansbold, fonts.sans, fonts.sansbold))
+        # a glyph the house face lacks comes from DejaVu (wide coverage, shipped alongside)
+        last = Face(fonts.fallback, fonts.fallbackbold, fonts.fallback, fonts.fallbackbold)
+        sans = Face(fonts.sans, fonts.sansbold, fonts.sans, fonts.sansbold, fallback=last)
+        serif = Face(fonts.regular, fonts.bold, fonts.italic, fonts.bolditalic, fallback=last)
         self.serif, self.sans = serif, sans
         link = H(colours["link"])
         text, head, muted = H(colours["text"]), H(colours["heading"]), H(colours["muted"])
-        base = TextStyle(serif, size=9.5, leading=13.6, color=text, space_after=6, link_color=link)
+        # sizes and spacing are those of the styles in reference.docx (one house style in both formats)
+        base = TextStyle(serif, size=9.5, leading=11.6, color=text, space_after=3.5, link_color=link)
         self.body = base
         self.roles = {
             "body": base,
-            "title": base.but(face=sans, bold=True, size=22, leading=26, color=head, space_after=6),
-            "subtitle": base.but(italic=True, size=12, leading=16, color=H("#333840"), space_after=8),
-            "meta": base.but(face=sans, size=8.5, leading=11.5, color=muted, space_after=1),
+            "title": base.but(face=sans, bold=True, size=20, leading=24, color=head, space_after=4),
+            "subtitle": base.but(italic=True, size=12, leading=14.6, color=muted, space_after=6),
+            "meta": base.but(face=sans, size=9, leading=11, color=muted, space_after=1),
             "marking": base.but(face=sans, bold=True, size=9, leading=12, space_after=3),
             "caption": base.but(face=sans, bold=True, size=8.8, leading=11.5, color=head, space_before=6,
                                 space_after=4),
-            "small": base.but(size=7.8, leading=10.2, color=muted, space_after=4),
+            "small": base.but(size=8.5, leading=10.4, color=muted, space_after=4),
             "bibliography": base.but(size=8.3, leading=11, left_indent=14, first_indent=-14, space_after=3),
             "quote": base.but(italic=True, size=9, leading=12.6, left_indent=18, right_indent=18),
         }
         self.headings = {
-            1: base.but(face=sans, bold=True, size=13.5, leading=17, color=head, space_before=14, space_after=5),
-            2: base.but(face=sans, bold=True, size=11, leading=14, color=head, space_before=10, space_after=3),
+            1: base.but(face=sans, bold=True, size=13, leading=16, color=head, space_before=8, space_after=3),
+            2: base.but(face=sans, bold=True, size=11, leading=13.4, color=head, space_before=6, space_after=2),
             3: base.but(face=sans, bold=True, size=9.8, leading=13, color=H("#2B2F36"), space_before=8,
                         space_after=2),
         }
-        self.list_item = base.but(space_after=3, left_indent=14, bullet_indent=3)
-        self.cell = base.but(face=sans, size=8.2, leading=10.4, space_after=0)
-        self.cell_head = base.but(face=sans, bold=True, size=8.2, leading=10.2, color=colors.white, space_after=0)
+        self.list_item = base.but(space_after=2.0, left_indent=18, bullet_indent=3)
+        self.cell = base.but(face=sans, size=8.5, leading=10.4, space_after=0)
+        self.cell_head = base.but(face=sans, bold=True, size=8.5, leading=10.4, color=colors.white, space_after=0)
         self.cell_narrow = self.cell.but(size=7.4, leading=9.4)
         self.cell_head_narrow = self.cell_head.but(size=7.4, leading=9.2)
         self.note = base.but(size=7.5, leading=9.5, left_indent=12, bullet_indent=0, space_after=0)
         self.note_more = self.note.but(space_before=1.5)
-        self.note_cont = base.but(italic=True, size=6.8, leading=8.4, color=muted, align="right", space_after=0)
+        self.note_cont = base.but(italic=True, size=6.6, leading=8.4, color=muted, align="right", space_after=0)
         self.endnote = base.but(size=8.3, leading=11, left_indent=16, space_after=3)
 
     def scaled(self, factor: float) -> _Styles:
@@ -338,7 +358,8 @@ class _Builder:
         """List items as hanging paragraphs; nested lists indent further."""
         out: list[Flowable] = []
         li = self.styles.list_item
-        style = li.but(left_indent=li.left_indent + indent, bullet_indent=li.bullet_indent + indent)
+        style = _room_for_numbers(li.but(left_indent=li.left_indent + indent, bullet_indent=li.bullet_indent + indent),
+                                  len(lst.items) if lst.ordered else 0)
         for i, item in enumerate(lst.items, start=1):
             bullet = f"{i}." if lst.ordered else "\u2022"
             first = True
@@ -373,7 +394,8 @@ class _Builder:
             if isinstance(block, o.Para):
                 out.append(self.para(self.runs(block.children, style), style))
             elif isinstance(block, o.BulletList):
-                li = style.but(left_indent=9, bullet_indent=0)
+                li = _room_for_numbers(style.but(left_indent=9, bullet_indent=0),
+                                       len(block.items) if block.ordered else 0)
                 for i, item in enumerate(block.items, start=1):
                     for b in item:
                         if not isinstance(b, o.Para):
@@ -405,6 +427,9 @@ class _Builder:
             picked = [*range(nh), *run]
             out.append(self._table_run(t, [rows[r] for r in picked], [flowables[r] for r in picked], nh, ncols,
                                        first=n == 0, last=n == len(runs) - 1))
+        if t.kind in ("matrix", "heatmap") and len(rows) <= 40:
+            # a figure stays with its legend or key (these tables carry no notes, so keeping is safe)
+            out[-1].keepWithNext = True
         return out
 
     def _table_run(self, t: o.Table, rows: list[list[o.Cell]], data: list[list[list[Flowable]]], nh: int,
@@ -430,7 +455,7 @@ class _Builder:
                     cmds.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(fill)))
                 elif header:
                     cmds.append(("BACKGROUND", (ci, r), (ci, r), accent))
-                elif t.kind == "grid" and (r - nh) % 2 == 1:
+                elif t.kind in ("grid", "matrix") and (r - nh) % 2 == 1:
                     cmds.append(("BACKGROUND", (ci, r), (ci, r), colors.HexColor(self.colours["zebra"])))
         frac = 1.0
         if t.kind == "heatmap":
@@ -442,6 +467,8 @@ class _Builder:
             cmds += [("LINEBELOW", (0, 0), (-1, -1), 0.4, grid)]
         else:
             cmds += [("LINEBELOW", (0, 0), (-1, -1), 0.4, grid), ("BOX", (0, 0), (-1, -1), 0.6, grid)]
+            if t.kind == "matrix":  # one short mark per cell: tight rows keep the matrix on one page
+                cmds += [("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
         if nh:
             cmds.append(("LINEBELOW", (0, nh - 1), (-1, nh - 1), 1.0, accent))
         widths = list(t.widths or [])
@@ -672,7 +699,7 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
     for k, v in (options.colors or {}).items():
         colours[k] = safe_color(v, colours.get(k, "#000000"))
     pagesize = _page_size(options.page_size)
-    top, right, bottom, left = [v * mm for v in (options.margins_mm or (24, 22, 24, 22))]
+    top, right, bottom, left = [v * mm for v in (options.margins_mm or DEFAULT_MARGINS_MM)]
     width = pagesize[0] - left - right
     height = pagesize[1] - top - bottom
     meta = doc.meta

@@ -1,0 +1,147 @@
+"""The example brief as a typesetter would set it: a body of at most four pages, headings kept with
+what follows, list numbers clear of their text, table rows whole; in the PDF and in the Word file as
+LibreOffice renders it."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+import briefgen
+from briefgen import outline as o
+from briefgen.writers import RenderOptions
+from briefgen.writers.pdf.writer import FONT_DIR, render
+from conftest import EXAMPLE_BRIEF
+
+ANNEX = "Annex A. Positions in detail"
+BODY_HEADINGS = ("Key judgments", "Background", "Who stands where", "Policy options", "Recommendations",
+                 "Top risks", "Open questions and intelligence gaps")
+
+
+def _template(tmp_path: Path, size: str) -> Path:
+    """The default template with the page size set."""
+    folder = tmp_path / f"brief-{size}"
+    shutil.copytree(Path(briefgen.__file__).parent / "templates" / "policy-brief", folder)
+    toml = folder / "template.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('# size = "letter"', f'size = "{size}"', 1),
+                    encoding="utf-8")
+    return folder
+
+
+def _pages_text(pdf: bytes) -> list[str]:
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        return [page.extract_text() or "" for page in doc.pages]
+
+
+def _heading_pages(pages: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for n, text in enumerate(pages, 1):
+        for line in text.splitlines():
+            if line.strip() in (*BODY_HEADINGS, ANNEX):
+                found.setdefault(line.strip(), n)
+    return found
+
+
+def _check_body(pages: list[str], what: str) -> None:
+    found = _heading_pages(pages)
+    assert set(found) == {*BODY_HEADINGS, ANNEX}, (what, found)
+    # the annexes open on a page of their own, so the body is every page before it
+    assert found[ANNEX] <= 5, f"{what}: the body runs to {found[ANNEX] - 1} pages"
+    assert [found[h] for h in BODY_HEADINGS] == sorted(found[h] for h in BODY_HEADINGS), what
+
+
+@pytest.mark.parametrize("size", ["letter", "a4"])
+def test_pdf_body_fits_four_pages(size, tmp_path):
+    brief = briefgen.load(EXAMPLE_BRIEF)
+    _check_body(_pages_text(briefgen.render(brief, "pdf", _template(tmp_path, size))), f"PDF {size}")
+
+
+def _soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _word_as_pdf(docx: bytes, tmp_path: Path) -> bytes:
+    """The .docx as LibreOffice lays it out, with the house face (Carlito, Calibri's metrics) installed."""
+    home = tmp_path / "home"
+    (home / ".fonts").mkdir(parents=True)
+    for ttf in FONT_DIR.glob("Carlito-*.ttf"):
+        shutil.copy(ttf, home / ".fonts")
+    src = tmp_path / "brief.docx"
+    src.write_bytes(docx)
+    env = {**os.environ, "HOME": str(home)}
+    subprocess.run([_soffice(), f"-env:UserInstallation={(home / 'lo').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
+                   check=True, capture_output=True, env=env, timeout=240)
+    return (tmp_path / "brief.pdf").read_bytes()
+
+
+@pytest.mark.skipif(_soffice() is None, reason="LibreOffice (soffice) is not installed: Word layout not checked")
+@pytest.mark.parametrize("size", ["letter", "a4"])
+def test_word_body_fits_four_pages_as_libreoffice_renders_it(size, tmp_path):
+    brief = briefgen.load(EXAMPLE_BRIEF)
+    docx = briefgen.render(brief, "docx", _template(tmp_path, size))
+    pdf = _word_as_pdf(docx, tmp_path)
+    pages = _pages_text(pdf)
+    _check_body(pages, f"Word {size}")
+    _check_headings_keep_with_next(pdf, f"Word {size}")
+    # page 1 does not repeat the title in the running head right above the title block
+    assert pages[0].count("Foreign troops in Ukraine before NATO membership") == 1
+
+
+def _check_headings_keep_with_next(pdf: bytes, what: str) -> None:
+    """No page ends with a heading: the last line above the notes and footer is never a heading."""
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for n, page in enumerate(doc.pages, 1):
+            lines = page.extract_text_lines()
+            body = [ln for ln in lines if ln["top"] > 60 and not re.match(r"^(\d+\s|Page \d+ of|TLP:)", ln["text"])]
+            headings = [ln for ln in body if ln["text"].strip() in (*BODY_HEADINGS, ANNEX) or
+                        all(ch.get("size", 0) >= 11.9 for ch in ln["chars"])]
+            if not body or not headings:
+                continue
+            last = max(body, key=lambda ln: ln["top"])
+            assert last not in headings, f"{what} page {n} ends with the heading {last['text']!r}"
+
+
+def test_pdf_headings_keep_with_next():
+    _check_headings_keep_with_next(briefgen.render(briefgen.load(EXAMPLE_BRIEF), "pdf"), "PDF")
+
+
+def test_list_numbers_of_any_width_never_touch_their_text():
+    items = [[o.Para([o.Text("Open question about the mandate")])] for _ in range(120)]
+    doc = o.Document(o.DocMeta(title="Lists"), [o.BulletList(items, ordered=True)])
+    with pdfplumber.open(io.BytesIO(render(doc, RenderOptions()).data)) as pdf:
+        words = [w for page in pdf.pages for w in page.extract_words(keep_blank_chars=False)]
+    assert not [w["text"] for w in words if re.match(r"^\d+\.\S", w["text"])]
+    numbers = [i for i, w in enumerate(words) if re.fullmatch(r"\d+\.", w["text"])]
+    assert len(numbers) == 120
+    for i in numbers:
+        number, text = words[i], words[i + 1]
+        assert text["text"] == "Open" and text["x0"] - number["x1"] >= 2.0, (number, text)
+    # every item's text starts at the same place, whatever the width of its number
+    assert len({round(words[i + 1]["x0"], 1) for i in numbers}) == 1
+
+
+def test_word_table_rows_never_split_and_short_tables_keep_with_their_legend():
+    docx = briefgen.render(briefgen.load(EXAMPLE_BRIEF), "docx")
+    with zipfile.ZipFile(io.BytesIO(docx)) as package:
+        xml = package.read("word/document.xml").decode("utf-8")
+    rows = re.findall(r"<w:tr>(.*?)</w:tr>", xml, re.S)
+    assert rows and all("<w:cantSplit/>" in row for row in rows)
+    matrix = next(t for t in re.findall(r"<w:tbl>.*?</w:tbl>", xml, re.S) if ">yes<" in t)
+    assert matrix.count("<w:keepNext/>") >= matrix.count("<w:p>") + matrix.count("<w:p ") - 1
+
+
+def test_pdf_figures_stay_with_their_legends():
+    pages = _pages_text(briefgen.render(briefgen.load(EXAMPLE_BRIEF), "pdf"))
+    legend = next(n for n, t in enumerate(pages) if "supports on a condition" in t)
+    assert "Friedrich Merz" in pages[legend], "the stance matrix's last row and its legend share a page"
+    key = next(n for n, t in enumerate(pages) if "Score = likelihood × impact" in t)
+    assert "Heat map" in pages[key], "the heat map and its key share a page"
