@@ -19,7 +19,9 @@ from briefgen.draft.actors import Gazetteer, fold, load_gazetteer
 from briefgen.draft.attribution import Extract, Person, Statement, extract
 from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_questions, find_risks,
                                      group_items, group_options)
+from briefgen.draft import nlp as language
 from briefgen.draft.stance import classify, combine
+from briefgen.draft.syntax import Reading, read
 from briefgen.errors import InputError
 from briefgen.fileio import write_text_atomic
 from briefgen.sources import (SourceDoc, coerce_date, detect_metadata, expand_paths, read_source,
@@ -43,6 +45,7 @@ class Analysed:
     phrases: list[Phrase]
     risks: list[Item]
     questions: list[Item]
+    reading: Reading = field(default_factory=Reading)
 
 
 @dataclass
@@ -82,26 +85,36 @@ class _Ids:
 # --------------------------------------------------------------------------- per source
 
 
-def _analyse(args: tuple[str, Path, dict[str, Any], str | None]) -> Analysed:
-    sid, path, side, gazetteer = args
+def _analyse(args: tuple[str, Path, dict[str, Any], str | None, str]) -> Analysed:
+    sid, path, side, gazetteer, model = args
     gz = load_gazetteer(gazetteer)
+    nlp = language.load(model)
     doc = read_source(path)
     meta = detect_metadata(doc.text[doc.body_start:], path)
     meta.update({k: v for k, v in doc.meta.items() if v})
     meta.update({k: v for k, v in side.items() if v})
     ex = extract(doc.text, doc.body_start, gz)
+    offsets, texts = [], []
+    at = doc.body_start
+    for piece in language.pieces(doc.text[doc.body_start:]):
+        offsets.append(at)
+        texts.append(piece)
+        at += len(piece)
+    reading = read(ex, doc.text, list(zip(offsets, language.parse(nlp, texts))), gz)
+    ex.statements.sort(key=lambda st: (st.unit.index, st.start))
     phrases, risks, questions = [], [], []
     for u in ex.units:
         phrases += find_options(sid, u)
         risks += find_risks(sid, u)
         questions += find_questions(sid, u)
-    return Analysed(sid, doc, meta, ex, phrases, risks, questions)
+    return Analysed(sid, doc, meta, ex, phrases, risks, questions, reading)
 
 
 def analyse_sources(paths: list[Path], gazetteer: Path | str | None = None, jobs: int = 1,
                     progress: Callable[[Iterable], Iterable] | None = None,
-                    exclude: list[Path] | None = None) -> list[Analysed]:
+                    exclude: list[Path] | None = None, model: str | None = None) -> list[Analysed]:
     """Read and analyse every source (in parallel with jobs > 1), in a stable order."""
+    model = language.choose_model(model)
     files = [f for f in expand_paths(paths)
              if not any(ex in f.resolve().parents for ex in (exclude or []))]
     if not files:
@@ -111,9 +124,10 @@ def analyse_sources(paths: list[Path], gazetteer: Path | str | None = None, jobs
     tasks = []
     for f in files:
         tasks.append((ids.make(_source_id(f)), f, side.get(f.resolve(), {}),
-                      str(gazetteer) if gazetteer else None))
+                      str(gazetteer) if gazetteer else None, model))
     if gazetteer:
         load_gazetteer(gazetteer)  # fail early with a clear message
+    language.load(model)  # fail early with a clear message (and workers forked after this share the loaded model)
     if jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             it = pool.map(_analyse, tasks, chunksize=max(1, len(tasks) // (jobs * 4)))
@@ -165,6 +179,7 @@ class ActorAcc:
     statements: list[tuple[Analysed, Statement]] = field(default_factory=list)
     how: Counter = field(default_factory=Counter)
     inferred: bool = False
+    office: bool = False
 
 
 _OFFICE = re.compile(r"\b(president|prime minister|minister|chancellor|ambassador|amb\.|envoy|secretary|"
@@ -240,9 +255,32 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
                     continue
                 gkey = "e:" + ident
                 if gkey not in actors:
-                    actors[gkey] = ActorAcc(gkey, ident, gz.kind(ident))
+                    actors[gkey] = ActorAcc(gkey, ident, a.reading.kinds.get(ident) or gz.kind(ident))
             actors[gkey].statements.append((a, st))
             actors[gkey].how[st.how] += 1
+    for key in list(actors):
+        acc = actors[key]
+        if acc.kind != "person" or key.startswith("v:"):
+            continue
+        verdict = _person_or_not(acc, docs, gz)
+        if verdict is None:
+            del actors[key]
+            continue
+        if verdict != "person":
+            acc.kind = verdict
+            acc.role = acc.affiliation = None
+            continue
+        for a in docs:
+            for n in (acc.name, *sorted(acc.aliases)):
+                hint = a.reading.roles.get(fold(n))
+                if hint:
+                    acc.role = acc.role or hint[0]
+                    if hint[1] and not acc.affiliation:
+                        if hint[1] == "government":  # only when nothing more precise is found below
+                            acc.office = True
+                            continue
+                        acc.affiliation = hint[1]
+                        acc.how["affiliation from the title or apposition (parse)"] += 1
     for acc in actors.values():
         if acc.inferred and acc.affiliation is None:
             # an office holder speaking of what a state "will" or "is ready" to do speaks for that state
@@ -255,7 +293,31 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
             if said:
                 acc.affiliation = said.most_common(1)[0][0]
                 acc.how["affiliation inferred from the state the statements speak for"] += 1
+        if acc.office and acc.affiliation is None:
+            acc.affiliation = "government"
+            acc.how["affiliation from an office of the government (parse)"] += 1
     return actors
+
+
+_NON_PERSON = {"ORG": "organisation", "NORP": "organisation", "FAC": None, "GPE": None, "LOC": None,
+               "PRODUCT": None, "WORK_OF_ART": None, "LAW": None, "EVENT": None}
+_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Baroness|Professor|Prof)\.?\s", re.I)
+
+
+def _person_or_not(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> str | None:
+    """'person' when the model reads the name as a person (or a title says so), a kind when it reads a body, else None."""
+    labels: Counter = Counter()
+    for a in docs:
+        for n in (acc.name, *acc.aliases):
+            labels.update(a.reading.labels.get(fold(n), Counter()))
+    described = any(p.described for a in docs for p in a.ex.people.values() if p.name in (acc.name, *acc.aliases))
+    if labels["PERSON"] or described or any(_HONORIFIC.match(n) for n in (acc.name, *acc.aliases)):
+        return "person"
+    other = [lab for lab, _ in labels.most_common() if lab in _NON_PERSON]
+    if other:
+        return _NON_PERSON[other[0]]
+    # not tagged at all: a full name with a title or role stays, a lone capitalised word does not
+    return "person" if len(acc.name.split()) >= 2 and acc.role else None
 
 
 # --------------------------------------------------------------------------- assembling the brief
@@ -327,7 +389,7 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         own_names = [acc.name, *acc.aliases, *([home] if home else []), *(entry.forms if entry else [])]
         for a, st in acc.statements:
             oid = _option_for(a, st, option_units) or top_option
-            label, cond, cues = classify(st.stance_text, own_names)
+            label, cond, cues = classify(st.stance_text, own_names, st.stance_negated)
             per_option[oid or "the issues under discussion"].append((a, st, label, cond, cues))
         if not per_option:
             continue

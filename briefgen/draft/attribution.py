@@ -90,12 +90,25 @@ class Statement:
     @property
     def stance_text(self) -> str:
         """The words that carry the speaker's view: after a view word up to the clause end, else the clause."""
+        a, b = self.stance_span
+        return self.unit.text[a:b]
+
+    @property
+    def stance_negated(self) -> frozenset[int]:
+        """Offsets, relative to stance_text, of the words the parse marks as negated."""
+        a, b = self.stance_span
+        return frozenset(i - a for i in getattr(self.unit, "negated", ()) if a <= i < b)
+
+    @property
+    def stance_span(self) -> tuple[int, int]:
+        """Where stance_text lies in the unit."""
         if self.verb_at < 0:
-            return self.text
+            return self.start, self.end
         t = self.unit.text
         if self.verb in NOUNS:  # "Ruritania's opposition to …": the noun and what follows it closely
             piece = t[self.verb_at:self.verb_at + 45]
-            return piece.rsplit(" ", 1)[0] if len(piece) == 45 else piece
+            piece = piece.rsplit(" ", 1)[0] if len(piece) == 45 else piece
+            return self.verb_at, self.verb_at + len(piece)
         back = t[max(0, self.verb_at - 14):self.verb_at] if self.backup else ""
         start = self.verb_at - len(back) + (back.find(" ") + 1 if " " in back else 0)
         end = len(t)
@@ -103,7 +116,7 @@ class Statement:
             m = re.compile(rx).search(t, self.verb_at)
             if m and m.start() < end:
                 end = m.start()
-        return t[start:min(end, self.end if self.end > self.verb_at else end)]
+        return start, min(end, self.end if self.end > self.verb_at else end)
 
 
 @dataclass

@@ -34,6 +34,7 @@ class Unit:
     index: int = 0
     mask: str = ""  # the text with quoted passages blanked out (same length)
     quoted: list[tuple[int, int]] = field(default_factory=list)  # spans inside quotes, unit-relative
+    negated: frozenset[int] = frozenset()  # unit-relative offsets of words the parse marks as negated
 
     @property
     def all_quoted(self) -> bool:
