@@ -33,7 +33,11 @@ SUPPORT = re.compile(
     r"suggest\w*|favou?r\w*|importance|could help|on the table|study and work|work on|can be implemented|"
     r"confiden\w*|we discuss|anything that works|do not discard|could contribute|think about|embrace\w*|"
     r"pursuit|aspirations|intend\w*|indispensable|need|must|should|endors\w*|advocat\w*|call(?:s|ed)? for|"
-    r"insist\w*|(?<!not )committed to|in favou?r|urg(?:e|es|ed|ing)|overdue|adopt\w*|approv\w*|go ahead)\b", re.I)
+    r"insist\w*|(?<!not )committed to|in favou?r|urg(?:e|es|ed|ing)|overdue|adopt\w*|approv\w*|go ahead|"
+    r"justified|essential|vital|crucial|benefit\w*|defend\w*|determined to|press(?:es|ed|ing)? on|pledg\w*|"
+    r"vow\w*|(?:would|will|could) help|the right (?:thing|decision|way|step)|good (?:idea|news|thing)|"
+    r"right to|sensible|fair(?:er)?|necessary|(?<!not )convinced|delighted|pleased|hail\w*|praise\w*|"
+    r"champion\w*|collective view)\b", re.I)
 OPPOSE = re.compile(
     r"\b(reject\w*|oppos\w*|against|unacceptable|refus\w*|(?:will|would|won't|cannot|can't) not"
     r" (?:send|deploy|support|accept|allow|join|participate|contribute|commit|be involved|agree)\w*|"
@@ -41,8 +45,18 @@ OPPOSE = re.compile(
     r"never|nothing will stop|"
     r"non-starter|rul(?:e|ed|es) out|s[ck]eptic\w*|little confidence|no “?practical steps|not committed|"
     r"has not committed|abandon|reluctan\w*|negatively|ignor\w*|dismiss\w*|resist\w*|"
-    r"categorically|not a serious|objection\w*|complain\w*|opposition)\b", re.I)
+    r"categorically|not a serious|objection\w*|complain\w*|opposition|"
+    r"veto\w*|flawed|waste\w*|unjustified|unjust|unfair|unworkable|authoritarian|condemn\w*|criticis\w*|"
+    r"criticiz\w*|disquiet|reservations|protest\w*|"
+    r"scrap\w*|wrong|mistake|deplor\w*|"
+    r"regressive|outrage\w*|anger\w*|angry|furious|dismay\w*|betray\w*|stink\w*|absurd|ridiculous|"
+    r"illiberal|draconian|costly|no reason|not up for|vote against|campaign\w* against|"
+    r"defian\w*|defy\w*|boycott\w*|walk out|industrial action|"
+    r"(?:not|never) (?:be )?(?:necessary|justified|acceptable|needed))\b", re.I)
 UNCLEAR = re.compile(r"\b(unclear|uncertain\w*|undecided|too early|premature|remains to be seen|not yet clear)\b", re.I)
+
+
+_HAS_NEG = re.compile(r"\b(?:not|never|no)\b|n[’']t\b", re.I)
 
 
 def condition_of(text: str) -> str | None:
@@ -81,7 +95,8 @@ def classify(text: str, speaker_names: Iterable[str] = (),
     for m in SUPPORT.finditer(text):
         if not _own(text, m, names):
             continue
-        if any(m.start() <= i < m.end() for i in negated):
+        # a cue that already spells its negation ("do not discard") is not flipped again
+        if any(m.start() <= i < m.end() for i in negated) and not _HAS_NEG.search(m.group(0)):
             opp.append("not " + m.group(0))
         else:
             sup.append(m.group(0))
@@ -103,7 +118,8 @@ def classify(text: str, speaker_names: Iterable[str] = (),
         return "oppose", None, opp[:3]
     if unc:
         return "unclear", None, unc[:2]
-    return "neutral", None, []
+    # no stance words: the text does not show where the speaker stands (not a declared neutrality)
+    return "unclear", None, []
 
 
 def combine(stances: list[tuple[str, str | None]]) -> tuple[str, str | None]:
@@ -117,6 +133,6 @@ def combine(stances: list[tuple[str, str | None]]) -> tuple[str, str | None]:
         return "mixed", None
     if firm:
         return firm.pop(), None
-    if "unclear" in labels:
-        return "unclear", None
-    return "neutral", None
+    if "neutral" in labels:
+        return "neutral", None
+    return "unclear", None
