@@ -281,6 +281,7 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
                             continue
                         acc.affiliation = hint[1]
                         acc.how["affiliation from the title or apposition (parse)"] += 1
+    _merge_name_forms(actors)
     for acc in actors.values():
         if acc.inferred and acc.affiliation is None:
             # an office holder speaking of what a state "will" or "is ready" to do speaks for that state
@@ -318,6 +319,45 @@ def _person_or_not(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> str | 
         return _NON_PERSON[other[0]]
     # not tagged at all: a full name with a title or role stays, a lone capitalised word does not
     return "person" if len(acc.name.split()) >= 2 and acc.role else None
+
+
+_POSTNOMINAL = {"qc", "kc", "mp", "mep", "jr", "sr", "obe", "mbe", "cbe"}
+
+
+def _name_parts(name: str) -> list[str]:
+    """A person's name folded, without honorifics in front or post-nominals behind."""
+    parts = fold(_HONORIFIC.sub("", name.strip())).split()
+    while len(parts) > 1 and parts[-1] in _POSTNOMINAL:
+        parts.pop()
+    return parts
+
+
+def _merge_name_forms(actors: dict[str, ActorAcc]) -> None:
+    """One actor per person across name forms: 'Mr Straw', 'Straw' and 'Jack Straw' merge; two full names never do."""
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for key, acc in actors.items():
+        if acc.kind == "person" and not key.startswith("v:"):
+            parts = _name_parts(acc.name)
+            if parts:
+                by_surname[parts[-1]].append(key)
+    for sur, keys in sorted(by_surname.items()):
+        if len(keys) < 2:
+            continue
+        full = sorted({" ".join(_name_parts(actors[k].name)) for k in keys if len(_name_parts(actors[k].name)) >= 2})
+        if len(full) > 1:
+            continue  # "Tony Blair" and "Ian Blair": a bare "Blair" could be either, so nothing merges
+        keys = sorted(keys, key=lambda k: (-len(_name_parts(actors[k].name)), -len(actors[k].statements), k))
+        target = actors[keys[0]]
+        for k in keys[1:]:
+            other = actors.pop(k)
+            target.aliases |= other.aliases | {other.name}
+            target.statements += other.statements
+            target.how.update(other.how)
+            target.role = target.role or other.role
+            target.affiliation = target.affiliation or other.affiliation
+            target.office = target.office or other.office
+            target.inferred = target.inferred or other.inferred
+        target.aliases.discard(target.name)
 
 
 # --------------------------------------------------------------------------- assembling the brief
