@@ -258,6 +258,7 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
                     actors[gkey] = ActorAcc(gkey, ident, a.reading.kinds.get(ident) or gz.kind(ident))
             actors[gkey].statements.append((a, st))
             actors[gkey].how[st.how] += 1
+    _merge_name_forms(actors)
     for key in list(actors):
         acc = actors[key]
         if acc.kind != "person" or key.startswith("v:"):
@@ -269,7 +270,13 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
         if verdict != "person":
             acc.kind = verdict
             acc.role = acc.affiliation = None
+            same = next((k for k, o in actors.items() if k != key and o.kind != "person" and fold(o.name) == fold(acc.name)), None)
+            if same:  # the body was also found under its own name: one actor
+                actors[same].statements += acc.statements
+                actors[same].how.update(acc.how)
+                del actors[key]
             continue
+        _trim_to_entity(acc, docs)
         for a in docs:
             for n in (acc.name, *sorted(acc.aliases)):
                 hint = a.reading.roles.get(fold(n))
@@ -319,6 +326,20 @@ def _person_or_not(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> str | 
         return _NON_PERSON[other[0]]
     # not tagged at all: a full name with a title or role stays, a lone capitalised word does not
     return "person" if len(acc.name.split()) >= 2 and acc.role else None
+
+
+def _trim_to_entity(acc: ActorAcc, docs: list[Analysed]) -> None:
+    """'Chief Executive Maeve Sherlock' -> 'Maeve Sherlock' when the model reads only the last words as the person."""
+    words = acc.name.split()
+    if len(words) < 3 or any(a.reading.labels.get(fold(acc.name), Counter())["PERSON"] for a in docs):
+        return
+    for k in (2, 3):
+        tail = " ".join(words[-k:])
+        if k < len(words) and any(a.reading.labels.get(fold(tail), Counter())["PERSON"] for a in docs):
+            acc.aliases.add(acc.name)
+            acc.role = acc.role or " ".join(words[:-k])
+            acc.name = tail
+            return
 
 
 _POSTNOMINAL = {"qc", "kc", "mp", "mep", "jr", "sr", "obe", "mbe", "cbe"}
