@@ -20,6 +20,7 @@ from briefgen.draft.attribution import Extract, Person, Statement, extract
 from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_questions, find_risks,
                                      group_items, group_options)
 from briefgen.draft import nlp as language
+from briefgen.draft.debates import group as group_debates
 from briefgen.draft.stance import classify, combine
 from briefgen.draft.syntax import Reading, read
 from briefgen.errors import InputError
@@ -32,6 +33,7 @@ MAX_OPTIONS = 8
 MAX_RISKS = 14
 MAX_QUESTIONS = 12
 LOW = 0.5
+MAX_DEBATES = 8
 
 
 @dataclass
@@ -46,6 +48,7 @@ class Analysed:
     risks: list[Item]
     questions: list[Item]
     reading: Reading = field(default_factory=Reading)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -55,6 +58,8 @@ class Draft:
     brief: dict[str, Any]
     notes: dict[tuple[str, int], str] = field(default_factory=dict)
     docs: list[Analysed] = field(default_factory=list)
+    model: str = ""
+    warnings: list[str] = field(default_factory=list)
 
 
 def slug(text: str, limit: int = 40) -> str:
@@ -714,6 +719,9 @@ def to_yaml(draft: Draft) -> str:
     """The brief as YAML, each item preceded by a comment with its confidence and the reason."""
     out = ["# Draft brief written by `briefgen draft`: every item cites verbatim quotes; check items marked LOW first.",
            "# Run `briefgen validate --strict` after editing."]
+    if draft.model:
+        out.append(f"# Language model: spaCy pipeline {draft.model}.")
+    out += [f"# WARNING: {' '.join(w.split())}" for w in draft.warnings]
     for key, value in draft.brief.items():
         if not isinstance(value, list) or not value:
             if value != []:
@@ -736,36 +744,103 @@ def _dump(data: Any) -> str:
 def draft_brief(paths: list[Path | str], title: str | None = None, question: str | None = None,
                 gazetteer: Path | str | None = None, jobs: int = 1, base: Path | None = None,
                 progress: Callable[[Iterable], Iterable] | None = None,
-                exclude: list[Path] | None = None) -> Draft:
-    """Analyse sources and draft a brief (source paths relative to ``base``, the brief's folder)."""
-    docs = analyse_sources([Path(p) for p in paths], gazetteer, jobs, progress, exclude)
+                exclude: list[Path] | None = None, model: str | None = None) -> Draft:
+    """Analyse sources and draft one brief from all of them (source paths relative to ``base``)."""
+    return draft_debates(paths, title, question, gazetteer, jobs, base, progress, exclude, model, split=False)[0]
+
+
+def draft_debates(paths: list[Path | str], title: str | None = None, question: str | None = None,
+                  gazetteer: Path | str | None = None, jobs: int = 1, base: Path | None = None,
+                  progress: Callable[[Iterable], Iterable] | None = None,
+                  exclude: list[Path] | None = None, model: str | None = None, split: bool = True,
+                  topic: str | None = None, max_debates: int = MAX_DEBATES) -> list[Draft]:
+    """Analyse sources, tell their debates apart and draft one brief per debate (largest first).
+
+    With ``split`` off every source goes into one brief (with a warning when they hold several debates);
+    with a ``topic`` only the debate that matches it best is drafted.
+    """
+    model = language.choose_model(model)
+    docs = analyse_sources([Path(p) for p in paths], gazetteer, jobs, progress, exclude, model)
     if not docs:
         raise InputError("no sources given")
     base = (base or Path.cwd()).resolve()
     rel = {a.sid: _relpath(a.doc.path, base) for a in docs if a.doc.native_text}
-    return build_draft(docs, title, question, gazetteer, base, rel)
+    groups = [[docs[i] for i in g] for g in group_debates([a.reading.terms for a in docs])]
+    warnings = [w for a in docs for w in a.warnings]
+    if topic:
+        words = {w for w in re.findall(r"[a-z0-9]+", topic.lower()) if len(w) > 2}
+        best = max(groups, key=lambda g: (sum(c for a in g for t, c in a.reading.terms.items()
+                                               if any(w in t.split() or t.lstrip("=").startswith(w) for w in words)),
+                                          len(g)))
+        if len(groups) > 1:
+            left = [a.sid for g in groups if g is not best for a in g]
+            warnings.append(f"the sources hold {len(groups)} debates; --topic kept the one of {len(best)} source(s) "
+                            f"and left out {len(left)}: {', '.join(left[:12])}{' …' if len(left) > 12 else ''}")
+        groups = [best]
+    elif not split:
+        if len(groups) > 1:
+            warnings.append(f"the sources hold {len(groups)} debates that this one brief mixes: " + "; ".join(
+                ", ".join(a.sid for a in g[:4]) + (" …" if len(g) > 4 else "") for g in groups[:6])
+                + " - use --topic or let draft write one brief per debate")
+        groups = [docs]
+    elif len(groups) > max_debates:
+        left = [a.sid for g in groups[max_debates:] for a in g]
+        warnings.append(f"the sources hold {len(groups)} debates; the {max_debates} largest are drafted, "
+                        f"{len(left)} source(s) left out: {', '.join(left[:12])}{' …' if len(left) > 12 else ''}")
+        groups = groups[:max_debates]
+    out = []
+    label = language.label(language.load(model))
+    for k, g in enumerate(groups):
+        g = sorted(g, key=lambda a: docs.index(a))  # sources in the order they were given
+        d = build_draft(g, title if len(groups) == 1 else None, question if len(groups) == 1 else None,
+                        gazetteer, base, rel)
+        d.model = label
+        d.warnings = list(warnings)
+        if len(groups) > 1:
+            d.warnings.insert(0, f"debate {k + 1} of {len(groups)} found in the sources ({len(g)} source(s))")
+        out.append(d)
+    return out
 
 
 def _relpath(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path.resolve(), base)).as_posix()
 
 
-def draft_to_file(paths: list[Path | str], out_path: Path | str, title: str | None = None,
-                  question: str | None = None, gazetteer: Path | str | None = None, jobs: int = 1,
-                  progress: Callable[[Iterable], Iterable] | None = None) -> Path:
-    """Draft a brief from source files or folders and write it (plus text copies of non-text sources)."""
+def debate_path(out_path: Path, k: int) -> Path:
+    """Where the k-th debate's brief goes: the path given for the first, 'brief.2.yaml' beside it for the next."""
+    return out_path if k == 0 else out_path.with_name(f"{out_path.stem}.{k + 1}{out_path.suffix}")
+
+
+def draft_to_files(paths: list[Path | str], out_path: Path | str, title: str | None = None,
+                   question: str | None = None, gazetteer: Path | str | None = None, jobs: int = 1,
+                   progress: Callable[[Iterable], Iterable] | None = None, model: str | None = None,
+                   split: bool = True, topic: str | None = None) -> list[tuple[Path, Draft]]:
+    """Draft one brief per debate found in the sources and write them (plus text copies of non-text sources)."""
     out_path = Path(out_path)
     base = out_path.resolve().parent
-    text_dir = out_path.parent / (out_path.stem + ".sources")
     # the text copies of earlier drafts are outputs, never sources
-    draft = draft_brief(paths, title, question, gazetteer, jobs, base, progress, [text_dir.resolve()])
-    for a, src in zip(draft.docs, draft.brief["sources"]):
-        if not a.doc.native_text:
-            target = text_dir / f"{a.sid}.txt"
-            write_text_atomic(target, a.doc.text)
-            src["path"] = _relpath(target, base)
-    write_text_atomic(out_path, to_yaml(draft))
-    return out_path
+    exclude = [p.resolve() for p in out_path.parent.glob(f"{out_path.stem}*.sources") if p.is_dir()]
+    exclude.append((out_path.parent / (out_path.stem + ".sources")).resolve())
+    drafts = draft_debates(paths, title, question, gazetteer, jobs, base, progress, exclude, model, split, topic)
+    written = []
+    for k, draft in enumerate(drafts):
+        target_path = debate_path(out_path, k)
+        text_dir = target_path.parent / (target_path.stem + ".sources")
+        for a, src in zip(draft.docs, draft.brief["sources"]):
+            if not a.doc.native_text:
+                target = text_dir / f"{a.sid}.txt"
+                write_text_atomic(target, a.doc.text)
+                src["path"] = _relpath(target, base)
+        write_text_atomic(target_path, to_yaml(draft))
+        written.append((target_path, draft))
+    return written
 
 
-__all__ = ["draft_to_file", "draft_brief", "build_draft", "analyse_sources", "to_yaml", "Draft", "Analysed"]
+def draft_to_file(paths: list[Path | str], out_path: Path | str, title: str | None = None,
+                  question: str | None = None, gazetteer: Path | str | None = None, jobs: int = 1,
+                  progress: Callable[[Iterable], Iterable] | None = None, model: str | None = None) -> Path:
+    """Draft from source files or folders and write the brief (further debates go to 'brief.2.yaml'...)."""
+    return draft_to_files(paths, out_path, title, question, gazetteer, jobs, progress, model)[0][0]
+
+
+__all__ = ["draft_to_file", "draft_to_files", "draft_debates", "debate_path", "draft_brief", "build_draft", "analyse_sources", "to_yaml", "Draft", "Analysed"]

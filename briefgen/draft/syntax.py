@@ -37,6 +37,7 @@ class Reading:
     labels: dict[str, Counter] = field(default_factory=dict)  # folded entity text -> entity labels
     kinds: dict[str, str] = field(default_factory=dict)  # entity speaker name -> actor kind
     roles: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # folded person name -> (role, affiliation)
+    terms: Counter = field(default_factory=Counter)  # content lemmas and entity names: what the source is about
 
 
 def _strip_the(text: str) -> str:
@@ -76,7 +77,11 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer) -> 
             key = fold(_strip_the(ent.text))
             if key:
                 r.labels.setdefault(key, Counter())[ent.label_] += 1
+                if ent.label_ not in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"):
+                    r.terms["=" + key] += 1
         toks += [(off + t.idx, t) for t in doc]
+        r.terms.update(t.lemma_.lower() for t in doc
+                       if t.pos_ in ("NOUN", "PROPN") and t.is_alpha and not t.is_stop and len(t.text) > 2)
     by_unit: list[list[tuple[int, Any]]] = [[] for _ in ex.units]
     ui = 0
     units = ex.units
