@@ -25,7 +25,8 @@ from briefgen.draft.stance import classify, combine
 from briefgen.draft.syntax import Reading, read
 from briefgen.errors import InputError
 from briefgen.fileio import write_text_atomic
-from briefgen.sources import (SourceDoc, coerce_date, detect_metadata, expand_paths, read_source,
+from briefgen.draft.segment import MAX_UNIT
+from briefgen.sources import (SourceDoc, SourceReadError, coerce_date, detect_metadata, expand_paths, read_source,
                               sidecar_metadata, title_from_filename)
 
 MAX_QUOTE = 420
@@ -34,6 +35,8 @@ MAX_RISKS = 14
 MAX_QUESTIONS = 12
 LOW = 0.5
 MAX_DEBATES = 8
+MAX_ANALYSED = 200_000  # characters of one source that are analysed (a long news feature is ~30,000)
+_RUN_ON = re.compile(r"[^.!?\n]{%d}" % MAX_UNIT)
 
 
 @dataclass
@@ -90,29 +93,44 @@ class _Ids:
 # --------------------------------------------------------------------------- per source
 
 
-def _analyse(args: tuple[str, Path, dict[str, Any], str | None, str]) -> Analysed:
+def _analyse(args: tuple[str, Path, dict[str, Any], str | None, str]) -> Analysed | str:
     sid, path, side, gazetteer, model = args
     gz = load_gazetteer(gazetteer)
     nlp = language.load(model)
-    doc = read_source(path)
+    try:
+        doc = read_source(path)
+    except SourceReadError as exc:
+        if str(exc).endswith(": is empty"):  # nothing to read is worth a warning, not a failed draft
+            return f"source {path.name} has no text and was left out"
+        raise
     meta = detect_metadata(doc.text[doc.body_start:], path)
     meta.update({k: v for k, v in doc.meta.items() if v})
     meta.update({k: v for k, v in side.items() if v})
-    ex = extract(doc.text, doc.body_start, gz)
+    # a source longer than any article is read up to a cap: time and memory stay bounded, and a warning says so
+    text = doc.text[:doc.body_start + MAX_ANALYSED]
+    ex = extract(text, doc.body_start, gz)
     offsets, texts = [], []
     at = doc.body_start
-    for piece in language.pieces(doc.text[doc.body_start:]):
+    for piece in language.pieces(text[doc.body_start:]):
         offsets.append(at)
         texts.append(piece)
         at += len(piece)
     reading = read(ex, doc.text, list(zip(offsets, language.parse(nlp, texts))), gz)
     ex.statements.sort(key=lambda st: (st.unit.index, st.start))
+    warnings = []
+    if _RUN_ON.search(doc.text, doc.body_start):
+        warnings.append(f"source {sid} has passages of over {MAX_UNIT} characters without a sentence end; they were "
+                        "cut into pieces, so who said what there is uncertain")
+    if len(doc.text) > len(text):
+        warnings.append(f"source {sid} is longer than {MAX_ANALYSED:,} characters; only its beginning was analysed")
+    if not any(u.text.strip() and any(ch.isalpha() for ch in u.text) for u in ex.units):
+        warnings.append(f"source {sid} has no words to analyse")
     phrases, risks, questions = [], [], []
     for u in ex.units:
         phrases += find_options(sid, u)
         risks += find_risks(sid, u)
         questions += find_questions(sid, u)
-    return Analysed(sid, doc, meta, ex, phrases, risks, questions, reading)
+    return Analysed(sid, doc, meta, ex, phrases, risks, questions, reading, warnings)
 
 
 def analyse_sources(paths: list[Path], gazetteer: Path | str | None = None, jobs: int = 1,
@@ -136,9 +154,16 @@ def analyse_sources(paths: list[Path], gazetteer: Path | str | None = None, jobs
     if jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             it = pool.map(_analyse, tasks, chunksize=max(1, len(tasks) // (jobs * 4)))
-            return list(progress(it) if progress else it)
-    it = map(_analyse, tasks)
-    return list(progress(it) if progress else it)
+            results = list(progress(it) if progress else it)
+    else:
+        it = map(_analyse, tasks)
+        results = list(progress(it) if progress else it)
+    docs = [r for r in results if isinstance(r, Analysed)]
+    skipped = [r for r in results if isinstance(r, str)]
+    if not docs:
+        raise InputError("no text to draft from: " + "; ".join(skipped))
+    docs[0].warnings[:0] = skipped
+    return docs
 
 
 def _source_id(path: Path) -> str:

@@ -253,6 +253,8 @@ def _role_refs(unit: Unit, gz: Gazetteer) -> list[tuple[int, int, str, str | Non
 
 
 def _between_ok(mask: str, a: int, b: int, limit: int = 7) -> bool:
+    if b - a > 300:  # more than a short parenthesis apart: not subject and verb (and keeps long units linear)
+        return False
     gap = mask[a:b]
     rel = re.match(r",\s+(?:which|who)\s+", gap)
     if rel:  # "the United States, which has not committed"
