@@ -112,13 +112,12 @@ def _affiliation(role: str, gz: Gazetteer, ents: list[Any]) -> str | None:
         if before.rstrip().endswith(("to", "to the")):
             continue  # "ambassador to the UN": not one's own
         return name
-    for ent in ents:
-        if ent.label_ == "ORG":
-            return _strip_the(ent.text)
-    if "shadow" in low or "former" in low:
-        return None
-    if any(f" {o} " in f" {low} " for o in gz.offices):
+    office = any(f" {o} " in f" {low} " for o in gz.offices)
+    if office and "shadow" not in low and "former" not in low:
         return "government"
+    for ent in ents:
+        if ent.label_ == "ORG" and not (office and ent.text in role and len(ent.text.split()) == 1):
+            return _strip_the(ent.text)
     return None
 
 
@@ -166,6 +165,7 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
     """Organisations, parties, states and institutions that are the subject of a view verb become speakers."""
     have = {s.speaker for s in ex.statements if s.unit is u}
     pos = {t.i: rel for rel, t in ut}
+    surnames = {fold(p.name).split()[-1] for p in ex.people.values() if fold(p.name)}
     for rel, t in ut:
         if t.dep_ not in ("nsubj", "nsubjpass") or t.head.lemma_ not in VIEW_LEMMAS:
             continue
@@ -177,6 +177,8 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
             if ent is None:
                 continue
             surface = _strip_the(ent.text)
+            if fold(surface) in surnames:
+                continue  # "Clarke said": a person named before, whatever the entity type says
             hit = gz.lookup(surface)
             if hit:
                 name = hit[0]
