@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -115,7 +115,7 @@ def _analyse(args: tuple[str, Path, dict[str, Any], str | None, str]) -> Analyse
         offsets.append(at)
         texts.append(piece)
         at += len(piece)
-    reading = read(ex, doc.text, list(zip(offsets, language.parse(nlp, texts))), gz)
+    reading = read(ex, doc.text, list(zip(offsets, language.parse(nlp, texts))), gz, sid)
     ex.statements.sort(key=lambda st: (st.unit.index, st.start))
     warnings = []
     if _RUN_ON.search(doc.text, doc.body_start):
@@ -126,10 +126,28 @@ def _analyse(args: tuple[str, Path, dict[str, Any], str | None, str]) -> Analyse
     if not any(u.text.strip() and any(ch.isalpha() for ch in u.text) for u in ex.units):
         warnings.append(f"source {sid} has no words to analyse")
     phrases, risks, questions = [], [], []
+    parsed_risks = {it.unit.index: it for it in reading.risks}
+    parsed_questions = {it.unit.index: it for it in reading.questions}
     for u in ex.units:
         phrases += find_options(sid, u)
-        risks += find_risks(sid, u)
-        questions += find_questions(sid, u)
+        # a unit's risk: the wording cues choose the span, the parse writes it as cause → consequence
+        found = find_risks(sid, u)
+        for it in found:
+            if u.index in parsed_risks:
+                it.title = parsed_risks[u.index].title
+        # found by the parse alone: ranked after the items both agree on
+        risks += found or [replace(it, score=it.score * 0.85) for it in reading.risks if it.unit is u]
+        # a unit's open question: asked in the text, or made a question by the parse; a statement is not one
+        found = []
+        for it in find_questions(sid, u):
+            if "?" in it.cues:
+                it.title = " ".join(it.text.split())
+            elif u.index in parsed_questions:
+                it.title = parsed_questions[u.index].title
+            else:
+                continue
+            found.append(it)
+        questions += found or [it for it in reading.questions if it.unit is u]
     return Analysed(sid, doc, meta, ex, phrases, risks, questions, reading, warnings)
 
 
@@ -640,14 +658,15 @@ def _items_block(docs, items, kind, ids, notes, limit, option_ids, option_units)
         short = _shorten(text, 14)
         if kind == "risks":
             likelihood, impact = _likelihood(text)
-            row = {"id": ids.make("risk-" + short), "title": short, "event": text, "likelihood": likelihood,
+            title = lead.title or short
+            row = {"id": ids.make("risk-" + _shorten(title, 8)), "title": title, "event": text, "likelihood": likelihood,
                    "impact": impact}
             opts = sorted({oid for oid, units in option_units.items()
                            for it in g.members if (it.source, it.unit.index) in units})
             if opts:
                 row["options"] = opts[:3]
         else:
-            row = {"id": ids.make("q-" + short), "question": _as_question(lead)}
+            row = {"id": ids.make("q-" + short), "question": lead.title or _as_question(lead)}
         row["citations"] = cites
         out.append(row)
         notes[(kind, len(out) - 1)] = (
@@ -658,7 +677,13 @@ def _items_block(docs, items, kind, ids, notes, limit, option_ids, option_units)
     return out
 
 
+_DATELINE = re.compile(r"^\W*(?:(?:date|published|updated|posted)\s*:?\s*[\d\-/.,: ]{6,}|"
+                       r"by\s+[A-Z][\w.\-]+(?:\s+[A-Z][\w.\-]+){0,3}\s*[,|-]|"
+                       r"[A-Z][A-Z .]{2,}(?:,\s*[A-Z][\w .]+)?\s*(?:\([^)]{1,40}\))?\s*[-–—]+)\s*")
+
+
 def _shorten(text: str, words: int) -> str:
+    text = _DATELINE.sub("", text, count=1) or text  # a dateline or byline is not part of what happened
     ws = text.split()
     s = " ".join(ws[:words]).rstrip(" ,;:")
     return s + ("…" if len(ws) > words else "")

@@ -235,6 +235,7 @@ class Item:
     score: float
     cues: list[str]
     stems: set[str]
+    title: str = ""  # the item as written for the brief (a risk's cause -> consequence, a question), if known
 
     @property
     def text(self) -> str:

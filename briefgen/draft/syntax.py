@@ -5,6 +5,7 @@ Everything here reads spaCy Docs and returns plain data, so analysed sources cro
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +39,8 @@ class Reading:
     kinds: dict[str, str] = field(default_factory=dict)  # entity speaker name -> actor kind
     roles: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # folded person name -> (role, affiliation)
     terms: Counter = field(default_factory=Counter)  # content lemmas and entity names: what the source is about
+    risks: list = field(default_factory=list)  # grouping.Item, titled cause → consequence
+    questions: list = field(default_factory=list)  # grouping.Item, titled as a question
 
 
 def _strip_the(text: str) -> str:
@@ -58,9 +61,9 @@ def is_negated(tok: Any) -> bool:
     while t is not None and seen < 4:
         if any(c.dep_ == "neg" for c in t.children):
             return True
-        if t is not tok and t.lemma_ in REFUSAL:
+        if t.i != tok.i and t.lemma_ in REFUSAL:
             return True
-        if t.dep_ in ("xcomp", "conj") and t.head is not t:
+        if t.dep_ in ("xcomp", "conj") and t.head.i != t.i:
             t = t.head
             seen += 1
             continue
@@ -68,7 +71,7 @@ def is_negated(tok: Any) -> bool:
     return False
 
 
-def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer) -> Reading:
+def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid: str = "") -> Reading:
     """Enrich one source's extract from its parsed pieces ((offset, Doc) pairs), and say what the parse found."""
     r = Reading()
     toks: list[tuple[int, Any]] = []  # (absolute offset, token)
@@ -94,6 +97,10 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer) -> 
         u.negated = frozenset(rel for rel, t in ut if is_negated(t))
         _roles(u, ut, gz, r)
         _bodies(ex, u, ut, gz, r)
+        if ut:
+            rk, qs = items(sid, u, ut)
+            r.risks += rk
+            r.questions += qs
     return r
 
 
@@ -206,3 +213,219 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
         verb_at = pos.get(t.head.i, -1)
         ex.statements.append(Statement(speaker, u, 0, len(u.text), t.head.text.lower(),
                                        f"subject of '{t.head.lemma_}' (parse)", 0.6, verb_at))
+
+
+# --------------------------------------------------------------------------- risks and open questions as items
+
+MODALS = {"could", "would", "might", "may", "will"}
+# verbs of consequence: what a threat does (general, not any one subject's vocabulary)
+CONSEQUENCE = {"lead", "result", "cause", "mean", "force", "hit", "cost", "damage", "undermine", "embarrass",
+               "disrupt", "harm", "threaten", "spark", "trigger", "push", "drive", "close", "lose", "fail", "suffer",
+               "face", "increase", "rise", "destroy", "hurt", "prevent", "stop", "block", "delay", "collapse",
+               "kill", "erode", "intrude", "worsen", "weaken", "endanger", "jeopardise", "jeopardize", "backfire",
+               "alienate", "provoke", "escalate", "spill", "strike", "walk", "drop", "fall", "pay", "end"}
+WARNING = {"warn", "fear", "caution", "predict", "threaten", "worry"}
+UNCERTAIN = {"unclear", "uncertain", "undecided", "unknown", "unresolved"}
+PENDING = {"hope", "expect", "plan", "aim", "intend", "consider", "review", "decide", "consult", "seek"}
+MAX_SIDE = 14  # words on each side of a risk title
+_UNCERTAINTY = re.compile(r"\b(?:unclear|uncertain\w*|undecided|too early|premature|not yet (?:clear|decided|known)|"
+                          r"remains? to be seen|no decision|speculat\w*|unknown|unanswered)\b", re.I)
+
+
+def _words(u: Unit, pos: dict[int, int], toks: list[Any], limit: int = MAX_SIDE, clause: bool = False) -> str:
+    """The text of some tokens of one unit, from the first to the last, cut to a number of words (or a clause)."""
+    toks = sorted((t for t in toks if t.i in pos and not t.is_space), key=lambda t: t.i)
+    if clause:  # up to the first comma, dash or semicolon after the first word
+        cut = next((k for k, t in enumerate(toks) if k and t.text in (",", ";", "-", "–", "—", ":", "(")), None)
+        toks = toks[:cut] if cut else toks
+    if not toks:
+        return ""
+    text = u.text[pos[toks[0].i]:pos[toks[-1].i] + len(toks[-1].text)]
+    words = " ".join(text.split()).strip(" ,;:-–—\"“”'‘’()")
+    ws = words.split()
+    return " ".join(ws[:limit]).rstrip(" ,;:") + ("…" if len(ws) > limit else "")
+
+
+def _subtree_without(t: Any, drop: set[int]) -> list[Any]:
+    return [x for x in t.subtree if x.i not in drop]
+
+
+def _if_clause(v: Any) -> Any | None:
+    for c in v.children:
+        if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children):
+            return c
+    return None
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def risk_title(u: Unit, pos: dict[int, int], v: Any) -> str:
+    """'cause → consequence' for a threat verb: the if-clause or the subject leads to what the verb says."""
+    cond = _if_clause(v)
+    subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    drop = {x.i for x in cond.subtree} if cond is not None else set()
+    if cond is not None:
+        cause_toks = [x for x in cond.subtree if not (x.dep_ == "mark" and x.head.i == cond.i)]
+        effect_toks = _subtree_without(v, drop)
+    else:
+        cause_toks = list(subj.subtree) if subj is not None else []
+        effect_toks = _subtree_without(v, {x.i for x in cause_toks})
+    effect_toks = [x for x in effect_toks if not (x.dep_ == "punct" and x.head.i == v.i)]
+    cause, effect = _words(u, pos, cause_toks), _words(u, pos, effect_toks)
+    if not effect or len(effect.split()) < 2:
+        return ""
+    if not cause or cause.lower() in ("it", "this", "that", "they", "he", "she", "we", "i", "there"):
+        return _cap(effect)
+    return f"{_cap(cause)} → {effect}"
+
+
+def _invert(u: Unit, pos: dict[int, int], v: Any, drop: set[int]) -> str:
+    """A clause turned into a yes/no question ("objectives could be met" -> "Could objectives be met?")."""
+    subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    aux = next((c for c in v.lefts if c.dep_ in ("aux", "auxpass") and c.lower_ not in ("to",)), None)
+    body = [x for x in v.subtree if x.i not in drop and not (x.dep_ == "mark" and x.head.i == v.i)
+            and not (x.dep_ == "punct" and x.head.i == v.i)]
+    if subj is None:
+        return ""
+    subj_toks = list(subj.subtree)
+    rest = [x for x in body if x.i not in {s.i for s in subj_toks} and (aux is None or x.i != aux.i)]
+    rest_text = _words(u, pos, [x for x in rest if x.i > subj.i], 20, clause=True)
+    subj_text = _words(u, pos, subj_toks, 12)
+    if not rest_text or not subj_text:
+        return ""
+    if subj_text.split()[0] not in ("I",) and not (subj.ent_type_ or subj.pos_ == "PROPN"):
+        subj_text = subj_text[:1].lower() + subj_text[1:]
+    if aux is not None:
+        return f"{_cap(aux.lower_)} {subj_text} {rest_text}?"
+    if v.lemma_ == "be":
+        return f"{_cap(v.lower_)} {subj_text} {rest_text[len(v.text):].strip()}?" if rest_text.startswith(v.text) else ""
+    do = {"VBD": "did", "VBZ": "does", "VBP": "do"}.get(v.tag_)
+    if do and rest_text.startswith(v.text):
+        return f"{_cap(do)} {subj_text} {v.lemma_}{rest_text[len(v.text):]}?"
+    return ""
+
+
+def _sentence_span(u: Unit, pos: dict[int, int], sent_toks: list[Any]) -> tuple[int, int]:
+    toks = [t for t in sent_toks if t.i in pos]
+    a = pos[toks[0].i]
+    b = pos[toks[-1].i] + len(toks[-1].text)
+    return a, b
+
+
+def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list[Any]]:
+    """Risks (cause → consequence) and open questions (explicit uncertainty, pending decisions) in one unit."""
+    from briefgen.draft.grouping import Item, content_stems
+
+    pos = {t.i: rel for rel, t in ut}
+    risks, questions = [], []
+    sents: dict[int, list[Any]] = {}
+    for _, t in ut:
+        sents.setdefault(t.sent.start, []).append(t)
+    for st in sents.values():
+        a, b = _sentence_span(u, pos, st)
+        if b - a < 20:
+            continue
+        risk = question = None
+        for t in st:
+            if risk is None and t.pos_ in ("VERB", "AUX"):
+                modal = any(c.dep_ == "aux" and c.lower_ in MODALS for c in t.children)
+                if t.lemma_ in WARNING:
+                    inner = next((c for c in t.children if c.dep_ == "ccomp"), None)
+                    if inner is not None:
+                        title = risk_title(u, pos, inner)
+                        if title:
+                            risk = (title, 0.65, [t.lemma_])
+                elif modal and t.lemma_ in CONSEQUENCE:
+                    title = risk_title(u, pos, t)
+                    if title:
+                        risk = (title, 0.55, [t.lemma_])
+                elif t.lemma_ in ("lead", "result") and any(c.dep_ == "prep" and c.lower_ in ("to", "in")
+                                                             for c in t.children):
+                    title = risk_title(u, pos, t)
+                    if title:
+                        risk = (title, 0.55, [t.lemma_])
+            if question is None:
+                low = t.lower_
+                if low in WH or (low in ("whether", "if") and t.dep_ == "mark") or (
+                        low == "that" and t.dep_ == "mark" and t.head.head.lemma_ in DOUBT):
+                    q = _embedded_question(u, pos, t)
+                    if q:
+                        question = (q, 0.75 if low != "if" else 0.6, [low])
+                elif t.dep_ == "aux" and low == "will" and t.head.pos_ == "VERB" and not _quoted(u, pos, t):
+                    q = _invert(u, pos, t.head, set())
+                    if q:
+                        question = (q, 0.45, ["will"])
+                elif t.lemma_ in PENDING and t.pos_ == "VERB" and not _quoted(u, pos, t):
+                    x = next((c for c in t.children if c.dep_ == "xcomp"), None)
+                    subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it"):
+                        what = _words(u, pos, [y for y in x.subtree if y.i > x.i or y.i == x.i and y.lower_ != "to"], 16)
+                        who = _words(u, pos, list(subj.subtree), 10)
+                        if what and who:
+                            who = who if (subj.ent_type_ or subj.pos_ == "PROPN") else who[:1].lower() + who[1:]
+                            question = (f"Will {who} {x.lemma_ if x.pos_ == 'VERB' else ''}"
+                                        f"{what[len(x.text):] if what.startswith(x.text) else ' ' + what}?".replace("  ", " "),
+                                        0.45, [t.lemma_])
+        root = st[0].sent.root
+        cue = next((t for t in st if t.lower_ in UNCERTAIN or t.lower_ in ("early", "premature")), None)
+        if question is None and cue is not None and cue.head.lemma_ in ("be", "remain", "seem"):
+            q = _invert(u, pos, cue.head, set())  # "it is too early to …" -> "Is it too early to …?"
+            if q:
+                question = (q, 0.5, [cue.lower_])
+        span_text = u.text[a:b]
+        if risk:
+            risks.append(Item(sid, u, a, b, risk[1], risk[2], content_stems(span_text), risk[0]))
+        if question:
+            questions.append(Item(sid, u, a, b, question[1], question[2], content_stems(span_text), question[0]))
+    return risks, questions
+
+
+WH = {"whether", "how", "what", "who", "when", "which", "why", "where"}
+# words that make an embedded clause an open question: not knowing, asking, deciding, doubting
+KNOW = {"unclear", "uncertain", "understanding", "clarity", "clear", "know", "ask", "question", "decide",
+        "wonder", "doubt", "see", "debate", "depend", "consider", "determine", "discuss", "dilemma", "skepticism",
+        "scepticism", "speculate", "undecided", "unknown", "uncertainty", "assess", "review", "examine",
+        "investigate", "instruction", "guidance", "decision", "answer", "explanation", "certain", "sure"}
+DOUBT = {"speculate", "doubt", "question", "wonder", "rumour", "rumor"}
+
+
+def _embedded_question(u: Unit, pos: dict[int, int], t: Any) -> str:
+    """'unclear where Trump stands' -> 'Where does Trump stand?'; 'whether X could be met' -> 'Could X be met?'."""
+    v = t
+    while v.pos_ not in ("VERB", "AUX") and v.head.i != v.i:
+        v = v.head
+    if v.i == t.i or v.dep_ == "relcl":
+        return ""
+    gov, h = None, v.head
+    for _ in range(3):
+        if h.lemma_.lower() in KNOW or h.lower_ in KNOW:
+            gov = h
+            break
+        if h.head.i == h.i:
+            break
+        h = h.head
+    if gov is None and t.lower_ != "whether":  # "whether" asks by itself; "how", "if", "that" need a word of not knowing
+        return ""
+    if t.lower_ in ("whether", "if", "that"):
+        q = _invert(u, pos, v, {t.i})
+        if not q and t.lower_ == "whether":
+            rest = _words(u, pos, [y for y in v.subtree if y.i > t.i], 20, clause=True)
+            q = f"Whether {rest}?" if rest else ""
+        return q
+    f = t
+    while f.head.i != v.i and f.head.i != f.i:
+        f = f.head
+    fronted = list(f.subtree)
+    if f.dep_ in ("nsubj", "nsubjpass"):  # "who guarantees our security"
+        body = _words(u, pos, [y for y in v.subtree if y.i >= f.left_edge.i], 20, clause=True)
+        return _cap(body) + "?" if body else ""
+    inv = _invert(u, pos, v, {y.i for y in fronted})
+    front = _words(u, pos, fronted, 8)
+    return f"{_cap(front)} {inv[:1].lower()}{inv[1:]}" if inv and front else ""
+
+
+def _quoted(u: Unit, pos: dict[int, int], t: Any) -> bool:
+    rel = pos.get(t.i, -1)
+    return any(a <= rel < b for a, b in u.quoted)
