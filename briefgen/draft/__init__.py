@@ -337,6 +337,8 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
                         acc.affiliation = hint[1]
                         acc.how["affiliation from the title or apposition (parse)"] += 1
     _merge_name_forms(actors)
+    for key in [k for k, acc in actors.items() if acc.kind == "person" and _is_reporter(acc, gz)]:
+        del actors[key]  # the journalist who reports the debate is not a party to it
     for acc in actors.values():
         if acc.inferred and acc.affiliation is None:
             # an office holder speaking of what a state "will" or "is ready" to do speaks for that state
@@ -358,6 +360,14 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
 _NON_PERSON = {"ORG": "organisation", "NORP": "organisation", "FAC": None, "GPE": None, "LOC": None,
                "PRODUCT": None, "WORK_OF_ART": None, "LAW": None, "EVENT": None}
 _HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Baroness|Professor|Prof)\.?\s", re.I)
+
+
+_REPORTER = re.compile(r"\b(correspondent|reporter|editor|journalist|presenter|anchor|columnist|commentator)\b", re.I)
+
+
+def _is_reporter(acc: ActorAcc, gz: Gazetteer) -> bool:
+    """A person whose title makes them the reporter of the story (a correspondent, an editor of an outlet)."""
+    return bool(acc.role and _REPORTER.search(acc.role)) or bool(acc.affiliation and gz.is_media(acc.affiliation))
 
 
 def _person_or_not(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> str | None:
@@ -388,6 +398,44 @@ def _trim_to_entity(acc: ActorAcc, docs: list[Analysed]) -> None:
             acc.role = acc.role or " ".join(words[:-k])
             acc.name = tail
             return
+
+
+_STRONG_STANCE = re.compile(r"^(?:not )?(?:support\w*|oppos\w*|back(?:s|ed|ing)?|reject\w*|in favou?r|favou?r\w*|"
+                            r"against|welcom\w*|endors\w*|veto\w*|refus\w*|condemn\w*|cannot accept)$", re.I)
+
+
+def _actor_confidence(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> float:
+    """How sure the actor is a real, named party to the debate: the model confirms the name, it speaks often."""
+    names = (acc.name, *acc.aliases)
+    labels: Counter = Counter()
+    for a in docs:
+        for n in names:
+            labels.update(a.reading.labels.get(fold(n), Counter()))
+    n_src = len({a.sid for a, _ in acc.statements})
+    by_parse_only = all("(parse)" in st.how for _, st in acc.statements)
+    if acc.kind == "person":
+        conf = 0.4 + (0.2 if labels["PERSON"] and len(acc.name.split()) >= 2 else 0) + (0.1 if acc.role else 0)
+    else:
+        known = acc.name in gz.entries or labels["ORG"] or labels["NORP"] or labels["GPE"]
+        conf = 0.35 + (0.15 if known else 0) - (0.1 if by_parse_only else 0)
+    conf += 0.1 * (len(acc.statements) >= 2) + 0.1 * (n_src >= 2) + 0.05 * (len(acc.statements) >= 4)
+    return round(min(0.95, conf), 2)
+
+
+def _position_confidence(stance: str, stmts: list, option_named: bool) -> float:
+    """How sure the stance is: explicit stance verbs in the actor's own attributed words, repeated, on a named option."""
+    cues = {c for s in stmts for c in s[4]}
+    if stance in ("unclear", "neutral"):
+        return 0.3
+    if stance == "mixed":
+        return 0.4
+    strong = [c for c in cues if _STRONG_STANCE.match(c.strip())]
+    direct = [s for s in stmts if not s[1].how.startswith(("pronoun", "continued", "named among"))]
+    conf = 0.4 + (0.15 if strong else 0) + (0.1 if direct else 0) + (0.1 if len(stmts) >= 2 else 0)
+    conf += 0.05 if option_named else -0.05
+    if stance == "conditional":
+        conf -= 0.05
+    return round(min(0.9, conf), 2)
 
 
 _POSTNOMINAL = {"qc", "kc", "mp", "mep", "jr", "sr", "obe", "mbe", "cbe"}
@@ -476,7 +524,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
             cites.append(_cite(by_sid[p.source], p.unit, s, e))
             per_source[p.source] += 1
         phrases = [ph for ph, _ in Counter(p.surface.strip() for p in g.members).most_common(4)]
-        conf = min(0.95, 0.3 + 0.15 * len(g.sources) + 0.03 * len(g.members))
+        # an option is surest when several sources name it and someone proposes it in so many words
+        conf = min(0.9, 0.2 + 0.12 * len(g.sources) + 0.02 * len(g.members) + (0.1 if any(p.proposal for p in g.members) else 0))
         options.append({"id": oid, "title": _option_title(g),
                         "description": "Discussed in the sources as: " + "; ".join(f"“{x}”" for x in phrases) + ".",
                         "citations": cites})
@@ -510,7 +559,7 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
             row["role"] = acc.role
         if acc.aliases:
             row["aliases"] = sorted(acc.aliases)
-        actor_conf = min(0.95, max(st.confidence for _, st in acc.statements) + 0.03 * (len(acc.statements) - 1))
+        actor_conf = _actor_confidence(acc, docs, gz)
         actor_rows.append(row)
         notes[("actors", len(actor_rows) - 1)] = (
             f"confidence {actor_conf:.2f}{' LOW - check first' if actor_conf < LOW else ''}: "
@@ -534,11 +583,10 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
             pos["citations"] = cites
             positions.append(pos)
             cues = sorted({c for s in stmts for c in s[4]})[:4]
-            conf = min(0.9, sum(s[1].confidence for s in stmts) / len(stmts) - (0.2 if not cues else 0)
-                       - (0.15 if about != _option_for(stmts[0][0], stmts[0][1], option_units) else 0))
+            conf = _position_confidence(stance, stmts, about == _option_for(stmts[0][0], stmts[0][1], option_units))
             notes[("positions", len(positions) - 1)] = (
                 f"confidence {conf:.2f}{' LOW - check first' if conf < LOW else ''}: stance from "
-                + (", ".join(f"'{c}'" for c in cues) if cues else "no stance words (neutral)")
+                + (", ".join(f"'{c}'" for c in cues) if cues else "no stance words (unclear)")
                 + ("" if about == _option_for(stmts[0][0], stmts[0][1], option_units)
                    else "; option not named in the statement, linked to the main option"))
 
@@ -654,7 +702,8 @@ def _items_block(docs, items, kind, ids, notes, limit, option_ids, option_units)
             if c["quote"] and (c["source"], c["quote"]) not in seen:
                 seen.add((c["source"], c["quote"]))
                 cites.append(c)
-        conf = min(0.95, max(i.score for i in g.members) + 0.1 * (len(g.sources) - 1))
+        # one source's wording is a lead to check; the same risk or question in several sources is a finding
+        conf = min(0.9, 0.6 * max(i.score for i in g.members) + 0.12 * len(g.sources))
         short = _shorten(text, 14)
         if kind == "risks":
             likelihood, impact = _likelihood(text)
