@@ -1,6 +1,7 @@
 """Does the drafter's confidence mean something? Items marked high should be right, wrong items should be marked low.
 
-Run as ``python tests/eval/calibration.py [EVAL_DEV_DIR]`` (default: ../shared/eval-dev beside the repository).
+Run as ``python tests/eval/calibration.py [EVAL_DEV_DIR]`` (default: ../shared/eval-dev beside the repository)
+with the environment whose ``briefgen`` is to be measured; it prints the dev figures by eval-dev/score.py too.
 Drafts every annotated debate there and the example articles, reads the confidence the draft writes above each
 item, and judges each item by the matching rules of eval-dev/score.py: an actor is right when it matches a gold
 actor not matched before; a position is right when its actor matches and its stance is the gold stance (or one
@@ -129,18 +130,27 @@ def draft(src: Path, out: Path) -> str:
     return out.read_text(encoding="utf-8")
 
 
-def measure(dev: Path = DEFAULT_DEV) -> dict:
-    """Calibration figures over every annotated debate in ``dev`` plus the example articles."""
+def draft_all(dev: Path, folder: Path) -> list[tuple[str, Path, Path, Path]]:
+    """Draft every annotated debate in ``dev`` and the example: (name, draft, gold, sources), example last."""
     sets = [(t.name, t / "sources", t / "gold.yaml") for t in sorted(dev.iterdir()) if (t / "gold.yaml").is_file()] \
         if dev.is_dir() else []
     sets.append(("example", EXAMPLE_SOURCES, EXAMPLE_GOLD))
+    out = []
+    for name, src, gold in sets:
+        path = folder / f"{name}.yaml"
+        draft(src, path)
+        out.append((name, path, gold, src))
+    return out
+
+
+def calibration(drafts: list[tuple[str, Path, Path, Path]]) -> dict:
+    """Calibration figures over drafted sets: per category and overall."""
     rows: list[tuple[str, float, bool]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, src, gold_path in sets:
-            text = draft(src, Path(tmp) / f"{name}.yaml")
-            conf = confidences(text)
-            right = judge(yaml.safe_load(text), yaml.safe_load(gold_path.read_text(encoding="utf-8")), src)
-            rows += [(key[0], conf[key], ok) for key, ok in right.items() if key in conf]
+    for _, path, gold_path, src in drafts:
+        text = path.read_text(encoding="utf-8")
+        conf = confidences(text)
+        right = judge(yaml.safe_load(text), yaml.safe_load(gold_path.read_text(encoding="utf-8")), src)
+        rows += [(key[0], conf[key], ok) for key, ok in right.items() if key in conf]
     figures = {}
     for cat in (*CATEGORIES, "all"):
         sel = [(c, ok) for k, c, ok in rows if cat in ("all", k)]
@@ -153,15 +163,53 @@ def measure(dev: Path = DEFAULT_DEV) -> dict:
     return figures
 
 
+def dev_scores(dev: Path, drafts: list[tuple[str, Path, Path, Path]]) -> dict:
+    """eval-dev/score.py's figures for each drafted debate and their macro average (as ``score.py --all``)."""
+    rows = {}
+    for name, path, gold, src in drafts:
+        if name == "example":
+            continue
+        run = subprocess.run([sys.executable, str(dev / "score.py"), str(path), str(gold), str(src)],
+                             capture_output=True, text=True, check=True)
+        r = json.loads(run.stdout)
+        flat_r = {}
+        for k, v in r.items():
+            if isinstance(v, dict):
+                for kk in ("precision", "recall"):
+                    flat_r[f"{k}.{kk}"] = v.get(kk)
+            else:
+                flat_r[k] = v
+        rows[name] = flat_r
+    keys = sorted({k for r in rows.values() for k in r})
+    macro = {k: round(sum((r.get(k) or 0.0) for r in rows.values()) / len(rows), 3) for k in keys} if rows else {}
+    return {"topics": rows, "macro": macro}
+
+
+def measure(dev: Path = DEFAULT_DEV) -> dict:
+    """Calibration figures over every annotated debate in ``dev`` plus the example articles."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return calibration(draft_all(dev, Path(tmp)))
+
+
 def main(argv: list[str]) -> int:
-    """Print the calibration table (and the JSON with --json)."""
+    """Print the dev figures (score.py's rules), the example's figures and the calibration table."""
     dev = Path(next((a for a in argv if not a.startswith("-")), DEFAULT_DEV))
-    f = measure(dev)
-    if "--json" in argv:
-        print(json.dumps(f))
-        return 0
-    print(f"{'category':<16}{'items':>6}{'right':>6}{'high':>6}{'high right':>11}{'wrong':>6}{'wrong low':>10}"
-          f"   (high >= {HIGH}, low < {LOW})")
+    with tempfile.TemporaryDirectory() as tmp:
+        drafts = draft_all(dev, Path(tmp))
+        f = calibration(drafts)
+        scores = dev_scores(dev, drafts) if (dev / "score.py").is_file() else {}
+        if "--json" in argv:
+            print(json.dumps({"calibration": f, **scores}))
+            return 0
+        if scores:
+            keys = list(scores["macro"])
+            print("dev debates (eval-dev/score.py):")
+            print(f"{'':24}" + "".join(f"{k.replace('open_questions', 'oq')[:14]:>15}" for k in keys))
+            for name, r in [*scores["topics"].items(), ("MACRO", scores["macro"])]:
+                print(f"{name:24}" + "".join(f"{'-' if r.get(k) is None else format(r[k], '.3f'):>15}" for k in keys))
+            print()
+    print(f"calibration (dev debates + example): high >= {HIGH}, low < {LOW}")
+    print(f"{'category':<16}{'items':>6}{'right':>6}{'high':>6}{'high right':>11}{'wrong':>6}{'wrong low':>10}")
     for cat, r in f.items():
         hr = "-" if r["high_right"] is None else f"{r['high_right']:.0%}"
         wl = "-" if r["wrong_low"] is None else f"{r['wrong_low']:.0%}"
