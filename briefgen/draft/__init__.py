@@ -362,7 +362,8 @@ _NON_PERSON = {"ORG": "organisation", "NORP": "organisation", "FAC": None, "GPE"
 _HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Baroness|Professor|Prof)\.?\s", re.I)
 
 
-_REPORTER = re.compile(r"\b(correspondent|reporter|editor|journalist|presenter|anchor|columnist|commentator)\b", re.I)
+_REPORTER = re.compile(r"\b(correspondent|reporter|editor|journalist|presenter|anchor|columnist|commentator|"
+                       r"interviewer|broadcaster)\b", re.I)
 
 
 def _is_reporter(acc: ActorAcc, gz: Gazetteer) -> bool:

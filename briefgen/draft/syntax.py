@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from briefgen.draft.actors import Gazetteer, fold
-from briefgen.draft.attribution import Extract, Statement
+from briefgen.draft.attribution import Extract, Person, Statement
 from briefgen.draft.segment import Unit
 
 # verbs whose subject states a view or acts on one (lemmas)
@@ -22,6 +22,7 @@ VIEW_LEMMAS = {
     "insist", "agree", "disagree", "believe", "fear", "favour", "favor", "endorse", "resist", "dismiss",
     "object", "deny", "defend", "describe", "brand", "accuse", "push", "press", "campaign", "strike",
     "boycott", "challenge", "question", "doubt", "hope", "expect", "predict", "recommend", "ask", "seek",
+    "quote", "accept", "refuse", "repeal", "scrap", "ballot", "vote", "threaten", "condemn", "decide",
 }
 REFUSAL = {"refuse", "decline", "fail", "reject", "oppose", "resist"}
 # bodies named by a common noun that act in public life everywhere (not a topic's vocabulary)
@@ -29,6 +30,7 @@ INSTITUTIONS = {"government": "Government", "ministers": "Government", "cabinet"
                 "police": "Police", "unions": "Unions", "parliament": "Parliament", "opposition": "Opposition"}
 INSTITUTION_KIND = {"Government": "state", "Parliament": "government body"}
 ORG_LABELS = {"ORG", "NORP", "GPE"}
+SPOKES = {"spokesman", "spokeswoman", "spokesperson", "representative"}
 
 
 @dataclass
@@ -146,6 +148,20 @@ def _roles(u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: Reading) -> Non
             if ent.start - 1 >= first.i and first.i >= lo:
                 role = _span_text(u, ut, first, doc[ent.start - 1])
                 ents = [e for e in doc.ents if first.i <= e.start and e.end <= ent.start]
+        if not role and ent.start > lo:  # a title the parser did not attach: the nouns just before the name
+            k, last = ent.start, None
+            while k > max(lo, ent.start - 6) and (doc[k - 1].is_space or (
+                    doc[k - 1].pos_ in ("NOUN", "PROPN", "ADJ") and doc[k - 1].ent_type_ != "PERSON")):
+                k -= 1
+                if last is None and not doc[k].is_space:
+                    last = doc[k]
+                if doc[k].is_sent_start:
+                    break
+            while k < ent.start and doc[k].is_space:
+                k += 1
+            if last is not None and any(doc[j].pos_ == "NOUN" for j in range(k, ent.start)):
+                role = _span_text(u, ut, doc[k], last)
+                ents = [e for e in doc.ents if k <= e.start and e.end <= ent.start]
         if not role:
             ap = [t for t in head.rights if t.dep_ == "appos"]
             if ap and ap[0].right_edge.i <= hi:
@@ -168,9 +184,56 @@ def _roles(u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: Reading) -> Non
             r.roles[key] = (role, aff)
 
 
+def _subjects(t: Any) -> list[Any]:
+    """A subject and the subjects coordinated with it ("The UK, France and Germany want")."""
+    out, todo = [], [t]
+    while todo:
+        x = todo.pop(0)
+        out.append(x)
+        todo += [c for c in x.children if c.dep_ == "conj"]
+    return out
+
+
+def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict) -> tuple[tuple[str, str], str] | None:
+    """Who a subject token names: a person, a body (party, state, organisation), an institution, a spokesman's body."""
+    if t.lemma_ in SPOKES:  # "a spokesman for Unison", "Unison's spokesman": the body speaks
+        owner = [c for c in t.children if c.dep_ == "poss"]
+        owner += [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("for", "of") for g in c.children
+                  if g.dep_ == "pobj"]
+        owner = [o for o in owner if o.ent_type_ in ORG_LABELS]
+        return _speaker_of(owner[0], gz, surnames, people) if owner else None
+    ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None) if t.ent_type_ else None
+    if ent is not None and ent.label_ == "PERSON" and len(ent) >= 2 and t.i == ent.end - 1:
+        name = _strip_the(ent.text)
+        key = fold(name)
+        if key not in people:  # a full name the hand-written finder missed: register it
+            people[key] = Person(key, name, aliases={name})
+        return ("person", key), "person"
+    if ent is not None and ent.label_ in ORG_LABELS:
+        surface = _strip_the(ent.text)
+        if fold(surface) in surnames:
+            return None  # "Clarke said": a person named before, whatever the entity type says
+        hit = gz.lookup(surface)
+        if hit:
+            return ("entity", hit[0]), gz.kind(hit[0])
+        if ent.label_ == "ORG":
+            return ("entity", surface), "organisation"
+        return None  # a demonym or place not known as a state
+    if t.lower_ in INSTITUTIONS and t.tag_ in ("NN", "NNS"):
+        mod = [c for c in t.lefts if c.dep_ in ("compound", "amod") and c.ent_type_ in ORG_LABELS]
+        if mod:  # "Labour ministers", "Tory MPs": the party
+            hit = gz.lookup(mod[0].text)
+            if hit:
+                return ("entity", hit[0]), gz.kind(hit[0])
+        name = INSTITUTIONS[t.lower_]
+        return ("entity", name), INSTITUTION_KIND.get(name, "organisation")
+    return None
+
+
 def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: Reading) -> None:
-    """Organisations, parties, states and institutions that are the subject of a view verb become speakers."""
+    """Subjects of a view verb that the wording rules did not attribute become speakers: bodies, people, conjuncts."""
     have = {s.speaker for s in ex.statements if s.unit is u}
+    people_here = {s.speaker[1].split()[-1] for s in ex.statements if s.unit is u and s.speaker[0] == "person"}
     pos = {t.i: rel for rel, t in ut}
     surnames = {fold(p.name).split()[-1] for p in ex.people.values() if fold(p.name)}
     for rel, t in ut:
@@ -178,41 +241,21 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
             continue
         if u.quoted and any(a <= rel < b for a, b in u.quoted):
             continue  # a subject inside a quotation is the speaker's, not the article's
-        name, kind = None, None
-        if t.ent_type_ in ORG_LABELS:
-            ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None)
-            if ent is None:
+        for subj in _subjects(t):
+            found = _speaker_of(subj, gz, surnames, ex.people)
+            if found is None:
                 continue
-            surface = _strip_the(ent.text)
-            if fold(surface) in surnames:
-                continue  # "Clarke said": a person named before, whatever the entity type says
-            hit = gz.lookup(surface)
-            if hit:
-                name = hit[0]
-                kind = gz.kind(name)
-            elif ent.label_ == "ORG":
-                name, kind = surface, "organisation"
-            else:
-                continue  # a demonym or place not known as a state
-        elif t.lower_ in INSTITUTIONS and t.tag_ in ("NN", "NNS"):
-            mod = [c for c in t.lefts if c.dep_ in ("compound", "amod") and c.ent_type_ in ORG_LABELS]
-            if mod:  # "Labour ministers", "Tory MPs": the party
-                hit = gz.lookup(mod[0].text)
-                if hit:
-                    name, kind = hit[0], gz.kind(hit[0])
-            if name is None:
-                name = INSTITUTIONS[t.lower_]
-                kind = INSTITUTION_KIND.get(name, "organisation")
-        if not name or gz.is_media(name):
-            continue
-        speaker = ("entity", name)
-        if speaker in have:
-            continue
-        have.add(speaker)
-        r.kinds[name] = kind or "organisation"
-        verb_at = pos.get(t.head.i, -1)
-        ex.statements.append(Statement(speaker, u, 0, len(u.text), t.head.text.lower(),
-                                       f"subject of '{t.head.lemma_}' (parse)", 0.6, verb_at))
+            speaker, kind = found
+            if speaker in have or (speaker[0] == "person" and speaker[1].split()[-1] in people_here):
+                continue
+            if speaker[0] == "entity" and gz.is_media(speaker[1]):
+                continue
+            have.add(speaker)
+            if speaker[0] == "entity":
+                r.kinds[speaker[1]] = kind or "organisation"
+            verb_at = pos.get(t.head.i, -1)
+            ex.statements.append(Statement(speaker, u, 0, len(u.text), t.head.text.lower(),
+                                           f"subject of '{t.head.lemma_}' (parse)", 0.6, verb_at))
 
 
 # --------------------------------------------------------------------------- risks and open questions as items
