@@ -128,6 +128,7 @@ def _analyse(args: tuple[str, Path, dict[str, Any], str | None, str]) -> Analyse
     phrases, risks, questions = [], [], []
     parsed_risks = {it.unit.index: it for it in reading.risks}
     parsed_questions = {it.unit.index: it for it in reading.questions}
+    phrases += reading.options
     for u in ex.units:
         phrases += find_options(sid, u)
         # a unit's risk: the wording cues choose the span, the parse writes it as cause → consequence
@@ -503,7 +504,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
 
     # 1. options: phrases grouped by head noun, ranked by spread across sources
     groups = [g for g in group_options([p for a in docs for p in a.phrases])
-              if len(g.members) >= 2 or any(p.proposal for p in g.members)]
+              if (len(g.members) >= 2 or any(p.proposal for p in g.members))
+              and len(_option_title(g).split()) >= 2]  # a lone noun ("Deal", "Scheme") names no course of action
     groups.sort(key=lambda g: (-_option_score(g), g.key))
     groups = groups[:MAX_OPTIONS]
     by_sid = {a.sid: a for a in docs}

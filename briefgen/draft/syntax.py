@@ -41,6 +41,7 @@ class Reading:
     kinds: dict[str, str] = field(default_factory=dict)  # entity speaker name -> actor kind
     roles: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # folded person name -> (role, affiliation)
     terms: Counter = field(default_factory=Counter)  # content lemmas and entity names: what the source is about
+    options: list = field(default_factory=list)  # grouping.Phrase: what someone wants, proposes, backs or opposes
     risks: list = field(default_factory=list)  # grouping.Item, titled cause → consequence
     questions: list = field(default_factory=list)  # grouping.Item, titled as a question
 
@@ -100,6 +101,7 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         _roles(u, ut, gz, r)
         _bodies(ex, u, ut, gz, r)
         if ut:
+            r.options += proposals(sid, u, ut)
             rk, qs = items(sid, u, ut)
             r.risks += rk
             r.questions += qs
@@ -315,7 +317,7 @@ def risk_title(u: Unit, pos: dict[int, int], v: Any) -> str:
     else:
         cause_toks = list(subj.subtree) if subj is not None else []
         effect_toks = _subtree_without(v, {x.i for x in cause_toks})
-    effect_toks = [x for x in effect_toks if not (x.dep_ == "punct" and x.head.i == v.i)]
+    effect_toks = [x for x in effect_toks if not (x.dep_ in ("punct", "mark") and x.head.i == v.i)]
     cause, effect = _words(u, pos, cause_toks), _words(u, pos, effect_toks)
     if not effect or len(effect.split()) < 2:
         return ""
@@ -472,3 +474,42 @@ def _embedded_question(u: Unit, pos: dict[int, int], t: Any) -> str:
 def _quoted(u: Unit, pos: dict[int, int], t: Any) -> bool:
     rel = pos.get(t.i, -1)
     return any(a <= rel < b for a, b in u.quoted)
+
+
+PROPOSE = {"want", "urge", "propose", "call", "suggest", "back", "support", "oppose", "reject", "plan", "vow",
+           "pledge", "demand", "favour", "favor", "recommend", "push", "seek", "scrap", "block", "veto", "introduce",
+           "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal"}
+
+
+def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
+    """What is put forward or fought over: the objects and infinitives of propose/back/oppose verbs."""
+    from briefgen.draft.grouping import Phrase, junk_option, stem
+
+    pos = {t.i: rel for rel, t in ut}
+    out = []
+    for _, v in ut:
+        if v.pos_ != "VERB" or v.lemma_ not in PROPOSE:
+            continue
+        comp = next((c for c in v.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+        obj = next((c for c in (comp or v).children if c.dep_ in ("dobj", "pobj", "nsubjpass")), None)
+        if obj is None and comp is None:
+            prep = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "for"), None)  # "call for X"
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if obj is None or obj.pos_ not in ("NOUN", "PROPN") or obj.lemma_.lower() in ("plan", "proposal", "idea"):
+            # "back the plans to introduce ID cards": the plan's own complement is the option
+            inner = next((c for c in obj.children if c.dep_ in ("acl", "prep")), None) if obj is not None else None
+            obj = next((c for c in inner.subtree if c.dep_ in ("dobj", "pobj") and c.pos_ == "NOUN"), None) \
+                if inner is not None else None
+            if obj is None:
+                continue
+        phrase_toks = [t for t in obj.subtree if t.dep_ not in ("relcl", "punct") and t.i >= obj.left_edge.i]
+        np = _words(u, pos, [t for t in phrase_toks if t.dep_ != "det" or t.i != obj.left_edge.i], 7, clause=True)
+        if not np or junk_option(np, obj.lemma_):
+            continue
+        verb = comp if comp is not None else (v if v.lemma_ not in ("back", "support", "oppose", "reject", "want",
+                                                                     "urge", "call", "demand", "favour", "favor",
+                                                                     "seek", "push", "recommend") else None)
+        surface = f"{verb.lemma_} {np}" if verb is not None else np
+        mods = {stem(w) for w in np.split()[:-1]}
+        out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None))
+    return out
