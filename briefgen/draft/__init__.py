@@ -570,6 +570,10 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         firm = {"conditional": 0, "support": 0, "oppose": 0, "mixed": 1, "unclear": 2, "neutral": 2}
         order = sorted(per_option.items(), key=lambda kv: (
             -len(kv[1]), firm[combine([(s[2], s[3]) for s in kv[1]])[0]], kv[0]))
+        labels = {kv[0]: combine([(s[2], s[3]) for s in kv[1]])[0] for kv in order}
+        if any(lab in ("support", "oppose", "conditional", "mixed") for lab in labels.values()):
+            # where the actor's words show a stance, the options they comment on without one add nothing
+            order = [kv for kv in order if labels[kv[0]] not in ("unclear", "neutral")]
         for about, stmts in order:
             stance, cond = combine([(s[2], s[3]) for s in stmts])
             cites, seen = [], set()
