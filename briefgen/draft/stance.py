@@ -52,10 +52,13 @@ OPPOSE = re.compile(
     r"regressive|outrage\w*|anger\w*|angry|furious|dismay\w*|betray\w*|stink\w*|absurd|ridiculous|"
     r"illiberal|draconian|costly|no reason|not up for|vote against|campaign\w* against|"
     r"defian\w*|defy\w*|boycott\w*|walk out|industrial action|"
-    r"(?:not|never) (?:be )?(?:necessary|justified|acceptable|needed))\b", re.I)
+    r"(?:not|never) (?:be )?(?:necessary|justified|acceptable|needed)|bad (?:law|idea|policy|decision)|disastrous|"
+    r"poorly (?:drafted|thought|planned)|overturn\w*|under threat|raw deal|no choice|chip away|pandering|"
+    r"prejudice\w*|discriminat\w*|unworkable|ill-?conceived|half-?baked|farcical|shambles)\b", re.I)
 UNCLEAR = re.compile(r"\b(unclear|uncertain\w*|undecided|too early|premature|remains to be seen|not yet clear)\b", re.I)
 
 
+_THREAT = re.compile(r"\b(?:could|would|will|warn\w*|threat\w*)\b", re.I)
 _HAS_NEG = re.compile(r"\b(?:not|never|no)\b|n[’']t\b", re.I)
 
 
@@ -106,6 +109,9 @@ def classify(text: str, speaker_names: Iterable[str] = (),
         weak = _WEAK_CONDITION.search(text)
         if weak and (opp or unc):
             cond = " ".join(weak.group(0).split()).rstrip(" ,")
+    if cond and cond.lower().startswith("unless") and _THREAT.search(text[:text.lower().find("unless")] or text):
+        # "there could be further walkouts unless the government rethinks": a threat, opposition with a condition
+        return "oppose", None, ["threat " + cond]
     if cond:
         return "conditional", cond, [cond]
     if sup and opp:
