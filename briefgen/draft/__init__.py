@@ -326,6 +326,10 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
                 del actors[key]
             continue
         _trim_to_entity(acc, docs)
+        bare = " ".join(w for w in acc.name.split() if fold(w) not in _POSTNOMINAL or w == acc.name.split()[0])
+        if bare != acc.name:  # "Guy Mansfield QC" is Guy Mansfield
+            acc.aliases.add(acc.name)
+            acc.name = bare
         for a in docs:
             for n in (acc.name, *sorted(acc.aliases)):
                 hint = a.reading.roles.get(fold(n))

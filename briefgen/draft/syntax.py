@@ -196,14 +196,18 @@ def _subjects(t: Any) -> list[Any]:
     return out
 
 
-def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict) -> tuple[tuple[str, str], str] | None:
+def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
+                covering: dict[int, str] | None = None) -> tuple[tuple[str, str], str] | None:
     """Who a subject token names: a person, a body (party, state, organisation), an institution, a spokesman's body."""
+    if covering and t.i in covering:  # the gazetteer's longest form wins ("Liberal Democrats", not "Democrats")
+        name = covering[t.i]
+        return ("entity", name), gz.kind(name)
     if t.lemma_ in SPOKES:  # "a spokesman for Unison", "Unison's spokesman": the body speaks
         owner = [c for c in t.children if c.dep_ == "poss"]
         owner += [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("for", "of") for g in c.children
                   if g.dep_ == "pobj"]
         owner = [o for o in owner if o.ent_type_ in ORG_LABELS]
-        return _speaker_of(owner[0], gz, surnames, people) if owner else None
+        return _speaker_of(owner[0], gz, surnames, people, covering) if owner else None
     ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None) if t.ent_type_ else None
     if ent is not None and ent.label_ == "PERSON" and len(ent) >= 2 and t.i == ent.end - 1:
         name = _strip_the(ent.text)
@@ -238,13 +242,19 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
     people_here = {s.speaker[1].split()[-1] for s in ex.statements if s.unit is u and s.speaker[0] == "person"}
     pos = {t.i: rel for rel, t in ut}
     surnames = {fold(p.name).split()[-1] for p in ex.people.values() if fold(p.name)}
+    covering: dict[int, str] = {}
+    for a, b, name, how in gz.find(u.text):
+        if how == "name" and not gz.is_media(name):
+            covering.update({t.i: name for rel, t in ut if a <= rel < b})
     for rel, t in ut:
-        if t.dep_ not in ("nsubj", "nsubjpass") or t.head.lemma_ not in VIEW_LEMMAS:
+        if t.dep_ not in ("nsubj", "nsubjpass") or t.head.pos_ not in ("VERB", "AUX"):
             continue
+        if t.head.lemma_ not in VIEW_LEMMAS and not (t.ent_type_ == "PERSON" and t.dep_ == "nsubj"):
+            continue  # a named person who acts in the story is a party to it; a body must state a view
         if u.quoted and any(a <= rel < b for a, b in u.quoted):
             continue  # a subject inside a quotation is the speaker's, not the article's
         for subj in _subjects(t):
-            found = _speaker_of(subj, gz, surnames, ex.people)
+            found = _speaker_of(subj, gz, surnames, ex.people, covering)
             if found is None:
                 continue
             speaker, kind = found
