@@ -249,7 +249,7 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
     for rel, t in ut:
         if t.dep_ not in ("nsubj", "nsubjpass") or t.head.pos_ not in ("VERB", "AUX"):
             continue
-        if t.head.lemma_ not in VIEW_LEMMAS and not (t.ent_type_ == "PERSON" and t.dep_ == "nsubj"):
+        if t.head.lemma_ not in VIEW_LEMMAS and not (t.ent_type_ in ("PERSON", "ORG") and t.dep_ == "nsubj"):
             continue  # a named person who acts in the story is a party to it; a body must state a view
         if u.quoted and any(a <= rel < b for a, b in u.quoted):
             continue  # a subject inside a quotation is the speaker's, not the article's
