@@ -101,7 +101,7 @@ def _analyse(args: tuple[str, Path, dict[str, Any], str | None, str]) -> Analyse
         doc = read_source(path)
     except SourceReadError as exc:
         if str(exc).endswith(": is empty"):  # nothing to read is worth a warning, not a failed draft
-            return f"source {path.name} has no text and was left out"
+            return f"source {path} has no text and was left out"
         raise
     meta = detect_metadata(doc.text[doc.body_start:], path)
     meta.update({k: v for k, v in doc.meta.items() if v})
