@@ -564,6 +564,11 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
             row["affiliation"] = acc.affiliation
         if acc.role:
             row["role"] = acc.role
+        if acc.kind != "person" and acc.name in gz.entries:
+            # the short forms the sources use for this body ("UK", "Tories") are its aliases
+            said = " ".join(dict.fromkeys(st.unit.text for _, st in acc.statements))
+            acc.aliases |= {f for f in gz.entries[acc.name].forms if f != acc.name and len(f) > 1
+                            and re.search(r"(?<![\w])" + re.escape(f) + r"(?![\w])", said)}
         if acc.aliases:
             row["aliases"] = sorted(acc.aliases)
         actor_conf = _actor_confidence(acc, docs, gz)
