@@ -58,6 +58,8 @@ OPPOSE = re.compile(
 UNCLEAR = re.compile(r"\b(unclear|uncertain\w*|undecided|too early|premature|remains to be seen|not yet clear)\b", re.I)
 
 
+_DIRECT = re.compile(r"^(?:not )?(?:support\w*|oppos\w*|back(?:s|ed|ing)?|reject\w*|in favou?r|favou?r\w*|against|"
+                     r"welcom\w*|endors\w*|veto\w*|refus\w*|condemn\w*|approv\w*|dismiss\w*)$", re.I)
 _THREAT = re.compile(r"\b(?:could|would|will|warn\w*|threat\w*)\b", re.I)
 _HAS_NEG = re.compile(r"\b(?:not|never|no)\b|n[’']t\b", re.I)
 
@@ -115,6 +117,12 @@ def classify(text: str, speaker_names: Iterable[str] = (),
     if cond:
         return "conditional", cond, [cond]
     if sup and opp:
+        # a direct stance verb on one side only outweighs evaluative words on the other; a clear majority too
+        ss, so = sum(bool(_DIRECT.search(c)) for c in sup), sum(bool(_DIRECT.search(c)) for c in opp)
+        if ss and not so or len(sup) >= 2 * len(opp) + 1 and not so:
+            return "support", None, sup[:3]
+        if so and not ss or len(opp) >= 2 * len(sup) + 1 and not ss:
+            return "oppose", None, opp[:3]
         return "mixed", None, sup[:2] + opp[:2]
     if sup and unc:
         return "mixed", None, sup[:2] + unc[:1]
@@ -135,6 +143,12 @@ def combine(stances: list[tuple[str, str | None]]) -> tuple[str, str | None]:
     if conds:
         return "conditional", conds[0]
     firm = {k for k in labels if k in ("support", "oppose", "mixed")}
+    if {"support", "oppose"} <= firm and "mixed" not in firm:
+        # statements two to one for a side: that side; closer than that: mixed
+        if labels["support"] >= 2 * labels["oppose"]:
+            return "support", None
+        if labels["oppose"] >= 2 * labels["support"]:
+            return "oppose", None
     if "mixed" in firm or {"support", "oppose"} <= firm:
         return "mixed", None
     if firm:
