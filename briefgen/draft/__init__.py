@@ -444,6 +444,32 @@ def _position_confidence(stance: str, stmts: list, option_named: bool) -> float:
     return round(min(0.9, conf), 2)
 
 
+def _inherit_stances(actors: list[dict[str, Any]], positions: list[dict[str, Any]],
+                     notes: dict[tuple[str, int], str]) -> None:
+    """A member whose own words show no stance is marked with the stance of the party or body it belongs to (LOW)."""
+    by_name = {fold(a["name"]): a for a in actors}
+    for a in actors:
+        by_name.update({fold(x): a for x in a.get("aliases", [])})
+    firm = {}
+    for p in positions:
+        if p["stance"] in ("support", "oppose"):
+            firm.setdefault((p["actor"], p["about"]), p["stance"])
+    for a in actors:
+        home = by_name.get(fold(a.get("affiliation") or ""))
+        mine = [i for i, p in enumerate(positions) if p["actor"] == a["id"]]
+        if home is None or home is a or not mine or any(positions[i]["stance"] != "unclear" for i in mine):
+            continue
+        for i in mine:
+            p = positions[i]
+            stance = firm.get((home["id"], p["about"]))
+            if stance:
+                p["stance"] = stance
+                p["summary"] = (f"{a['name']} {'supports' if stance == 'support' else 'opposes'} this as {home['name']} "
+                                f"does; the cited words show no stance of their own.")
+                notes[("positions", i)] = (f"confidence 0.35 LOW - check first: stance of {home['name']}, which "
+                                           f"{a['name']} belongs to; the actor's own words show none")
+
+
 _POSTNOMINAL = {"qc", "kc", "mp", "mep", "jr", "sr", "obe", "mbe", "cbe"}
 
 
@@ -605,6 +631,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                 + (", ".join(f"'{c}'" for c in cues) if cues else "no stance words (unclear)")
                 + ("" if about == _option_for(stmts[0][0], stmts[0][1], option_units)
                    else "; option not named in the statement, linked to the main option"))
+
+    _inherit_stances(actor_rows, positions, notes)
 
     # 3. risks and open questions
     risks = _items_block(docs, [r for a in docs for r in a.risks], "risks", ids, notes, MAX_RISKS,
