@@ -29,7 +29,7 @@ FLOORS = {  # macro over the dev debates, by eval-dev/score.py: the issue's targ
     "options.recall": 0.43,  # target 0.50, reached 0.468
     "options.precision": 0.34,  # target 0.50, reached 0.378
     "risks.recall": 0.40,  # target 0.40, reached 0.433
-    "open_questions.recall": 0.24,  # target 0.40, reached 0.271
+    "open_questions.recall": 0.29,  # target 0.40, reached 0.319
 }
 
 

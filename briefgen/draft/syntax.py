@@ -342,7 +342,7 @@ def _invert(u: Unit, pos: dict[int, int], v: Any, drop: set[int]) -> str:
     aux = next((c for c in v.lefts if c.dep_ in ("aux", "auxpass") and c.lower_ not in ("to",)), None)
     body = [x for x in v.subtree if x.i not in drop and not (x.dep_ == "mark" and x.head.i == v.i)
             and not (x.dep_ == "punct" and x.head.i == v.i)]
-    if subj is None:
+    if subj is None or subj.tag_ in ("WP", "WDT"):  # "who head west": a relative clause asks nothing
         return ""
     subj_toks = list(subj.subtree)
     rest = [x for x in body if x.i not in {s.i for s in subj_toks} and (aux is None or x.i != aux.i)]
@@ -408,6 +408,13 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                     q = _embedded_question(u, pos, t)
                     if q:
                         question = (q, 0.75 if low != "if" else 0.6, [low])
+                elif t.lemma_ in ("guarantee", "certain", "sure", "assure") and any(
+                        c.dep_ == "neg" for c in (t.children if t.pos_ == "VERB" else t.head.children)):
+                    # "entry cannot be guaranteed" -> "Can entry be guaranteed?"
+                    v = t if t.pos_ == "VERB" else t.head
+                    q = _invert(u, pos, v, {c.i for c in v.children if c.dep_ == "neg"})
+                    if q:
+                        question = (q, 0.6, ["not " + t.lemma_])
                 elif t.dep_ == "aux" and low == "will" and t.head.pos_ == "VERB" and not _quoted(u, pos, t):
                     q = _invert(u, pos, t.head, set())
                     if q:
