@@ -291,7 +291,8 @@ def _words(u: Unit, pos: dict[int, int], toks: list[Any], limit: int = MAX_SIDE,
     """The text of some tokens of one unit, from the first to the last, cut to a number of words (or a clause)."""
     toks = sorted((t for t in toks if t.i in pos and not t.is_space), key=lambda t: t.i)
     if clause:  # up to the first comma, dash or semicolon after the first word
-        cut = next((k for k, t in enumerate(toks) if k and t.text in (",", ";", "-", "–", "—", ":", "(")), None)
+        cut = next((k for k, t in enumerate(toks) if k and (t.text in (",", ";", ":", "(") or (
+            t.text in ("-", "–", "—") and toks[k - 1].whitespace_))), None)  # "co-ordinate" is one word
         toks = toks[:cut] if cut else toks
     if not toks:
         return ""
@@ -350,7 +351,8 @@ def _invert(u: Unit, pos: dict[int, int], v: Any, drop: set[int]) -> str:
     subj_text = _words(u, pos, subj_toks, 12)
     if not rest_text or not subj_text:
         return ""
-    if subj_text.split()[0] not in ("I",) and not (subj.ent_type_ or subj.pos_ == "PROPN"):
+    if subj_text.split()[0] in ("The", "A", "An") or (
+            subj_text.split()[0] != "I" and not (subj.ent_type_ or subj.pos_ == "PROPN")):
         subj_text = subj_text[:1].lower() + subj_text[1:]
     if aux is not None:
         return f"{_cap(aux.lower_)} {subj_text} {rest_text}?"
@@ -422,6 +424,8 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                 elif t.lemma_ in PENDING and t.pos_ == "VERB" and not _quoted(u, pos, t):
                     x = next((c for c in t.children if c.dep_ == "xcomp"), None)
                     subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    if subj is None and t.dep_ == "acl" and t.head.pos_ in ("NOUN", "PROPN"):
+                        subj = t.head  # "with the presidency hoping to strike a deal"
                     if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it"):
                         what = _words(u, pos, [y for y in x.subtree if y.i > x.i or y.i == x.i and y.lower_ != "to"], 16)
                         who = _words(u, pos, list(subj.subtree), 10)
