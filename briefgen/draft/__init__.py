@@ -512,8 +512,11 @@ def _merge_name_forms(actors: dict[str, ActorAcc]) -> None:
 # --------------------------------------------------------------------------- assembling the brief
 
 
+_TRAILING = re.compile(r"(?:\s+(?:and|or|of|to|the|a|an|for|with|in|on|by|from|that))+$", re.I)
+
+
 def _option_title(g: Group) -> str:
-    counts = Counter(p.surface.strip() for p in g.members)
+    counts = Counter(_TRAILING.sub("", p.surface.strip()) for p in g.members)
     action = {p.surface.strip() for p in g.members if p.action}
     best = max(counts.items(), key=lambda kv: (len(kv[0].split()) > 1, kv[0] in action, kv[1],
                                                len(kv[0].split()) <= 6, len(kv[0]), kv[0]))[0]
@@ -580,7 +583,7 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         own_names = [acc.name, *acc.aliases, *([home] if home else []), *(entry.forms if entry else [])]
         for a, st in acc.statements:
             oid = _option_for(a, st, option_units) or top_option
-            label, cond, cues = classify(st.stance_text, own_names, st.stance_negated)
+            label, cond, cues = classify(st.stance_text, own_names, st.stance_negated, st.stance_inert)
             per_option[oid or "the issues under discussion"].append((a, st, label, cond, cues))
         if not per_option:
             continue

@@ -100,6 +100,12 @@ class Statement:
         return frozenset(i - a for i in getattr(self.unit, "negated", ()) if a <= i < b)
 
     @property
+    def stance_inert(self) -> frozenset[int]:
+        """Offsets, relative to stance_text, of stance-looking words the parse shows state no stance."""
+        a, b = self.stance_span
+        return frozenset(i - a for i in getattr(self.unit, "inert", ()) if a <= i < b)
+
+    @property
     def stance_span(self) -> tuple[int, int]:
         """Where stance_text lies in the unit."""
         if self.verb_at < 0:

@@ -35,6 +35,7 @@ class Unit:
     mask: str = ""  # the text with quoted passages blanked out (same length)
     quoted: list[tuple[int, int]] = field(default_factory=list)  # spans inside quotes, unit-relative
     negated: frozenset[int] = frozenset()  # unit-relative offsets of words the parse marks as negated
+    inert: frozenset[int] = frozenset()  # offsets of stance-looking words that state no stance ("fight against")
 
     @property
     def all_quoted(self) -> bool:

@@ -87,8 +87,8 @@ def _own(text: str, m: re.Match[str], names: set[str]) -> bool:
     return word in names or word in ("i", "we", "it", "this", "that", "there", "they", "he", "she")
 
 
-def classify(text: str, speaker_names: Iterable[str] = (),
-             negated: frozenset[int] = frozenset()) -> tuple[str, str | None, list[str]]:
+def classify(text: str, speaker_names: Iterable[str] = (), negated: frozenset[int] = frozenset(),
+             inert: frozenset[int] = frozenset()) -> tuple[str, str | None, list[str]]:
     """The stance a text expresses, its condition, and the cue words that decided it.
 
     ``negated`` holds the offsets of words the parse marks as negated: a support word there ("would not
@@ -105,7 +105,7 @@ def classify(text: str, speaker_names: Iterable[str] = (),
             opp.append("not " + m.group(0))
         else:
             sup.append(m.group(0))
-    opp += [m.group(0) for m in OPPOSE.finditer(text) if _own(text, m, names)]
+    opp += [m.group(0) for m in OPPOSE.finditer(text) if _own(text, m, names) and m.start() not in inert]
     unc = [m.group(0) for m in UNCLEAR.finditer(text)]
     if cond is None and not sup:
         weak = _WEAK_CONDITION.search(text)

@@ -98,6 +98,8 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
             by_unit[ui].append((at - units[ui].start, t))
     for u, ut in zip(units, by_unit):
         u.negated = frozenset(rel for rel, t in ut if is_negated(t))
+        # "the fight against terrorism": 'against' inside a noun phrase is no opposition of the speaker's
+        u.inert = frozenset(rel for rel, t in ut if t.lower_ == "against" and t.head.pos_ in ("NOUN", "PROPN"))
         _roles(u, ut, gz, r)
         _bodies(ex, u, ut, gz, r)
         if ut:
