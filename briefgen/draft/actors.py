@@ -76,6 +76,7 @@ class Gazetteer:
     lower_ok: set[str] = field(default_factory=set)
     title_words: set[str] = field(default_factory=set)
     regex: re.Pattern[str] | None = None
+    offices: list[str] = field(default_factory=list)
 
     def build(self) -> "Gazetteer":
         """Index every surface form for fast look-up."""
@@ -221,19 +222,23 @@ def _load(extra: str | None) -> Gazetteer:
     titles: list[str] = []
     groups: dict[str, list[str]] = {}
     lower_ok: set[str] = set()
+    offices: list[str] = []
     for doc in docs:
         try:
             for item in doc.get("states") or []:
                 _add_entry(entries, item, "state", lower_ok)
             for item in doc.get("organisations") or doc.get("organizations") or []:
                 _add_entry(entries, item, "organisation", lower_ok)
+            for item in doc.get("parties") or []:
+                _add_entry(entries, item, "party", lower_ok)
+            offices += [str(x).lower() for x in doc.get("government_offices") or []]
             media |= {str(x) for x in doc.get("media") or []}
             titles += [str(x) for x in doc.get("titles") or []]
             for k, v in (doc.get("role_groups") or {}).items():
                 groups.setdefault(str(k).lower(), []).extend(str(x).lower() for x in v)
         except (TypeError, KeyError, AttributeError) as exc:
             raise InputError(f"gazetteer {extra or DATA} is malformed: {exc}") from None
-    return Gazetteer(entries, media, titles, groups, lower_ok=lower_ok).build()
+    return Gazetteer(entries, media, titles, groups, lower_ok=lower_ok, offices=offices).build()
 
 
 # --------------------------------------------------------------------------- mentions

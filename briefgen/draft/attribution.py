@@ -90,12 +90,31 @@ class Statement:
     @property
     def stance_text(self) -> str:
         """The words that carry the speaker's view: after a view word up to the clause end, else the clause."""
+        a, b = self.stance_span
+        return self.unit.text[a:b]
+
+    @property
+    def stance_negated(self) -> frozenset[int]:
+        """Offsets, relative to stance_text, of the words the parse marks as negated."""
+        a, b = self.stance_span
+        return frozenset(i - a for i in getattr(self.unit, "negated", ()) if a <= i < b)
+
+    @property
+    def stance_inert(self) -> frozenset[int]:
+        """Offsets, relative to stance_text, of stance-looking words the parse shows state no stance."""
+        a, b = self.stance_span
+        return frozenset(i - a for i in getattr(self.unit, "inert", ()) if a <= i < b)
+
+    @property
+    def stance_span(self) -> tuple[int, int]:
+        """Where stance_text lies in the unit."""
         if self.verb_at < 0:
-            return self.text
+            return self.start, self.end
         t = self.unit.text
         if self.verb in NOUNS:  # "Ruritania's opposition to …": the noun and what follows it closely
             piece = t[self.verb_at:self.verb_at + 45]
-            return piece.rsplit(" ", 1)[0] if len(piece) == 45 else piece
+            piece = piece.rsplit(" ", 1)[0] if len(piece) == 45 else piece
+            return self.verb_at, self.verb_at + len(piece)
         back = t[max(0, self.verb_at - 14):self.verb_at] if self.backup else ""
         start = self.verb_at - len(back) + (back.find(" ") + 1 if " " in back else 0)
         end = len(t)
@@ -103,7 +122,7 @@ class Statement:
             m = re.compile(rx).search(t, self.verb_at)
             if m and m.start() < end:
                 end = m.start()
-        return t[start:min(end, self.end if self.end > self.verb_at else end)]
+        return start, min(end, self.end if self.end > self.verb_at else end)
 
 
 @dataclass
@@ -240,6 +259,8 @@ def _role_refs(unit: Unit, gz: Gazetteer) -> list[tuple[int, int, str, str | Non
 
 
 def _between_ok(mask: str, a: int, b: int, limit: int = 7) -> bool:
+    if b - a > 300:  # more than a short parenthesis apart: not subject and verb (and keeps long units linear)
+        return False
     gap = mask[a:b]
     rel = re.match(r",\s+(?:which|who)\s+", gap)
     if rel:  # "the United States, which has not committed"

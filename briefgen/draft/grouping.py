@@ -153,8 +153,24 @@ def _np_before(text: str, pos: int) -> str | None:
         lw = m.group(0).lower()
         if lw in STOP_NP or lw.endswith(("ly", "ed")) or lw in ("through", "across", "via", "like", "per"):
             break
+        if m.start() > 0 and text[m.start() - 1] in "'’" or not m.group(0)[:1].isalpha():
+            break  # "Radio 4's Today": the tail of a possessive is no modifier
         keep.insert(0, m)
     return text[keep[0].start():pos] if keep else None
+
+
+PRONOUN_OBJECTS = {"them", "it", "this", "that", "these", "those", "him", "her", "us", "rid", "one"}
+BROADCAST = {"programme", "program", "show"}
+
+
+def junk_option(phrase: str, head: str) -> bool:
+    """A phrase that is no option: a pronoun for an object, or the name of a broadcast ("Today programme")."""
+    words = _WORD.findall(phrase)
+    if not words or words[-1].lower() in PRONOUN_OBJECTS:
+        return True
+    if words[-1].lower() in BROADCAST and all(w[:1].isupper() for w in words[:-1]):
+        return True
+    return False
 
 
 def find_options(source: str, unit: Unit) -> list[Phrase]:
@@ -170,6 +186,8 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         words = _WORD.findall(phrase)
         head = stem(words[-1])
         if words[-1].lower() in NOT_HEAD or words[-1][:1].isupper() and len(words) == 1 and not words[-1].isupper():
+            continue
+        if junk_option(phrase, head):
             continue
         out.append(Phrase(source, unit, phrase, text[m.start():m.end()] + phrase, head,
                           {stem(w) for w in words[:-1]}, True, True))
@@ -193,7 +211,7 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         if lw == "coalition" and tail:
             phrase += tail.group(0)
         words = _WORD.findall(phrase)
-        if len(words) < 2 and not proposal_here:
+        if len(words) < 2 and not proposal_here or junk_option(phrase, lw):
             continue
         out.append(Phrase(source, unit, phrase, phrase, stem(lw), {stem(w) for w in words if w.lower() != lw},
                           proposal_here))
@@ -235,6 +253,7 @@ class Item:
     score: float
     cues: list[str]
     stems: set[str]
+    title: str = ""  # the item as written for the brief (a risk's cause -> consequence, a question), if known
 
     @property
     def text(self) -> str:

@@ -34,6 +34,8 @@ class Unit:
     index: int = 0
     mask: str = ""  # the text with quoted passages blanked out (same length)
     quoted: list[tuple[int, int]] = field(default_factory=list)  # spans inside quotes, unit-relative
+    negated: frozenset[int] = frozenset()  # unit-relative offsets of words the parse marks as negated
+    inert: frozenset[int] = frozenset()  # offsets of stance-looking words that state no stance ("fight against")
 
     @property
     def all_quoted(self) -> bool:
@@ -53,8 +55,30 @@ def _is_abbrev(chunk: str) -> bool:
     return len(word) == 1 and word.isalpha()  # an initial: "J. Smith"
 
 
+MAX_UNIT = 2000  # a "sentence" longer than this has lost its full stops: it is cut at spaces, keeping work linear
+
+
+def _cut_long(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    out = []
+    for a, b in spans:
+        while b - a > MAX_UNIT:
+            cut = text.rfind(" ", a + MAX_UNIT // 2, a + MAX_UNIT)
+            cut = cut if cut > a else a + MAX_UNIT
+            out.append((a, cut))
+            a = cut
+            while a < b and text[a].isspace():
+                a += 1
+        if b > a:
+            out.append((a, b))
+    return out
+
+
 def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans (absolute offsets, stripped) inside text[start:end]."""
+    """Sentence spans (absolute offsets, stripped) inside text[start:end], none longer than MAX_UNIT."""
+    return _cut_long(_split_sentences(text, start, end), text)
+
+
+def _split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     chunk = text[start:end]
     s = 0

@@ -33,7 +33,11 @@ SUPPORT = re.compile(
     r"suggest\w*|favou?r\w*|importance|could help|on the table|study and work|work on|can be implemented|"
     r"confiden\w*|we discuss|anything that works|do not discard|could contribute|think about|embrace\w*|"
     r"pursuit|aspirations|intend\w*|indispensable|need|must|should|endors\w*|advocat\w*|call(?:s|ed)? for|"
-    r"insist\w*|(?<!not )committed to|in favou?r|urg(?:e|es|ed|ing)|overdue|adopt\w*|approv\w*|go ahead)\b", re.I)
+    r"insist\w*|(?<!not )committed to|in favou?r|urg(?:e|es|ed|ing)|overdue|adopt\w*|approv\w*|go ahead|"
+    r"justified|essential|vital|crucial|benefit\w*|defend\w*|determined to|press(?:es|ed|ing)? on|pledg\w*|"
+    r"vow\w*|(?:would|will|could) help|the right (?:thing|decision|way|step)|good (?:idea|news|thing)|"
+    r"right to|sensible|fair(?:er)?|necessary|(?<!not )convinced|delighted|pleased|hail\w*|praise\w*|"
+    r"champion\w*|collective view)\b", re.I)
 OPPOSE = re.compile(
     r"\b(reject\w*|oppos\w*|against|unacceptable|refus\w*|(?:will|would|won't|cannot|can't) not"
     r" (?:send|deploy|support|accept|allow|join|participate|contribute|commit|be involved|agree)\w*|"
@@ -41,8 +45,23 @@ OPPOSE = re.compile(
     r"never|nothing will stop|"
     r"non-starter|rul(?:e|ed|es) out|s[ck]eptic\w*|little confidence|no “?practical steps|not committed|"
     r"has not committed|abandon|reluctan\w*|negatively|ignor\w*|dismiss\w*|resist\w*|"
-    r"categorically|not a serious|objection\w*|complain\w*|opposition)\b", re.I)
+    r"categorically|not a serious|objection\w*|complain\w*|opposition|"
+    r"veto\w*|flawed|waste\w*|unjustified|unjust|unfair|unworkable|authoritarian|condemn\w*|criticis\w*|"
+    r"criticiz\w*|disquiet|reservations|protest\w*|"
+    r"scrap\w*|wrong|mistake|deplor\w*|"
+    r"regressive|outrage\w*|anger\w*|angry|furious|dismay\w*|betray\w*|stink\w*|absurd|ridiculous|"
+    r"illiberal|draconian|costly|no reason|not up for|vote against|campaign\w* against|"
+    r"defian\w*|defy\w*|boycott\w*|walk out|industrial action|"
+    r"(?:not|never) (?:be )?(?:necessary|justified|acceptable|needed)|bad (?:law|idea|policy|decision)|disastrous|"
+    r"poorly (?:drafted|thought|planned)|overturn\w*|under threat|raw deal|no choice|chip away|pandering|"
+    r"prejudice\w*|discriminat\w*|unworkable|ill-?conceived|half-?baked|farcical|shambles)\b", re.I)
 UNCLEAR = re.compile(r"\b(unclear|uncertain\w*|undecided|too early|premature|remains to be seen|not yet clear)\b", re.I)
+
+
+_DIRECT = re.compile(r"^(?:not )?(?:support\w*|oppos\w*|back(?:s|ed|ing)?|reject\w*|in favou?r|favou?r\w*|against|"
+                     r"welcom\w*|endors\w*|veto\w*|refus\w*|condemn\w*|approv\w*|dismiss\w*)$", re.I)
+_THREAT = re.compile(r"\b(?:could|would|will|warn\w*|threat\w*)\b", re.I)
+_HAS_NEG = re.compile(r"\b(?:not|never|no)\b|n[’']t\b", re.I)
 
 
 def condition_of(text: str) -> str | None:
@@ -68,20 +87,42 @@ def _own(text: str, m: re.Match[str], names: set[str]) -> bool:
     return word in names or word in ("i", "we", "it", "this", "that", "there", "they", "he", "she")
 
 
-def classify(text: str, speaker_names: Iterable[str] = ()) -> tuple[str, str | None, list[str]]:
-    """The stance a text expresses, its condition, and the cue words that decided it."""
+def classify(text: str, speaker_names: Iterable[str] = (), negated: frozenset[int] = frozenset(),
+             inert: frozenset[int] = frozenset()) -> tuple[str, str | None, list[str]]:
+    """The stance a text expresses, its condition, and the cue words that decided it.
+
+    ``negated`` holds the offsets of words the parse marks as negated: a support word there ("would not
+    back", "refused to support") counts as opposition.
+    """
     names = {w.lower() for n in speaker_names for w in n.split()}
     cond = condition_of(text)
-    sup = [m.group(0) for m in SUPPORT.finditer(text) if _own(text, m, names)]
-    opp = [m.group(0) for m in OPPOSE.finditer(text) if _own(text, m, names)]
+    sup, opp = [], []
+    for m in SUPPORT.finditer(text):
+        if not _own(text, m, names):
+            continue
+        # a cue that already spells its negation ("do not discard") is not flipped again
+        if any(m.start() <= i < m.end() for i in negated) and not _HAS_NEG.search(m.group(0)):
+            opp.append("not " + m.group(0))
+        else:
+            sup.append(m.group(0))
+    opp += [m.group(0) for m in OPPOSE.finditer(text) if _own(text, m, names) and m.start() not in inert]
     unc = [m.group(0) for m in UNCLEAR.finditer(text)]
     if cond is None and not sup:
         weak = _WEAK_CONDITION.search(text)
         if weak and (opp or unc):
             cond = " ".join(weak.group(0).split()).rstrip(" ,")
+    if cond and cond.lower().startswith("unless") and _THREAT.search(text[:text.lower().find("unless")] or text):
+        # "there could be further walkouts unless the government rethinks": a threat, opposition with a condition
+        return "oppose", None, ["threat " + cond]
     if cond:
         return "conditional", cond, [cond]
     if sup and opp:
+        # a direct stance verb on one side only outweighs evaluative words on the other; a clear majority too
+        ss, so = sum(bool(_DIRECT.search(c)) for c in sup), sum(bool(_DIRECT.search(c)) for c in opp)
+        if ss and not so or len(sup) >= 2 * len(opp) + 1 and not so:
+            return "support", None, sup[:3]
+        if so and not ss or len(opp) >= 2 * len(sup) + 1 and not ss:
+            return "oppose", None, opp[:3]
         return "mixed", None, sup[:2] + opp[:2]
     if sup and unc:
         return "mixed", None, sup[:2] + unc[:1]
@@ -91,7 +132,8 @@ def classify(text: str, speaker_names: Iterable[str] = ()) -> tuple[str, str | N
         return "oppose", None, opp[:3]
     if unc:
         return "unclear", None, unc[:2]
-    return "neutral", None, []
+    # no stance words: the text does not show where the speaker stands (not a declared neutrality)
+    return "unclear", None, []
 
 
 def combine(stances: list[tuple[str, str | None]]) -> tuple[str, str | None]:
@@ -101,10 +143,16 @@ def combine(stances: list[tuple[str, str | None]]) -> tuple[str, str | None]:
     if conds:
         return "conditional", conds[0]
     firm = {k for k in labels if k in ("support", "oppose", "mixed")}
+    if {"support", "oppose"} <= firm and "mixed" not in firm:
+        # statements two to one for a side: that side; closer than that: mixed
+        if labels["support"] >= 2 * labels["oppose"]:
+            return "support", None
+        if labels["oppose"] >= 2 * labels["support"]:
+            return "oppose", None
     if "mixed" in firm or {"support", "oppose"} <= firm:
         return "mixed", None
     if firm:
         return firm.pop(), None
-    if "unclear" in labels:
-        return "unclear", None
-    return "neutral", None
+    if "neutral" in labels:
+        return "neutral", None
+    return "unclear", None

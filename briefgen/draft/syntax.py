@@ -1,0 +1,538 @@
+"""What the parse adds to one source: entity types, negated words, bodies that speak, roles and affiliations.
+
+Everything here reads spaCy Docs and returns plain data, so analysed sources cross process boundaries cheaply.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from briefgen.draft.actors import Gazetteer, fold
+from briefgen.draft.attribution import Extract, Person, Statement
+from briefgen.draft.segment import Unit
+
+# verbs whose subject states a view or acts on one (lemmas)
+VIEW_LEMMAS = {
+    "say", "tell", "state", "warn", "argue", "insist", "claim", "announce", "add", "admit", "accept", "urge",
+    "call", "demand", "propose", "suggest", "threaten", "vote", "back", "support", "oppose", "reject", "refuse",
+    "welcome", "criticise", "criticize", "condemn", "attack", "pledge", "vow", "promise", "plan", "want",
+    "insist", "agree", "disagree", "believe", "fear", "favour", "favor", "endorse", "resist", "dismiss",
+    "object", "deny", "defend", "describe", "brand", "accuse", "push", "press", "campaign", "strike",
+    "boycott", "challenge", "question", "doubt", "hope", "expect", "predict", "recommend", "ask", "seek",
+    "quote", "accept", "refuse", "repeal", "scrap", "ballot", "vote", "threaten", "condemn", "decide",
+}
+REFUSAL = {"refuse", "decline", "fail", "reject", "oppose", "resist"}
+# bodies named by a common noun that act in public life everywhere (not a topic's vocabulary)
+INSTITUTIONS = {"government": "Government", "ministers": "Government", "cabinet": "Government",
+                "police": "Police", "unions": "Unions", "parliament": "Parliament", "opposition": "Opposition"}
+INSTITUTION_KIND = {"Government": "state", "Parliament": "government body"}
+ORG_LABELS = {"ORG", "NORP", "GPE"}
+SPOKES = {"spokesman", "spokeswoman", "spokesperson", "representative"}
+
+
+@dataclass
+class Reading:
+    """What the parse says about one source."""
+
+    labels: dict[str, Counter] = field(default_factory=dict)  # folded entity text -> entity labels
+    kinds: dict[str, str] = field(default_factory=dict)  # entity speaker name -> actor kind
+    roles: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # folded person name -> (role, affiliation)
+    terms: Counter = field(default_factory=Counter)  # content lemmas and entity names: what the source is about
+    options: list = field(default_factory=list)  # grouping.Phrase: what someone wants, proposes, backs or opposes
+    risks: list = field(default_factory=list)  # grouping.Item, titled cause → consequence
+    questions: list = field(default_factory=list)  # grouping.Item, titled as a question
+
+
+def _strip_the(text: str) -> str:
+    t = text.strip()
+    for art in ("the ", "The "):
+        if t.startswith(art):
+            t = t[len(art):]
+    for poss in ("'s", "’s"):
+        if t.endswith(poss):
+            t = t[: -len(poss)]
+    return t.strip()
+
+
+def is_negated(tok: Any) -> bool:
+    """True when a word is negated ("would not back") or governed by a refusal ("refused to back")."""
+    seen = 0
+    t = tok
+    while t is not None and seen < 4:
+        if any(c.dep_ == "neg" for c in t.children):
+            return True
+        if t.i != tok.i and t.lemma_ in REFUSAL:
+            return True
+        if t.dep_ in ("xcomp", "conj") and t.head.i != t.i:
+            t = t.head
+            seen += 1
+            continue
+        break
+    return False
+
+
+def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid: str = "") -> Reading:
+    """Enrich one source's extract from its parsed pieces ((offset, Doc) pairs), and say what the parse found."""
+    r = Reading()
+    toks: list[tuple[int, Any]] = []  # (absolute offset, token)
+    for off, doc in docs:
+        for ent in doc.ents:
+            key = fold(_strip_the(ent.text))
+            if key:
+                r.labels.setdefault(key, Counter())[ent.label_] += 1
+                if ent.label_ not in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"):
+                    r.terms["=" + key] += 1
+        toks += [(off + t.idx, t) for t in doc]
+        r.terms.update(t.lemma_.lower() for t in doc
+                       if t.pos_ in ("NOUN", "PROPN") and t.is_alpha and not t.is_stop and len(t.text) > 2)
+    by_unit: list[list[tuple[int, Any]]] = [[] for _ in ex.units]
+    ui = 0
+    units = ex.units
+    for at, t in toks:  # tokens and units are both in text order
+        while ui < len(units) and units[ui].end <= at:
+            ui += 1
+        if ui < len(units) and units[ui].start <= at:
+            by_unit[ui].append((at - units[ui].start, t))
+    for u, ut in zip(units, by_unit):
+        u.negated = frozenset(rel for rel, t in ut if is_negated(t))
+        # "the fight against terrorism": 'against' inside a noun phrase is no opposition of the speaker's
+        u.inert = frozenset(rel for rel, t in ut if t.lower_ == "against" and t.head.pos_ in ("NOUN", "PROPN"))
+        _roles(u, ut, gz, r)
+        _bodies(ex, u, ut, gz, r)
+        if ut:
+            r.options += proposals(sid, u, ut)
+            rk, qs = items(sid, u, ut)
+            r.risks += rk
+            r.questions += qs
+    return r
+
+
+def _span_text(u: Unit, ut: list[tuple[int, Any]], first: Any, last: Any) -> str:
+    pos = {t.i: rel for rel, t in ut}
+    if first.i not in pos or last.i not in pos:
+        return ""
+    return u.text[pos[first.i]:pos[last.i] + len(last.text)]
+
+
+def _affiliation(role: str, gz: Gazetteer, ents: list[Any]) -> str | None:
+    """The party, state or body a role names, else 'government' for an office of the government of the day."""
+    low = role.lower()
+    for s, e, name, how in gz.find(role):
+        before = low[:s]
+        if before.rstrip().endswith(("to", "to the")):
+            continue  # "ambassador to the UN": not one's own
+        return name
+    office = any(f" {o} " in f" {low} " for o in gz.offices)
+    if office and "shadow" not in low and "former" not in low:
+        return "government"
+    for ent in ents:
+        if ent.label_ == "ORG" and not (office and ent.text in role and len(ent.text.split()) == 1):
+            return _strip_the(ent.text)
+    return None
+
+
+def _roles(u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: Reading) -> None:
+    """Roles from titles before a name and appositions after it ("Tory leader Michael Howard", "X, head of Y,")."""
+    if not ut:
+        return
+    doc = ut[0][1].doc
+    lo, hi = ut[0][1].i, ut[-1][1].i
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or not (lo <= ent.start <= hi):
+            continue
+        head = ent.root
+        # the title: the words before the name inside its noun phrase ("shadow home secretary", "Japan's ...")
+        left = [t for t in head.lefts if t.i < ent.start and t.dep_ in ("compound", "amod", "poss", "nmod")]
+        role, ents = "", []
+        if left:
+            first = min((t.left_edge for t in left), key=lambda t: t.i)
+            if ent.start - 1 >= first.i and first.i >= lo:
+                role = _span_text(u, ut, first, doc[ent.start - 1])
+                ents = [e for e in doc.ents if first.i <= e.start and e.end <= ent.start]
+        if not role and ent.start > lo:  # a title the parser did not attach: the nouns just before the name
+            k, last = ent.start, None
+            while k > max(lo, ent.start - 6) and (doc[k - 1].is_space or (
+                    doc[k - 1].pos_ in ("NOUN", "PROPN", "ADJ") and doc[k - 1].ent_type_ != "PERSON")):
+                k -= 1
+                if last is None and not doc[k].is_space:
+                    last = doc[k]
+                if doc[k].is_sent_start:
+                    break
+            while k < ent.start and doc[k].is_space:
+                k += 1
+            if last is not None and any(doc[j].pos_ == "NOUN" for j in range(k, ent.start)):
+                role = _span_text(u, ut, doc[k], last)
+                ents = [e for e in doc.ents if k <= e.start and e.end <= ent.start]
+        if not role:
+            ap = [t for t in head.rights if t.dep_ == "appos"]
+            if ap and ap[0].right_edge.i <= hi:
+                role = _span_text(u, ut, ap[0].left_edge, ap[0].right_edge)
+                ents = [e for e in doc.ents if ap[0].left_edge.i <= e.start and e.end <= ap[0].right_edge.i + 1]
+            else:  # "Mike Hobday of the League Against Cruel Sports"
+                pp = [t for t in head.rights if t.dep_ == "prep" and t.lower_ == "of"]
+                if pp and pp[0].right_edge.i <= hi:
+                    objs = [e for e in doc.ents if pp[0].i < e.start <= pp[0].right_edge.i and e.label_ == "ORG"]
+                    if objs:
+                        role = _span_text(u, ut, pp[0], pp[0].right_edge)
+                        ents = objs
+        role = role.strip(" ,")
+        if not role or len(role) > 120:
+            continue
+        aff = _affiliation(role, gz, ents)
+        key = fold(_strip_the(ent.text))
+        old = r.roles.get(key)
+        if old is None or (old[1] is None and aff):
+            r.roles[key] = (role, aff)
+
+
+def _subjects(t: Any) -> list[Any]:
+    """A subject and the subjects coordinated with it ("The UK, France and Germany want")."""
+    out, todo = [], [t]
+    while todo:
+        x = todo.pop(0)
+        out.append(x)
+        todo += [c for c in x.children if c.dep_ == "conj"]
+    return out
+
+
+def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
+                covering: dict[int, str] | None = None) -> tuple[tuple[str, str], str] | None:
+    """Who a subject token names: a person, a body (party, state, organisation), an institution, a spokesman's body."""
+    if covering and t.i in covering:  # the gazetteer's longest form wins ("Liberal Democrats", not "Democrats")
+        name = covering[t.i]
+        return ("entity", name), gz.kind(name)
+    if t.lemma_ in SPOKES:  # "a spokesman for Unison", "Unison's spokesman": the body speaks
+        owner = [c for c in t.children if c.dep_ == "poss"]
+        owner += [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("for", "of") for g in c.children
+                  if g.dep_ == "pobj"]
+        owner = [o for o in owner if o.ent_type_ in ORG_LABELS]
+        return _speaker_of(owner[0], gz, surnames, people, covering) if owner else None
+    ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None) if t.ent_type_ else None
+    if ent is not None and ent.label_ == "PERSON" and len(ent) >= 2 and t.i == ent.end - 1:
+        name = _strip_the(ent.text)
+        key = fold(name)
+        if key not in people:  # a full name the hand-written finder missed: register it
+            people[key] = Person(key, name, aliases={name})
+        return ("person", key), "person"
+    if ent is not None and ent.label_ in ORG_LABELS:
+        surface = _strip_the(ent.text)
+        if fold(surface) in surnames:
+            return None  # "Clarke said": a person named before, whatever the entity type says
+        hit = gz.lookup(surface)
+        if hit:
+            return ("entity", hit[0]), gz.kind(hit[0])
+        if ent.label_ == "ORG":
+            return ("entity", surface), "organisation"
+        return None  # a demonym or place not known as a state
+    if t.lower_ in INSTITUTIONS and t.tag_ in ("NN", "NNS"):
+        mod = [c for c in t.lefts if c.dep_ in ("compound", "amod") and c.ent_type_ in ORG_LABELS]
+        if mod:  # "Labour ministers", "Tory MPs": the party
+            hit = gz.lookup(mod[0].text)
+            if hit:
+                return ("entity", hit[0]), gz.kind(hit[0])
+        name = INSTITUTIONS[t.lower_]
+        return ("entity", name), INSTITUTION_KIND.get(name, "organisation")
+    return None
+
+
+def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: Reading) -> None:
+    """Subjects of a view verb that the wording rules did not attribute become speakers: bodies, people, conjuncts."""
+    have = {s.speaker for s in ex.statements if s.unit is u}
+    people_here = {s.speaker[1].split()[-1] for s in ex.statements if s.unit is u and s.speaker[0] == "person"}
+    pos = {t.i: rel for rel, t in ut}
+    surnames = {fold(p.name).split()[-1] for p in ex.people.values() if fold(p.name)}
+    covering: dict[int, str] = {}
+    for a, b, name, how in gz.find(u.text):
+        if how == "name" and not gz.is_media(name):
+            covering.update({t.i: name for rel, t in ut if a <= rel < b})
+    for rel, t in ut:
+        if t.dep_ not in ("nsubj", "nsubjpass") or t.head.pos_ not in ("VERB", "AUX"):
+            continue
+        if t.head.lemma_ not in VIEW_LEMMAS and not (t.ent_type_ in ("PERSON", "ORG") and t.dep_ == "nsubj"):
+            continue  # a named person who acts in the story is a party to it; a body must state a view
+        if u.quoted and any(a <= rel < b for a, b in u.quoted):
+            continue  # a subject inside a quotation is the speaker's, not the article's
+        for subj in _subjects(t):
+            found = _speaker_of(subj, gz, surnames, ex.people, covering)
+            if found is None:
+                continue
+            speaker, kind = found
+            if speaker in have or (speaker[0] == "person" and speaker[1].split()[-1] in people_here):
+                continue
+            if speaker[0] == "entity" and gz.is_media(speaker[1]):
+                continue
+            have.add(speaker)
+            if speaker[0] == "entity":
+                r.kinds[speaker[1]] = kind or "organisation"
+            verb_at = pos.get(t.head.i, -1)
+            ex.statements.append(Statement(speaker, u, 0, len(u.text), t.head.text.lower(),
+                                           f"subject of '{t.head.lemma_}' (parse)", 0.6, verb_at))
+
+
+# --------------------------------------------------------------------------- risks and open questions as items
+
+MODALS = {"could", "would", "might", "may", "will"}
+# verbs of consequence: what a threat does (general, not any one subject's vocabulary)
+CONSEQUENCE = {"lead", "result", "cause", "mean", "force", "hit", "cost", "damage", "undermine", "embarrass",
+               "disrupt", "harm", "threaten", "spark", "trigger", "push", "drive", "close", "lose", "fail", "suffer",
+               "face", "increase", "rise", "destroy", "hurt", "prevent", "stop", "block", "delay", "collapse",
+               "kill", "erode", "intrude", "worsen", "weaken", "endanger", "jeopardise", "jeopardize", "backfire",
+               "alienate", "provoke", "escalate", "spill", "strike", "walk", "drop", "fall", "pay", "end"}
+WARNING = {"warn", "fear", "caution", "predict", "threaten", "worry"}
+UNCERTAIN = {"unclear", "uncertain", "undecided", "unknown", "unresolved"}
+PENDING = {"hope", "expect", "plan", "aim", "intend", "consider", "review", "decide", "consult", "seek"}
+MAX_SIDE = 14  # words on each side of a risk title
+_UNCERTAINTY = re.compile(r"\b(?:unclear|uncertain\w*|undecided|too early|premature|not yet (?:clear|decided|known)|"
+                          r"remains? to be seen|no decision|speculat\w*|unknown|unanswered)\b", re.I)
+
+
+def _words(u: Unit, pos: dict[int, int], toks: list[Any], limit: int = MAX_SIDE, clause: bool = False) -> str:
+    """The text of some tokens of one unit, from the first to the last, cut to a number of words (or a clause)."""
+    toks = sorted((t for t in toks if t.i in pos and not t.is_space), key=lambda t: t.i)
+    if clause:  # up to the first comma, dash or semicolon after the first word
+        cut = next((k for k, t in enumerate(toks) if k and (t.text in (",", ";", ":", "(") or (
+            t.text in ("-", "–", "—") and toks[k - 1].whitespace_))), None)  # "co-ordinate" is one word
+        toks = toks[:cut] if cut else toks
+    if not toks:
+        return ""
+    text = u.text[pos[toks[0].i]:pos[toks[-1].i] + len(toks[-1].text)]
+    words = " ".join(text.split()).strip(" ,;:-–—\"“”'‘’()")
+    ws = words.split()
+    return " ".join(ws[:limit]).rstrip(" ,;:") + ("…" if len(ws) > limit else "")
+
+
+def _subtree_without(t: Any, drop: set[int]) -> list[Any]:
+    return [x for x in t.subtree if x.i not in drop]
+
+
+def _if_clause(v: Any) -> Any | None:
+    for c in v.children:
+        if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children):
+            return c
+    return None
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def risk_title(u: Unit, pos: dict[int, int], v: Any) -> str:
+    """'cause → consequence' for a threat verb: the if-clause or the subject leads to what the verb says."""
+    cond = _if_clause(v)
+    subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    drop = {x.i for x in cond.subtree} if cond is not None else set()
+    if cond is not None:
+        cause_toks = [x for x in cond.subtree if not (x.dep_ == "mark" and x.head.i == cond.i)]
+        effect_toks = _subtree_without(v, drop)
+    else:
+        cause_toks = list(subj.subtree) if subj is not None else []
+        effect_toks = _subtree_without(v, {x.i for x in cause_toks})
+    effect_toks = [x for x in effect_toks if not (x.dep_ in ("punct", "mark") and x.head.i == v.i)]
+    cause, effect = _words(u, pos, cause_toks), _words(u, pos, effect_toks)
+    if not effect or len(effect.split()) < 2:
+        return ""
+    if not cause or cause.lower() in ("it", "this", "that", "they", "he", "she", "we", "i", "there"):
+        return _cap(effect)
+    return f"{_cap(cause)} → {effect}"
+
+
+def _invert(u: Unit, pos: dict[int, int], v: Any, drop: set[int]) -> str:
+    """A clause turned into a yes/no question ("objectives could be met" -> "Could objectives be met?")."""
+    subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    aux = next((c for c in v.lefts if c.dep_ in ("aux", "auxpass") and c.lower_ not in ("to",)), None)
+    body = [x for x in v.subtree if x.i not in drop and not (x.dep_ == "mark" and x.head.i == v.i)
+            and not (x.dep_ == "punct" and x.head.i == v.i)]
+    if subj is None or subj.tag_ in ("WP", "WDT"):  # "who head west": a relative clause asks nothing
+        return ""
+    subj_toks = list(subj.subtree)
+    rest = [x for x in body if x.i not in {s.i for s in subj_toks} and (aux is None or x.i != aux.i)]
+    rest_text = _words(u, pos, [x for x in rest if x.i > subj.i], 20, clause=True)
+    subj_text = _words(u, pos, subj_toks, 12)
+    if not rest_text or not subj_text:
+        return ""
+    if subj_text.split()[0] in ("The", "A", "An") or (
+            subj_text.split()[0] != "I" and not (subj.ent_type_ or subj.pos_ == "PROPN")):
+        subj_text = subj_text[:1].lower() + subj_text[1:]
+    if aux is not None:
+        return f"{_cap(aux.lower_)} {subj_text} {rest_text}?"
+    if v.lemma_ == "be":
+        return f"{_cap(v.lower_)} {subj_text} {rest_text[len(v.text):].strip()}?" if rest_text.startswith(v.text) else ""
+    do = {"VBD": "did", "VBZ": "does", "VBP": "do"}.get(v.tag_)
+    if do and rest_text.startswith(v.text):
+        return f"{_cap(do)} {subj_text} {v.lemma_}{rest_text[len(v.text):]}?"
+    return ""
+
+
+def _sentence_span(u: Unit, pos: dict[int, int], sent_toks: list[Any]) -> tuple[int, int]:
+    toks = [t for t in sent_toks if t.i in pos]
+    a = pos[toks[0].i]
+    b = pos[toks[-1].i] + len(toks[-1].text)
+    return a, b
+
+
+def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list[Any]]:
+    """Risks (cause → consequence) and open questions (explicit uncertainty, pending decisions) in one unit."""
+    from briefgen.draft.grouping import Item, content_stems
+
+    pos = {t.i: rel for rel, t in ut}
+    risks, questions = [], []
+    sents: dict[int, list[Any]] = {}
+    for _, t in ut:
+        sents.setdefault(t.sent.start, []).append(t)
+    for st in sents.values():
+        a, b = _sentence_span(u, pos, st)
+        if b - a < 20:
+            continue
+        risk = question = None
+        for t in st:
+            if risk is None and t.pos_ in ("VERB", "AUX"):
+                modal = any(c.dep_ == "aux" and c.lower_ in MODALS for c in t.children)
+                if t.lemma_ in WARNING:
+                    inner = next((c for c in t.children if c.dep_ == "ccomp"), None)
+                    if inner is not None:
+                        title = risk_title(u, pos, inner)
+                        if title:
+                            risk = (title, 0.65, [t.lemma_])
+                elif modal and t.lemma_ in CONSEQUENCE:
+                    title = risk_title(u, pos, t)
+                    if title:
+                        risk = (title, 0.55, [t.lemma_])
+                elif t.lemma_ in ("lead", "result") and any(c.dep_ == "prep" and c.lower_ in ("to", "in")
+                                                             for c in t.children):
+                    title = risk_title(u, pos, t)
+                    if title:
+                        risk = (title, 0.55, [t.lemma_])
+            if question is None:
+                low = t.lower_
+                if low in WH or (low in ("whether", "if") and t.dep_ == "mark") or (
+                        low == "that" and t.dep_ == "mark" and t.head.head.lemma_ in DOUBT):
+                    q = _embedded_question(u, pos, t)
+                    if q:
+                        question = (q, 0.75 if low != "if" else 0.6, [low])
+                elif t.lemma_ in ("guarantee", "certain", "sure", "assure") and any(
+                        c.dep_ == "neg" for c in (t.children if t.pos_ == "VERB" else t.head.children)):
+                    # "entry cannot be guaranteed" -> "Can entry be guaranteed?"
+                    v = t if t.pos_ == "VERB" else t.head
+                    q = _invert(u, pos, v, {c.i for c in v.children if c.dep_ == "neg"})
+                    if q:
+                        question = (q, 0.6, ["not " + t.lemma_])
+                elif t.dep_ == "aux" and low == "will" and t.head.pos_ == "VERB" and not _quoted(u, pos, t):
+                    q = _invert(u, pos, t.head, set())
+                    if q:
+                        question = (q, 0.45, ["will"])
+                elif t.lemma_ in PENDING and t.pos_ == "VERB" and not _quoted(u, pos, t):
+                    x = next((c for c in t.children if c.dep_ == "xcomp"), None)
+                    subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+                    if subj is None and t.dep_ == "acl" and t.head.pos_ in ("NOUN", "PROPN"):
+                        subj = t.head  # "with the presidency hoping to strike a deal"
+                    if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it"):
+                        what = _words(u, pos, [y for y in x.subtree if y.i > x.i or y.i == x.i and y.lower_ != "to"], 16)
+                        who = _words(u, pos, list(subj.subtree), 10)
+                        if what and who:
+                            who = who if (subj.ent_type_ or subj.pos_ == "PROPN") else who[:1].lower() + who[1:]
+                            question = (f"Will {who} {x.lemma_ if x.pos_ == 'VERB' else ''}"
+                                        f"{what[len(x.text):] if what.startswith(x.text) else ' ' + what}?".replace("  ", " "),
+                                        0.45, [t.lemma_])
+        root = st[0].sent.root
+        cue = next((t for t in st if t.lower_ in UNCERTAIN or t.lower_ in ("early", "premature")), None)
+        if question is None and cue is not None and cue.head.lemma_ in ("be", "remain", "seem"):
+            q = _invert(u, pos, cue.head, set())  # "it is too early to …" -> "Is it too early to …?"
+            if q:
+                question = (q, 0.5, [cue.lower_])
+        span_text = u.text[a:b]
+        if risk:
+            risks.append(Item(sid, u, a, b, risk[1], risk[2], content_stems(span_text), risk[0]))
+        if question:
+            questions.append(Item(sid, u, a, b, question[1], question[2], content_stems(span_text), question[0]))
+    return risks, questions
+
+
+WH = {"whether", "how", "what", "who", "when", "which", "why", "where"}
+# words that make an embedded clause an open question: not knowing, asking, deciding, doubting
+KNOW = {"unclear", "uncertain", "understanding", "clarity", "clear", "know", "ask", "question", "decide",
+        "wonder", "doubt", "see", "debate", "depend", "consider", "determine", "discuss", "dilemma", "skepticism",
+        "scepticism", "speculate", "undecided", "unknown", "uncertainty", "assess", "review", "examine",
+        "investigate", "instruction", "guidance", "decision", "answer", "explanation", "certain", "sure"}
+DOUBT = {"speculate", "doubt", "question", "wonder", "rumour", "rumor"}
+
+
+def _embedded_question(u: Unit, pos: dict[int, int], t: Any) -> str:
+    """'unclear where Trump stands' -> 'Where does Trump stand?'; 'whether X could be met' -> 'Could X be met?'."""
+    v = t
+    while v.pos_ not in ("VERB", "AUX") and v.head.i != v.i:
+        v = v.head
+    if v.i == t.i or v.dep_ == "relcl":
+        return ""
+    gov, h = None, v.head
+    for _ in range(3):
+        if h.lemma_.lower() in KNOW or h.lower_ in KNOW:
+            gov = h
+            break
+        if h.head.i == h.i:
+            break
+        h = h.head
+    if gov is None and t.lower_ != "whether":  # "whether" asks by itself; "how", "if", "that" need a word of not knowing
+        return ""
+    if t.lower_ in ("whether", "if", "that"):
+        q = _invert(u, pos, v, {t.i})
+        if not q and t.lower_ == "whether":
+            rest = _words(u, pos, [y for y in v.subtree if y.i > t.i], 20, clause=True)
+            q = f"Whether {rest}?" if rest else ""
+        return q
+    f = t
+    while f.head.i != v.i and f.head.i != f.i:
+        f = f.head
+    fronted = list(f.subtree)
+    if f.dep_ in ("nsubj", "nsubjpass"):  # "who guarantees our security"
+        body = _words(u, pos, [y for y in v.subtree if y.i >= f.left_edge.i], 20, clause=True)
+        return _cap(body) + "?" if body else ""
+    inv = _invert(u, pos, v, {y.i for y in fronted})
+    front = _words(u, pos, fronted, 8)
+    return f"{_cap(front)} {inv[:1].lower()}{inv[1:]}" if inv and front else ""
+
+
+def _quoted(u: Unit, pos: dict[int, int], t: Any) -> bool:
+    rel = pos.get(t.i, -1)
+    return any(a <= rel < b for a, b in u.quoted)
+
+
+PROPOSE = {"want", "urge", "propose", "call", "suggest", "back", "support", "oppose", "reject", "plan", "vow",
+           "pledge", "demand", "favour", "favor", "recommend", "push", "seek", "scrap", "block", "veto", "introduce",
+           "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal"}
+
+
+def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
+    """What is put forward or fought over: the objects and infinitives of propose/back/oppose verbs."""
+    from briefgen.draft.grouping import Phrase, junk_option, stem
+
+    pos = {t.i: rel for rel, t in ut}
+    out = []
+    for _, v in ut:
+        if v.pos_ != "VERB" or v.lemma_ not in PROPOSE:
+            continue
+        comp = next((c for c in v.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+        obj = next((c for c in (comp or v).children if c.dep_ in ("dobj", "pobj", "nsubjpass")), None)
+        if obj is None and comp is None:
+            prep = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "for"), None)  # "call for X"
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if obj is None or obj.pos_ not in ("NOUN", "PROPN") or obj.lemma_.lower() in ("plan", "proposal", "idea"):
+            # "back the plans to introduce ID cards": the plan's own complement is the option
+            inner = next((c for c in obj.children if c.dep_ in ("acl", "prep")), None) if obj is not None else None
+            obj = next((c for c in inner.subtree if c.dep_ in ("dobj", "pobj") and c.pos_ == "NOUN"), None) \
+                if inner is not None else None
+            if obj is None:
+                continue
+        phrase_toks = [t for t in obj.subtree if t.dep_ not in ("relcl", "punct") and t.i >= obj.left_edge.i]
+        np = _words(u, pos, [t for t in phrase_toks if t.dep_ != "det" or t.i != obj.left_edge.i], 7, clause=True)
+        if not np or junk_option(np, obj.lemma_):
+            continue
+        verb = comp if comp is not None else (v if v.lemma_ not in ("back", "support", "oppose", "reject", "want",
+                                                                     "urge", "call", "demand", "favour", "favor",
+                                                                     "seek", "push", "recommend") else None)
+        surface = f"{verb.lemma_} {np}" if verb is not None else np
+        mods = {stem(w) for w in np.split()[:-1]}
+        out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None))
+    return out

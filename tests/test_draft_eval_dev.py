@@ -1,0 +1,67 @@
+"""Drafting on debates it was not written for: eval-dev/score.py's figures and the calibration stay above a floor.
+
+The floors are the issue's targets where the drafter reaches them, else the level reached minus a small margin.
+Skipped only when the annotated development set (../shared/eval-dev beside the repository) is absent.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "eval"))
+import calibration  # noqa: E402
+import score as example_score  # noqa: E402
+
+DEV = calibration.DEFAULT_DEV
+pytestmark = pytest.mark.skipif(not (DEV / "score.py").is_file(),
+                                reason=f"the annotated development set is not at {DEV}")
+
+FLOORS = {  # macro over the dev debates, by eval-dev/score.py: the issue's target where reached, else reached - 0.03
+    "actors.precision": 0.78,  # target 0.85, reached 0.811
+    "actors.recall": 0.72,  # target 0.80, reached 0.753
+    "kind": 0.90,  # target 0.90, reached 0.947
+    "affiliation": 0.70,  # target 0.70, reached 0.725
+    "stance_of_gold": 0.36,  # target 0.55, reached 0.396
+    "options.recall": 0.43,  # target 0.50, reached 0.468
+    "options.precision": 0.34,  # target 0.50, reached 0.378
+    "risks.recall": 0.40,  # target 0.40, reached 0.433
+    "open_questions.recall": 0.29,  # target 0.40, reached 0.319
+}
+
+
+@pytest.fixture(scope="module")
+def drafted(tmp_path_factory):
+    """Every dev debate and the example drafted once by this checkout's `briefgen`."""
+    folder = tmp_path_factory.mktemp("eval-dev")
+    bindir = str(Path(sys.executable).parent)
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = bindir + os.pathsep + old  # the briefgen next to this interpreter
+    try:
+        return calibration.draft_all(DEV, folder)
+    finally:
+        os.environ["PATH"] = old
+
+
+def test_dev_debates_score_above_the_floors(drafted):
+    macro = calibration.dev_scores(DEV, drafted)["macro"]
+    low = {k: (macro.get(k), floor) for k, floor in FLOORS.items() if (macro.get(k) or 0) < floor}
+    assert not low, low
+
+
+def test_example_articles_stay_where_they_are(drafted):
+    path = next(p for name, p, _, _ in drafted if name == "example")
+    r = example_score.evaluate(path)
+    actors = r["scores"]["actors"]
+    assert actors.precision == 1.0 and actors.recall == 1.0, r["details"]
+    right, total = r["stance"]
+    assert right / total >= 0.9, r["details"]
+
+
+def test_high_confidence_is_right_and_wrong_items_are_low(drafted):
+    f = calibration.calibration(drafted)["all"]
+    assert f["high"] >= 30 and f["high_right"] >= 0.85, f
+    assert f["wrong_low"] > 0.5, f
