@@ -21,6 +21,7 @@ from reportlab.platypus.flowables import Flowable
 from briefgen import outline as o
 from briefgen.writers._shared import Dispatch
 from briefgen.writers.pdf.markup import URL_RE, clean, safe_color, safe_url
+from briefgen.writers.pdf.measure import longest_prefix
 
 
 
@@ -278,27 +279,31 @@ def _break(runs: list[Run], width: float, first_extra: float) -> list[_Line]:
     return lines
 
 
+_CUT_WINDOW = 4096  # far more characters than any line holds, even of the narrowest glyph
+
+
 def _cut(word: list, lines: list[_Line], line: _Line, width: float, avail: float) -> None:
     """Put a word longer than the line on as many lines as it needs, character by character."""
     for run, text, _ in word:
         if not text:  # an anchor or note marker inside the word: keep it where it stands
             line.segs.append((run, "", 0.0))
             continue
-        while text:
+        pos = 0
+        while pos < len(text):
             room = avail - line.width
-            k = len(text)
-            while k > 1 and text_width(text[:k], run.font, run.size) > room:
-                k = max(1, int(k * 0.8) if k > 8 else k - 1)
-            if text_width(text[:k], run.font, run.size) > room and line.segs:
+            # only the window that could fit is measured, so a huge word costs its length, not its square
+            k = longest_prefix(text[pos:pos + _CUT_WINDOW], run.font, run.size, room)
+            if k == 0 and line.segs:
                 lines.append(line)
                 line = _Line()
                 avail = width
                 continue
-            w = text_width(text[:k], run.font, run.size)
-            line.segs.append((run, text[:k], w))
+            piece = text[pos:pos + max(k, 1)]
+            w = text_width(piece, run.font, run.size)
+            line.segs.append((run, piece, w))
             line.width += w
-            text = text[k:]
-            if text:
+            pos += len(piece)
+            if pos < len(text):
                 lines.append(line)
                 line = _Line()
                 avail = width
