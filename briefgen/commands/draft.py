@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (1 to 64)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every platform
+        n = os.cpu_count() or 1
+    return max(1, min(64, n))
 
 
 @click.command("draft")
@@ -15,7 +25,7 @@ import click
 @click.option("--question", help="The key question the brief answers.")
 @click.option("--gazetteer", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="A YAML file of extra states, organisations, titles and role words.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=usable_cores, show_default="usable cores",
               help="Read and analyse sources in this many processes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 @click.option("--force", is_flag=True, help="Replace the output file if it exists (your edits in it are lost).")
