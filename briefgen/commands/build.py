@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import click
@@ -70,6 +69,8 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
                              endnotes, no_quotes, full_notes, strict, helper)
         except BaseException:
             if drafted is not None:  # no partial output: a draft made for a failed build goes too
+                import shutil
+
                 shutil.rmtree(drafted.with_suffix(".sources"), ignore_errors=True)
                 drafted.unlink(missing_ok=True)
             raise
