@@ -58,8 +58,9 @@ def tall_row_table(page_room: float) -> type:
     """A reportlab ``Table`` class that splits inside a row only when the row cannot fit a page.
 
     A table row holding a very long field can be taller than the page; reportlab then fails the
-    whole layout. Rows taller than half of ``page_room`` (the body frame's height) that do not fit
-    where they stand are split between lines; every other row still moves whole, as before.
+    whole layout. A table holding a row taller than half of ``page_room`` (the body frame's height)
+    that does not fit where it stands splits inside rows, between lines; every other table still
+    moves its rows whole, as before.
     """
     from reportlab.platypus import Table
 
@@ -69,13 +70,14 @@ def tall_row_table(page_room: float) -> type:
             if parts or self.splitInRow:
                 return parts
             heights = getattr(self, "_rowHeights", None) or []
-            first = self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
-            if first < len(heights) and heights[first] > max(availHeight, page_room / 2):
-                self.splitInRow = 1
-                try:
-                    return super().split(availWidth, availHeight)
-                finally:
-                    self.splitInRow = 0
-            return parts
+            if not any(h > max(availHeight, page_room / 2) for h in heights):
+                return parts
+            # a row that can never fit: split inside rows from here on; a header row that tall is
+            # not repeated on every page (it would fill them)
+            repeat = self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
+            if any(h > page_room / 2 for h in heights[:repeat]):
+                self.repeatRows = 0
+            self.splitInRow = 1
+            return super().split(availWidth, availHeight)
 
     return TallRowTable

@@ -314,7 +314,7 @@ class RichPara(Flowable):
     """A paragraph of runs; splits between lines; draws links, anchors and note markers."""
 
     def __init__(self, runs: list[Run], style: TextStyle, bullet: str = "", *, lines: list[_Line] | None = None,
-                 note_cb: Callable | None = None):
+                 note_cb: Callable | None = None, notes: list[int] | None = None):
         super().__init__()
         self.runs = runs
         self.style = style
@@ -326,8 +326,11 @@ class RichPara(Flowable):
         self.spaceAfter = style.space_after
         self.width = 0.0
         self.height = 0.0
-        self._bg_notes = [r.note for r in (runs if lines is None else (sg[0] for ln in lines for sg in ln.segs))
-                          if r.note]
+        if notes is not None:  # known from the paragraph this one was split from
+            self._bg_notes = notes
+        else:
+            self._bg_notes = [r.note for r in (runs if lines is None else (sg[0] for ln in lines for sg in ln.segs))
+                              if r.note]
 
     def _layout(self, aW: float) -> list[_Line]:
         if self._lines is not None and (self._lines_w == aW or self._lines_w == -1.0):
@@ -362,7 +365,10 @@ class RichPara(Flowable):
         if n >= len(lines):
             return [self]
         first = RichPara([], self.style.but(space_after=0.0), self.bullet, lines=lines[:n], note_cb=self.note_cb)
-        rest = RichPara([], self.style.but(space_before=0.0), "", lines=lines[n:], note_cb=self.note_cb)
+        # the rest's notes follow the first part's: counting them keeps a long paragraph split over
+        # many pages linear (rescanning every remaining line at each page break is quadratic)
+        rest = RichPara([], self.style.but(space_before=0.0), "", lines=lines[n:], note_cb=self.note_cb,
+                        notes=self._bg_notes[len(first._bg_notes):])
         first._lines_w = rest._lines_w = aW
         return [first, rest]
 
