@@ -1,10 +1,11 @@
 """Benchmark the Word output: the example brief as a whole process, and a 2,000-citation brief vs pandoc.
 
-Run:  python bench/bench_docx.py [--citations 2000] [--sources 20] [--runs 5]
+Run:  python bench/bench_docx.py [--citations 2000] [--sources 20] [--runs 5] [--check]
 
-Prints best-of-N wall times of whole processes (interpreter start-up included) and exits 1 when
-a target is missed: the example under 0.5 s, and the large brief no slower than pandoc turning
-the same brief's Markdown (with the same number of footnotes) into .docx.
+Whole processes (interpreter start-up included) in interleaved pairs with pandoc turning the same
+brief's Markdown (with the same number of footnotes) into .docx; medians (min–max), the ratio
+taken pair by pair. Targets: the example and the large brief no slower than pandoc (ratio <= 1).
+With ``--check`` a MISS exits 1.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 
@@ -44,18 +44,6 @@ def compile_bytecode() -> str:
     return f"bytecode: briefgen compiled ahead with compileall, as pip install does{env}"
 
 
-def best_time(cmd: list[str], runs: int, warm: bool = True) -> float:
-    """The fastest of ``runs`` wall-clock runs of a command (after one warm-up run unless ``warm`` is off)."""
-    if warm:
-        subprocess.run(cmd, check=True, capture_output=True)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def notes_in(docx_path: Path) -> int:
     """Normal footnotes (not separators) in a .docx."""
     with zipfile.ZipFile(docx_path) as z:
@@ -68,46 +56,48 @@ def build_cmd(brief: Path, out: Path, fmt: str) -> list[str]:
     return [sys.executable, "-m", "briefgen", "build", str(brief), "-o", str(out), "-f", fmt]
 
 
-def main() -> int:
-    """Run both benchmarks and print the figures."""
+def main(argv: list[str] | None = None) -> int:
+    """Run both comparisons and print the figures; with --check, 1 if a target is missed."""
+    from timing import Stat, pair_ratios, pairs
+
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--citations", type=int, default=2000)
     ap.add_argument("--sources", type=int, default=20)
-    ap.add_argument("--runs", type=int, default=5)
-    args = ap.parse_args()
+    ap.add_argument("--runs", type=int, default=5, help="interleaved pairs per comparison (default 5)")
+    ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = ap.parse_args(argv)
     print(compile_bytecode())
+    print(f"medians (min–max) of {args.runs} interleaved pairs (A B A B …); ratios taken pair by pair")
+    pandoc = shutil.which("pandoc")
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
+        cases = []
         if EXAMPLE.exists():
-            t = best_time(build_cmd(EXAMPLE, tmp_path / "example", "docx"), args.runs)
-            docx_file = next((tmp_path / "example").glob("*.docx"))
-            verdict = "OK" if t < 0.5 else "SLOW (target < 0.5 s)"
-            print(f"example brief -> docx, whole process:        {t:.3f} s  ({notes_in(docx_file)} notes)  {verdict}")
-            ok &= t < 0.5
+            cases.append(("example brief", EXAMPLE, 1.0))
         else:
             print(f"example brief not found at {EXAMPLE}; skipped")
-
-        brief = generate(tmp_path / "large", args.sources, args.citations)
-        out = tmp_path / "large-out"
-        ours = best_time(build_cmd(brief, out, "docx"), args.runs)
-        ours_docx = next(out.glob("*.docx"))
-        print(f"{args.citations}-citation brief -> docx, whole process: {ours:.3f} s  "
-              f"({notes_in(ours_docx)} notes; includes validating every quote)")
-        pandoc = shutil.which("pandoc")
-        if pandoc:
+        cases.append((f"{args.citations}-citation brief", generate(tmp_path / "large", args.sources, args.citations),
+                      1.0))
+        for i, (label, brief, limit) in enumerate(cases):
+            out = tmp_path / f"out{i}"
+            ours_cmd = build_cmd(brief, out, "docx")
+            if not pandoc:
+                t, _ = pairs(ours_cmd, ours_cmd, args.runs)
+                print(f"{label} -> docx, whole process: {Stat.of(t).fmt()} s; pandoc is not installed, no comparison")
+                continue
             subprocess.run(build_cmd(brief, out, "md"), check=True, capture_output=True)
             md = next(out.glob("*.md"))
-            footnotes = len(re.findall(r"^\[\^\d+\]:", md.read_text(encoding="utf-8"), flags=re.M))
-            pandoc_docx = tmp_path / "pandoc.docx"
-            theirs = best_time([pandoc, "-f", "markdown", "-t", "docx", str(md), "-o", str(pandoc_docx)], args.runs)
-            verdict = "OK" if ours <= theirs else "SLOW (target: no slower than pandoc)"
-            print(f"pandoc, same brief as Markdown -> docx:       {theirs:.3f} s  "
-                  f"({footnotes} footnotes, {notes_in(pandoc_docx)} in its .docx)  {verdict}")
-            ok &= ours <= theirs
-        else:
-            print("pandoc is not installed; comparison skipped")
-    return 0 if ok else 1
+            theirs_cmd = [pandoc, "-f", "markdown", "-t", "docx", str(md), "-o", str(tmp_path / f"pandoc{i}.docx")]
+            ours, theirs = pairs(ours_cmd, theirs_cmd, args.runs)
+            ratio = pair_ratios(ours, theirs)
+            verdict = "OK" if ratio.median <= limit else "MISS"
+            ok &= verdict == "OK"
+            notes = notes_in(next(out.glob("*.docx")))
+            print(f"{label} -> docx ({notes} notes): briefgen {Stat.of(ours).fmt()} s, pandoc (same brief as "
+                  f"Markdown) {Stat.of(theirs).fmt()} s, briefgen / pandoc {ratio.fmt('.2f')}  "
+                  f"target <= {limit:g}: {verdict}")
+    return 1 if args.check and not ok else 0
 
 
 if __name__ == "__main__":

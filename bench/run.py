@@ -1,21 +1,27 @@
-"""Benchmark every command on S / M / L briefs, against pandoc and LibreOffice, in one table.
+"""Benchmark every command on the example brief and on briefs of 1×, 4× and 16× content, against pandoc and LibreOffice.
 
-Run:  python bench/run.py [--sizes S M L] [--repeat 3] [--check]
+Run:  python bench/run.py [--sizes S 1x 4x 16x] [--steps …] [--repeat 5] [--check] [--target NAME=VALUE ...]
 
-S is the bundled example brief; M has 10 sources, 100 items and 200 citations; L has 100 sources,
-1,000 items and 2,000 citations. Every figure is the best of ``--repeat`` whole processes
-(``python -m briefgen …``, interpreter start-up included); peak memory is the largest maximum RSS of
-those processes (with any helper processes they wait for). Draft runs over the example sources (S) or
-over 10 / 100 article-like texts of about 4 KB (M / L). Prints OK / MISS per target; exits 1 on a
-MISS only with ``--check``.
+S is the bundled example brief; 1×, 4× and 16× are generated briefs (16× = L: 100 sources,
+1,000 items, 2,000 citations; 4× and 1× a quarter and a sixteenth of that). Every command runs
+as a whole process (``python -m briefgen …``, interpreter start-up included), in interleaved
+pairs (A B A B …) with what it is compared to, so both see the same machine load:
+
+- each command against its *import floor*: a process that imports exactly the modules the
+  command imports and does nothing else; the time above the floor is what growth is judged on;
+- ``build -f docx`` against pandoc turning the same brief's Markdown into .docx, and
+  ``build -f pdf`` against LibreOffice turning the built .docx into PDF (ratios pair by pair).
+
+Figures are medians with their min–max over ``--repeat`` pairs. Memory is the peak resident
+memory summed over every process of a command (a PDF build forks a helper). Prints OK / MISS per
+target; with ``--check`` any MISS exits 1. ``--target NAME=VALUE`` replaces one target's limit
+(names are printed with the targets), e.g. to see that an impossible one fails.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,10 +36,24 @@ sys.path.insert(0, str(HERE))
 from bench_docx import EXAMPLE, build_cmd, compile_bytecode, notes_in  # noqa: E402
 from bench_draft import make_corpus  # noqa: E402
 from genbrief import generate  # noqa: E402
+from timing import Stat, import_floor, pair_excess, pair_ratios, pairs, run_once, summed_peak_mb  # noqa: E402
 
-SIZES = {"M": (10, 100, 200), "L": (100, 1000, 2000)}  # sources, items, citations
+# sources, items, citations; the factor is the content relative to 1x
+GROWTH = {"1x": (1, (6, 62, 125)), "4x": (4, (25, 250, 500)), "16x": (16, (100, 1000, 2000))}
+ALL_SIZES = ["S", *GROWTH]
 STEPS = ("validate", "draft", "docx", "pdf", "docx+pdf")
-LINEAR_STEPS = ("validate", "draft", "docx", "pdf")
+NOISE = 0.05  # s above the floor below which a growth ratio is noise, not a measurement
+
+TARGETS = {  # name: (description, limit, unit)
+    "help": ("briefgen --help", 0.15, "s"),
+    "validate": ("example validate / --version", 2.0, "x"),
+    "docx_pandoc": ("example build -f docx / pandoc", 1.0, "x"),
+    "example_both": ("example docx+pdf in one process", 0.6, "s"),
+    "L_docx": ("16x docx / pandoc", 0.6, "x"),
+    "L_pdf": ("16x pdf / LibreOffice", 0.3, "x"),
+    "memory": ("peak memory, all processes summed", 200.0, " MB"),
+    "growth": ("growth above floor / content growth", 1.0, "x"),
+}
 
 
 @dataclass
@@ -46,32 +66,14 @@ class Row:
     citations: int = 0
     notes: int = 0
     articles: int = 0
-    times: dict[str, float] = field(default_factory=dict)
+    times: dict[str, Stat] = field(default_factory=dict)
+    floors: dict[str, Stat] = field(default_factory=dict)
+    above: dict[str, Stat] = field(default_factory=dict)
     peak_mb: float = 0.0
-    pandoc: float | None = None
-    pandoc_notes: int = 0
-    soffice: float | None = None
-
-
-def run_child(cmd: list[str]) -> tuple[float, float]:
-    """Run a command to completion; return its wall time (s) and peak resident memory (MB)."""
-    with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode:
-            err.seek(0)
-            tail = err.read().decode("utf-8", "replace")[-2000:]
-            raise RuntimeError(f"{' '.join(map(str, cmd))} exited {proc.returncode}:\n{tail}")
-    return elapsed, usage.ru_maxrss / 1024
-
-
-def best_of(cmd: list[str], repeat: int) -> tuple[float, float]:
-    """The fastest wall time of ``repeat`` runs and the largest peak memory among them."""
-    runs = [run_child(cmd) for _ in range(repeat)]
-    return min(t for t, _ in runs), max(m for _, m in runs)
+    pandoc: Stat | None = None
+    docx_pandoc: Stat | None = None
+    soffice: Stat | None = None
+    pdf_soffice: Stat | None = None
 
 
 def briefgen(*args: object) -> list[str]:
@@ -92,7 +94,7 @@ def make_inputs(size: str, tmp: Path) -> tuple[Path, list[Path]]:
     """The brief of one size and the sources to draft from."""
     if size == "S":
         return EXAMPLE, [EXAMPLE.parent / "sources"]
-    n_sources, n_items, n_citations = SIZES[size]
+    n_sources, n_items, n_citations = GROWTH[size][1]
     brief = generate(tmp / "brief", n_sources, n_citations, per_note=2, items=n_items)
     articles = tmp / "articles"
     articles.mkdir()
@@ -100,8 +102,8 @@ def make_inputs(size: str, tmp: Path) -> tuple[Path, list[Path]]:
     return brief, [articles]
 
 
-def measure(size: str, tmp: Path, repeat: int, tools: dict[str, str | None]) -> Row:
-    """Time every command on one brief size, and pandoc and LibreOffice on the same content."""
+def measure(size: str, tmp: Path, repeat: int, tools: dict[str, str | None], steps: list[str]) -> Row:
+    """Time every command on one brief size against its import floor, and against pandoc and LibreOffice."""
     brief, draft_from = make_inputs(size, tmp)
     row = Row(size)
     row.sources, row.items, row.citations = counts(brief)
@@ -114,118 +116,155 @@ def measure(size: str, tmp: Path, repeat: int, tools: dict[str, str | None]) -> 
         "pdf": build_cmd(brief, out, "pdf"),
         "docx+pdf": build_cmd(brief, tmp / "both", "docx") + ["-f", "pdf"],
     }
+    commands = {k: v for k, v in commands.items() if k in steps}
     for step, cmd in commands.items():
-        row.times[step], peak = best_of(cmd, repeat)
-        row.peak_mb = max(row.peak_mb, peak)
+        floor = import_floor(cmd, tmp / "floors")
+        t, f = pairs(cmd, floor, repeat)
+        row.times[step], row.floors[step], row.above[step] = Stat.of(t), Stat.of(f), pair_excess(t, f)
+    for step in ("draft", "pdf", "docx+pdf"):  # the commands that fork helpers or hold the most
+        if step in commands:
+            row.peak_mb = max(row.peak_mb, summed_peak_mb(commands[step]))
+    if "docx" not in commands:
+        return row
     docx = next(out.glob("*.docx"))
     row.notes = notes_in(docx)
     if tools["pandoc"]:
-        run_child(build_cmd(brief, tmp / "md", "md"))
+        run_once(build_cmd(brief, tmp / "md", "md"))
         md = next((tmp / "md").glob("*.md"))
-        theirs = tmp / "pandoc.docx"
-        row.pandoc, _ = best_of([tools["pandoc"], "-f", "markdown", "-t", "docx", str(md), "-o", str(theirs)], repeat)
-        row.pandoc_notes = notes_in(theirs)
-    if tools["soffice"]:
+        theirs = [tools["pandoc"], "-f", "markdown", "-t", "docx", str(md), "-o", str(tmp / "pandoc.docx")]
+        ours, peer = pairs(commands["docx"], theirs, repeat)
+        row.pandoc, row.docx_pandoc = Stat.of(peer), pair_ratios(ours, peer)
+    if tools["soffice"] and size != "S" and "pdf" in commands:
         lo = [tools["soffice"], f"-env:UserInstallation=file://{tmp.parent / 'lo-profile'}", "--headless",
               "--convert-to", "pdf", "--outdir", str(tmp / "lo"), str(docx)]
-        run_child(lo)  # the first run sets up the profile
-        row.soffice, _ = best_of(lo, repeat)
+        ours, peer = pairs(commands["pdf"], lo, repeat)  # the warm-up run sets up LibreOffice's profile
+        row.soffice, row.pdf_soffice = Stat.of(peer), pair_ratios(ours, peer)
     return row
 
 
-def ratio(a: float | None, b: float | None) -> float | None:
-    """a / b, or None when either is missing."""
-    return None if a is None or b is None or b <= 0 else a / b
-
-
-def fmt(x: float | None, spec: str = ".2f", unit: str = "") -> str:
-    """A number for the table, or n/a."""
-    return "n/a" if x is None else f"{x:{spec}}{unit}"
+def fmt(x: Stat | float | None, spec: str = ".3f", unit: str = "") -> str:
+    """A figure for the table, or n/a."""
+    if x is None:
+        return "n/a"
+    return x.fmt(spec, unit) if isinstance(x, Stat) else f"{x:{spec}}{unit}"
 
 
 def print_table(rows: list[Row], repeat: int) -> None:
-    """The main table: one line per size."""
-    print(f"briefgen benchmark: best of {repeat} whole processes (python -m briefgen ...), "
-          f"{os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
-    head = (f"{'size':<4} {'src':>4} {'items':>5} {'cites':>5} {'notes':>5} |"
-            + "".join(f"{s:>9}" for s in STEPS)
-            + f" | {'pandoc':>7} {'docx/pandoc':>11} | {'LibreOffice':>11} {'pdf/LO':>6} | {'peak MB':>7}")
-    print(head)
-    print("-" * len(head))
+    """One block per size: each command's time, its import floor and the time above it; the peers."""
+    import os
+
+    print(f"briefgen benchmark: medians (min–max) of {repeat} interleaved pairs of whole processes "
+          f"(python -m briefgen ...), {len(os.sched_getaffinity(0))} usable CPUs, Python {sys.version.split()[0]}")
     for r in rows:
-        print(f"{r.size:<4} {r.sources:>4} {r.items:>5} {r.citations:>5} {r.notes:>5} |"
-              + "".join(f"{fmt(r.times[s], '.3f', 's'):>9}" for s in STEPS)
-              + f" | {fmt(r.pandoc, '.3f', 's'):>7} {fmt(ratio(r.times['docx'], r.pandoc)):>11}"
-              + f" | {fmt(r.soffice, '.2f', 's'):>11} {fmt(ratio(r.times['pdf'], r.soffice)):>6}"
-              + f" | {r.peak_mb:>7.1f}")
-    print(f"draft ran over {', '.join(f'{r.size}: {r.articles} texts' for r in rows)}; "
-          f"pandoc: the same brief as Markdown -> docx "
-          f"({', '.join(f'{r.size}: {r.pandoc_notes} notes' for r in rows if r.pandoc is not None) or 'skipped'}); "
-          f"LibreOffice: the built docx -> pdf")
+        print(f"\n{r.size}: {r.sources} sources, {r.items} items, {r.citations} citations, {r.notes} notes, "
+              f"draft over {r.articles} texts; peak memory (all processes) {r.peak_mb:.1f} MB")
+        print(f"  {'command':<9} {'time':>24} {'import floor':>24} {'above floor':>24}")
+        for s in (s for s in STEPS if s in r.times):
+            print(f"  {s:<9} {fmt(r.times[s]):>24} {fmt(r.floors[s]):>24} {fmt(r.above[s]):>24}")
+        if r.pandoc:
+            print(f"  pandoc md->docx {fmt(r.pandoc)}; build -f docx / pandoc, pair by pair: {fmt(r.docx_pandoc, '.2f')}")
+        if r.soffice:
+            print(f"  LibreOffice docx->pdf {fmt(r.soffice, '.2f')}; build -f pdf / LibreOffice: "
+                  f"{fmt(r.pdf_soffice, '.2f')}")
 
 
-def growth(rows: dict[str, Row], baseline: float) -> bool | None:
-    """Print M -> L growth per command against the content ratio; True if none grows faster."""
-    if "M" not in rows or "L" not in rows:
+def growth(rows: dict[str, Row], limit: float) -> bool | None:
+    """Print each command's growth above its floor over 1x -> 4x -> 16x; True if none grows faster than its content."""
+    sizes = [s for s in GROWTH if s in rows]
+    if len(sizes) < 2:
         return None
-    m, l = rows["M"], rows["L"]
-    content = l.citations / m.citations
-    print(f"\nM -> L growth (content x{content:.1f}: citations {m.citations} -> {l.citations}, "
-          f"items {m.items} -> {l.items}; start-up = python -m briefgen --version, {baseline:.3f} s)")
-    print(f"  {'command':<9} {'M':>8} {'L':>8} {'L/M':>6} {'L/M above start-up':>19}")
-    linear = True
-    for step in LINEAR_STEPS:
-        tm, tl = m.times[step], l.times[step]
-        content_step = l.articles / m.articles if step == "draft" else content
-        above = ratio(tl - baseline, tm - baseline)
-        ok = above is not None and above <= content_step
-        linear &= ok
-        print(f"  {step:<9} {tm:>7.3f}s {tl:>7.3f}s {tl / tm:>6.2f} {fmt(above):>19}  "
-              f"{'OK' if ok else 'MISS'} (<= x{content_step:.1f})")
-    return linear
-
-
-def targets(rows: dict[str, Row], linear: bool | None) -> bool:
-    """Print each target with OK / MISS / n/a; True if none is missed."""
-    s, l = rows.get("S"), rows.get("L")
-    checks = [
-        ("example docx+pdf in one process <= 0.6 s", s and s.times["docx+pdf"], 0.6, "s"),
-        ("L docx <= 0.6 x pandoc", l and ratio(l.times["docx"], l.pandoc), 0.6, "x"),
-        ("L pdf <= 0.3 x LibreOffice", l and ratio(l.times["pdf"], l.soffice), 0.3, "x"),
-        ("peak memory <= 200 MB", max((r.peak_mb for r in rows.values()), default=None), 200, " MB"),
-    ]
-    print("\ntargets")
+    print(f"\ngrowth above the import floor (median time above floor, larger / smaller; MISS when above content "
+          f"growth x {limit:g}; n/a when the smaller is under {NOISE * 1000:.0f} ms, where noise decides the ratio)")
     ok = True
-    for name, value, limit, unit in checks:
-        verdict = "n/a" if value is None else "OK" if value <= limit else "MISS"
+    steps = list(zip(sizes, sizes[1:])) + ([(sizes[0], sizes[-1])] if len(sizes) > 2 else [])
+    for a, b in steps:
+        ra, rb = rows[a], rows[b]
+        for step in (s for s in STEPS if s in ra.above and s in rb.above):
+            content = rb.articles / ra.articles if step == "draft" else rb.citations / ra.citations
+            ta, tb = ra.above[step].median, rb.above[step].median
+            if ta < NOISE:
+                verdict, g = "n/a", None
+            else:
+                g = tb / ta
+                verdict = "OK" if g <= content * limit else "MISS"
+            ok &= verdict != "MISS"
+            print(f"  {a:>3} -> {b:<3} {step:<9} {ta:7.3f}s -> {tb:7.3f}s  growth {fmt(g, '.2f'):>6}  "
+                  f"content x{content:.1f}  {verdict}")
+    return ok
+
+
+def targets(rows: dict[str, Row], linear: bool | None, help_time: Stat | None, version_pairs: Stat | None,
+            limits: dict[str, float]) -> bool:
+    """Print each target with its figure and OK / MISS / n/a; True if none is missed."""
+    s, big = rows.get("S"), rows.get("16x")
+    mem = max((r.peak_mb for r in rows.values()), default=None)
+    values = {
+        "help": help_time,
+        "validate": version_pairs,
+        "docx_pandoc": s and s.docx_pandoc,
+        "example_both": s and s.times.get("docx+pdf"),
+        "L_docx": big and big.docx_pandoc,
+        "L_pdf": big and big.pdf_soffice,
+        "memory": mem,
+    }
+    print("\ntargets (verdict on the median; the range shows the spread)")
+    ok = True
+    for name, (desc, _, unit) in TARGETS.items():
+        if name == "growth":
+            continue
+        value, limit = values.get(name), limits[name]
+        median = value.median if isinstance(value, Stat) else value
+        verdict = "n/a" if median is None else "OK" if median <= limit else "MISS"
         ok &= verdict != "MISS"
-        print(f"  {name:<42} {fmt(value or None, '.3f' if unit != ' MB' else '.1f', unit):>10}  {verdict}")
+        spec = ".1f" if unit == " MB" else ".3f"
+        print(f"  {name:<12} {desc:<38} <= {limit:g}{unit.strip()}: {fmt(value or None, spec, unit):>26}  {verdict}")
     verdict = "n/a" if linear is None else "OK" if linear else "MISS"
     ok &= verdict != "MISS"
-    print(f"  {'M -> L linear (above start-up)':<42} {'':>10}  {verdict}")
+    print(f"  {'growth':<12} {'every command, 1x -> 4x -> 16x':<38} <= content x {limits['growth']:g}  {verdict}")
     return ok
+
+
+def parse_targets(items: list[str]) -> dict[str, float]:
+    """The target limits with ``NAME=VALUE`` overrides applied."""
+    limits = {name: limit for name, (_, limit, _) in TARGETS.items()}
+    for item in items:
+        name, _, value = item.partition("=")
+        if name not in limits:
+            raise SystemExit(f"unknown target {name!r}; known: {', '.join(limits)}")
+        limits[name] = float(value)
+    return limits
 
 
 def main(argv: list[str] | None = None) -> int:
     """Measure the chosen sizes and print the table, growth and targets."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--sizes", nargs="+", default=["S", "M", "L"], choices=["S", "M", "L"])
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--sizes", nargs="+", default=ALL_SIZES, choices=ALL_SIZES)
+    ap.add_argument("--repeat", type=int, default=5, help="interleaved pairs per comparison (default 5)")
+    ap.add_argument("--steps", nargs="+", default=list(STEPS), choices=STEPS, help="commands to time (default all)")
     ap.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    ap.add_argument("--target", action="append", default=[], metavar="NAME=VALUE", help="replace a target's limit")
     args = ap.parse_args(argv)
+    limits = parse_targets(args.target)
     tools = {"pandoc": shutil.which("pandoc"), "soffice": shutil.which("soffice") or shutil.which("libreoffice")}
     started = time.perf_counter()
     compiled = compile_bytecode()
     with tempfile.TemporaryDirectory() as tmp:
         rows = {}
-        for size in dict.fromkeys(args.sizes):
+        for size in [s for s in ALL_SIZES if s in args.sizes]:
             folder = Path(tmp) / size
             folder.mkdir()
-            rows[size] = measure(size, folder, args.repeat, tools)
-        baseline, _ = best_of(briefgen("--version"), args.repeat)
+            rows[size] = measure(size, folder, args.repeat, tools, args.steps)
+        help_runs, version_runs = pairs(briefgen("--help"), briefgen("--version"), args.repeat)
+        help_time = Stat.of(help_runs)
+        validate_version = None
+        if "S" in rows and "validate" in args.steps:
+            v, ver = pairs(briefgen("validate", EXAMPLE), briefgen("--version"), args.repeat)
+            validate_version = pair_ratios(v, ver)
     print_table(list(rows.values()), args.repeat)
-    linear = growth(rows, baseline)
-    ok = targets(rows, linear)
+    print(f"\nbriefgen --help {help_time.fmt()}; --version {Stat.of(version_runs).fmt()}; "
+          f"example validate / --version, pair by pair: {fmt(validate_version, '.2f')}")
+    linear = growth(rows, limits["growth"])
+    ok = targets(rows, linear, help_time, validate_version, limits)
     print(f"\n(pandoc: {tools['pandoc'] or 'not installed'}; LibreOffice: {tools['soffice'] or 'not installed'}; "
           f"whole run {time.perf_counter() - started:.0f} s)\n{compiled}")
     return 1 if args.check and not ok else 0

@@ -1,4 +1,8 @@
-"""The benchmark runner prints its table for the example brief."""
+"""The benchmark runners print their tables, and ``--check`` fails on any target they print as missed.
+
+These run at tiny sizes and assert no timing: the deliberately impossible targets below make sure
+a MISS turns into a failing exit code with ``--check``, and only with it.
+"""
 
 import subprocess
 import sys
@@ -7,25 +11,37 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_bench_run_prints_the_table_for_the_example_brief():
-    """One quick S-size run prints the header, the S row and the targets, and exits 0."""
-    result = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "S", "--repeat", "1"],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert any(line.startswith("size") and "validate" in line and "peak MB" in line for line in lines)
-    assert any(line.startswith("S ") for line in lines), result.stdout
-    assert "example docx+pdf in one process" in result.stdout
-    assert "peak memory <= 200 MB" in result.stdout
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=300, cwd=REPO)
 
 
-def test_bench_scaling_prints_a_growth_row_for_every_shape_and_stage():
-    """A small run of the scaling benchmark prints every shape and stage with its growth and verdict."""
-    result = subprocess.run([sys.executable, str(REPO / "bench" / "bench_scaling.py"), "--scale", "0.05"],
-                            capture_output=True, text=True, timeout=300)
+def test_bench_run_prints_the_table_and_check_fails_on_an_impossible_target():
+    """A quick S-size run prints the command, floor and peer figures; an impossible target exits 1 with --check."""
+    args = [str(REPO / "bench" / "run.py"), "--sizes", "S", "--steps", "validate", "--repeat", "1",
+            "--target", "help=0.000001"]
+    result = _run(*args)
+    assert result.returncode == 0, result.stderr  # a MISS without --check still exits 0
+    out = result.stdout
+    assert "import floor" in out and "above floor" in out
+    assert any(line.split()[:1] == ["validate"] and line.count("(") == 3 for line in out.splitlines()), out
+    help_line = next(line for line in out.splitlines() if line.split()[:1] == ["help"])
+    assert help_line.rstrip().endswith("MISS"), help_line
+    assert "example validate / --version" in out and "peak memory, all processes summed" in out
+
+    checked = _run(*args, "--check")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+
+
+def test_bench_scaling_prints_a_growth_row_for_every_shape_and_stage_and_check_fails_on_a_miss():
+    """A small run prints every shape and stage with its growth and verdict; --check exits 1 on an impossible limit."""
+    args = [str(REPO / "bench" / "bench_scaling.py"), "--scale", "0.05", "--limit", "0.000001", "--noise", "0"]
+    result = _run(*args)
     assert result.returncode == 0, result.stderr
-    rows = [line.split() for line in result.stdout.splitlines() if line.split()[:1] in (["spread"], ["wide"],
-                                                                                       ["issues"])]
+    rows = [line.split() for line in result.stdout.splitlines()
+            if line.split()[:1] in (["spread"], ["wide"], ["issues"])]
     assert [(r[0], r[1]) for r in rows] == [(shape, stage) for shape in ("spread", "wide", "issues")
                                             for stage in ("check", "compose", "docx", "pdf")]
-    assert all(r[4].endswith("×") and r[5] in ("OK", "MISS") for r in rows)
+    assert all(r[-1] in ("OK", "MISS", "n/a") for r in rows)
+    assert any(r[-1] == "MISS" for r in rows)
+    checked = _run(*args, "--check")
+    assert checked.returncode == 1, checked.stdout + checked.stderr

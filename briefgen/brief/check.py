@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import typing
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -265,6 +264,8 @@ def _load_sources(ck: _Checker, brief: m.Brief, base: Path, allow_outside: Seque
             ck.error("source-file", ("sources", i, "path"), str(exc))
             continue
         if src.sha256:
+            import hashlib  # only briefs that pin a source's hash need it
+
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
             if digest != src.sha256:
                 ck.error("source-changed", ("sources", i, "sha256"),

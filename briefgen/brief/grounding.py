@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import difflib
 import heapq
 import re
 from dataclasses import dataclass
@@ -178,6 +177,8 @@ class SourceText:
         else:
             candidates = [starts[i] for i in self._likely_windows(probe)]
         best_score, best_start = -1.0, 0
+        import difflib  # only for a quote that is not found verbatim
+
         sm = difflib.SequenceMatcher(None, autojunk=False)
         sm.set_seq2(probe)
         for s in candidates:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import click
@@ -83,6 +82,8 @@ def build(brief: Path, output_dir: Path | None, formats: tuple[str, ...], templa
                              endnotes, no_quotes, full_notes, strict, helper, allow_outside)
         except BaseException:
             if drafted is not None:  # no partial output: a draft made for a failed build goes too
+                import shutil
+
                 shutil.rmtree(drafted.with_suffix(".sources"), ignore_errors=True)
                 drafted.unlink(missing_ok=True)
             raise

@@ -10,6 +10,15 @@ import click
 from briefgen.commands import allow_hint, echo
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on (1 to 64)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every platform
+        n = os.cpu_count() or 1
+    return max(1, min(64, n))
+
+
 @click.command("draft")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", type=click.Path(path_type=Path, dir_okay=False), default=Path("brief.yaml"),
@@ -18,7 +27,7 @@ from briefgen.commands import allow_hint, echo
 @click.option("--question", help="The key question the brief answers.")
 @click.option("--gazetteer", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="A YAML file of extra states, organisations, titles and role words.")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=usable_cores, show_default="usable cores",
               help="Read and analyse sources in this many processes.")
 @click.option("--model", metavar="NAME|PATH",
               help="The spaCy pipeline to read the sources with (default: the best installed of en_core_web_trf, "

@@ -883,8 +883,12 @@ def to_yaml(draft: Draft) -> str:
     return "\n".join(out) + "\n"
 
 
+# libyaml's emitter writes the same bytes as PyYAML's pure-Python one, several times faster.
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
+    return yaml.dump(data, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=100, default_flow_style=False)
 
 
 def draft_brief(paths: list[Path | str], title: str | None = None, question: str | None = None,

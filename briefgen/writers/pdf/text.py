@@ -21,6 +21,7 @@ from reportlab.platypus.flowables import Flowable
 from briefgen import outline as o
 from briefgen.writers._shared import Dispatch
 from briefgen.writers.pdf.markup import URL_RE, clean, safe_color, safe_url
+from briefgen.writers.pdf.measure import longest_prefix
 
 
 
@@ -278,27 +279,31 @@ def _break(runs: list[Run], width: float, first_extra: float) -> list[_Line]:
     return lines
 
 
+_CUT_WINDOW = 4096  # far more characters than any line holds, even of the narrowest glyph
+
+
 def _cut(word: list, lines: list[_Line], line: _Line, width: float, avail: float) -> None:
     """Put a word longer than the line on as many lines as it needs, character by character."""
     for run, text, _ in word:
         if not text:  # an anchor or note marker inside the word: keep it where it stands
             line.segs.append((run, "", 0.0))
             continue
-        while text:
+        pos = 0
+        while pos < len(text):
             room = avail - line.width
-            k = len(text)
-            while k > 1 and text_width(text[:k], run.font, run.size) > room:
-                k = max(1, int(k * 0.8) if k > 8 else k - 1)
-            if text_width(text[:k], run.font, run.size) > room and line.segs:
+            # only the window that could fit is measured, so a huge word costs its length, not its square
+            k = longest_prefix(text[pos:pos + _CUT_WINDOW], run.font, run.size, room)
+            if k == 0 and line.segs:
                 lines.append(line)
                 line = _Line()
                 avail = width
                 continue
-            w = text_width(text[:k], run.font, run.size)
-            line.segs.append((run, text[:k], w))
+            piece = text[pos:pos + max(k, 1)]
+            w = text_width(piece, run.font, run.size)
+            line.segs.append((run, piece, w))
             line.width += w
-            text = text[k:]
-            if text:
+            pos += len(piece)
+            if pos < len(text):
                 lines.append(line)
                 line = _Line()
                 avail = width
@@ -309,7 +314,7 @@ class RichPara(Flowable):
     """A paragraph of runs; splits between lines; draws links, anchors and note markers."""
 
     def __init__(self, runs: list[Run], style: TextStyle, bullet: str = "", *, lines: list[_Line] | None = None,
-                 note_cb: Callable | None = None):
+                 note_cb: Callable | None = None, notes: list[int] | None = None):
         super().__init__()
         self.runs = runs
         self.style = style
@@ -321,8 +326,11 @@ class RichPara(Flowable):
         self.spaceAfter = style.space_after
         self.width = 0.0
         self.height = 0.0
-        self._bg_notes = [r.note for r in (runs if lines is None else (sg[0] for ln in lines for sg in ln.segs))
-                          if r.note]
+        if notes is not None:  # known from the paragraph this one was split from
+            self._bg_notes = notes
+        else:
+            self._bg_notes = [r.note for r in (runs if lines is None else (sg[0] for ln in lines for sg in ln.segs))
+                              if r.note]
 
     def _layout(self, aW: float) -> list[_Line]:
         if self._lines is not None and (self._lines_w == aW or self._lines_w == -1.0):
@@ -357,7 +365,10 @@ class RichPara(Flowable):
         if n >= len(lines):
             return [self]
         first = RichPara([], self.style.but(space_after=0.0), self.bullet, lines=lines[:n], note_cb=self.note_cb)
-        rest = RichPara([], self.style.but(space_before=0.0), "", lines=lines[n:], note_cb=self.note_cb)
+        # the rest's notes follow the first part's: counting them keeps a long paragraph split over
+        # many pages linear (rescanning every remaining line at each page break is quadratic)
+        rest = RichPara([], self.style.but(space_before=0.0), "", lines=lines[n:], note_cb=self.note_cb,
+                        notes=self._bg_notes[len(first._bg_notes):])
         first._lines_w = rest._lines_w = aW
         return [first, rest]
 

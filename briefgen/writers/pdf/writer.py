@@ -34,6 +34,7 @@ from briefgen.errors import InputError
 from briefgen.writers import RenderOptions
 from briefgen.writers._shared import Dispatch, PageField, escape_braces, fill_page_fields, split_page_fields, tlp_colour
 from briefgen.writers.pdf.markup import clean, safe_color
+from briefgen.writers.pdf.measure import fit_with_ellipsis, tall_row_table
 from briefgen.writers.pdf.notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
 from briefgen.writers.pdf.text import Face, RichPara, Run, RunContext, TextStyle, runs_for
 
@@ -234,6 +235,8 @@ class _Styles:
 
 class _Builder:
     """Turns outline blocks into flowables, numbering notes in reading order."""
+
+    table_class: type = Table  # render() sets a class that can split an overtall row
 
     def __init__(self, doc: o.Document, options: RenderOptions, fonts: _Fonts, colours: dict[str, str],
                  width: float, log: NoteLog):
@@ -476,7 +479,7 @@ class _Builder:
             widths = [1.0] * ncols
         total = float(sum(widths))
         col_widths = [self.width * frac * w / total for w in widths]
-        return Table(data, colWidths=col_widths, repeatRows=nh if nh < len(rows) else 0,
+        return self.table_class(data, colWidths=col_widths, repeatRows=nh if nh < len(rows) else 0,
                      style=TableStyle(cmds), hAlign="CENTER" if frac < 1 else "LEFT",
                      spaceBefore=2 if first else 0, spaceAfter=10 if last else 0)
 
@@ -532,11 +535,7 @@ class _Furniture:
         self.forms: dict[str, tuple[str, int]] = {}  # form name -> (text after {pages}, page)
 
     def _fit(self, text: str, font: str, size: float, width: float) -> str:
-        if pdfmetrics.stringWidth(text, font, size) <= width:
-            return text
-        while text and pdfmetrics.stringWidth(text + "\u2026", font, size) > width:
-            text = text[:-1]
-        return text.rstrip() + "\u2026"
+        return fit_with_ellipsis(text, font, size, width)
 
     def _tlp(self, canv: Canvas, y: float) -> float:
         if not self.tlp:
@@ -707,6 +706,7 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
     # 2. the story: flowables with note markers numbered in reading order
     log = NoteLog()
     builder = _Builder(doc, options, fonts, colours, width, log)
+    builder.table_class = tall_row_table(height)
     story = builder.blocks(doc.blocks)
     while story and isinstance(story[-1], PageBreakIfNotEmpty):
         story.pop()  # a break with nothing after it would only add a blank page

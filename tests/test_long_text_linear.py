@@ -1,0 +1,102 @@
+"""A single very long field renders in time proportional to its length, in every writer.
+
+Time is compared as a ratio between two sizes of the same field (the smaller of a few runs each),
+so the test does not depend on how fast or busy the machine is: a field four times longer must
+take well under sixteen times as long (what a layout quadratic in the field's length would take).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+import pytest
+
+from briefgen.brief.check import check_file
+from briefgen.build import render_format, settings_for
+from briefgen.compose.composer import compose
+
+QUOTE = "the minister said"
+BRIEF = """\
+meta: {title: Short, question: Who backs what?, date: 2025-01-01}
+actors:
+  - {id: a, name: Actor A, kind: person}
+options:
+  - {id: o, title: Option O, description: D., citations: [{source: s, quote: "the minister said"}]}
+positions:
+  - {actor: a, about: o, stance: support, summary: S., citations: [{source: s, quote: "the minister said"}]}
+sources:
+  - {id: s, title: Source, path: s.txt}
+"""
+
+
+@pytest.fixture(scope="module")
+def brief(tmp_path_factory):
+    """A checked one-actor, one-option brief."""
+    folder = tmp_path_factory.mktemp("long")
+    (folder / "s.txt").write_text(f"Officials met and {QUOTE} the plan would hold.\n", encoding="utf-8")
+    (folder / "brief.yaml").write_text(BRIEF, encoding="utf-8")
+    report = check_file(folder / "brief.yaml")
+    assert report.brief is not None and report.ok(), report.problems
+    return report
+
+
+def words(n: int, seed: int = 7) -> str:
+    """About ``n`` characters of words of 2–10 letters."""
+    rnd = random.Random(seed)
+    out, size = [], 0
+    while size < n:
+        w = "".join(rnd.choice("abcdefghijklmnop") for _ in range(rnd.randint(2, 10)))
+        out.append(w)
+        size += len(w) + 1
+    return " ".join(out)[:n]
+
+
+def with_field(report, field: str, text: str):
+    """A copy of the brief with one field set to ``text``."""
+    brief = report.brief.model_copy(deep=True)
+    if field == "title":
+        brief.meta.title = text
+    elif field == "actor":
+        brief.actors[0].name = text
+    else:
+        brief.options[0].title = text
+    return brief
+
+
+def seconds(report, field: str, text: str, fmt: str, runs: int = 3) -> tuple[float, bytes]:
+    """The smallest of ``runs`` times to compose and render, and the output of the last run."""
+    layout, options = settings_for(None)
+    best, data = float("inf"), b""
+    for _ in range(runs):
+        brief = with_field(report, field, text)
+        start = time.perf_counter()
+        data = render_format(compose(brief, layout, report), fmt, options)
+        best = min(best, time.perf_counter() - start)
+    return best, data
+
+
+# (field, format, small size): the PDF table fields are laid out in narrow columns over many pages,
+# so they are measured at smaller sizes to keep the suite quick. An actor's name heads a row of the
+# stance matrix: the small size is already past the length at which that row first splits across
+# pages (a one-off step from one page to several, not growth with the length).
+CASES = [(f, fmt, 16_000) for f in ("title", "actor", "option") for fmt in ("md", "docx")]
+CASES += [("title", "pdf", 16_000), ("title-word", "pdf", 16_000), ("actor", "pdf", 5_000), ("option", "pdf", 1_000)]
+
+
+@pytest.mark.parametrize("field,fmt,small", CASES)
+def test_a_field_four_times_longer_takes_far_less_than_sixteen_times_as_long(brief, field, fmt, small):
+    """time(4n) / time(n) stays under 8 (linear work gives about 4, quadratic 16), and the text is all there."""
+    one_word = field.endswith("-word")
+    name = field.removesuffix("-word")
+
+    def text(n):
+        return "x" * n if one_word else words(n)
+
+    seconds(brief, name, text(small), fmt, runs=1)  # warm caches (fonts, imports) before timing
+    t_small, _ = seconds(brief, name, text(small), fmt)
+    t_large, data = seconds(brief, name, text(4 * small), fmt)
+    assert t_large / t_small < 8, f"{field} in {fmt}: {t_small:.3f}s at {small} chars, {t_large:.3f}s at {4 * small}"
+    if fmt == "md":
+        assert text(4 * small) in data.decode("utf-8")
