@@ -23,7 +23,7 @@ from lxml import etree
 from pypdf import PdfReader
 
 from briefgen.build import build_brief
-from briefgen.compose.composer import _clause
+from briefgen.compose.wording import clause
 from pdf_layout_check import CONT_SIZE, MARKER_MAX, NOTE_SIZE, has_rtl, strong_core
 from test_pdf_writer import _readable
 from briefgen.compose.citations import nest_quotes
@@ -164,7 +164,7 @@ def test_every_text_field_round_trips_through_word_and_pdf(tmp_path, fields):
         "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(data)).pages))
     rtl_nearby = any(has_rtl(v) for v in fields.values())
     for name, value in fields.items():
-        shown = _clause(clean(value)) if name == "condition" else clean(value)  # printed as "if …" clause
+        shown = clause(clean(value)) if name == "condition" else clean(value)  # printed as "if …" clause
         if name in ("quote1", "quote2", "source_title"):  # printed inside double marks: inner quotes alternate
             shown = nest_quotes(" ".join(shown.split()))
             if name == "source_title" and shown.startswith("[") and shown.endswith("]"):

@@ -20,7 +20,6 @@ from briefgen.compose.front import FrontSections
 from briefgen.compose.layout import Layout
 from briefgen.compose.positions import PositionSections
 from briefgen.compose.risks import RiskSections
-from briefgen.compose.wording import clause as _clause  # noqa: F401 - kept importable here for callers of compose
 from briefgen.compose.wording import squash
 from briefgen.outline import (PAGE_FIELD as PAGE, PAGES_FIELD as PAGES, Block, DocMeta, Document, Heading, Link,
                               PageBreak, Para, Strong, Table, Text, escape_braces, walk_notes)
