@@ -320,7 +320,7 @@ class RichPara(Flowable):
         self.style = style
         self.bullet = bullet
         self._lines = lines
-        self._lines_w = None if lines is None else -1.0
+        self._lines_w = None if lines is None else -1.0  # a split-off part has no runs to break again
         self.note_cb = note_cb
         self.spaceBefore = style.space_before
         self.spaceAfter = style.space_after
@@ -358,7 +358,10 @@ class RichPara(Flowable):
 
     def split(self, aW, aH):
         """Two paragraphs: the lines that fit in ``aH`` and the rest; [] if not even one fits."""
-        lines = self._layout(aW)
+        # As in platypus, a split cuts the lines of the last wrap: a table wraps a cell at its inner
+        # width but asks it to split at the column's full width, and laying the text out again there
+        # would both cost the whole remaining text at every page and cut lines the row never measured.
+        lines = self._lines if self._lines is not None else self._layout(aW)
         n = int((aH + 1e-6) // self.style.leading)
         if n <= 0:
             return []
@@ -369,7 +372,6 @@ class RichPara(Flowable):
         # many pages linear (rescanning every remaining line at each page break is quadratic)
         rest = RichPara([], self.style.but(space_before=0.0), "", lines=lines[n:], note_cb=self.note_cb,
                         notes=self._bg_notes[len(first._bg_notes):])
-        first._lines_w = rest._lines_w = aW
         return [first, rest]
 
     def plain(self) -> str:
