@@ -183,6 +183,8 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         if not np:
             continue
         phrase, _ = np
+        if text.find(phrase, m.end()) in unit.verbs:
+            continue  # "the ban came in": the action word is a noun and what follows is its verb, no object
         words = _WORD.findall(phrase)
         head = stem(words[-1])
         if words[-1].lower() in NOT_HEAD or words[-1][:1].isupper() and len(words) == 1 and not words[-1].isupper():

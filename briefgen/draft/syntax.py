@@ -100,6 +100,8 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         u.negated = frozenset(rel for rel, t in ut if is_negated(t))
         # "the fight against terrorism": 'against' inside a noun phrase is no opposition of the speaker's
         u.inert = frozenset(rel for rel, t in ut if t.lower_ == "against" and t.head.pos_ in ("NOUN", "PROPN"))
+        # finite verbs and participles only: a gerund ("banning hunting") is a fine object
+        u.verbs = frozenset(rel for rel, t in ut if t.tag_ in ("VBD", "VBZ", "VBP", "VBN", "MD"))
         _roles(u, ut, gz, r)
         _bodies(ex, u, ut, gz, r)
         if ut:
