@@ -98,7 +98,7 @@ def classify(text: str, speaker_names: Iterable[str] = (), negated: frozenset[in
     cond = condition_of(text)
     sup, opp = [], []
     for m in SUPPORT.finditer(text):
-        if not _own(text, m, names):
+        if not _own(text, m, names) or m.start() in inert:
             continue
         # a cue that already spells its negation ("do not discard") is not flipped again
         if any(m.start() <= i < m.end() for i in negated) and not _HAS_NEG.search(m.group(0)):

@@ -57,6 +57,9 @@ def _strip_the(text: str) -> str:
     return t.strip()
 
 
+_AGENT = ("ers", "ors", "er", "or")
+
+
 def is_negated(tok: Any) -> bool:
     """True when a word is negated ("would not back") or governed by a refusal ("refused to back")."""
     seen = 0
@@ -99,7 +102,9 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
     for u, ut in zip(units, by_unit):
         u.negated = frozenset(rel for rel, t in ut if is_negated(t))
         # "the fight against terrorism": 'against' inside a noun phrase is no opposition of the speaker's
-        u.inert = frozenset(rel for rel, t in ut if t.lower_ == "against" and t.head.pos_ in ("NOUN", "PROPN"))
+        # "hunt supporters", "protesters": a noun naming people who hold a view states none for the speaker
+        u.inert = frozenset(rel for rel, t in ut if t.lower_ == "against" and t.head.pos_ in ("NOUN", "PROPN")
+                            or t.pos_ == "NOUN" and t.tag_ in ("NN", "NNS") and t.lower_.endswith(_AGENT))
         # finite verbs and participles only: a gerund ("banning hunting") is a fine object
         u.verbs = frozenset(rel for rel, t in ut if t.tag_ in ("VBD", "VBZ", "VBP", "VBN", "MD"))
         _roles(u, ut, gz, r)
