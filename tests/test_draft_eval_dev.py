@@ -27,7 +27,7 @@ FLOORS = {  # macro over the dev debates, by eval-dev/score.py: the issue's targ
     "affiliation": 0.70,  # target 0.70, reached 0.725
     "stance_of_gold": 0.40,  # target 0.55, reached 0.437
     "options.recall": 0.43,  # target 0.50, reached 0.468
-    "options.precision": 0.41,  # target 0.50, reached 0.449
+    "options.precision": 0.42,  # target 0.50, reached 0.456
     "risks.recall": 0.40,  # target 0.40, reached 0.433
     "open_questions.recall": 0.29,  # target 0.40, reached 0.319
 }
