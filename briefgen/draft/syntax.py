@@ -511,6 +511,10 @@ PROPOSE = {"want", "urge", "propose", "call", "suggest", "back", "support", "opp
            "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal"}
 
 
+# nouns that report a course of action rather than name it ("back the plans to...", "reject calls for...")
+_CONTAINER = {"plan", "proposal", "idea", "call", "demand", "claim", "suggestion", "request", "bid", "move"}
+
+
 def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
     """What is put forward or fought over: the objects and infinitives of propose/back/oppose verbs."""
     from briefgen.draft.grouping import Phrase, junk_option, stem
@@ -525,7 +529,7 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         if obj is None and comp is None:
             prep = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "for"), None)  # "call for X"
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
-        if obj is None or obj.pos_ not in ("NOUN", "PROPN") or obj.lemma_.lower() in ("plan", "proposal", "idea"):
+        if obj is None or obj.pos_ not in ("NOUN", "PROPN") or obj.lemma_.lower() in _CONTAINER:
             # "back the plans to introduce ID cards": the plan's own complement is the option
             inner = next((c for c in obj.children if c.dep_ in ("acl", "prep")), None) if obj is not None else None
             obj = next((c for c in inner.subtree if c.dep_ in ("dobj", "pobj") and c.pos_ == "NOUN"), None) \
