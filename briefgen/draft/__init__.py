@@ -21,7 +21,7 @@ from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_que
                                      group_items, group_options)
 from briefgen.draft import nlp as language
 from briefgen.draft.debates import group as group_debates
-from briefgen.draft.stance import classify, combine
+from briefgen.draft.stance import HALT, classify, combine
 from briefgen.draft.syntax import Reading, read
 from briefgen.errors import InputError
 from briefgen.fileio import write_text_atomic
@@ -470,6 +470,7 @@ def _inherit_stances(actors: list[dict[str, Any]], positions: list[dict[str, Any
                                            f"{a['name']} belongs to; the actor's own words show none")
 
 
+_FLIP = {"support": "oppose", "oppose": "support"}
 _POSTNOMINAL = {"qc", "kc", "mp", "mep", "jr", "sr", "obe", "mbe", "cbe"}
 
 
@@ -518,7 +519,8 @@ _TRAILING = re.compile(r"(?:\s+(?:and|or|of|to|the|a|an|for|with|in|on|by|from|t
 def _option_title(g: Group) -> str:
     counts = Counter(_TRAILING.sub("", p.surface.strip()) for p in g.members)
     action = {p.surface.strip() for p in g.members if p.action}
-    best = max(counts.items(), key=lambda kv: (len(kv[0].split()) > 1, kv[0] in action, kv[1],
+    # the title names the course of action itself, not a call to halt it ("law change", not "delay law change")
+    best = max(counts.items(), key=lambda kv: (not HALT.match(kv[0]), len(kv[0].split()) > 1, kv[0] in action, kv[1],
                                                len(kv[0].split()) <= 6, len(kv[0]), kv[0]))[0]
     return best[:1].upper() + best[1:]
 
@@ -621,6 +623,9 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                     seen.add((c["source"], c["quote"]))
                     cites.append(c)
             otitle = next((o["title"] for o in options if o["id"] == about), about)
+            if HALT.search(otitle) and stance in _FLIP:
+                # stances are read toward the course of action; an option that is itself a halt is its reverse
+                stance = _FLIP[stance]
             pos: dict[str, Any] = {"actor": aid, "about": about, "stance": stance}
             if stance == "conditional":
                 pos["condition"] = cond

@@ -142,8 +142,8 @@ def _np_after(text: str, pos: int) -> tuple[str, int] | None:
     return text[words[0].start():words[-1].end()], words[-1].end()
 
 
-def _np_before(text: str, pos: int) -> str | None:
-    """Up to three modifier words right before an instrument noun, plus the noun."""
+def _np_before(text: str, pos: int, verbs: frozenset[int] = frozenset()) -> str | None:
+    """Up to three modifier words right before an instrument noun, plus the noun (a verb ends the modifiers)."""
     left = text[:pos]
     ms = list(_WORD.finditer(left))[-3:]
     keep = []
@@ -151,7 +151,8 @@ def _np_before(text: str, pos: int) -> str | None:
         if left[m.end():(keep[0].start() if keep else pos)].strip(" “”\"‘’'"):
             break
         lw = m.group(0).lower()
-        if lw in STOP_NP or lw.endswith(("ly", "ed")) or lw in ("through", "across", "via", "like", "per"):
+        if lw in STOP_NP or lw.endswith(("ly", "ed")) or lw in ("through", "across", "via", "like", "per") \
+                or m.start() in verbs:
             break
         if m.start() > 0 and text[m.start() - 1] in "'’" or not m.group(0)[:1].isalpha():
             break  # "Radio 4's Today": the tail of a possessive is no modifier
@@ -183,6 +184,8 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         if not np:
             continue
         phrase, _ = np
+        if text.find(phrase, m.end()) in unit.verbs:
+            continue  # "the ban came in": the action word is a noun and what follows is its verb, no object
         words = _WORD.findall(phrase)
         head = stem(words[-1])
         if words[-1].lower() in NOT_HEAD or words[-1][:1].isupper() and len(words) == 1 and not words[-1].isupper():
@@ -197,7 +200,7 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
             continue
         phrase = np[0]
         words = _WORD.findall(phrase)
-        if words[-1].lower() in NOT_HEAD or len(words) < 1:
+        if words[-1].lower() in NOT_HEAD or len(words) < 1 or junk_option(phrase, words[-1].lower()):
             continue
         out.append(Phrase(source, unit, phrase, m.group(1) + " " + phrase, stem(words[-1]),
                           {stem(w) for w in words[:-1]}, True, True))
@@ -205,7 +208,7 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         lw = m.group(0).lower()
         if lw not in INSTRUMENT:
             continue
-        before = _np_before(text, m.start())
+        before = _np_before(text, m.start(), unit.verbs)
         phrase = (before or "") + m.group(0)
         tail = re.match(r"\s+of\s+the\s+(\w+)\b", text[m.end():])
         if lw == "coalition" and tail:

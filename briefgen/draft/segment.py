@@ -36,6 +36,7 @@ class Unit:
     quoted: list[tuple[int, int]] = field(default_factory=list)  # spans inside quotes, unit-relative
     negated: frozenset[int] = frozenset()  # unit-relative offsets of words the parse marks as negated
     inert: frozenset[int] = frozenset()  # offsets of stance-looking words that state no stance ("fight against")
+    verbs: frozenset[int] = frozenset()  # offsets of finite verbs and participles ("the ban came in")
 
     @property
     def all_quoted(self) -> bool:

@@ -55,6 +55,9 @@ OPPOSE = re.compile(
     r"(?:not|never) (?:be )?(?:necessary|justified|acceptable|needed)|bad (?:law|idea|policy|decision)|disastrous|"
     r"poorly (?:drafted|thought|planned)|overturn\w*|under threat|raw deal|no choice|chip away|pandering|"
     r"prejudice\w*|discriminat\w*|unworkable|ill-?conceived|half-?baked|farcical|shambles)\b", re.I)
+# a call to stop, put off or undo a course of action is a stance against it ("should be put on hold")
+HALT = re.compile(r"\b(delay\w*|postpon\w*|put on hold|on hold|paus\w*|halt\w*|shelv\w*|ditch\w*|"
+                  r"repeal\w*|withdraw\w*|suspend\w*|revers\w*|rethink\w*)\b", re.I)
 UNCLEAR = re.compile(r"\b(unclear|uncertain\w*|undecided|too early|premature|remains to be seen|not yet clear)\b", re.I)
 
 
@@ -98,7 +101,7 @@ def classify(text: str, speaker_names: Iterable[str] = (), negated: frozenset[in
     cond = condition_of(text)
     sup, opp = [], []
     for m in SUPPORT.finditer(text):
-        if not _own(text, m, names):
+        if not _own(text, m, names) or m.start() in inert:
             continue
         # a cue that already spells its negation ("do not discard") is not flipped again
         if any(m.start() <= i < m.end() for i in negated) and not _HAS_NEG.search(m.group(0)):
@@ -107,6 +110,14 @@ def classify(text: str, speaker_names: Iterable[str] = (), negated: frozenset[in
             sup.append(m.group(0))
     opp += [m.group(0) for m in OPPOSE.finditer(text) if _own(text, m, names) and m.start() not in inert]
     unc = [m.group(0) for m in UNCLEAR.finditer(text)]
+    halt = [m.group(0) for m in HALT.finditer(text) if _own(text, m, names)
+            and not any(m.start() <= i < m.end() for i in negated)]
+    if halt and sup and not opp:
+        # "X should be delayed": backing a halt is opposing what it halts
+        sup, opp = [], [f"{c} + {halt[0]}" for c in sup[:2]]
+    elif halt and opp and not sup:
+        # "rejected calls for the change to be delayed": refusing a halt is backing what it halts
+        sup, opp = [f"{c} + {halt[0]}" for c in opp[:2]], []
     if cond is None and not sup:
         weak = _WEAK_CONDITION.search(text)
         if weak and (opp or unc):

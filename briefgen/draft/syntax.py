@@ -57,6 +57,9 @@ def _strip_the(text: str) -> str:
     return t.strip()
 
 
+_AGENT = ("ers", "ors", "er", "or")
+
+
 def is_negated(tok: Any) -> bool:
     """True when a word is negated ("would not back") or governed by a refusal ("refused to back")."""
     seen = 0
@@ -99,7 +102,11 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
     for u, ut in zip(units, by_unit):
         u.negated = frozenset(rel for rel, t in ut if is_negated(t))
         # "the fight against terrorism": 'against' inside a noun phrase is no opposition of the speaker's
-        u.inert = frozenset(rel for rel, t in ut if t.lower_ == "against" and t.head.pos_ in ("NOUN", "PROPN"))
+        # "hunt supporters", "protesters": a noun naming people who hold a view states none for the speaker
+        u.inert = frozenset(rel for rel, t in ut if t.lower_ == "against" and t.head.pos_ in ("NOUN", "PROPN")
+                            or t.pos_ == "NOUN" and t.tag_ in ("NN", "NNS") and t.lower_.endswith(_AGENT))
+        # finite verbs and participles only: a gerund ("banning hunting") is a fine object
+        u.verbs = frozenset(rel for rel, t in ut if t.tag_ in ("VBD", "VBZ", "VBP", "VBN", "MD"))
         _roles(u, ut, gz, r)
         _bodies(ex, u, ut, gz, r)
         if ut:
@@ -504,6 +511,10 @@ PROPOSE = {"want", "urge", "propose", "call", "suggest", "back", "support", "opp
            "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal"}
 
 
+# nouns that report a course of action rather than name it ("back the plans to...", "reject calls for...")
+_CONTAINER = {"plan", "proposal", "idea", "call", "demand", "claim", "suggestion", "request", "bid", "move"}
+
+
 def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
     """What is put forward or fought over: the objects and infinitives of propose/back/oppose verbs."""
     from briefgen.draft.grouping import Phrase, junk_option, stem
@@ -518,7 +529,7 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         if obj is None and comp is None:
             prep = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "for"), None)  # "call for X"
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
-        if obj is None or obj.pos_ not in ("NOUN", "PROPN") or obj.lemma_.lower() in ("plan", "proposal", "idea"):
+        if obj is None or obj.pos_ not in ("NOUN", "PROPN") or obj.lemma_.lower() in _CONTAINER:
             # "back the plans to introduce ID cards": the plan's own complement is the option
             inner = next((c for c in obj.children if c.dep_ in ("acl", "prep")), None) if obj is not None else None
             obj = next((c for c in inner.subtree if c.dep_ in ("dobj", "pobj") and c.pos_ == "NOUN"), None) \
