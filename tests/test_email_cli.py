@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from briefgen.build import brief_name, default_output_dir
 from briefgen.cli import main
-from conftest import MINIMAL_BRIEF
+from conftest import MINIMAL_BRIEF, SOURCE_TEXT
 
 FROM = "Jane Analyst <jane@example.org>"
 
@@ -449,3 +449,23 @@ def test_the_readme_dry_run_runs_as_written_with_no_server_and_no_sender(tmp_pat
     assert result.output.rstrip().endswith("Nothing was sent.")
     eml = folder / "out" / "ukraine-security-guarantees" / "ukraine-security-guarantees.eml"
     assert parse(eml)["From"].addresses[0].addr_spec == "sender@example.invalid"
+
+
+def test_a_brief_reading_sources_outside_its_folder_is_emailed_only_with_allow_outside(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "article.txt").write_text(SOURCE_TEXT, encoding="utf-8")
+    folder = tmp_path / "brief"
+    folder.mkdir()
+    (folder / "brief.yaml").write_text(MINIMAL_BRIEF.replace("path: article.txt", "path: ../shared/article.txt"),
+                                       encoding="utf-8")
+    args = [str(folder / "brief.yaml"), "--to", "b@example.org", "--from", FROM, "--outputs", str(tmp_path / "out"),
+            "-o", str(tmp_path / "m.eml")]
+    refused = run(*args)
+    assert refused.exit_code == 1, refused.output
+    assert "leads outside the brief's folder" in refused.output and "--allow-outside" in refused.output
+    assert not (tmp_path / "out").exists() and not (tmp_path / "m.eml").exists()
+    allowed = run(*args, "--allow-outside", str(shared))
+    assert allowed.exit_code == 0, allowed.output
+    message = BytesParser(policy=policy.default).parsebytes((tmp_path / "m.eml").read_bytes())
+    assert sorted(part.get_filename() for part in message.iter_attachments()) == ["brief.docx", "brief.pdf"]

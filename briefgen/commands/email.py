@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from briefgen.commands import echo
 from briefgen.errors import InputError, MailError, ValidationFailed
 
 DEFAULT_ATTACH = "docx,pdf"
@@ -66,7 +67,8 @@ def _formats(attach: str) -> list[str]:
     return list(dict.fromkeys(formats))
 
 
-def _ensure_outputs(brief: Path, report: Any, out_dir: Path, formats: list[str], echo) -> tuple[list[Path], Any]:
+def _ensure_outputs(brief: Path, report: Any, out_dir: Path, formats: list[str], echo,
+                    allow_outside: tuple[Path, ...] = ()) -> tuple[list[Path], Any]:
     """The output files of ``brief`` in ``out_dir`` and their manifest; builds those not vouched for.
 
     An output is fresh when the manifest beside it names this brief, records the digest the brief
@@ -90,7 +92,7 @@ def _ensure_outputs(brief: Path, report: Any, out_dir: Path, formats: list[str],
         if manifest is not None and manifest.settings != outs.settings_digest(layout, options):
             stale = list(formats)  # built with another template: rebuild all, so the files match
         echo(f"Building {', '.join(stale)} from {brief} …")
-        build_brief(brief, out_dir, formats=stale, layout=layout, options=options)
+        build_brief(brief, out_dir, formats=stale, layout=layout, options=options, allow_outside=allow_outside)
         manifest = outs.read_manifest(out_dir, name)
     return [paths[f] for f in formats], manifest
 
@@ -140,11 +142,15 @@ def _reproducible_date() -> dt.datetime | None:
               help="Also trust the certificates in this PEM file (a private mail server's CA).")
 @click.option("--smtp-timeout", type=_Positive(600), metavar="SECONDS",
               help="Give up on an unresponsive server after this long (default 30).")
+@click.option("--allow-outside", "allow_outside", multiple=True, metavar="PATH", type=click.Path(path_type=Path),
+              help="Also let the brief read sources under PATH (repeatable); by default a brief reads only "
+                   "files in its own folder.")
 def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str, ...], sender: str | None,
           reply_to: tuple[str, ...], subject: str | None, attach: str, outputs: Path | None,
           eml: Path | None, max_size: float | None, send: bool, dry_run: bool, yes: bool,
           smtp_host: str | None, smtp_port: int | None, starttls: bool, use_ssl: bool, no_tls: bool,
-          smtp_user: str | None, smtp_cafile: Path | None, smtp_timeout: float | None) -> None:
+          smtp_user: str | None, smtp_cafile: Path | None, smtp_timeout: float | None,
+          allow_outside: tuple[Path, ...]) -> None:
     """Package BRIEF's outputs as an email message (.eml) and optionally send it.
 
     The message has a short summary in the body (marking, title, key
@@ -168,25 +174,27 @@ def email(brief: Path, to: tuple[str, ...], cc: tuple[str, ...], bcc: tuple[str,
     """
     import warnings
 
-    from briefgen.textsafe import UnsafeTextWarning
+    from briefgen.errors import BriefgenWarning
 
     # the project's own warnings become "warning: …" lines; a dependency's are not shown raw
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore")
-        warnings.simplefilter("always", UnsafeTextWarning)
+        warnings.simplefilter("always", BriefgenWarning)
         try:
             _email(brief, to, cc, bcc, sender, reply_to, subject, attach, outputs, eml, max_size, send, dry_run,
-                   yes, smtp_host, smtp_port, starttls, use_ssl, no_tls, smtp_user, smtp_cafile, smtp_timeout)
+                   yes, smtp_host, smtp_port, starttls, use_ssl, no_tls, smtp_user, smtp_cafile, smtp_timeout,
+                   allow_outside)
         finally:
             shown = set()
             for w in caught:
-                if issubclass(w.category, UnsafeTextWarning) and str(w.message) not in shown:
+                if issubclass(w.category, BriefgenWarning) and str(w.message) not in shown:
                     shown.add(str(w.message))
-                    click.echo(f"warning: {w.message}", err=True)
+                    echo(f"warning: {w.message}", err=True)
 
 
 def _email(brief, to, cc, bcc, sender, reply_to, subject, attach, outputs, eml, max_size, send, dry_run, yes,
-           smtp_host, smtp_port, starttls, use_ssl, no_tls, smtp_user, smtp_cafile, smtp_timeout) -> None:
+           smtp_host, smtp_port, starttls, use_ssl, no_tls, smtp_user, smtp_cafile, smtp_timeout,
+           allow_outside) -> None:
     """The steps of ``briefgen email``."""
     from briefgen.config import load_config
 
@@ -210,7 +218,7 @@ def _email(brief, to, cc, bcc, sender, reply_to, subject, attach, outputs, eml, 
                             "nothing was written or sent")
     max_bytes = _max_bytes(max_size, config)
     # 2. The brief: it must check cleanly before it goes to anyone.
-    report = _checked_brief(brief)
+    report = _checked_brief(brief, allow_outside)
     model = report.brief
     tlp = model.meta.marking.tlp
     _refuse_restricted(brief, tlp, send and not yes and not dry_run)
@@ -219,7 +227,8 @@ def _email(brief, to, cc, bcc, sender, reply_to, subject, attach, outputs, eml, 
     eml = eml or out_dir / f"{_brief_name(brief)}.eml"
     _check_eml_target(eml, brief, report, out_dir, formats)
     message, data, eml, tlp = _write_message(brief, report, out_dir, formats, addresses, subject, eml, max_bytes,
-                                             refuse_restricted=send and not yes and not dry_run)
+                                             refuse_restricted=send and not yes and not dry_run,
+                                             allow_outside=allow_outside)
     if placeholder:
         click.echo(f"Note: no sender is configured; the .eml says From: {PLACEHOLDER_SENDER}. Pass --from, or set "
                    "`from` under [email] in the config file, before sending.")
@@ -278,15 +287,15 @@ def _max_bytes(max_size: float | None, config: Any) -> int:
     return int((max_size or config.email.max_size_mb or mail.DEFAULT_MAX_BYTES / 2**20) * 2**20)
 
 
-def _checked_brief(brief: Path) -> Any:
+def _checked_brief(brief: Path, allow_outside: tuple[Path, ...] = ()) -> Any:
     """The brief's check report when it has no errors; else its errors on stderr and ValidationFailed."""
     from briefgen.brief.check import check_file
 
-    report = check_file(brief)
+    report = check_file(brief, allow_outside)
     if report.brief is None or report.errors:
         for problem in report.problems:
             if problem.severity == "error":
-                click.echo(problem.format(), err=True)
+                echo(problem.format(), err=True)
         raise ValidationFailed(f"{brief}: {len(report.errors)} errors; fix them (see `briefgen validate "
                                f"{brief}`) before emailing the brief")
     return report
@@ -309,7 +318,7 @@ def _refuse_restricted(brief: Path, tlp: Any, sending_without_yes: bool) -> None
 
 def _write_message(brief: Path, report: Any, out_dir: Path, formats: list[str], addresses: _Addresses,
                    subject: str | None, eml: Path, max_bytes: int,
-                   refuse_restricted: bool) -> tuple[Any, bytes, Path, Any]:
+                   refuse_restricted: bool, allow_outside: tuple[Path, ...] = ()) -> tuple[Any, bytes, Path, Any]:
     """Build the outputs if needed, package them and save the .eml; (message, bytes, .eml path, marking).
 
     The marking that decides the TLP:RED refusal is the one recorded with the very files attached.
@@ -322,7 +331,8 @@ def _write_message(brief: Path, report: Any, out_dir: Path, formats: list[str], 
     from briefgen.fileio import replace_all
 
     model = report.brief
-    files, manifest = _ensure_outputs(brief, report, out_dir, formats, lambda text: click.echo(text, err=True))
+    files, manifest = _ensure_outputs(brief, report, out_dir, formats, lambda text: echo(text, err=True),
+                                      allow_outside)
     attachments = [mail.Attachment.from_path(p) for p in files]
     for path, att in zip(files, attachments):  # what is attached is exactly what this brief's build wrote
         recorded = manifest.outputs.get(path.name) if manifest is not None else None
