@@ -60,6 +60,16 @@ sources:
 
 
 @pytest.fixture
+def no_user_config(tmp_path_factory, monkeypatch):
+    """Never read the real user's config file, SMTP password or SOURCE_DATE_EPOCH; an empty config stands in."""
+    empty = tmp_path_factory.mktemp("config") / "config.toml"
+    empty.write_text("", encoding="utf-8")
+    monkeypatch.setenv("BRIEFGEN_CONFIG", str(empty))
+    monkeypatch.delenv("BRIEFGEN_SMTP_PASSWORD", raising=False)
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
+@pytest.fixture
 def brief_dir(tmp_path: Path) -> Path:
     """A folder with a minimal valid brief (brief.yaml) and its one source (article.txt)."""
     (tmp_path / "article.txt").write_text(SOURCE_TEXT, encoding="utf-8")

@@ -19,13 +19,8 @@ FROM = "Jane Analyst <jane@example.org>"
 
 
 @pytest.fixture(autouse=True)
-def _no_user_config(tmp_path_factory, monkeypatch):
-    """Never read the real user's config file or password; an empty config file stands in."""
-    empty = tmp_path_factory.mktemp("config") / "config.toml"
-    empty.write_text("", encoding="utf-8")
-    monkeypatch.setenv("BRIEFGEN_CONFIG", str(empty))
-    monkeypatch.delenv("BRIEFGEN_SMTP_PASSWORD", raising=False)
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+def _no_user_config(no_user_config):
+    """Never read the real user's config file or password (see conftest)."""
 
 
 def run(*args: str, input: str | None = None):

@@ -158,12 +158,8 @@ def smtp_server(certificate):
 
 
 @pytest.fixture(autouse=True)
-def _no_user_config(tmp_path_factory, monkeypatch):
-    """Never read the real user's config file or password; an empty config file stands in."""
-    empty = tmp_path_factory.mktemp("config") / "config.toml"
-    empty.write_text("", encoding="utf-8")
-    monkeypatch.setenv("BRIEFGEN_CONFIG", str(empty))
-    monkeypatch.delenv("BRIEFGEN_SMTP_PASSWORD", raising=False)
+def _no_user_config(no_user_config):
+    """Never read the real user's config file or password (see conftest)."""
 
 
 @pytest.fixture

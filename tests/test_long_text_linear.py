@@ -8,8 +8,8 @@ take well under sixteen times as long (what a layout quadratic in the field's le
 from __future__ import annotations
 
 import io
-import random
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -20,18 +20,10 @@ from briefgen.brief.check import check_file
 from briefgen.build import render_format, settings_for
 from briefgen.compose.composer import compose
 
-QUOTE = "the minister said"
-BRIEF = """\
-meta: {title: Short, question: Who backs what?, date: 2025-01-01}
-actors:
-  - {id: a, name: Actor A, kind: person}
-options:
-  - {id: o, title: Option O, description: D., citations: [{source: s, quote: "the minister said"}]}
-positions:
-  - {actor: a, about: o, stance: support, summary: S., citations: [{source: s, quote: "the minister said"}]}
-sources:
-  - {id: s, title: Source, path: s.txt}
-"""
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "bench"))
+from bench_longtext import BRIEF, QUOTE, long_text  # noqa: E402  (the benchmark's brief and texts)
 
 
 @pytest.fixture(scope="module")
@@ -43,17 +35,6 @@ def brief(tmp_path_factory):
     report = check_file(folder / "brief.yaml")
     assert report.brief is not None and report.ok(), report.problems
     return report
-
-
-def words(n: int, seed: int = 7) -> str:
-    """About ``n`` characters of words of 2–10 letters."""
-    rnd = random.Random(seed)
-    out, size = [], 0
-    while size < n:
-        w = "".join(rnd.choice("abcdefghijklmnop") for _ in range(rnd.randint(2, 10)))
-        out.append(w)
-        size += len(w) + 1
-    return " ".join(out)[:n]
 
 
 def with_field(report, field: str, text: str):
@@ -94,7 +75,7 @@ def test_a_field_four_times_longer_takes_far_less_than_sixteen_times_as_long(bri
     name = field.removesuffix("-word")
 
     def text(n):
-        return "x" * n if one_word else words(n)
+        return long_text(n, "word" if one_word else "words")
 
     seconds(brief, name, text(small), fmt, runs=1)  # warm caches (fonts, imports) before timing
     t_small, _ = seconds(brief, name, text(small), fmt)
