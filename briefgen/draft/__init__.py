@@ -15,7 +15,8 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from briefgen.brief import models as m
-from briefgen.draft.actors import Gazetteer, fold, load_gazetteer
+from briefgen.draft.actors import (HONORIFIC as _HONORIFIC, POSTNOMINAL as _POSTNOMINAL, Gazetteer, entity_key,
+                                   fold, load_gazetteer, name_form_groups, name_parts as _name_parts, same_people)
 from briefgen.draft.attribution import Extract, Person, Statement, extract
 from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_questions, find_risks,
                                      group_items, group_options)
@@ -238,29 +239,9 @@ _SPEAKS_FOR = re.compile(r"\s+(?:will|would|is|was|has|must|cannot|can|shall)\b"
 
 def _merge_people(docs: list[Analysed]) -> dict[tuple[str, str], str]:
     """Map (source id, person key) to a global person key; name variants and surnames merged."""
-    full: dict[str, Person] = {}
-    out: dict[tuple[str, str], str] = {}
-    by_surname: dict[str, list[str]] = defaultdict(list)
-    by_first: dict[str, list[str]] = defaultdict(list)
-    for a in docs:
-        for key, p in a.ex.people.items():
-            if len(fold(p.name).split()) >= 2 and key not in full:
-                full[key] = p
-                by_surname[fold(p.name).split()[-1]].append(key)
-                by_first[fold(p.name).split()[0]].append(key)
-    for a in docs:
-        for key, p in a.ex.people.items():
-            parts = fold(p.name).split()
-            if key in full:
-                # same surname and same first initial: one person (Smith / Smyth spelt alike after folding, Jon / John)
-                cands = [k for k in by_surname.get(parts[-1], []) if k.split()[0][:1] == parts[0][:1]]
-                out[(a.sid, key)] = sorted(cands, key=lambda k: (-len(full[k].name), k))[0] if cands else key
-            else:
-                cands = by_surname.get(parts[-1] if parts else "", [])
-                if not cands and len(parts) == 1:  # "Prime Minister Abiy": a first name used alone
-                    cands = by_first.get(parts[0], [])
-                out[(a.sid, key)] = cands[0] if len(cands) == 1 else key
-    return out
+    records = [(a.sid, key, p.name) for a in docs for key, p in a.ex.people.items()]
+    merged = same_people([(key, name) for _, key, name in records])
+    return {(sid, key): to for (sid, key, _), to in zip(records, merged)}
 
 
 def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
@@ -319,7 +300,8 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
         if verdict != "person":
             acc.kind = verdict
             acc.role = acc.affiliation = None
-            same = next((k for k, o in actors.items() if k != key and o.kind != "person" and fold(o.name) == fold(acc.name)), None)
+            same = next((k for k, o in actors.items() if k != key and o.kind != "person"
+                         and entity_key(o.name, gz) == entity_key(acc.name, gz)), None)
             if same:  # the body was also found under its own name: one actor
                 actors[same].statements += acc.statements
                 actors[same].how.update(acc.how)
@@ -364,7 +346,6 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
 
 _NON_PERSON = {"ORG": "organisation", "NORP": "organisation", "FAC": None, "GPE": None, "LOC": None,
                "PRODUCT": None, "WORK_OF_ART": None, "LAW": None, "EVENT": None}
-_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Baroness|Professor|Prof)\.?\s", re.I)
 
 
 _REPORTER = re.compile(r"\b(correspondent|reporter|editor|journalist|presenter|anchor|columnist|commentator|"
@@ -471,32 +452,13 @@ def _inherit_stances(actors: list[dict[str, Any]], positions: list[dict[str, Any
 
 
 _FLIP = {"support": "oppose", "oppose": "support"}
-_POSTNOMINAL = {"qc", "kc", "mp", "mep", "jr", "sr", "obe", "mbe", "cbe"}
-
-
-def _name_parts(name: str) -> list[str]:
-    """A person's name folded, without honorifics in front or post-nominals behind."""
-    parts = fold(_HONORIFIC.sub("", name.strip())).split()
-    while len(parts) > 1 and parts[-1] in _POSTNOMINAL:
-        parts.pop()
-    return parts
 
 
 def _merge_name_forms(actors: dict[str, ActorAcc]) -> None:
     """One actor per person across name forms: 'Mr Straw', 'Straw' and 'Jack Straw' merge; two full names never do."""
-    by_surname: dict[str, list[str]] = defaultdict(list)
-    for key, acc in actors.items():
-        if acc.kind == "person" and not key.startswith("v:"):
-            parts = _name_parts(acc.name)
-            if parts:
-                by_surname[parts[-1]].append(key)
-    for sur, keys in sorted(by_surname.items()):
-        if len(keys) < 2:
-            continue
-        full = sorted({" ".join(_name_parts(actors[k].name)) for k in keys if len(_name_parts(actors[k].name)) >= 2})
-        if len(full) > 1:
-            continue  # "Tony Blair" and "Ian Blair": a bare "Blair" could be either, so nothing merges
-        keys = sorted(keys, key=lambda k: (-len(_name_parts(actors[k].name)), -len(actors[k].statements), k))
+    people = {key: (acc.name, len(acc.statements)) for key, acc in actors.items()
+              if acc.kind == "person" and not key.startswith("v:")}
+    for keys in name_form_groups(people):
         target = actors[keys[0]]
         for k in keys[1:]:
             other = actors.pop(k)

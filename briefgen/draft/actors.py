@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -239,6 +240,88 @@ def _load(extra: str | None) -> Gazetteer:
         except (TypeError, KeyError, AttributeError) as exc:
             raise InputError(f"gazetteer {extra or DATA} is malformed: {exc}") from None
     return Gazetteer(entries, media, titles, groups, lower_ok=lower_ok, offices=offices).build()
+
+
+# --------------------------------------------------------------------------- one actor per real-world actor
+# The rules that decide when two names are one actor, shared by every drafting engine.
+
+
+HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Baroness|Professor|Prof)\.?\s", re.I)
+POSTNOMINAL = {"qc", "kc", "mp", "mep", "jr", "sr", "obe", "mbe", "cbe"}
+
+
+def name_parts(name: str) -> list[str]:
+    """A person's name folded, without honorifics in front or post-nominals behind."""
+    parts = fold(HONORIFIC.sub("", name.strip())).split()
+    while len(parts) > 1 and parts[-1] in POSTNOMINAL:
+        parts.pop()
+    return parts
+
+
+def same_people(records: list[tuple[str, str]]) -> list[str]:
+    """For each (key, name) record of a person, the key of the person it names.
+
+    Full names with the same surname and first initial are one person (spelling variants:
+    Smith / Smyth alike after folding, Jon / John), kept under the longest; a one-word name is
+    the person of that surname, else of that first name ("Prime Minister Abiy"), when exactly
+    one full name has it.
+    """
+    full: dict[str, str] = {}
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    by_first: dict[str, list[str]] = defaultdict(list)
+    for key, name in records:
+        parts = fold(name).split()
+        if len(parts) >= 2 and key not in full:
+            full[key] = name
+            by_surname[parts[-1]].append(key)
+            by_first[parts[0]].append(key)
+    out = []
+    for key, name in records:
+        parts = fold(name).split()
+        if key in full:
+            cands = [k for k in by_surname.get(parts[-1], []) if k.split()[0][:1] == parts[0][:1]]
+            out.append(sorted(cands, key=lambda k: (-len(full[k]), k))[0] if cands else key)
+        else:
+            cands = by_surname.get(parts[-1] if parts else "", [])
+            if not cands and len(parts) == 1:
+                cands = by_first.get(parts[0], [])
+            out.append(cands[0] if len(cands) == 1 else key)
+    return out
+
+
+def name_form_groups(people: dict[str, tuple[str, int]]) -> list[list[str]]:
+    """Keys of persons, each with (name, weight), that are one person across name forms; the one to keep first.
+
+    'Mr Straw', 'Straw' and 'Jack Straw' are one; two different full names never merge, and a
+    bare surname two full names share ('Tony Blair', 'Sir Ian Blair': 'Blair') joins neither.
+    """
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for key, (name, _) in people.items():
+        parts = name_parts(name)
+        if parts:
+            by_surname[parts[-1]].append(key)
+    groups = []
+    for _, keys in sorted(by_surname.items()):
+        if len(keys) < 2:
+            continue
+        full = {" ".join(name_parts(people[k][0])) for k in keys if len(name_parts(people[k][0])) >= 2}
+        if len(full) > 1:
+            continue
+        groups.append(sorted(keys, key=lambda k: (-len(name_parts(people[k][0])), -people[k][1], k)))
+    return groups
+
+
+def entity_key(name: str, gz: Gazetteer) -> str:
+    """What a state, party or organisation is compared by: its gazetteer entry ('Tories' and
+    'Conservative Party' are 'Conservatives'), else its folded name."""
+    text = name.strip()
+    hit = gz.lookup(text) or gz.lookup(_POSS.sub("", text))
+    if hit is None:
+        found = gz.find(text)  # "the Tories", "Britain's": the whole name is one gazetteer mention
+        if len(found) == 1 and text[:found[0][0]].strip().lower() in ("", "the") \
+                and not text[found[0][1]:].strip(" '’s."):
+            hit = found[0][2:]
+    return "gazetteer:" + hit[0] if hit else fold(text)
 
 
 # --------------------------------------------------------------------------- mentions

@@ -353,3 +353,20 @@ def group_items(items: list[Item], threshold: float = 0.25) -> list[Group]:
             for s in it.stems:
                 index[s].append(best)
     return groups
+
+
+def title_phrase(title: str, source: str = "") -> Phrase | None:
+    """The option phrase an option's title names, found as in a source ("Deploy border monitors": monitors).
+
+    The first phrase the source rules find (a proposal verb's object first); else the noun phrase
+    the title opens with. None for a title with no words.
+    """
+    unit = Unit(0, len(title), title, 0, mask=title)
+    found = find_options(source, unit)
+    if found:
+        return found[0]
+    np = _np_after(title, 0)
+    if not np:
+        return None
+    words = _WORD.findall(np[0])
+    return Phrase(source, unit, np[0], np[0], stem(words[-1]), {stem(w) for w in words[:-1]}, False)

@@ -1,38 +1,42 @@
 """Merging the verified proposals of several requests into one: duplicates joined, ids made unique.
 
-The rules, kept simple so an analyst can predict them:
+Duplicates are found by the offline drafter's own rules (``draft/actors.py``, ``draft/grouping.py``),
+so both engines merge the same names and the same options the same way:
 
-- names are compared folded: accents, case, punctuation, a possessive "'s" and leading titles
-  ("the", "Mr", "Dr", "Sir", …) do not count;
-- actors are one when their folded names (or aliases) are equal; two persons are one when their
-  first names and surnames agree ("George W. Bush" and "George Bush"), and a person named by one
-  word is the one person of that surname, when there is exactly one;
-- options, and risks, are one when their folded titles are at least 80 % alike (difflib ratio);
-  open questions when their folded questions are at least 85 % alike;
+- persons: full names with the same surname and first initial are one, and a title or bare surname
+  ("Mr Blair", "Blair") is the one full name of that surname when there is exactly one; two
+  different full names ("Tony Blair", "Sir Ian Blair") never merge (``same_people``,
+  ``name_form_groups``); a model's alias counts as a name form when it is a full name;
+- states, parties and organisations: one when a name or alias of each stands for the same gazetteer
+  entry ("Tories", "Conservative Party"), else when their folded names or aliases are equal;
+- options: one when the offline grouping puts their titles' option phrases in one group (same head
+  noun, or one's head used as a modifier of the other's: "ID cards", "identity card scheme");
+  risks and open questions when their quotes share enough content words (``group_items``); two
+  items of one request are never merged, as the model told them apart;
 - positions are one when actor, option (or issue) and stance are all the same;
 - merged items keep every distinct citation (same source and same words, once).
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from typing import Any, TypeVar
 
+from briefgen.draft.actors import (HONORIFIC, POSTNOMINAL, Gazetteer, entity_key, load_gazetteer, name_form_groups, name_parts,
+                                   same_people)
+from briefgen.draft.grouping import Item, Phrase, content_stems, group_items, group_options, title_phrase
 from briefgen.draft.llm_proposal import (Proposal, ProposedActor, ProposedCitation, ProposedOption,
                                          ProposedPosition, ProposedQuestion, ProposedRisk)
+from briefgen.draft.segment import Unit
 
-OPTION_ALIKE = 0.8
-RISK_ALIKE = 0.8
-QUESTION_ALIKE = 0.85
 _TITLES = {"the", "mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof", "professor"}
 
 T = TypeVar("T", ProposedOption, ProposedRisk, ProposedQuestion)
 
 
 def fold(name: str) -> str:
-    """A name for comparison: no accents, case, punctuation, possessive or leading title."""
+    """A name for ids and look-ups: no accents, case, punctuation, possessive or leading title."""
     s = unicodedata.normalize("NFKD", name or "")
     s = "".join(ch for ch in s if not unicodedata.combining(ch)).casefold()
     s = re.sub(r"['’`´]s\b", "", s)
@@ -56,32 +60,71 @@ def make_id(text: str, used: set[str], limit: int = 40) -> str:
     return ident
 
 
-def _alike(a: str, b: str, threshold: float) -> bool:
-    fa, fb = fold(a), fold(b)
-    return fa == fb or difflib.SequenceMatcher(None, fa, fb, autojunk=False).ratio() >= threshold
+class _Union:
+    """Which items are one: a union-find over their indices."""
+
+    def __init__(self, n: int):
+        self.up = list(range(n))
+
+    def find(self, i: int) -> int:
+        """The index that stands for i's set."""
+        while self.up[i] != i:
+            self.up[i] = self.up[self.up[i]]
+            i = self.up[i]
+        return i
+
+    def join(self, i: int, j: int) -> None:
+        """Put i and j in one set (the lower index stands for it)."""
+        a, b = self.find(i), self.find(j)
+        if a != b:
+            self.up[max(a, b)] = min(a, b)
 
 
-def _same_actor(a: ProposedActor, b: ProposedActor) -> bool:
-    names_a = {fold(n) for n in [a.name, *a.aliases] if fold(n)}
-    names_b = {fold(n) for n in [b.name, *b.aliases] if fold(n)}
-    if names_a & names_b:
-        return True
-    if a.kind.value == b.kind.value == "person":
-        wa, wb = fold(a.name).split(), fold(b.name).split()
-        if len(wa) >= 2 and len(wb) >= 2 and wa[0] == wb[0] and wa[-1] == wb[-1]:
-            return True
-    return False
+def _bare(name: str) -> str:
+    """A person's name as the sources' name finder gives it: no title in front, no post-nominals behind."""
+    words = HONORIFIC.sub("", " ".join(name.split())).split()
+    while len(words) > 1 and fold(words[-1]) in POSTNOMINAL:
+        words.pop()
+    return " ".join(words)
 
 
-def _surname_of_one(actor: ProposedActor, merged: list[ProposedActor]) -> int | None:
-    """The index of the one person whose surname is this one-word person name, if exactly one."""
-    words = fold(actor.name).split()
-    if actor.kind.value != "person" or len(words) != 1:
-        return None
-    hits = [i for i, other in enumerate(merged)
-            if other.kind.value == "person" and len(fold(other.name).split()) >= 2
-            and fold(other.name).split()[-1] == words[0]]
-    return hits[0] if len(hits) == 1 else None
+def actor_groups(actors: list[ProposedActor], gz: Gazetteer) -> list[list[int]]:
+    """The actors that are one real-world actor, by the offline drafter's rules; each group in first-seen order."""
+    union = _Union(len(actors))
+    # persons: every name form (the name, and aliases that are full names) is a record for the shared rules
+    records: list[tuple[int, str, str]] = []
+    for i, actor in enumerate(actors):
+        if actor.kind.value != "person":
+            continue
+        for form in [actor.name, *(a for a in actor.aliases if len(name_parts(a)) >= 2)]:
+            parts = name_parts(form)
+            if parts:
+                records.append((i, " ".join(parts), _bare(form)))
+    resolved = same_people([(key, name) for _, key, name in records])
+    names: dict[str, str] = {}
+    for _, key, name in records:
+        names.setdefault(key, name)
+    people = {key: (names[key], resolved.count(key)) for key in dict.fromkeys(resolved)}
+    final = {key: key for key in people}
+    for group in name_form_groups(people):
+        for key in group:
+            final[key] = group[0]
+    owner: dict[str, int] = {}
+    for (i, _, _), key in zip(records, resolved):
+        union.join(i, owner.setdefault(final[key], i))
+    # states, parties, organisations: the same gazetteer entry or the same folded name
+    seen: dict[str, int] = {}
+    for i, actor in enumerate(actors):
+        if actor.kind.value == "person":
+            continue
+        for form in [actor.name, *actor.aliases]:
+            key = entity_key(form, gz)
+            if key:
+                union.join(i, seen.setdefault(key, i))
+    groups: dict[int, list[int]] = {}
+    for i in range(len(actors)):
+        groups.setdefault(union.find(i), []).append(i)
+    return list(groups.values())
 
 
 def _add_citations(into: Any, more: list[ProposedCitation]) -> None:
@@ -105,8 +148,8 @@ def _copy(item: Any) -> Any:
 
 
 def _merge_actor(into: ProposedActor, other: ProposedActor) -> None:
-    # the longer name is kept (a full name over a surname), the other becomes an alias
-    if len(fold(other.name).split()) > len(fold(into.name).split()):
+    # a person keeps the fullest name (a full name over a surname), the other becomes an alias
+    if into.kind.value == "person" and len(name_parts(other.name)) > len(name_parts(into.name)):
         into.name, other_name = other.name, into.name
     else:
         other_name = other.name
@@ -118,49 +161,79 @@ def _merge_actor(into: ProposedActor, other: ProposedActor) -> None:
     _absorb(into, other)
 
 
-def _merge_similar(merged: list[T], item: T, text: str, threshold: float, key: str) -> int:
-    """Add ``item`` to ``merged`` or join it to an alike one; its index."""
-    for i, have in enumerate(merged):
-        if _alike(getattr(have, key), text, threshold):
-            _absorb(have, item)
-            if isinstance(have, ProposedRisk) and isinstance(item, ProposedRisk):
-                have.options.extend(o for o in item.options if o not in have.options)
-            return i
-    merged.append(_copy(item))
-    return len(merged) - 1
+def _option_of(phrases: list[list[Phrase]], titles: list[str], option: ProposedOption, taken: set[int]
+               ) -> tuple[int | None, Phrase | None]:
+    """The merged option this one is, by the offline grouping of option phrases, and its phrase."""
+    phrase = title_phrase(option.title)
+    for i, have in enumerate(phrases):
+        if i in taken:
+            continue
+        if phrase is None or not have:
+            if fold(titles[i]) == fold(option.title):
+                return i, phrase
+            continue
+        if any(len(g.members) > 1 and any(p is phrase for p in g.members) for g in group_options([*have, phrase])):
+            return i, phrase
+    return None, phrase
 
 
-def merge_proposals(parts: list[Proposal]) -> Proposal:
+def _similar_groups(parts: list[list[T]]) -> list[list[tuple[int, T]]]:
+    """Risks or open questions of several requests grouped by the offline rule: the words of their quotes."""
+    items: list[Item] = []
+    found: dict[int, tuple[int, T]] = {}
+    for ci, part in enumerate(parts):
+        unit = Unit(0, 0, "", 0, index=ci)  # one per request: two items of one request never group
+        for item in part:
+            stems = content_stems(" ".join(c.quote for c in item.citations))
+            items.append(Item(str(ci), unit, 0, 0, 1.0, [], stems))
+            found[id(items[-1])] = (ci, item)
+    return [[found[id(m)] for m in g.members] for g in group_items(items)]
+
+
+def merge_proposals(parts: list[Proposal], gazetteer: Gazetteer | None = None) -> Proposal:
     """One proposal from many (each with its own ids): duplicates merged, ids unique, references re-pointed."""
+    gz = gazetteer or load_gazetteer()
     out = Proposal()
     actor_at: dict[tuple[int, str], int] = {}
     option_at: dict[tuple[int, str], int] = {}
     risk_options: dict[int, list[tuple[int, str]]] = {}
+
+    every = [(ci, actor) for ci, part in enumerate(parts) for actor in part.actors]
+    for group in actor_groups([actor for _, actor in every], gz):
+        merged = _copy(every[group[0]][1])
+        for k in group[1:]:
+            _merge_actor(merged, every[k][1])
+        out.actors.append(merged)
+        for k in group:
+            actor_at[(every[k][0], every[k][1].id)] = len(out.actors) - 1
+
+    phrases: list[list[Phrase]] = []
     for ci, part in enumerate(parts):
-        for actor in part.actors:
-            j = next((i for i, have in enumerate(out.actors) if _same_actor(have, actor)), None)
-            if j is None:
-                j = _surname_of_one(actor, out.actors)
-            if j is None:
-                # an earlier one-word person may be this person's surname: join them now
-                words = fold(actor.name).split()
-                if actor.kind.value == "person" and len(words) >= 2:
-                    hits = [i for i, have in enumerate(out.actors) if have.kind.value == "person"
-                            and fold(have.name).split() == [words[-1]]]
-                    j = hits[0] if len(hits) == 1 else None
-            if j is None:
-                out.actors.append(_copy(actor))
-                j = len(out.actors) - 1
-            else:
-                _merge_actor(out.actors[j], actor)
-            actor_at[(ci, actor.id)] = j
+        taken: set[int] = set()  # the model told the options of one answer apart: they stay apart
         for option in part.options:
-            option_at[(ci, option.id)] = _merge_similar(out.options, option, option.title, OPTION_ALIKE, "title")
-        for risk in part.risks:
-            j = _merge_similar(out.risks, risk, risk.title, RISK_ALIKE, "title")
-            risk_options.setdefault(j, []).extend((ci, o) for o in risk.options)
-        for question in part.open_questions:
-            _merge_similar(out.open_questions, question, question.question, QUESTION_ALIKE, "question")
+            j, phrase = _option_of(phrases, [o.title for o in out.options], option, taken)
+            if j is None:
+                out.options.append(_copy(option))
+                phrases.append([])
+                j = len(out.options) - 1
+            else:
+                _absorb(out.options[j], option)
+            if phrase is not None:
+                phrases[j].append(phrase)
+            taken.add(j)
+            option_at[(ci, option.id)] = j
+
+    for group in _similar_groups([part.risks for part in parts]):
+        risk = _copy(group[0][1])
+        for _, other in group[1:]:
+            _absorb(risk, other)
+        out.risks.append(risk)
+        risk_options[len(out.risks) - 1] = [(ci, o) for ci, r in group for o in r.options]
+    for group in _similar_groups([part.open_questions for part in parts]):
+        question = _copy(group[0][1])
+        for _, other in group[1:]:
+            _absorb(question, other)
+        out.open_questions.append(question)
 
     used: set[str] = set()
     for actor in out.actors:
