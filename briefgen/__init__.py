@@ -60,18 +60,75 @@ def check(brief: Brief, *, allow_outside: Sequence[PathLike] = ()) -> Report:
 
 
 def draft(paths: Sequence[PathLike], *, title: str | None = None, question: str | None = None,
-          gazetteer: PathLike | None = None, jobs: int = 1) -> Brief:
+          gazetteer: PathLike | None = None, jobs: int = 1, engine: str = "offline",
+          llm_url: str | None = None, llm_model: str | None = None, llm_key_env: str | None = None,
+          llm_cache: PathLike | None = None, no_cache: bool = False) -> Brief:
     """Draft a grounded brief from source files or folders (.txt, .md, .html, .pdf, .docx).
 
     Source paths in the draft are relative to the current folder. To keep a draft whose sources
     include PDF or Word files (their text is saved beside it), write it with ``briefgen draft``.
+
+    ``engine="offline"`` (the default) reads the sources with language analysis on this machine.
+    ``engine="llm"`` asks an OpenAI-compatible chat-completions server you run (as
+    ``briefgen draft --engine llm``): ``llm_url`` and ``llm_model``, the key read from the
+    environment variable named ``llm_key_env`` (a name, never the key), answers stored in the
+    folder ``llm_cache`` unless ``no_cache``; a setting not given comes from ``[llm]`` in the config
+    file. Only items with a quote found verbatim in its source are kept; what was dropped or
+    replaced is issued as ``BriefgenWarning``. A failed request raises ``DraftIncomplete`` (an
+    ``LLMError``) whose ``partial`` is the brief verified so far, or None.
     """
+    if engine not in ("offline", "llm"):
+        from briefgen.errors import InputError
+
+        raise InputError(f"engine must be 'offline' or 'llm', not {engine!r}")
+    if engine == "llm":
+        return _draft_llm(paths, title, question, gazetteer, llm_url, llm_model, llm_key_env, llm_cache, no_cache)
+    given = [name for name, value in (("llm_url", llm_url), ("llm_model", llm_model), ("llm_key_env", llm_key_env),
+                                      ("llm_cache", llm_cache), ("no_cache", no_cache)) if value]
+    if given:
+        from briefgen.errors import InputError
+
+        raise InputError(f"{', '.join(given)} need engine='llm'")
     from briefgen.brief.models import Brief as BriefModel
     from briefgen.draft import draft_brief
 
     drafted = draft_brief([Path(p) for p in paths], title, question, gazetteer, jobs, Path.cwd())
     brief = BriefModel.model_validate(drafted.brief)
     brief._file = Path.cwd() / "brief.yaml"
+    return brief
+
+
+def _draft_llm(paths: Sequence[PathLike], title: str | None, question: str | None, gazetteer: PathLike | None,
+               url: str | None, model: str | None, key_env: str | None, cache: PathLike | None,
+               no_cache: bool) -> Brief:
+    """``draft`` with the model server: verified items only, drops as warnings, failures raised with the partial brief."""
+    import warnings
+
+    from briefgen.brief.models import Brief as BriefModel
+    from briefgen.config import load_config
+    from briefgen.draft.llm import DraftIncomplete, llm_draft, resolve_settings
+    from briefgen.errors import BriefgenWarning
+
+    settings = resolve_settings(load_config(), url, model, use_cache=not no_cache, key_env=key_env, cache_dir=cache)
+    data, _, result, sources = llm_draft([Path(p) for p in paths], settings, title, question, gazetteer=gazetteer)
+    for line in [*(f"dropped: {d}" for d in result.drops), *(f"replaced: {r}" for r in result.replaced),
+                 *(f"note: {n}" for n in result.notices)]:
+        warnings.warn(line, BriefgenWarning, stacklevel=3)
+    brief = None
+    if data is not None:
+        for s, row in zip(sources, data["sources"]):
+            row["path"] = Path(os.path.relpath(s.doc.path.resolve(), Path.cwd())).as_posix()
+        brief = BriefModel.model_validate(data)
+        brief._file = Path.cwd() / "brief.yaml"
+    summary = (f"{result.requests} request(s) to {settings.host} ({result.from_cache} answered from the cache); "
+               f"{result.proposed} item(s) proposed, {result.kept} kept")
+    if result.fatal or result.failures:
+        problem = "; ".join([*result.failures, *([result.fatal] if result.fatal else [])])
+        kept = ("the partial brief, verified so far, is this error's `partial`" if brief is not None
+                else "nothing was verified")
+        raise DraftIncomplete(f"{problem}; {kept} ({summary})", brief, result)
+    if brief is None:
+        raise DraftIncomplete(f"no proposed item had a quote found verbatim in its source ({summary})", None, result)
     return brief
 
 

@@ -88,8 +88,8 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
     if os.path.lexists(output) and not force:  # a brief an analyst has been editing is never overwritten
         raise OutputError(f"{output} already exists; choose another -o or pass --force to replace it")
 
-    if engine == "llm" and (gazetteer or model or topic or one_brief):
-        raise click.UsageError("--gazetteer, --model, --topic and --one-brief are for the offline engine")
+    if engine == "llm" and (model or topic or one_brief):
+        raise click.UsageError("--model, --topic and --one-brief are for the offline engine")
     if engine != "llm" and (llm_url or llm_model or no_cache):
         raise click.UsageError("--llm-url, --llm-model and --no-cache need --engine llm")
     files = sources_to_draft(list(sources), output.parent)
@@ -98,7 +98,7 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
         named["the gazetteer"] = gazetteer
     check_targets({"the draft": output}, named)  # --force replaces an earlier draft, never an input
     if engine == "llm":
-        _draft_llm(sources, output, title, question, quiet, llm_url, llm_model, no_cache)
+        _draft_llm(sources, output, title, question, quiet, llm_url, llm_model, no_cache, gazetteer)
         return
     progress = None
     if not quiet and len(files) >= 20:
@@ -125,7 +125,7 @@ def draft(sources: tuple[Path, ...], output: Path, title: str | None, question: 
 
 
 def _draft_llm(sources: tuple[Path, ...], output: Path, title: str | None, question: str | None, quiet: bool,
-               llm_url: str | None, llm_model: str | None, no_cache: bool) -> None:
+               llm_url: str | None, llm_model: str | None, no_cache: bool, gazetteer: Path | None = None) -> None:
     """Draft with the model server, print what verification dropped or replaced, fail on any failure."""
     from briefgen.config import load_config
     from briefgen.draft.llm import llm_draft_to_file, resolve_settings
@@ -138,7 +138,8 @@ def _draft_llm(sources: tuple[Path, ...], output: Path, title: str | None, quest
         if not quiet:
             echo(message, err=True)
 
-    result = llm_draft_to_file(list(sources), output, settings, title=title, question=question, log=log)
+    result = llm_draft_to_file(list(sources), output, settings, title=title, question=question, log=log,
+                               gazetteer=gazetteer)
     for drop in result.drops:
         echo(f"dropped: {drop}", err=True)
     for rep in result.replaced:

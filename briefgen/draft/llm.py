@@ -92,13 +92,19 @@ class LLMSettings:
         return parse_endpoint(self.url).label
 
 
-def resolve_settings(config: Any, url: str | None, model: str | None, use_cache: bool = True) -> LLMSettings:
-    """Settings from the command line first, then the ``[llm]`` table; InputError naming what is missing."""
+def resolve_settings(config: Any, url: str | None, model: str | None, use_cache: bool = True,
+                     key_env: str | None = None, cache_dir: Path | str | None = None) -> LLMSettings:
+    """Settings from the command line (or API) first, then the ``[llm]`` table; InputError naming what is missing."""
     from briefgen.config import config_path
 
     llm = config.llm
     url = url or llm.url
     model = model or llm.model
+    key_env = key_env or llm.api_key_env
+    if key_env is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key_env):
+        # never echoed: a caller may have passed the key itself
+        raise InputError("the key variable must be the name of an environment variable (letters, digits and _, "
+                         "not starting with a digit) that holds the key, never the key itself")
     if not url:
         raise InputError(f"no model server: pass --llm-url (e.g. http://127.0.0.1:11434/v1) or set `url` under "
                          f"[llm] in {config_path()}")
@@ -106,13 +112,17 @@ def resolve_settings(config: Any, url: str | None, model: str | None, use_cache:
         raise InputError(f"no model: pass --llm-model or set `model` under [llm] in {config_path()}")
     parse_endpoint(url)  # a bad URL is refused before any source is read
     key = None
-    if llm.api_key_env:
-        key = os.environ.get(llm.api_key_env)
+    if key_env:
+        key = os.environ.get(key_env)
         if not key:
-            raise InputError(f"the environment variable {llm.api_key_env} (named by `api_key_env` under [llm] in "
-                             f"{config_path()}) is not set; set it to the server's key, or remove `api_key_env` "
-                             "for a server that needs none")
-    cache_dir = llm.cache_dir.expanduser() if llm.cache_dir else default_cache_dir()
+            named_by = (f"named by `api_key_env` under [llm] in {config_path()}" if key_env == llm.api_key_env
+                        else "named by the caller")
+            raise InputError(f"the environment variable {key_env} ({named_by}) is not set; set it to the server's "
+                             "key, or name no key variable for a server that needs none")
+    if cache_dir is not None:
+        cache_dir = Path(cache_dir).expanduser()
+    else:
+        cache_dir = llm.cache_dir.expanduser() if llm.cache_dir else default_cache_dir()
     values = {k: v for k, v in {"timeout": llm.timeout, "retries": llm.retries, "backoff": llm.backoff,
                                  "context_tokens": llm.context_tokens, "max_tokens": llm.max_tokens,
                                  "temperature": llm.temperature, "response_format": llm.response_format}.items()
@@ -446,6 +456,15 @@ def _locator(doc: SourceDoc, offset: int) -> str | None:
 # --------------------------------------------------------------------------- the draft
 
 
+class DraftIncomplete(LLMError):
+    """A model draft that stopped short: ``partial`` holds what was verified (or None), ``result`` the run."""
+
+    def __init__(self, message: str, partial: Any, result: "LLMResult"):
+        super().__init__(message)
+        self.partial = partial
+        self.result = result
+
+
 @dataclass
 class LLMResult:
     """What a run did: the file written (or None), what was dropped or replaced, and any failure."""
@@ -471,7 +490,8 @@ class LLMResult:
 def llm_draft_to_file(paths: list[Path | str], out_path: Path | str, settings: LLMSettings,
                       title: str | None = None, question: str | None = None,
                       client: ChatClient | None = None,
-                      log: Callable[[str], None] = lambda message: None) -> LLMResult:
+                      log: Callable[[str], None] = lambda message: None,
+                      gazetteer: Path | str | None = None) -> LLMResult:
     """Draft a brief with the model and write it; every quote in it is verbatim in its source.
 
     Failures never lose work: when a request fails, what was verified so far is written (the header
@@ -480,7 +500,36 @@ def llm_draft_to_file(paths: list[Path | str], out_path: Path | str, settings: L
     out_path = Path(out_path)
     base = out_path.resolve().parent
     text_dir = out_path.parent / (out_path.stem + ".sources")
-    sources = read_sources([Path(p) for p in paths], [text_dir.resolve()])
+    brief, notes, result, sources = llm_draft(paths, settings, title, question, client, log, gazetteer,
+                                              exclude=[text_dir.resolve()])
+    if brief is None:
+        return result  # nothing verified: no draft rather than an empty one
+    for s, src in zip(sources, brief["sources"]):
+        if s.doc.native_text:
+            src["path"] = _relpath(s.doc.path, base)
+        else:
+            target = text_dir / f"{s.sid}.txt"
+            write_text_atomic(target, s.doc.text)
+            src["path"] = _relpath(target, base)
+    write_text_atomic(out_path, render(brief, notes, settings, result))
+    result.path = out_path
+    return result
+
+
+def llm_draft(paths: list[Path | str], settings: LLMSettings, title: str | None = None,
+              question: str | None = None, client: ChatClient | None = None,
+              log: Callable[[str], None] = lambda message: None, gazetteer: Path | str | None = None,
+              exclude: list[Path] | None = None
+              ) -> tuple[dict[str, Any] | None, dict[tuple[str, int], str], LLMResult, list[Src]]:
+    """The brief data (None when nothing was verified), the comment for each item, the run and the sources read.
+
+    Source paths in the data are as given; nothing is written. A failed request ends in
+    ``LLMResult.failures``/``fatal`` with the data verified so far still returned.
+    """
+    from briefgen.draft.actors import load_gazetteer
+
+    gz = load_gazetteer(gazetteer)  # a bad gazetteer is named before the model is asked anything
+    sources = read_sources([Path(p) for p in paths], exclude or [])
     by_id = {s.sid: s for s in sources}
     suspicious = {}
     for s in sources:
@@ -553,7 +602,7 @@ def llm_draft_to_file(paths: list[Path | str], out_path: Path | str, settings: L
         sent = Sent({p.sid: (SourceText(by_id[p.sid].doc.text[p.start:p.end]), p.start) for p in parts})
         verified.append(verify(proposal, sent, by_id, n, result.drops, result.replaced))
 
-    merged = merge_proposals(verified)
+    merged = merge_proposals(verified, gz)
     for key in ("actors", "positions", "options", "risks", "open_questions"):
         for item in getattr(merged, key):
             flagged = sorted({c.source for c in item.citations} & set(suspicious))
@@ -564,17 +613,8 @@ def llm_draft_to_file(paths: list[Path | str], out_path: Path | str, settings: L
     result.drops.extend(dropped_late)
     result.kept = sum(len(brief.get(k, [])) for k in ("actors", "positions", "options", "risks", "open_questions"))
     if result.answered == 0 or result.kept == 0:
-        return result  # nothing verified: no draft rather than an empty one
-    for s, src in zip(sources, brief["sources"]):
-        if s.doc.native_text:
-            src["path"] = _relpath(s.doc.path, base)
-        else:
-            target = text_dir / f"{s.sid}.txt"
-            write_text_atomic(target, s.doc.text)
-            src["path"] = _relpath(target, base)
-    write_text_atomic(out_path, render(brief, notes, settings, result))
-    result.path = out_path
-    return result
+        return None, notes, result, sources
+    return brief, notes, result, sources
 
 
 def _relpath(path: Path, base: Path) -> str:
