@@ -197,22 +197,34 @@ def quotes_of(draft: dict[str, Any]) -> list[tuple[str, str]]:
             for item in items if isinstance(item, dict) for c in item.get("citations", [])]
 
 
-def assert_grounded(out: Path, allow_outside: Path | None = None) -> dict[str, Any]:
+def assert_grounded(out: Path, allow_outside: Path | list[Path] | None = None) -> dict[str, Any]:
     """The draft passes validate --strict, and every quote is verbatim in the file its source names.
 
-    ``allow_outside``: the sources folder, for a draft written outside the folder tree of its sources.
+    ``allow_outside``: the sources folder(s), for a draft written outside the folder tree of its sources.
     """
-    allowed = [allow_outside] if allow_outside else []
+    allowed = allow_outside if isinstance(allow_outside, list) else [allow_outside] if allow_outside else []
     report = check_file(out, allow_outside=allowed)
     assert report.ok(strict=True), [p.format() for p in report.problems]
     result = CliRunner().invoke(main, ["validate", "--strict", str(out),
-                                       *(["--allow-outside", str(allow_outside)] if allow_outside else [])])
+                                       *(arg for folder in allowed for arg in ("--allow-outside", str(folder)))])
     assert result.exit_code == 0, result.output
     draft = yaml.safe_load(out.read_text(encoding="utf-8"))
     paths = {s["id"]: out.parent / s["path"] for s in draft["sources"]}
     for sid, quote in quotes_of(draft):
         assert quote in paths[sid].read_text(encoding="utf-8"), (sid, quote)
     return draft
+
+
+@pytest.fixture(autouse=True)
+def every_engine_draft_is_grounded(tmp_path: Path):
+    """After each test, every draft the engine wrote (partial ones too) passes validate --strict and
+    holds only quotes verbatim in their sources."""
+    yield
+    for out in sorted(tmp_path.rglob("*.yaml")):
+        text = out.read_text(encoding="utf-8")
+        if text.startswith("# engine: llm;"):
+            draft = yaml.safe_load(text)
+            assert_grounded(out, sorted({(out.parent / s["path"]).resolve().parent for s in draft["sources"]}))
 
 
 def run(args: list[str]) -> Any:

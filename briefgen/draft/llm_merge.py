@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from typing import Any, TypeVar
 
-from briefgen.draft.actors import (HONORIFIC, POSTNOMINAL, Gazetteer, entity_key, load_gazetteer, name_form_groups, name_parts,
-                                   same_people)
+from briefgen.draft.actors import (HONORIFIC, POSTNOMINAL, Gazetteer, entity_key, load_gazetteer,
+                                   name_form_groups, name_parts, same_people)
 from briefgen.draft.grouping import Item, Phrase, content_stems, group_items, group_options, title_phrase
 from briefgen.draft.llm_proposal import (Proposal, ProposedActor, ProposedCitation, ProposedOption,
                                          ProposedPosition, ProposedQuestion, ProposedRisk)
@@ -32,7 +33,7 @@ from briefgen.draft.segment import Unit
 
 _TITLES = {"the", "mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "prof", "professor"}
 
-T = TypeVar("T", ProposedOption, ProposedRisk, ProposedQuestion)
+T = TypeVar("T", ProposedRisk, ProposedQuestion)
 
 
 def fold(name: str) -> str:
@@ -104,7 +105,8 @@ def actor_groups(actors: list[ProposedActor], gz: Gazetteer) -> list[list[int]]:
     names: dict[str, str] = {}
     for _, key, name in records:
         names.setdefault(key, name)
-    people = {key: (names[key], resolved.count(key)) for key in dict.fromkeys(resolved)}
+    count = Counter(resolved)
+    people = {key: (names[key], count[key]) for key in count}
     final = {key: key for key in people}
     for group in name_form_groups(people):
         for key in group:
@@ -172,6 +174,8 @@ def _option_of(phrases: list[list[Phrase]], titles: list[str], option: ProposedO
             if fold(titles[i]) == fold(option.title):
                 return i, phrase
             continue
+        if not any(p.head == phrase.head or p.head in phrase.mods or phrase.head in p.mods for p in have):
+            continue  # the grouping below could not join them: spare it
         if any(len(g.members) > 1 and any(p is phrase for p in g.members) for g in group_options([*have, phrase])):
             return i, phrase
     return None, phrase
