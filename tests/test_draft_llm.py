@@ -454,6 +454,27 @@ def test_malformed_json_keeps_the_verified_part_and_fails(sources, env, tmp_path
     assert "# PARTIAL DRAFT" in out.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("failing, message", [
+    ([{"status": 500, "body": {"error": {"message": "boom"}}}] * 3,
+     "HTTP 500 (server error): boom; gave up after 3 attempts"),
+    ([{"status": 429, "body": {"error": {"message": "slow down"}}, "headers": {"Retry-After": "0"}}] * 3,
+     "HTTP 429 (rate limited): slow down; gave up after 3 attempts"),
+    ([ok("I cannot help with that.")], "the answer is not usable JSON: the answer holds no JSON object"),
+])
+def test_a_failure_after_a_good_answer_keeps_the_verified_part(sources, env, tmp_path, failing, message):
+    small_budget(env)
+    first, _ = split_answers()
+    out = tmp_path / "brief.yaml"
+    with Server(Script([ok(first), *failing])) as server:
+        result = run([str(sources), "-o", str(out), "--engine", "llm", "--llm-url", server.url])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert message in result.output and "request 2" in result.output.split(message)[0].splitlines()[-1]
+    assert f"the PARTIAL draft {out} holds what was verified so far" in result.output
+    draft = assert_grounded(out)
+    assert [a["name"] for a in draft["actors"]] == ["Karl Brenner", "Olga Marsh"]
+    assert "# PARTIAL DRAFT" in out.read_text(encoding="utf-8")
+
+
 def test_truncated_json_is_reported_as_cut_off(sources, env, tmp_path):
     small_budget(env)
     first, second = split_answers()
