@@ -7,7 +7,7 @@ names each break a careful editor would not allow:
 
 - a heading last on its page (it keeps with the next block);
 - a paragraph leaving one line alone at the foot of a page (orphan) or at the head of the next (widow);
-- a list item or a table row split across pages;
+- a list item or a table row split across pages, a figure (stance matrix, heat map, key) split at all;
 - a caption apart from its table, a legend or key apart from its table's last row;
 - a list number touching its text, or the items of one list starting their text at different places.
 
@@ -26,7 +26,7 @@ from briefgen import outline as o
 NOTE_SIZE = 7.5  # footnote text in both writers: its lines are no body text
 MIN_SIZE = 7.0  # below this: note markers (superscripts), the "continued" label
 GAP = 5.0  # a horizontal gap wider than this between words on one line separates table cells
-FIGURES = ("matrix", "heatmap")  # tables read as figures: the small print after one is its legend
+FIGURES = ("matrix", "heatmap", "key")  # tables read as figures: kept whole, the small print after one is its legend
 MIN_NUMBER_GAP = 1.5  # a list number closer than this to its text touches it
 _MARK = re.compile(r"^(\d{1,4}[.)]|[\u2022\u25aa\u25e6\u2013\u00b7\uf0b7\uf0a7-])$")
 
@@ -74,6 +74,7 @@ class Placed:
     text: str
     lines: list[Frag] = field(default_factory=list)
     group: int = 0  # the list or table it belongs to
+    figure: bool = False  # a row of a table read as a figure (kept whole on one page)
     numbers: list[Word] = field(default_factory=list)
 
     @property
@@ -173,7 +174,7 @@ def units(doc: o.Document) -> list[tuple[str, str, int, object]]:
                 out.append(("caption", o.plain_text(block.caption), group, None))
             for row in block.rows:
                 cells = [" ".join(o.plain_text(b.children) for b in c.blocks if isinstance(b, o.Para)) for c in row]
-                out.append(("row", " | ".join(cells), group, cells))
+                out.append(("row", " | ".join(cells), group, (cells, block.kind in FIGURES)))
         previous_table = isinstance(block, o.Table) and block.kind in FIGURES
     return out
 
@@ -222,7 +223,8 @@ def place_fragments(doc: o.Document, stream: list[Frag]) -> list[Placed]:
                 cursor = found[1] + 1
             continue
         best: list[Frag] = []
-        for cell in payload:  # type: ignore[union-attr]
+        cells, placed.figure = payload  # type: ignore[misc]
+        for cell in cells:
             target = normalise(cell)
             if not target:
                 continue
@@ -269,6 +271,11 @@ def problems(placed: list[Placed]) -> list[str]:
             bad.append(f"caption apart from its table: {p.where()}; first row: {nxt.where()}")
         if p.kind == "legend" and k > 0 and found[k - 1].kind == "row" and found[k - 1].pages[-1] != p.pages[0]:
             bad.append(f"legend apart from its table: {p.where()}; last row: {found[k - 1].where()}")
+    for group in sorted({p.group for p in found if p.figure}):
+        rows = [p for p in found if p.group == group and p.kind == "row"]
+        pages = sorted({n for p in rows for n in p.pages})
+        if len(pages) > 1:
+            bad.append(f"figure split across pages {pages}: its first row is {rows[0].where()}")
     for group in sorted({p.group for p in found if p.kind == "item"}):
         items = [p for p in found if p.kind == "item" and p.group == group]
         for p in items:

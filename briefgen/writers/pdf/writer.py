@@ -324,7 +324,9 @@ class _Builder:
         for k in range(len(blocks) - 2, -1, -1):
             if isinstance(blocks[k], o.Heading) and flows[k + 1] and isinstance(flows[k + 1][0], CondPageBreak):
                 own, para = flows[k][0], flows[k][1]
-                own.height = max(own.height, para.wrap(self.width, 1e6)[1] + para.spaceBefore + flows[k + 1][0].height)
+                need = para.wrap(self.width, 1e6)[1] + para.spaceBefore + flows[k + 1][0].height
+                # never more than a page holds: a break asked for at the top of a page would leave it empty
+                own.height = max(own.height, min(need, self.page_room * 0.9))
         for block, block_flows in zip(blocks, flows):
             is_title = isinstance(block, o.Para) and block.role in ("title", "subtitle", "meta", "marking")
             if in_title and not is_title:
@@ -445,15 +447,22 @@ class _Builder:
             picked = [*range(nh), *run]
             out.append(self._table_run(t, [rows[r] for r in picked], [flowables[r] for r in picked], nh, ncols,
                                        first=n == 0, last=n == len(runs) - 1))
-        if caption is not None and len(rows) > nh:
-            # the caption stays with the header and the first row, however tall that row is (up to
-            # half a page: a taller row splits anyway)
-            probe = self._table_run(t, rows[:nh + 1], flowables[:nh + 1], nh, ncols, first=True, last=False)
-            need = probe.wrap(self.width, 1e6)[1] + caption.wrap(self.width, 1e6)[1] + caption.spaceBefore + 8
-            out[0] = CondPageBreak(max(90.0, min(need, self.page_room / 2)))
-        if t.kind in ("matrix", "heatmap") and len(rows) <= 40:
-            # a figure stays with its legend or key (these tables carry no notes, so keeping is safe)
+        figure = t.kind in ("matrix", "heatmap", "key") and len(rows) <= 40
+        if figure:
+            # a figure stays whole and with its caption and its legend or key (these tables carry no
+            # notes, so keeping is safe)
             out[-1].keepWithNext = True
+        if caption is not None and len(rows) > nh:
+            # the caption keeps room for the header and the first row, however tall that row is (up
+            # to half a page: a taller row splits anyway), or for a whole figure and two lines of legend
+            if figure:
+                caption.keepWithNext = True
+                table_h = out[-1].wrap(self.width, 1e6)[1] + 2 * self.styles.roles["small"].leading
+            else:
+                probe = self._table_run(t, rows[:nh + 1], flowables[:nh + 1], nh, ncols, first=True, last=False)
+                table_h = probe.wrap(self.width, 1e6)[1]
+            need = table_h + caption.wrap(self.width, 1e6)[1] + caption.spaceBefore + 8
+            out[0] = CondPageBreak(max(90.0, min(need, self.page_room * (0.9 if figure else 0.5))))
         return out
 
     def _table_run(self, t: o.Table, rows: list[list[o.Cell]], data: list[list[list[Flowable]]], nh: int,
