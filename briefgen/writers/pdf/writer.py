@@ -448,15 +448,16 @@ class _Builder:
             out.append(self._table_run(t, [rows[r] for r in picked], [flowables[r] for r in picked], nh, ncols,
                                        first=n == 0, last=n == len(runs) - 1))
         figure = t.kind in ("matrix", "heatmap", "key") and len(rows) <= 40
-        if figure:
-            # a figure stays whole and with its caption and its legend or key (these tables carry no
-            # notes, so keeping is safe)
+        if figure and t.kind != "key":
+            # a figure stays with its caption and its legend or key (these tables carry no notes, so
+            # keeping is safe; a key is kept whole by the room its caption asks for, which costs less)
             out[-1].keepWithNext = True
+            if caption is not None:
+                caption.keepWithNext = True
         if caption is not None and len(rows) > nh:
             # the caption keeps room for the header and the first row, however tall that row is (up
             # to half a page: a taller row splits anyway), or for a whole figure and two lines of legend
             if figure:
-                caption.keepWithNext = True
                 table_h = out[-1].wrap(self.width, 1e6)[1] + 2 * self.styles.roles["small"].leading
             else:
                 probe = self._table_run(t, rows[:nh + 1], flowables[:nh + 1], nh, ncols, first=True, last=False)
