@@ -167,3 +167,19 @@ def test_pdf_figures_stay_with_their_legends():
     assert "Friedrich Merz" in pages[legend], "the stance matrix's last row and its legend share a page"
     key = next(n for n, t in enumerate(pages) if "Score = likelihood × impact" in t)
     assert "Heat map" in pages[key], "the heat map and its key share a page"
+
+
+@pytest.mark.skipif(soffice() is None, reason=NO_SOFFICE)
+def test_pdf_and_word_set_every_block_in_the_same_face_and_size(example):
+    """One house style: each heading, paragraph, list item, caption and legend of the example is
+    drawn in Carlito at the same size in the PDF and in the Word file as LibreOffice renders it."""
+    def sizes(pdf: bytes) -> list[tuple[str, str, float]]:
+        return [(p.kind, p.text[:40], max(w.size for f in p.lines for w in f.words))
+                for p in place(example.doc, pdf, MARGINS_PT) if p.kind != "row" and p.lines]
+
+    in_pdf, in_word = sizes(example.pdf), sizes(example.word_pdf)
+    assert len(in_pdf) == len(in_word) > 100
+    assert [(k, t, round(s, 1)) for k, t, s in in_pdf] == [(k, t, round(s, 1)) for k, t, s in in_word]
+    for pdf in (example.pdf, example.word_pdf):
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            assert all(c["fontname"].split("+")[-1].startswith("Carlito") for page in doc.pages for c in page.chars)

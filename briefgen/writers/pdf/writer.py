@@ -195,10 +195,10 @@ class _Styles:
             "subtitle": base.but(italic=True, size=12, leading=14.6, color=muted, space_after=6),
             "meta": base.but(face=sans, size=9, leading=11, color=muted, space_after=1),
             "marking": base.but(face=sans, bold=True, size=9, leading=12, space_after=3),
-            "caption": base.but(face=sans, bold=True, size=8.8, leading=11.5, color=head, space_before=6,
+            "caption": base.but(bold=True, italic=True, size=9, leading=11.5, color=head, space_before=6,
                                 space_after=4),
             "small": base.but(size=8.5, leading=10.4, color=muted, space_after=4),
-            "bibliography": base.but(size=8.3, leading=11, left_indent=14, first_indent=-14, space_after=3),
+            "bibliography": base.but(left_indent=36, first_indent=-36, space_after=4),
             "quote": base.but(italic=True, size=9, leading=12.6, left_indent=18, right_indent=18),
         }
         self.headings = {
