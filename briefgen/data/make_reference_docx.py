@@ -97,7 +97,7 @@ def build() -> bytes:
     _para(_style(styles, "Compact", P, "Body Text"), before=0, after=2)
     _para(_style(styles, "Table Text", P, "Compact"), size=8.5, before=0, after=0)
     _para(_style(styles, "Title Block", P, "Normal"), size=9, color=GREY, after=1)
-    _para(_style(styles, "Marking", P, "Normal"), size=12, bold=True, before=6, after=6)
+    _para(_style(styles, "Marking", P, "Normal"), size=9, bold=True, before=0, after=3)
     _para(_style(styles, "Caption", P), size=9, italic=True, color=GREY, after=6)
     _para(_style(styles, "Table Caption", P, "Caption"), before=8, after=3, keep=True)
     _para(_style(styles, "Small Print", P, "Normal"), size=8.5, color=GREY, before=3, after=6)

@@ -615,6 +615,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     for a in docs:
         meta = a.meta
         s: dict[str, Any] = {"id": a.sid, "title": str(meta.get("title") or title_from_filename(a.doc.path))}
+        if not meta.get("title"):
+            s["title_from_file_name"] = True  # notes then describe the source instead of quoting this
         authors = meta.get("authors") or meta.get("author")
         if isinstance(authors, str):
             authors = [authors]

@@ -771,6 +771,8 @@ def _first_sentence(doc: SourceDoc) -> tuple[str, int] | None:
 def _source_row(s: Src) -> dict[str, Any]:
     meta = s.meta
     row: dict[str, Any] = {"id": s.sid, "title": str(meta.get("title") or title_from_filename(s.doc.path))}
+    if not meta.get("title"):
+        row["title_from_file_name"] = True  # notes then describe the source instead of quoting this
     authors = meta.get("authors") or meta.get("author")
     if isinstance(authors, str):
         authors = [authors]

@@ -123,15 +123,19 @@ def document_with_body(document: etree._Element, sect: etree._Element, xml: str)
 
 
 def p_start(style_id: str | None = None, *, align: str | None = None, num: tuple[int, int] | None = None,
-            indent_twips: int | None = None, keep_next: bool = False, right_tab_twips: int | None = None) -> str:
-    """The opening of a ``w:p`` and its ``w:pPr`` (style, keep-with-next, numbering, tab, indent, alignment)."""
-    if not (style_id or align or num or indent_twips is not None or keep_next or right_tab_twips):
+            indent_twips: int | None = None, keep_next: bool = False, right_tab_twips: int | None = None,
+            keep_lines: bool = False) -> str:
+    """The opening of a ``w:p`` and its ``w:pPr`` (style, keep-with-next, keep-lines-together, numbering,
+    tab, indent, alignment)."""
+    if not (style_id or align or num or indent_twips is not None or keep_next or right_tab_twips or keep_lines):
         return "<w:p>"
     out = ["<w:p><w:pPr>"]
     if style_id:
         out.append(f'<w:pStyle w:val="{attr(style_id)}"/>')
     if keep_next:
         out.append("<w:keepNext/>")
+    if keep_lines:
+        out.append("<w:keepLines/>")
     if num:
         out.append(f'<w:numPr><w:ilvl w:val="{num[1]}"/><w:numId w:val="{num[0]}"/></w:numPr>')
     if right_tab_twips:

@@ -287,8 +287,9 @@ class _Writer:
             first = True
             for sub_block in item:
                 if isinstance(sub_block, o.Para) and first:
+                    # a list item is never split across pages
                     out.append(x.paragraph(self.sid("Compact"), self._inlines(sub_block.children, part, x.PLAIN),
-                                           num=(num_id, level)))
+                                           num=(num_id, level), keep_lines=True))
                 elif isinstance(sub_block, o.Para):
                     out.append(x.paragraph(self.sid("Compact"), self._inlines(sub_block.children, part, x.PLAIN),
                                            indent_twips=x.list_indent(level)))

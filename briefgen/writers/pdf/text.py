@@ -314,9 +314,12 @@ class RichPara(Flowable):
     """A paragraph of runs; splits between lines; draws links, anchors and note markers."""
 
     def __init__(self, runs: list[Run], style: TextStyle, bullet: str = "", *, lines: list[_Line] | None = None,
-                 note_cb: Callable | None = None, notes: list[int] | None = None):
+                 note_cb: Callable | None = None, notes: list[int] | None = None, keep: int = 1,
+                 whole: int = 0):
         super().__init__()
         self.runs = runs
+        self.keep = keep  # lines a split leaves at least on each side (2: no widows or orphans)
+        self.whole = whole  # a paragraph of at most this many lines never splits
         self.style = style
         self.bullet = bullet
         self._lines = lines
@@ -367,11 +370,17 @@ class RichPara(Flowable):
             return []
         if n >= len(lines):
             return [self]
-        first = RichPara([], self.style.but(space_after=0.0), self.bullet, lines=lines[:n], note_cb=self.note_cb)
+        if len(lines) <= self.whole:
+            return []
+        n = min(n, len(lines) - self.keep)
+        if n < self.keep:
+            return []
+        first = RichPara([], self.style.but(space_after=0.0), self.bullet, lines=lines[:n], note_cb=self.note_cb,
+                         keep=self.keep)
         # the rest's notes follow the first part's: counting them keeps a long paragraph split over
         # many pages linear (rescanning every remaining line at each page break is quadratic)
         rest = RichPara([], self.style.but(space_before=0.0), "", lines=lines[n:], note_cb=self.note_cb,
-                        notes=self._bg_notes[len(first._bg_notes):])
+                        notes=self._bg_notes[len(first._bg_notes):], keep=self.keep)
         return [first, rest]
 
     def plain(self) -> str:

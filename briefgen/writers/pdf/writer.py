@@ -67,6 +67,7 @@ DEFAULT_COLORS = {
 
 DEFAULT_MARGINS_MM = (20, 20, 20, 20)  # top, right, bottom, left: those of reference.docx
 TABLE_RUN = 200  # body rows per reportlab table (see _Builder.table)
+ITEM_WHOLE_LINES = 12  # a list item up to this long moves whole to the next page; a longer one splits
 # Smaller files: binary rather than ASCII85 streams (a quarter smaller), and no ASCII pre-fill
 # of the first font subset. Set only while this writer builds, then restored.
 _RL_SETTINGS = {"useA85": 0, "ttfAsciiReadable": 0, "invariant": 1}
@@ -194,10 +195,10 @@ class _Styles:
             "subtitle": base.but(italic=True, size=12, leading=14.6, color=muted, space_after=6),
             "meta": base.but(face=sans, size=9, leading=11, color=muted, space_after=1),
             "marking": base.but(face=sans, bold=True, size=9, leading=12, space_after=3),
-            "caption": base.but(face=sans, bold=True, size=8.8, leading=11.5, color=head, space_before=6,
+            "caption": base.but(bold=True, italic=True, size=9, leading=11.5, color=head, space_before=6,
                                 space_after=4),
             "small": base.but(size=8.5, leading=10.4, color=muted, space_after=4),
-            "bibliography": base.but(size=8.3, leading=11, left_indent=14, first_indent=-14, space_after=3),
+            "bibliography": base.but(left_indent=36, first_indent=-36, space_after=4),
             "quote": base.but(italic=True, size=9, leading=12.6, left_indent=18, right_indent=18),
         }
         self.headings = {
@@ -237,6 +238,7 @@ class _Builder:
     """Turns outline blocks into flowables, numbering notes in reading order."""
 
     table_class: type = Table  # render() sets a class that can split an overtall row
+    page_room: float = 600.0  # render() sets the body frame's height
 
     def __init__(self, doc: o.Document, options: RenderOptions, fonts: _Fonts, colours: dict[str, str],
                  width: float, log: NoteLog):
@@ -269,9 +271,11 @@ class _Builder:
         else:
             self.log.pending.append((number, rect))  # linked at the page end, once the note is placed
 
-    def para(self, runs: list[Run], style: TextStyle, bullet: str = "") -> RichPara:
-        """A paragraph flowable that reports where its note markers land."""
-        return RichPara(runs, style, bullet, note_cb=self._marker_drawn)
+    def para(self, runs: list[Run], style: TextStyle, bullet: str = "", *, keep: int = 2,
+             whole: int = 0) -> RichPara:
+        """A paragraph flowable that reports where its note markers land; a page break leaves at
+        least ``keep`` of its lines on either side, and one of ``whole`` lines or fewer never splits."""
+        return RichPara(runs, style, bullet, note_cb=self._marker_drawn, keep=keep, whole=whole)
 
     # -- notes
 
@@ -314,14 +318,23 @@ class _Builder:
         """Flowables for a list of blocks."""
         out: list[Flowable] = []
         in_title = False
-        for block in blocks:
+        flows = [self.block(block) for block in blocks]
+        # a heading keeps with what follows: its conditional break asks for its own room plus the
+        # room the next block asks for (another heading, a caption with its table's first row)
+        for k in range(len(blocks) - 2, -1, -1):
+            if isinstance(blocks[k], o.Heading) and flows[k + 1] and isinstance(flows[k + 1][0], CondPageBreak):
+                own, para = flows[k][0], flows[k][1]
+                need = para.wrap(self.width, 1e6)[1] + para.spaceBefore + flows[k + 1][0].height
+                # never more than a page holds: a break asked for at the top of a page would leave it empty
+                own.height = max(own.height, min(need, self.page_room * 0.9))
+        for block, block_flows in zip(blocks, flows):
             is_title = isinstance(block, o.Para) and block.role in ("title", "subtitle", "meta", "marking")
             if in_title and not is_title:
                 out.append(Spacer(1, 4))
                 out.append(HRFlowable(width="100%", thickness=1.6, color=colors.HexColor(self.colours["accent"]),
                                       spaceBefore=2, spaceAfter=10))
             in_title = is_title
-            out.extend(self.block(block))
+            out.extend(block_flows)
         return out
 
     def paragraph(self, block: o.Para, indent: float = 0.0) -> list[Flowable]:
@@ -368,7 +381,7 @@ class _Builder:
             first = True
             for block in item:
                 if first and isinstance(block, o.Para):
-                    out.append(self.para(self.runs(block.children, style), style, bullet))
+                    out.append(self.para(self.runs(block.children, style), style, bullet, whole=ITEM_WHOLE_LINES))
                 elif isinstance(block, o.BulletList):
                     out.extend(self.bullets(block, indent + 14))
                 elif isinstance(block, o.Para):
@@ -395,7 +408,8 @@ class _Builder:
         out: list[Flowable] = []
         for block in cell.blocks:
             if isinstance(block, o.Para):
-                out.append(self.para(self.runs(block.children, style), style))
+                # rows never split (a row taller than a page splits between any lines)
+                out.append(self.para(self.runs(block.children, style), style, keep=1))
             elif isinstance(block, o.BulletList):
                 li = _room_for_numbers(style.but(left_indent=9, bullet_indent=0),
                                        len(block.items) if block.ordered else 0)
@@ -403,7 +417,8 @@ class _Builder:
                     for b in item:
                         if not isinstance(b, o.Para):
                             raise TypeError(f"the PDF writer does not handle {type(b).__name__} in a table list")
-                        out.append(self.para(self.runs(b.children, li), li, f"{i}." if block.ordered else "\u2022"))
+                        out.append(self.para(self.runs(b.children, li), li, f"{i}." if block.ordered else "\u2022",
+                                             keep=1))
             else:
                 raise TypeError(f"the PDF writer does not handle {type(block).__name__} in a table cell")
         return out
@@ -411,10 +426,12 @@ class _Builder:
     def table(self, t: o.Table) -> list[Flowable]:
         """A table: grid (positions, options), heatmap (coloured risk matrix) or key."""
         out: list[Flowable] = []
+        caption = None
         if t.caption:
             out.append(CondPageBreak(90))
             cap = self.styles.roles["caption"]
-            out.append(self.para(self.runs(t.caption, cap), cap))
+            caption = self.para(self.runs(t.caption, cap), cap)
+            out.append(caption)
         rows = [*t.header, *t.rows]
         if not rows:
             return out
@@ -430,9 +447,23 @@ class _Builder:
             picked = [*range(nh), *run]
             out.append(self._table_run(t, [rows[r] for r in picked], [flowables[r] for r in picked], nh, ncols,
                                        first=n == 0, last=n == len(runs) - 1))
-        if t.kind in ("matrix", "heatmap") and len(rows) <= 40:
-            # a figure stays with its legend or key (these tables carry no notes, so keeping is safe)
+        figure = t.kind in ("matrix", "heatmap", "key") and len(rows) <= 40
+        if figure and t.kind != "key":
+            # a figure stays with its caption and its legend or key (these tables carry no notes, so
+            # keeping is safe; a key is kept whole by the room its caption asks for, which costs less)
             out[-1].keepWithNext = True
+            if caption is not None:
+                caption.keepWithNext = True
+        if caption is not None and len(rows) > nh:
+            # the caption keeps room for the header and the first row, however tall that row is (up
+            # to half a page: a taller row splits anyway), or for a whole figure and two lines of legend
+            if figure:
+                table_h = out[-1].wrap(self.width, 1e6)[1] + 2 * self.styles.roles["small"].leading
+            else:
+                probe = self._table_run(t, rows[:nh + 1], flowables[:nh + 1], nh, ncols, first=True, last=False)
+                table_h = probe.wrap(self.width, 1e6)[1]
+            need = table_h + caption.wrap(self.width, 1e6)[1] + caption.spaceBefore + 8
+            out[0] = CondPageBreak(max(90.0, min(need, self.page_room * (0.9 if figure else 0.5))))
         return out
 
     def _table_run(self, t: o.Table, rows: list[list[o.Cell]], data: list[list[list[Flowable]]], nh: int,
@@ -707,6 +738,7 @@ def render(doc: o.Document, options: RenderOptions | None = None) -> PdfResult:
     log = NoteLog()
     builder = _Builder(doc, options, fonts, colours, width, log)
     builder.table_class = tall_row_table(height)
+    builder.page_room = height
     story = builder.blocks(doc.blocks)
     while story and isinstance(story[-1], PageBreakIfNotEmpty):
         story.pop()  # a break with nothing after it would only add a blank page
