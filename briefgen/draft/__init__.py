@@ -516,12 +516,19 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                 continue
             seen_units.add((p.source, p.unit.index))
         per_source: dict[str, int] = Counter()
-        for p in sorted(g.members, key=lambda p: (not p.proposal, p.unit.index)):
-            if per_source[p.source] >= 1 or len(cites) >= 5:
+        title = _option_title(g)
+        # the passages that name the option as its title does come first, then those that propose it
+        for p in sorted(g.members, key=lambda p: (_TRAILING.sub("", p.surface.strip()).lower() != title.lower(),
+                                                  not p.action, not p.proposal, p.source, p.unit.index)):
+            if per_source[p.source] >= 2 or len(cites) >= 5:
                 continue
-            at = p.unit.text.find(p.surface)
+            at = p.unit.text.find(p.np)
+            at = at if at >= 0 else p.unit.text.find(p.surface)
             s, e = _sentence_span(p.unit.text, max(0, at))
-            cites.append(_cite(by_sid[p.source], p.unit, s, e))
+            c = _cite(by_sid[p.source], p.unit, s, e)
+            if any(c["source"] == x["source"] and c["quote"] == x["quote"] for x in cites):
+                continue
+            cites.append(c)
             per_source[p.source] += 1
         phrases = [ph for ph, _ in Counter(p.surface.strip() for p in g.members).most_common(4)]
         # an option is surest when several sources name it and someone proposes it in so many words

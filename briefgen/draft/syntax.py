@@ -513,6 +513,12 @@ PROPOSE = {"want", "urge", "propose", "call", "suggest", "back", "support", "opp
 
 # nouns that report a course of action rather than name it ("back the plans to...", "reject calls for...")
 _CONTAINER = {"plan", "proposal", "idea", "call", "demand", "claim", "suggestion", "request", "bid", "move"}
+# nouns of doing whose 'of' complement is what is done ("the introduction of fingerprinting")
+_DOING = {"introduction", "creation", "extension", "abolition", "removal", "imposition", "expansion", "reduction",
+          "withdrawal", "adoption", "establishment", "lifting", "scrapping", "ending", "repeal", "use"}
+# verbs that act on their object even with a clause beside them (a verb of saying does not)
+_ACTS = {"introduce", "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal",
+         "scrap", "block", "veto"}
 
 
 def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
@@ -529,6 +535,12 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         if obj is None and comp is None:
             prep = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "for"), None)  # "call for X"
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if any(c.dep_ == "ccomp" for c in v.children) and v.lemma_ not in _ACTS:
+            continue
+        if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") or c.dep_ == "advmod" and c.lower_ == "how"
+               for c in v.children):
+            continue  # "whether privacy would be protected": what is asked about is not put forward  # "documents suggested (that) X branded it…": a verb of saying reports, it proposes nothing
+        inner_verb = None
         if obj is None or obj.pos_ not in ("NOUN", "PROPN") or obj.lemma_.lower() in _CONTAINER:
             # "back the plans to introduce ID cards": the plan's own complement is the option
             inner = next((c for c in obj.children if c.dep_ in ("acl", "prep")), None) if obj is not None else None
@@ -536,13 +548,28 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
                 if inner is not None else None
             if obj is None:
                 continue
-        phrase_toks = [t for t in obj.subtree if t.dep_ not in ("relcl", "punct") and t.i >= obj.left_edge.i]
+            if inner.pos_ == "VERB" and obj.head.i == inner.i:
+                inner_verb = inner  # "veto any bid to reduce the rebate": the course of action is 'reduce'
+        elif obj.lemma_.lower() in _DOING:
+            # "backed the introduction of 24-hour drinking": what is introduced is the option's subject
+            of = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            inner = next((c for c in of.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")), None) \
+                if of is not None else None
+            if inner is not None:
+                obj = inner
+        if obj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or (
+                obj.i + 1 < len(obj.doc) and not obj.whitespace_ and obj.doc[obj.i + 1].text in ("-", "–")):
+            continue  # a person or body is no course of action; "ex-" is a fragment of a title
+        # a participle or relative clause after the object describes it ("the rebate secured in 1984")
+        drop = {x.i for c in obj.rights if c.dep_ in ("relcl", "acl") for x in c.subtree}
+        phrase_toks = [t for t in obj.subtree if t.dep_ not in ("relcl", "punct") and t.i >= obj.left_edge.i
+                       and t.i not in drop]
         np = _words(u, pos, [t for t in phrase_toks if t.dep_ != "det" or t.i != obj.left_edge.i], 7, clause=True)
         if not np or junk_option(np, obj.lemma_):
             continue
-        verb = comp if comp is not None else (v if v.lemma_ not in ("back", "support", "oppose", "reject", "want",
-                                                                     "urge", "call", "demand", "favour", "favor",
-                                                                     "seek", "push", "recommend") else None)
+        verb = inner_verb or (comp if comp is not None else (
+            v if v.lemma_ not in ("back", "support", "oppose", "reject", "want", "urge", "call", "demand", "favour",
+                                  "favor", "seek", "push", "recommend", "veto", "block") else None))
         surface = f"{verb.lemma_} {np}" if verb is not None else np
         mods = {stem(w) for w in np.split()[:-1]}
         out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None))
