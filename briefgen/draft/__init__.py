@@ -19,7 +19,7 @@ from briefgen.draft.actors import (HONORIFIC as _HONORIFIC, POSTNOMINAL as _POST
                                    fold, load_gazetteer, name_form_groups, name_parts as _name_parts, same_people)
 from briefgen.draft.attribution import Extract, Person, Statement, extract
 from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_questions, find_risks,
-                                     group_items, group_options)
+                                     group_items, group_options, stem)
 from briefgen.draft import nlp as language
 from briefgen.draft.debates import group as group_debates
 from briefgen.draft.stance import HALT, classify, combine
@@ -482,9 +482,28 @@ def _option_title(g: Group) -> str:
     counts = Counter(_TRAILING.sub("", p.surface.strip()) for p in g.members)
     action = {p.surface.strip() for p in g.members if p.action}
     # the title names the course of action itself, not a call to halt it ("law change", not "delay law change")
-    best = max(counts.items(), key=lambda kv: (not HALT.match(kv[0]), len(kv[0].split()) > 1, kv[0] in action, kv[1],
+    best = max(counts.items(), key=lambda kv: (not HALT.match(kv[0]) and not _KEEP.match(kv[0]),
+                                               len(kv[0].split()) > 1, kv[0] in action, kv[1],
                                                len(kv[0].split()) <= 6, len(kv[0]), kv[0]))[0]
     return best[:1].upper() + best[1:]
+
+
+# verbs of change: an option titled with one alters what it names, so keeping that thing opposes it
+_CHANGE = {"reduce", "cut", "end", "abolish", "scrap", "lift", "remove", "raise", "increase", "extend", "introduce",
+           "replace", "reform", "change", "ban", "cap", "close", "withdraw", "axe", "curb", "limit", "restrict",
+           "lower", "halve", "drop", "phase", "overhaul", "privatise", "privatize", "nationalise", "nationalize"}
+_KEEP = re.compile(r"\b(?:keep|keeps|kept|keeping|protect\w*|retain\w*|preserv\w*|maintain\w*|safeguard\w*)\b", re.I)
+
+
+def _keeps(text: str, head: str) -> str | None:
+    """The keep-word when the text speaks of keeping the thing named by an option's head noun ("keeps the rebate")."""
+    if not head:
+        return None
+    for m in _KEEP.finditer(text):
+        after = re.findall(r"[\w'’£%.-]+", text[m.end():m.end() + 60])[:5]
+        if any(stem(w) == head for w in after):
+            return m.group(0)
+    return None
 
 
 def _option_score(g: Group) -> float:
@@ -508,6 +527,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     by_sid = {a.sid: a for a in docs}
     options: list[dict[str, Any]] = []
     option_units: dict[str, set[tuple[str, int]]] = {}
+    option_heads: dict[str, str] = {}
+    option_change: set[str] = set()  # options that change something (their title starts with a verb of change)
     for g in groups:
         oid = ids.make(_option_title(g))
         cites, seen_units = [], set()
@@ -537,6 +558,9 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                         "description": "Discussed in the sources as: " + "; ".join(f"“{x}”" for x in phrases) + ".",
                         "citations": cites})
         option_units[oid] = seen_units
+        option_heads[oid] = g.key
+        if title.split()[0].lower() in _CHANGE:
+            option_change.add(oid)
         notes[("options", len(options) - 1)] = (
             f"confidence {conf:.2f}{' LOW - check first' if conf < LOW else ''}: {len(g.members)} mentions in "
             f"{len(g.sources)} source(s), grouped on the word '{g.key}'")
@@ -555,6 +579,10 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         for a, st in acc.statements:
             oid = _option_for(a, st, option_units) or top_option
             label, cond, cues = classify(st.stance_text, own_names, st.stance_negated, st.stance_inert)
+            keep = _keeps(st.stance_text, option_heads.get(oid, ""))
+            if keep and label in _FLIP and oid in option_change:
+                # "essential that Britain keeps the rebate": backing the thing kept is opposing the change to it
+                label, cues = _FLIP[label], [f"{c} + {keep}" for c in cues]
             per_option[oid or "the issues under discussion"].append((a, st, label, cond, cues))
         if not per_option:
             continue
@@ -577,8 +605,9 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
             f"confidence {actor_conf:.2f}{' LOW - check first' if actor_conf < LOW else ''}: "
             f"{len(acc.statements)} attributed statement(s); " + ", ".join(f"{h} x{n}" for h, n in acc.how.most_common(3)))
         firm = {"conditional": 0, "support": 0, "oppose": 0, "mixed": 1, "unclear": 2, "neutral": 2}
+        # the clearest stance first: a firm one before a divided or unclear one, then the most said about
         order = sorted(per_option.items(), key=lambda kv: (
-            -len(kv[1]), firm[combine([(s[2], s[3]) for s in kv[1]])[0]], kv[0]))
+            firm[combine([(s[2], s[3]) for s in kv[1]])[0]], -len(kv[1]), kv[0]))
         labels = {kv[0]: combine([(s[2], s[3]) for s in kv[1]])[0] for kv in order}
         if any(lab in ("support", "oppose", "conditional", "mixed") for lab in labels.values()):
             # where the actor's words show a stance, the options they comment on without one add nothing

@@ -58,6 +58,9 @@ OPPOSE = re.compile(
 # a call to stop, put off or undo a course of action is a stance against it ("should be put on hold")
 HALT = re.compile(r"\b(delay\w*|postpon\w*|put on hold|on hold|paus\w*|halt\w*|shelv\w*|ditch\w*|"
                   r"repeal\w*|withdraw\w*|suspend\w*|revers\w*|rethink\w*)\b", re.I)
+# a warning of harm to come, with no stance word beside it, is a case against the course of action
+HARM = re.compile(r"\b(?:would|could|will|might|may)\s+(?:\w+\s+){0,2}?(?:cause|suffer|harm|damage|hurt|undermine|"
+                  r"worsen|exacerbate|backfire|lead to (?:more|higher|greater|increased|fewer|less))\b", re.I)
 UNCLEAR = re.compile(r"\b(unclear|uncertain\w*|undecided|too early|premature|remains to be seen|not yet clear)\b", re.I)
 
 
@@ -143,6 +146,9 @@ def classify(text: str, speaker_names: Iterable[str] = (), negated: frozenset[in
         return "oppose", None, opp[:3]
     if unc:
         return "unclear", None, unc[:2]
+    harm = HARM.search(text)
+    if harm and _own(text, harm, names):
+        return "oppose", None, ["warns: " + " ".join(harm.group(0).split())]
     # no stance words: the text does not show where the speaker stands (not a declared neutrality)
     return "unclear", None, []
 

@@ -77,6 +77,18 @@ def is_negated(tok: Any) -> bool:
     return False
 
 
+# prepositions whose object is a view met or faced, not held ("defended it against criticism", "despite protests")
+_FACED = {"against", "despite", "amid", "amidst", "notwithstanding"}
+
+
+def _others_view(t: Any) -> bool:
+    """A stance-looking word that states no view of the speaker's: a view faced, or 'suggest' reporting a clause."""
+    if t.pos_ == "NOUN" and t.dep_ == "pobj" and t.head.lower_ in _FACED:
+        return True
+    # "documents suggested he branded it…": with a clause after it, 'suggest' reports and backs nothing
+    return t.pos_ == "VERB" and t.lemma_ == "suggest" and any(c.dep_ == "ccomp" for c in t.children)
+
+
 def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid: str = "") -> Reading:
     """Enrich one source's extract from its parsed pieces ((offset, Doc) pairs), and say what the parse found."""
     r = Reading()
@@ -104,7 +116,8 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         # "the fight against terrorism": 'against' inside a noun phrase is no opposition of the speaker's
         # "hunt supporters", "protesters": a noun naming people who hold a view states none for the speaker
         u.inert = frozenset(rel for rel, t in ut if t.lower_ == "against" and t.head.pos_ in ("NOUN", "PROPN")
-                            or t.pos_ == "NOUN" and t.tag_ in ("NN", "NNS") and t.lower_.endswith(_AGENT))
+                            or t.pos_ == "NOUN" and t.tag_ in ("NN", "NNS") and t.lower_.endswith(_AGENT)
+                            or _others_view(t))
         # finite verbs and participles only: a gerund ("banning hunting") is a fine object
         u.verbs = frozenset(rel for rel, t in ut if t.tag_ in ("VBD", "VBZ", "VBP", "VBN", "MD"))
         _roles(u, ut, gz, r)
