@@ -489,20 +489,34 @@ def _option_title(g: Group) -> str:
 
 
 # verbs of change: an option titled with one alters what it names, so keeping that thing opposes it
-_CHANGE = {"reduce", "cut", "end", "abolish", "scrap", "lift", "remove", "raise", "increase", "extend", "introduce",
-           "replace", "reform", "change", "ban", "cap", "close", "withdraw", "axe", "curb", "limit", "restrict",
-           "lower", "halve", "drop", "phase", "overhaul", "privatise", "privatize", "nationalise", "nationalize"}
+_REMOVE = {"reduce", "cut", "end", "abolish", "scrap", "lift", "remove", "ban", "cap", "close", "withdraw", "axe",
+           "curb", "limit", "restrict", "lower", "halve", "drop", "phase", "outlaw", "prohibit"}
+_CHANGE = _REMOVE | {"raise", "increase", "extend", "replace", "reform", "change", "overhaul", "privatise",
+                     "privatize", "nationalise", "nationalize"}
 _KEEP = re.compile(r"\b(?:keep|keeps|kept|keeping|protect\w*|retain\w*|preserv\w*|maintain\w*|safeguard\w*)\b", re.I)
+# backing the thing itself rather than its change ("support for hunting" against "banning hunting")
+_FOR_THING = re.compile(r"\b(?:support\w* (?:for|of)|backing for|in favou?r of|defen[cs]e of|case for)\b", re.I)
 
 
-def _keeps(text: str, head: str) -> str | None:
-    """The keep-word when the text speaks of keeping the thing named by an option's head noun ("keeps the rebate")."""
-    if not head:
+def _change_verb(word: str, verbs: set[str] = _CHANGE) -> bool:
+    """True for a verb of change in any of its forms ("banning", "raises", "cut")."""
+    w = word.lower()
+    forms = {w, w[:-1], w[:-2], w[:-3], w[:-3] + "e", w[:-4]} if len(w) > 4 else {w, w[:-1]}
+    return bool(forms & verbs)
+
+
+def _keeps(text: str, things: set[str], removal: bool) -> str | None:
+    """The words that speak of keeping a thing a change option alters ("keeps the rebate"), or of backing a thing
+    that the option would remove ("support for hunting" against a ban)."""
+    if not things:
         return None
-    for m in _KEEP.finditer(text):
-        after = re.findall(r"[\w'’£%.-]+", text[m.end():m.end() + 60])[:5]
-        if any(stem(w) == head for w in after):
-            return m.group(0)
+    for rx in (_KEEP, _FOR_THING) if removal else (_KEEP,):
+        for m in rx.finditer(text):
+            for w in re.findall(r"[\w'’£%.-]+", text[m.end():m.end() + 60])[:5]:
+                if _change_verb(w):
+                    break  # "support for banning hunting" backs the change
+                if stem(w) in things:
+                    return m.group(0)
     return None
 
 
@@ -527,8 +541,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     by_sid = {a.sid: a for a in docs}
     options: list[dict[str, Any]] = []
     option_units: dict[str, set[tuple[str, int]]] = {}
-    option_heads: dict[str, str] = {}
-    option_change: set[str] = set()  # options that change something (their title starts with a verb of change)
+    option_heads: dict[str, set[str]] = {}
+    option_removes: set[str] = set()  # options that take something away ("Ban hunting", "End the rebate")
     for g in groups:
         oid = ids.make(_option_title(g))
         cites, seen_units = [], set()
@@ -558,9 +572,11 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                         "description": "Discussed in the sources as: " + "; ".join(f"“{x}”" for x in phrases) + ".",
                         "citations": cites})
         option_units[oid] = seen_units
-        option_heads[oid] = g.key
-        if title.split()[0].lower() in _CHANGE:
-            option_change.add(oid)
+        if _change_verb(title.split()[0]):
+            if _change_verb(title.split()[0], _REMOVE):
+                option_removes.add(oid)
+            # what the change alters: the nouns its phrases act on, not the change itself ("ban")
+            option_heads[oid] = {h for h in {g.key} | {p.head for p in g.members if p.action} if not _change_verb(h)}
         notes[("options", len(options) - 1)] = (
             f"confidence {conf:.2f}{' LOW - check first' if conf < LOW else ''}: {len(g.members)} mentions in "
             f"{len(g.sources)} source(s), grouped on the word '{g.key}'")
@@ -579,8 +595,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         for a, st in acc.statements:
             oid = _option_for(a, st, option_units) or top_option
             label, cond, cues = classify(st.stance_text, own_names, st.stance_negated, st.stance_inert)
-            keep = _keeps(st.stance_text, option_heads.get(oid, ""))
-            if keep and label in _FLIP and oid in option_change:
+            keep = _keeps(st.stance_text, option_heads.get(oid, set()), oid in option_removes)
+            if keep and label in _FLIP:
                 # "essential that Britain keeps the rebate": backing the thing kept is opposing the change to it
                 label, cues = _FLIP[label], [f"{c} + {keep}" for c in cues]
             per_option[oid or "the issues under discussion"].append((a, st, label, cond, cues))
