@@ -542,6 +542,7 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     options: list[dict[str, Any]] = []
     option_units: dict[str, set[tuple[str, int]]] = {}
     option_heads: dict[str, set[str]] = {}
+    option_verbs: dict[str, str] = {}  # the verb an option's title starts with, when it names an action
     option_removes: set[str] = set()  # options that take something away ("Ban hunting", "End the rebate")
     for g in groups:
         oid = ids.make(_option_title(g))
@@ -572,6 +573,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                         "description": "Discussed in the sources as: " + "; ".join(f"“{x}”" for x in phrases) + ".",
                         "citations": cites})
         option_units[oid] = seen_units
+        if any(p.action and _TRAILING.sub("", p.surface.strip()).lower() == title.lower() for p in g.members):
+            option_verbs[oid] = title.split()[0].lower()
         if _change_verb(title.split()[0]):
             if _change_verb(title.split()[0], _REMOVE):
                 option_removes.add(oid)
@@ -594,7 +597,13 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         own_names = [acc.name, *acc.aliases, *([home] if home else []), *(entry.forms if entry else [])]
         for a, st in acc.statements:
             oid = _option_for(a, st, option_units) or top_option
-            label, cond, cues = classify(st.stance_text, own_names, st.stance_negated, st.stance_inert)
+            inert = st.stance_inert
+            verb = option_verbs.get(oid)
+            if verb:
+                # the option's own verb names the course of action ("if ministers scrap the scheme"), not a view of it
+                inert = inert | {m.start() for m in re.finditer(r"\b" + re.escape(verb[:4]) + r"\w*", st.stance_text,
+                                                                re.I)}
+            label, cond, cues = classify(st.stance_text, own_names, st.stance_negated, inert)
             keep = _keeps(st.stance_text, option_heads.get(oid, set()), oid in option_removes)
             if keep and label in _FLIP:
                 # "essential that Britain keeps the rebate": backing the thing kept is opposing the change to it

@@ -51,7 +51,8 @@ OPPOSE = re.compile(
     r"scrap\w*|wrong|mistake|deplor\w*|"
     r"regressive|outrage\w*|anger\w*|angry|furious|dismay\w*|betray\w*|stink\w*|absurd|ridiculous|"
     r"illiberal|draconian|costly|no reason|not up for|vote against|campaign\w* against|"
-    r"defian\w*|defy\w*|boycott\w*|walk out|industrial action|"
+    r"defian\w*|defy\w*|boycott\w*|walk out|industrial action|strikes|striking|walkouts?|"
+    r"strike(?!\s+(?:a|an|the|at|back|up|down|out|deals?)\b)|"
     r"(?:not|never) (?:be )?(?:necessary|justified|acceptable|needed)|bad (?:law|idea|policy|decision)|disastrous|"
     r"poorly (?:drafted|thought|planned)|overturn\w*|under threat|raw deal|no choice|chip away|pandering|"
     r"prejudice\w*|discriminat\w*|unworkable|ill-?conceived|half-?baked|farcical|shambles)\b", re.I)

@@ -85,6 +85,8 @@ def _others_view(t: Any) -> bool:
     """A stance-looking word that states no view of the speaker's: a view faced, or 'suggest' reporting a clause."""
     if t.pos_ == "NOUN" and t.dep_ == "pobj" and t.head.lower_ in _FACED:
         return True
+    if t.lemma_ == "benefit" and t.pos_ == "NOUN" and any(c.dep_ in ("compound", "amod") for c in t.children):
+        return True  # "retirement benefits": a payment, not a good thing said of a plan
     # "documents suggested he branded it…": with a clause after it, 'suggest' reports and backs nothing
     return t.pos_ == "VERB" and t.lemma_ == "suggest" and any(c.dep_ == "ccomp" for c in t.children)
 
