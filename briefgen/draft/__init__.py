@@ -19,7 +19,8 @@ from briefgen.draft.actors import (HONORIFIC as _HONORIFIC, POSTNOMINAL as _POST
                                    fold, load_gazetteer, name_form_groups, name_parts as _name_parts, same_people)
 from briefgen.draft.attribution import Extract, Person, Statement, extract
 from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_questions, find_risks,
-                                     group_items, group_options, stem)
+                                     group_items, group_options, premod_stems, stem)
+from briefgen.draft.grouping import FUNCTION
 from briefgen.draft import nlp as language
 from briefgen.draft.debates import group as group_debates
 from briefgen.draft.stance import HALT, classify, combine
@@ -520,8 +521,21 @@ def _keeps(text: str, things: set[str], removal: bool) -> str | None:
     return None
 
 
-def _option_score(g: Group) -> float:
-    return 2.0 * len(g.sources) + len(g.members) + sum(1 for p in g.members if p.proposal)
+def _option_score(g: Group, headlines: dict[str, set[str]] | None = None) -> float:
+    """How central an option is: the sources naming it, its mentions, proposals of it and headlines naming it."""
+    score = 2.0 * len(g.sources) + len(g.members) + sum(1 for p in g.members if p.proposal)
+    if headlines:
+        # a headline names what its article is about: an option its headline names is what is being debated
+        words = {g.key} | {w for p in g.members for w in premod_stems(p)}
+        score += 3.0 * sum(1 for sid, hw in headlines.items() if hw & words)
+    return score
+
+
+def _headline_stems(a: Analysed) -> set[str]:
+    """The content stems of a source's headline (its title, else the file name), hyphenated words split."""
+    title = str(a.meta.get("title") or title_from_filename(a.doc.path))
+    return {stem(x) for w in re.findall(r"[\w’'-]+", title) for x in re.split(r"[-‐–]", w)
+            if len(x) > 2 and x.lower() not in FUNCTION}
 
 
 def build_draft(docs: list[Analysed], title: str | None = None, question: str | None = None,
@@ -536,7 +550,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     groups = [g for g in group_options([p for a in docs for p in a.phrases])
               if (len(g.members) >= 2 or any(p.proposal for p in g.members))
               and len(_option_title(g).split()) >= 2]  # a lone noun ("Deal", "Scheme") names no course of action
-    groups.sort(key=lambda g: (-_option_score(g), g.key))
+    headlines = {a.sid: _headline_stems(a) for a in docs}
+    groups.sort(key=lambda g: (-_option_score(g, headlines), g.key))
     groups = groups[:MAX_OPTIONS]
     by_sid = {a.sid: a for a in docs}
     options: list[dict[str, Any]] = []

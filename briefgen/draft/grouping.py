@@ -224,7 +224,7 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
     return out
 
 
-def _premod_stems(p: Phrase) -> set[str]:
+def premod_stems(p: Phrase) -> set[str]:
     """The stems of the words before a phrase's head, hyphenated words split ("24-hour drinking": 'hour')."""
     out = set()
     for w in _WORD.findall(p.np):
@@ -245,7 +245,7 @@ def group_options(phrases: list[Phrase]) -> list[Group]:
         g = groups.setdefault(p.head, Group(p.head))
         g.members.append(p)
         g.stems.update(p.mods | {p.head})
-    pre = {id(p): _premod_stems(p) for g in groups.values() for p in g.members}
+    pre = {id(p): premod_stems(p) for g in groups.values() for p in g.members}
     # merge "monitor" into "team" when "monitor team" is said (head used as a modifier), and "talks deal"
     # into "talks" when the larger group's head modifies the smaller group's phrases
     for key in sorted(groups, key=lambda k: (len(groups[k].members), k)):
