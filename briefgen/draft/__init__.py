@@ -521,6 +521,26 @@ def _keeps(text: str, things: set[str], removal: bool) -> str | None:
     return None
 
 
+# words that point back at a course of action already named ("the plans", "it", "the bill")
+_ANAPHORA = {"it", "this", "that", "they", "them", "these", "those", "plan", "proposal", "scheme", "policy", "law",
+             "bill", "act", "measure", "idea", "move", "change", "legislation", "reform", "system", "deal", "decision",
+             "regulation", "rule", "programme", "program", "initiative", "step", "option", "offer", "strategy",
+             "process", "approach", "effort", "mission", "project", "arrangement", "framework", "solution"}
+_DIRECT_CUE = re.compile(r"^(?:not )?(?:support\w*|oppos\w*|back(?:s|ed|ing)?|reject\w*|in favou?r|favou?r\w*|against|"
+                         r"welcom\w*|endors\w*|veto\w*|refus\w*|condemn\w*|approv\w*|dismiss\w*|scrap\w*|"
+                         r"strike\w*|striking|boycott\w*|protest\w*|warns: .*)\b", re.I)
+
+
+def _refers(text: str, words: set[str]) -> bool:
+    """True when a statement names the option (a word of it) or points back at a course of action."""
+    for w in re.findall(r"[\w’'-]+", text):
+        lw = w.lower()
+        if lw in _ANAPHORA or stem(lw) in _ANAPHORA or stem(w) in words or any(
+                stem(x) in words for x in re.split(r"[-‐–]", w) if len(x) > 2):
+            return True
+    return False
+
+
 def _option_score(g: Group, headlines: dict[str, set[str]] | None = None) -> float:
     """How central an option is: the sources naming it, its mentions, proposals of it and headlines naming it."""
     score = 2.0 * len(g.sources) + len(g.members) + sum(1 for p in g.members if p.proposal)
@@ -557,6 +577,7 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     options: list[dict[str, Any]] = []
     option_units: dict[str, set[tuple[str, int]]] = {}
     option_heads: dict[str, set[str]] = {}
+    option_words: dict[str, set[str]] = {}  # the stems that name an option
     option_verbs: dict[str, str] = {}  # the verb an option's title starts with, when it names an action
     option_removes: set[str] = set()  # options that take something away ("Ban hunting", "End the rebate")
     for g in groups:
@@ -590,6 +611,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         option_units[oid] = seen_units
         if any(p.action and _TRAILING.sub("", p.surface.strip()).lower() == title.lower() for p in g.members):
             option_verbs[oid] = title.split()[0].lower()
+        option_words[oid] = {g.key} | {w for p in g.members for w in premod_stems(p) | {p.head}} | \
+            {stem(w) for w in re.findall(r"[\w’'-]+", title) if w.lower() not in FUNCTION}
         if _change_verb(title.split()[0]):
             if _change_verb(title.split()[0], _REMOVE):
                 option_removes.add(oid)
@@ -619,6 +642,10 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                 inert = inert | {m.start() for m in re.finditer(r"\b" + re.escape(verb[:4]) + r"\w*", st.stance_text,
                                                                 re.I)}
             label, cond, cues = classify(st.stance_text, own_names, st.stance_negated, inert)
+            if label in ("support", "oppose", "mixed") and not any(_DIRECT_CUE.search(c) or " + " in c for c in cues) \
+                    and not _refers(st.stance_text, option_words.get(oid, set()) | option_words.get(top_option, set())):
+                # evaluative words ("fair", "needed") about something the statement does not tie to the option
+                label, cond, cues = "unclear", None, [f"{c} (not about the option)" for c in cues]
             keep = _keeps(st.stance_text, option_heads.get(oid, set()), oid in option_removes)
             if keep and label in _FLIP:
                 # "essential that Britain keeps the rebate": backing the thing kept is opposing the change to it
