@@ -541,6 +541,17 @@ def _refers(text: str, words: set[str]) -> bool:
     return False
 
 
+def _others_words(st: Statement, own: set[str]) -> frozenset[int]:
+    """Offsets in a statement's stance text of words whose subject is someone else, named or plural
+    ("the unions which met Mr Prescott want…" filed under Prescott)."""
+    a, b = st.stance_span
+    out = set()
+    for rel, (subject, named) in getattr(st.unit, "subjects", {}).items():
+        if a <= rel < b and named and not (set(fold(subject).split()) & own):
+            out.add(rel - a)
+    return frozenset(out)
+
+
 def _option_score(g: Group, headlines: dict[str, set[str]] | None = None) -> float:
     """How central an option is: the sources naming it, its mentions, proposals of it and headlines naming it."""
     score = 2.0 * len(g.sources) + len(g.members) + sum(1 for p in g.members if p.proposal)
@@ -633,9 +644,10 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         home = acc.affiliation or (acc.name if acc.kind != "person" else None)
         entry = gz.entries.get(home) if home else None
         own_names = [acc.name, *acc.aliases, *([home] if home else []), *(entry.forms if entry else [])]
+        own_folded = {w for n in own_names for w in fold(n).split() if len(w) > 1}
         for a, st in acc.statements:
             oid = _option_for(a, st, option_units) or top_option
-            inert = st.stance_inert
+            inert = st.stance_inert | _others_words(st, own_folded)
             verb = option_verbs.get(oid)
             if verb:
                 # the option's own verb names the course of action ("if ministers scrap the scheme"), not a view of it

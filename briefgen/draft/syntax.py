@@ -91,6 +91,32 @@ def _others_view(t: Any) -> bool:
     return t.pos_ == "VERB" and t.lemma_ == "suggest" and any(c.dep_ == "ccomp" for c in t.children)
 
 
+def _view_subjects(ut: list[tuple[int, Any]]) -> dict[int, tuple[str, bool]]:
+    """Verbs with a subject of their own, named or plural: whose view they state.
+
+    'The five unions which met Mr Prescott want…': 'want' is the unions' view, whoever the sentence is filed under.
+    """
+    out = {}
+    pos = {t.i: rel for rel, t in ut}
+    for rel, t in ut:
+        if t.pos_ != "VERB":
+            continue  # the subject of an evaluation ("the limits were a shambles") is its target, not its holder
+        v = t
+        # "was planning to cut", "is right to reject": the subject of the verb the word completes
+        while v.dep_ in ("xcomp", "acomp", "conj", "attr") and v.head.i != v.i and v.head.i in pos and \
+                not any(c.dep_ in ("nsubj", "nsubjpass") for c in v.children):
+            v = v.head
+        subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        if subj is None or subj.pos_ == "PRON" or subj.i not in pos or subj.tag_ in ("WP", "WDT"):
+            continue
+        named = subj.pos_ == "PROPN" or bool(subj.ent_type_) or subj.tag_ == "NNS"
+        # the subject's own words and its conjuncts ("Italy and Germany"), not a clause about it ("which met X")
+        skip = {x.i for c in subj.subtree if c.dep_ in ("relcl", "acl", "prep", "appos") and c.i != subj.i
+                for x in c.subtree}
+        out[rel] = (" ".join(x.text for x in subj.subtree if x.i not in skip), named)
+    return out
+
+
 def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid: str = "") -> Reading:
     """Enrich one source's extract from its parsed pieces ((offset, Doc) pairs), and say what the parse found."""
     r = Reading()
@@ -122,6 +148,7 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
                             or _others_view(t))
         # finite verbs and participles only: a gerund ("banning hunting") is a fine object
         u.verbs = frozenset(rel for rel, t in ut if t.tag_ in ("VBD", "VBZ", "VBP", "VBN", "MD"))
+        u.subjects = _view_subjects(ut)
         _roles(u, ut, gz, r)
         _bodies(ex, u, ut, gz, r)
         if ut:
