@@ -599,9 +599,9 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                 continue
             seen_units.add((p.source, p.unit.index))
         per_source: dict[str, int] = Counter()
-        title = _option_title(g)
+        heading = _option_title(g)
         # the passages that name the option as its title does come first, then those that propose it
-        for p in sorted(g.members, key=lambda p: (_TRAILING.sub("", p.surface.strip()).lower() != title.lower(),
+        for p in sorted(g.members, key=lambda p: (_TRAILING.sub("", p.surface.strip()).lower() != heading.lower(),
                                                   not p.action, not p.proposal, p.source, p.unit.index)):
             if per_source[p.source] >= 2 or len(cites) >= 5:
                 continue
@@ -620,12 +620,12 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                         "description": "Discussed in the sources as: " + "; ".join(f"“{x}”" for x in phrases) + ".",
                         "citations": cites})
         option_units[oid] = seen_units
-        if any(p.action and _TRAILING.sub("", p.surface.strip()).lower() == title.lower() for p in g.members):
-            option_verbs[oid] = title.split()[0].lower()
+        if any(p.action and _TRAILING.sub("", p.surface.strip()).lower() == heading.lower() for p in g.members):
+            option_verbs[oid] = heading.split()[0].lower()
         option_words[oid] = {g.key} | {w for p in g.members for w in premod_stems(p) | {p.head}} | \
-            {stem(w) for w in re.findall(r"[\w’'-]+", title) if w.lower() not in FUNCTION}
-        if _change_verb(title.split()[0]):
-            if _change_verb(title.split()[0], _REMOVE):
+            {stem(w) for w in re.findall(r"[\w’'-]+", heading) if w.lower() not in FUNCTION}
+        if _change_verb(heading.split()[0]):
+            if _change_verb(heading.split()[0], _REMOVE):
                 option_removes.add(oid)
             # what the change alters: the nouns its phrases act on, not the change itself ("ban")
             option_heads[oid] = {h for h in {g.key} | {p.head for p in g.members if p.action} if not _change_verb(h)}
