@@ -85,6 +85,15 @@ def _others_view(t: Any) -> bool:
     """A stance-looking word that states no view of the speaker's: a view faced, or 'suggest' reporting a clause."""
     if t.pos_ == "NOUN" and t.dep_ == "pobj" and t.head.lower_ in _FACED:
         return True
+    if t.lower_ in ("open", "ready", "willing") and t.pos_ == "ADJ":
+        # "the law was open to different interpretations": a thing that is open to something holds no view
+        v, hops = t, 0
+        while hops < 4 and v.dep_ in ("acomp", "conj", "xcomp") and v.head.i != v.i and \
+                not any(c.dep_ == "nsubj" for c in v.children):
+            v, hops = v.head, hops + 1
+        subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        if subj is not None and subj.pos_ == "NOUN" and not subj.ent_type_ and subj.tag_ == "NN":
+            return True
     if t.lemma_ == "benefit" and t.pos_ == "NOUN" and any(c.dep_ in ("compound", "amod") for c in t.children):
         return True  # "retirement benefits": a payment, not a good thing said of a plan
     # "documents suggested he branded it…": with a clause after it, 'suggest' reports and backs nothing
