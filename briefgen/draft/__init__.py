@@ -450,6 +450,27 @@ def _inherit_stances(actors: list[dict[str, Any]], positions: list[dict[str, Any
                                 f"does; the cited words show no stance of their own.")
                 notes[("positions", i)] = (f"confidence 0.35 LOW - check first: stance of {home['name']}, which "
                                            f"{a['name']} belongs to; the actor's own words show none")
+    # the other way: a body whose own words show none speaks through its members, when they agree
+    members: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in actors:
+        home = by_name.get(fold(a.get("affiliation") or ""))
+        if home is not None and home is not a:
+            members[home["id"]].append(a)
+    for body in actors:
+        mine = [i for i, p in enumerate(positions) if p["actor"] == body["id"]]
+        if not members.get(body["id"]) or not mine or any(positions[i]["stance"] != "unclear" for i in mine):
+            continue
+        for i in mine:
+            p = positions[i]
+            said = {firm[(m["id"], p["about"])] for m in members[body["id"]] if (m["id"], p["about"]) in firm}
+            if len(said) == 1:
+                stance = said.pop()
+                who = sorted(m["name"] for m in members[body["id"]] if firm.get((m["id"], p["about"])) == stance)
+                p["stance"] = stance
+                p["summary"] = (f"{body['name']} {'supports' if stance == 'support' else 'opposes'} this as its "
+                                f"members {', '.join(who[:3])} do; the cited words show no stance of its own.")
+                notes[("positions", i)] = (f"confidence 0.35 LOW - check first: stance of {', '.join(who[:3])}, who "
+                                           f"belong to {body['name']}; its own words show none")
 
 
 _FLIP = {"support": "oppose", "oppose": "support"}
