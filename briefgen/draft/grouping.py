@@ -239,9 +239,10 @@ def group_options(phrases: list[Phrase]) -> list[Group]:
     groups: dict[str, Group] = {}
     seen: set[tuple[str, int, str]] = set()
     for p in phrases:
-        if (p.source, p.unit.index, p.head) in seen:
-            continue  # one sentence naming a thing once is one mention, however many finders saw it
-        seen.add((p.source, p.unit.index, p.head))
+        # one passage naming a thing once is one mention, however many finders saw it (the same Unit object)
+        if (p.source, id(p.unit), p.head) in seen:
+            continue
+        seen.add((p.source, id(p.unit), p.head))
         g = groups.setdefault(p.head, Group(p.head))
         g.members.append(p)
         g.stems.update(p.mods | {p.head})
