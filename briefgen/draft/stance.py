@@ -72,6 +72,16 @@ _THREAT = re.compile(r"\b(?:could|would|will|warn\w*|threat\w*)\b", re.I)
 _HAS_NEG = re.compile(r"\b(?:not|never|no)\b|n[’']t\b", re.I)
 
 
+# "unless X, Y would never happen": a negative outcome after the condition
+_NEVER = re.compile(r"^unless\b[^.;]{3,80}?\b(?:would|will|could|can|shall)\s+(?:never|not)\b", re.I)
+
+
+def _inside(text: str, cue: str, cond: str) -> bool:
+    """True when a cue word occurs only inside the condition's words."""
+    at = text.find(cond)
+    return at >= 0 and cue.lower() in cond.lower() and cue.lower() not in (text[:at] + text[at + len(cond):]).lower()
+
+
 def condition_of(text: str) -> str | None:
     """The condition a statement sets, in the source's words (or 'only with X' for 'not … without X')."""
     m = _WITHOUT_NEG.search(text)
@@ -127,9 +137,18 @@ def classify(text: str, speaker_names: Iterable[str] = (), negated: frozenset[in
         weak = _WEAK_CONDITION.search(text)
         if weak and (opp or unc):
             cond = " ".join(weak.group(0).split()).rstrip(" ,")
-    if cond and cond.lower().startswith("unless") and _THREAT.search(text[:text.lower().find("unless")] or text):
+    before = text[:text.lower().find("unless")] if cond else ""
+    if cond and cond.lower().startswith("unless") and _THREAT.search(before or text) and not _HAS_NEG.search(before):
         # "there could be further walkouts unless the government rethinks": a threat, opposition with a condition
+        # ("we will not send troops unless the UN backs it" is a condition)
         return "oppose", None, ["threat " + cond]
+    demand = _NEVER.search(text[text.lower().find("unless"):]) if cond and cond.lower().startswith("unless") else None
+    if demand:
+        # "unless it is put up for discussion, there will never be agreement": a demand for what follows 'unless'
+        return "support", None, ["demands: " + " ".join(demand.group(0).split()[:-2])]
+    if cond and sup and not opp and all(_inside(text, c, cond) for c in sup):
+        # "one can only have balance if we put the cheque back on the table": the condition is what is asked for
+        return "support", None, sup[:3]
     if cond:
         return "conditional", cond, [cond]
     if sup and opp:
