@@ -469,8 +469,9 @@ def _inherit_stances(actors: list[dict[str, Any]], positions: list[dict[str, Any
                 p["stance"] = stance
                 p["summary"] = (f"{body['name']} {'supports' if stance == 'support' else 'opposes'} this as its "
                                 f"members {', '.join(who[:3])} do; the cited words show no stance of its own.")
-                notes[("positions", i)] = (f"confidence 0.35 LOW - check first: stance of {', '.join(who[:3])}, who "
-                                           f"belong to {body['name']}; its own words show none")
+                notes[("positions", i)] = (f"confidence 0.35 LOW - check first: stance of {body['name']}'s "
+                                           f"{'members' if len(who) > 1 else 'member'} {', '.join(who[:3])}; "
+                                           f"its own words show none")
 
 
 _FLIP = {"support": "oppose", "oppose": "support"}
