@@ -19,7 +19,8 @@ from briefgen.draft.actors import (HONORIFIC as _HONORIFIC, POSTNOMINAL as _POST
                                    fold, load_gazetteer, name_form_groups, name_parts as _name_parts, same_people)
 from briefgen.draft.attribution import Extract, Person, Statement, extract
 from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_questions, find_risks,
-                                     group_items, group_options)
+                                     group_items, group_options, premod_stems, stem)
+from briefgen.draft.grouping import FUNCTION
 from briefgen.draft import nlp as language
 from briefgen.draft.debates import group as group_debates
 from briefgen.draft.stance import HALT, classify, combine
@@ -449,6 +450,28 @@ def _inherit_stances(actors: list[dict[str, Any]], positions: list[dict[str, Any
                                 f"does; the cited words show no stance of their own.")
                 notes[("positions", i)] = (f"confidence 0.35 LOW - check first: stance of {home['name']}, which "
                                            f"{a['name']} belongs to; the actor's own words show none")
+    # the other way: a body whose own words show none speaks through its members, when they agree
+    members: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in actors:
+        home = by_name.get(fold(a.get("affiliation") or ""))
+        if home is not None and home is not a:
+            members[home["id"]].append(a)
+    for body in actors:
+        mine = [i for i, p in enumerate(positions) if p["actor"] == body["id"]]
+        if not members.get(body["id"]) or not mine or any(positions[i]["stance"] != "unclear" for i in mine):
+            continue
+        for i in mine:
+            p = positions[i]
+            said = {firm[(m["id"], p["about"])] for m in members[body["id"]] if (m["id"], p["about"]) in firm}
+            if len(said) == 1:
+                stance = said.pop()
+                who = sorted(m["name"] for m in members[body["id"]] if firm.get((m["id"], p["about"])) == stance)
+                p["stance"] = stance
+                p["summary"] = (f"{body['name']} {'supports' if stance == 'support' else 'opposes'} this as its "
+                                f"members {', '.join(who[:3])} do; the cited words show no stance of its own.")
+                notes[("positions", i)] = (f"confidence 0.35 LOW - check first: stance of {body['name']}'s "
+                                           f"{'members' if len(who) > 1 else 'member'} {', '.join(who[:3])}; "
+                                           f"its own words show none")
 
 
 _FLIP = {"support": "oppose", "oppose": "support"}
@@ -482,13 +505,90 @@ def _option_title(g: Group) -> str:
     counts = Counter(_TRAILING.sub("", p.surface.strip()) for p in g.members)
     action = {p.surface.strip() for p in g.members if p.action}
     # the title names the course of action itself, not a call to halt it ("law change", not "delay law change")
-    best = max(counts.items(), key=lambda kv: (not HALT.match(kv[0]), len(kv[0].split()) > 1, kv[0] in action, kv[1],
+    best = max(counts.items(), key=lambda kv: (not HALT.match(kv[0]) and not _KEEP.match(kv[0]),
+                                               len(kv[0].split()) > 1, kv[0] in action, kv[1],
                                                len(kv[0].split()) <= 6, len(kv[0]), kv[0]))[0]
     return best[:1].upper() + best[1:]
 
 
-def _option_score(g: Group) -> float:
-    return 2.0 * len(g.sources) + len(g.members) + sum(1 for p in g.members if p.proposal)
+# verbs of change: an option titled with one alters what it names, so keeping that thing opposes it
+_REMOVE = {"reduce", "cut", "end", "abolish", "scrap", "lift", "remove", "ban", "cap", "close", "withdraw", "axe",
+           "curb", "limit", "restrict", "lower", "halve", "drop", "phase", "outlaw", "prohibit"}
+_CHANGE = _REMOVE | {"raise", "increase", "extend", "replace", "reform", "change", "overhaul", "privatise",
+                     "privatize", "nationalise", "nationalize"}
+_KEEP = re.compile(r"\b(?:keep|keeps|kept|keeping|protect\w*|retain\w*|preserv\w*|maintain\w*|safeguard\w*)\b", re.I)
+# backing the thing itself rather than its change ("support for hunting" against "banning hunting")
+_FOR_THING = re.compile(r"\b(?:support\w* (?:for|of)|backing for|in favou?r of|defen[cs]e of|case for)\b", re.I)
+
+
+def _change_verb(word: str, verbs: set[str] = _CHANGE) -> bool:
+    """True for a verb of change in any of its forms ("banning", "raises", "cut")."""
+    w = word.lower()
+    forms = {w, w[:-1], w[:-2], w[:-3], w[:-3] + "e", w[:-4]} if len(w) > 4 else {w, w[:-1]}
+    return bool(forms & verbs)
+
+
+def _keeps(text: str, things: set[str], removal: bool) -> str | None:
+    """The words that speak of keeping a thing a change option alters ("keeps the rebate"), or of backing a thing
+    that the option would remove ("support for hunting" against a ban)."""
+    if not things:
+        return None
+    for rx in (_KEEP, _FOR_THING) if removal else (_KEEP,):
+        for m in rx.finditer(text):
+            for w in re.findall(r"[\w'’£%.-]+", text[m.end():m.end() + 60])[:5]:
+                if _change_verb(w):
+                    break  # "support for banning hunting" backs the change
+                if stem(w) in things:
+                    return m.group(0)
+    return None
+
+
+# words that point back at a course of action already named ("the plans", "it", "the bill")
+_ANAPHORA = {"it", "this", "that", "they", "them", "these", "those", "plan", "proposal", "scheme", "policy", "law",
+             "bill", "act", "measure", "idea", "move", "change", "legislation", "reform", "system", "deal", "decision",
+             "regulation", "rule", "programme", "program", "initiative", "step", "option", "offer", "strategy",
+             "process", "approach", "effort", "mission", "project", "arrangement", "framework", "solution"}
+_DIRECT_CUE = re.compile(r"^(?:not )?(?:support\w*|oppos\w*|back(?:s|ed|ing)?|reject\w*|in favou?r|favou?r\w*|against|"
+                         r"welcom\w*|endors\w*|veto\w*|refus\w*|condemn\w*|approv\w*|dismiss\w*|scrap\w*|"
+                         r"strike\w*|striking|boycott\w*|protest\w*|warns: .*)\b", re.I)
+
+
+def _refers(text: str, words: set[str]) -> bool:
+    """True when a statement names the option (a word of it) or points back at a course of action."""
+    for w in re.findall(r"[\w’'-]+", text):
+        lw = w.lower()
+        if lw in _ANAPHORA or stem(lw) in _ANAPHORA or stem(w) in words or any(
+                stem(x) in words for x in re.split(r"[-‐–]", w) if len(x) > 2):
+            return True
+    return False
+
+
+def _others_words(st: Statement, own: set[str]) -> frozenset[int]:
+    """Offsets in a statement's stance text of words whose subject is someone else, named or plural
+    ("the unions which met Mr Prescott want…" filed under Prescott)."""
+    a, b = st.stance_span
+    out = set()
+    for rel, (subject, named) in getattr(st.unit, "subjects", {}).items():
+        if a <= rel < b and named and not (set(fold(subject).split()) & own):
+            out.add(rel - a)
+    return frozenset(out)
+
+
+def _option_score(g: Group, headlines: dict[str, set[str]] | None = None) -> float:
+    """How central an option is: the sources naming it, its mentions, proposals of it and headlines naming it."""
+    score = 2.0 * len(g.sources) + len(g.members) + sum(1 for p in g.members if p.proposal)
+    if headlines:
+        # a headline names what its article is about: an option its headline names is what is being debated
+        words = {g.key} | {w for p in g.members for w in premod_stems(p)}
+        score += 3.0 * sum(1 for sid, hw in headlines.items() if hw & words)
+    return score
+
+
+def _headline_stems(a: Analysed) -> set[str]:
+    """The content stems of a source's headline (its title, else the file name), hyphenated words split."""
+    title = str(a.meta.get("title") or title_from_filename(a.doc.path))
+    return {stem(x) for w in re.findall(r"[\w’'-]+", title) for x in re.split(r"[-‐–]", w)
+            if len(x) > 2 and x.lower() not in FUNCTION}
 
 
 def build_draft(docs: list[Analysed], title: str | None = None, question: str | None = None,
@@ -503,11 +603,16 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     groups = [g for g in group_options([p for a in docs for p in a.phrases])
               if (len(g.members) >= 2 or any(p.proposal for p in g.members))
               and len(_option_title(g).split()) >= 2]  # a lone noun ("Deal", "Scheme") names no course of action
-    groups.sort(key=lambda g: (-_option_score(g), g.key))
+    headlines = {a.sid: _headline_stems(a) for a in docs}
+    groups.sort(key=lambda g: (-_option_score(g, headlines), g.key))
     groups = groups[:MAX_OPTIONS]
     by_sid = {a.sid: a for a in docs}
     options: list[dict[str, Any]] = []
     option_units: dict[str, set[tuple[str, int]]] = {}
+    option_heads: dict[str, set[str]] = {}
+    option_words: dict[str, set[str]] = {}  # the stems that name an option
+    option_verbs: dict[str, str] = {}  # the verb an option's title starts with, when it names an action
+    option_removes: set[str] = set()  # options that take something away ("Ban hunting", "End the rebate")
     for g in groups:
         oid = ids.make(_option_title(g))
         cites, seen_units = [], set()
@@ -516,12 +621,19 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                 continue
             seen_units.add((p.source, p.unit.index))
         per_source: dict[str, int] = Counter()
-        for p in sorted(g.members, key=lambda p: (not p.proposal, p.unit.index)):
-            if per_source[p.source] >= 1 or len(cites) >= 5:
+        heading = _option_title(g)
+        # the passages that name the option as its title does come first, then those that propose it
+        for p in sorted(g.members, key=lambda p: (_TRAILING.sub("", p.surface.strip()).lower() != heading.lower(),
+                                                  not p.action, not p.proposal, p.source, p.unit.index)):
+            if per_source[p.source] >= 2 or len(cites) >= 5:
                 continue
-            at = p.unit.text.find(p.surface)
+            at = p.unit.text.find(p.np)
+            at = at if at >= 0 else p.unit.text.find(p.surface)
             s, e = _sentence_span(p.unit.text, max(0, at))
-            cites.append(_cite(by_sid[p.source], p.unit, s, e))
+            c = _cite(by_sid[p.source], p.unit, s, e)
+            if any(c["source"] == x["source"] and c["quote"] == x["quote"] for x in cites):
+                continue
+            cites.append(c)
             per_source[p.source] += 1
         phrases = [ph for ph, _ in Counter(p.surface.strip() for p in g.members).most_common(4)]
         # an option is surest when several sources name it and someone proposes it in so many words
@@ -530,6 +642,15 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                         "description": "Discussed in the sources as: " + "; ".join(f"“{x}”" for x in phrases) + ".",
                         "citations": cites})
         option_units[oid] = seen_units
+        if any(p.action and _TRAILING.sub("", p.surface.strip()).lower() == heading.lower() for p in g.members):
+            option_verbs[oid] = heading.split()[0].lower()
+        option_words[oid] = {g.key} | {w for p in g.members for w in premod_stems(p) | {p.head}} | \
+            {stem(w) for w in re.findall(r"[\w’'-]+", heading) if w.lower() not in FUNCTION}
+        if _change_verb(heading.split()[0]):
+            if _change_verb(heading.split()[0], _REMOVE):
+                option_removes.add(oid)
+            # what the change alters: the nouns its phrases act on, not the change itself ("ban")
+            option_heads[oid] = {h for h in {g.key} | {p.head for p in g.members if p.action} if not _change_verb(h)}
         notes[("options", len(options) - 1)] = (
             f"confidence {conf:.2f}{' LOW - check first' if conf < LOW else ''}: {len(g.members)} mentions in "
             f"{len(g.sources)} source(s), grouped on the word '{g.key}'")
@@ -545,9 +666,24 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         home = acc.affiliation or (acc.name if acc.kind != "person" else None)
         entry = gz.entries.get(home) if home else None
         own_names = [acc.name, *acc.aliases, *([home] if home else []), *(entry.forms if entry else [])]
+        own_folded = {w for n in own_names for w in fold(n).split() if len(w) > 1}
         for a, st in acc.statements:
             oid = _option_for(a, st, option_units) or top_option
-            label, cond, cues = classify(st.stance_text, own_names, st.stance_negated, st.stance_inert)
+            inert = st.stance_inert | _others_words(st, own_folded)
+            verb = option_verbs.get(oid)
+            if verb:
+                # the option's own verb names the course of action ("if ministers scrap the scheme"), not a view of it
+                inert = inert | {m.start() for m in re.finditer(r"\b" + re.escape(verb[:4]) + r"\w*", st.stance_text,
+                                                                re.I)}
+            label, cond, cues = classify(st.stance_text, own_names, st.stance_negated, inert)
+            if label in ("support", "oppose", "mixed") and not any(_DIRECT_CUE.search(c) or " + " in c for c in cues) \
+                    and not _refers(st.stance_text, option_words.get(oid, set()) | option_words.get(top_option, set())):
+                # evaluative words ("fair", "needed") about something the statement does not tie to the option
+                label, cond, cues = "unclear", None, [f"{c} (not about the option)" for c in cues]
+            keep = _keeps(st.stance_text, option_heads.get(oid, set()), oid in option_removes)
+            if keep and label in _FLIP:
+                # "essential that Britain keeps the rebate": backing the thing kept is opposing the change to it
+                label, cues = _FLIP[label], [f"{c} + {keep}" for c in cues]
             per_option[oid or "the issues under discussion"].append((a, st, label, cond, cues))
         if not per_option:
             continue
@@ -570,8 +706,9 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
             f"confidence {actor_conf:.2f}{' LOW - check first' if actor_conf < LOW else ''}: "
             f"{len(acc.statements)} attributed statement(s); " + ", ".join(f"{h} x{n}" for h, n in acc.how.most_common(3)))
         firm = {"conditional": 0, "support": 0, "oppose": 0, "mixed": 1, "unclear": 2, "neutral": 2}
+        # the clearest stance first: a firm one before a divided or unclear one, then the most said about
         order = sorted(per_option.items(), key=lambda kv: (
-            -len(kv[1]), firm[combine([(s[2], s[3]) for s in kv[1]])[0]], kv[0]))
+            firm[combine([(s[2], s[3]) for s in kv[1]])[0]], -len(kv[1]), kv[0]))
         labels = {kv[0]: combine([(s[2], s[3]) for s in kv[1]])[0] for kv in order}
         if any(lab in ("support", "oppose", "conditional", "mixed") for lab in labels.values()):
             # where the actor's words show a stance, the options they comment on without one add nothing

@@ -161,6 +161,7 @@ def _np_before(text: str, pos: int, verbs: frozenset[int] = frozenset()) -> str 
 
 
 PRONOUN_OBJECTS = {"them", "it", "this", "that", "these", "those", "him", "her", "us", "rid", "one"}
+POSSESSIVE = {"its", "their", "his", "her", "our", "my", "your"}
 BROADCAST = {"programme", "program", "show"}
 
 
@@ -169,6 +170,8 @@ def junk_option(phrase: str, head: str) -> bool:
     words = _WORD.findall(phrase)
     if not words or words[-1].lower() in PRONOUN_OBJECTS:
         return True
+    if len(words) <= 2 and words[0].lower() in POSSESSIVE:
+        return True  # "its people": a pronoun and a noun point back at something, they name no course of action
     if words[-1].lower() in BROADCAST and all(w[:1].isupper() for w in words[:-1]):
         return True
     return False
@@ -221,23 +224,41 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
     return out
 
 
+def premod_stems(p: Phrase) -> set[str]:
+    """The stems of the words before a phrase's head, hyphenated words split ("24-hour drinking": 'hour')."""
+    out = set()
+    for w in _WORD.findall(p.np):
+        if stem(w) == p.head:
+            break
+        out |= {stem(x) for x in re.split(r"[-‐–]", w) if len(x) > 2 and x.lower() not in FUNCTION}
+    return out
+
+
 def group_options(phrases: list[Phrase]) -> list[Group]:
     """Option phrases grouped by head noun; a group whose head modifies another group's phrases joins it."""
     groups: dict[str, Group] = {}
+    seen: set[tuple[str, int, str]] = set()
     for p in phrases:
+        # one passage naming a thing once is one mention, however many finders saw it (the same Unit object)
+        if (p.source, id(p.unit), p.head) in seen:
+            continue
+        seen.add((p.source, id(p.unit), p.head))
         g = groups.setdefault(p.head, Group(p.head))
         g.members.append(p)
         g.stems.update(p.mods | {p.head})
-    # merge "monitor" into "team" when "monitor team" is said (head used as a modifier)
-    for key in sorted(groups, key=lambda k: len(groups[k].members)):
+    pre = {id(p): premod_stems(p) for g in groups.values() for p in g.members}
+    # merge "monitor" into "team" when "monitor team" is said (head used as a modifier), and "talks deal"
+    # into "talks" when the larger group's head modifies the smaller group's phrases
+    for key in sorted(groups, key=lambda k: (len(groups[k].members), k)):
         g = groups.get(key)
         if g is None:
             continue
-        for other_key, other in sorted(groups.items(), key=lambda kv: -len(kv[1].members)):
+        for other_key, other in sorted(groups.items(), key=lambda kv: (-len(kv[1].members), kv[0])):
             if other_key == key or len(other.members) < len(g.members):
                 continue
-            uses = sum(1 for p in other.members if key in p.mods)
-            if uses and uses * 3 >= len(other.members):
+            uses = sum(1 for p in other.members if key in p.mods | pre[id(p)])
+            used = sum(1 for p in g.members if other_key in pre[id(p)])
+            if uses and uses * 3 >= len(other.members) or used and used * 2 >= len(g.members):
                 other.members.extend(g.members)
                 other.stems.update(g.stems)
                 del groups[key]

@@ -37,6 +37,8 @@ class Unit:
     negated: frozenset[int] = frozenset()  # unit-relative offsets of words the parse marks as negated
     inert: frozenset[int] = frozenset()  # offsets of stance-looking words that state no stance ("fight against")
     verbs: frozenset[int] = frozenset()  # offsets of finite verbs and participles ("the ban came in")
+    # offsets of view words whose subject is named in the text, with that subject ("the unions want": 'unions')
+    subjects: dict[int, tuple[str, bool]] = field(default_factory=dict)  # -> (subject text, a name or plural)
 
     @property
     def all_quoted(self) -> bool:

@@ -50,14 +50,19 @@ OPPOSE = re.compile(
     r"criticiz\w*|disquiet|reservations|protest\w*|"
     r"scrap\w*|wrong|mistake|deplor\w*|"
     r"regressive|outrage\w*|anger\w*|angry|furious|dismay\w*|betray\w*|stink\w*|absurd|ridiculous|"
-    r"illiberal|draconian|costly|no reason|not up for|vote against|campaign\w* against|"
-    r"defian\w*|defy\w*|boycott\w*|walk out|industrial action|"
+    r"illiberal|draconian|costly|no reason|not up for|vote against|campaign\w* against|unenforceable|"
+    r"impossibl[ey]\b(?! to (?:say|tell|know|predict|judge|foresee))|"
+    r"defian\w*|defy\w*|boycott\w*|walk out|industrial action|strikes|striking|walkouts?|"
+    r"strike(?!\s+(?:a|an|the|at|back|up|down|out|deals?)\b)|"
     r"(?:not|never) (?:be )?(?:necessary|justified|acceptable|needed)|bad (?:law|idea|policy|decision)|disastrous|"
     r"poorly (?:drafted|thought|planned)|overturn\w*|under threat|raw deal|no choice|chip away|pandering|"
     r"prejudice\w*|discriminat\w*|unworkable|ill-?conceived|half-?baked|farcical|shambles)\b", re.I)
 # a call to stop, put off or undo a course of action is a stance against it ("should be put on hold")
 HALT = re.compile(r"\b(delay\w*|postpon\w*|put on hold|on hold|paus\w*|halt\w*|shelv\w*|ditch\w*|"
                   r"repeal\w*|withdraw\w*|suspend\w*|revers\w*|rethink\w*)\b", re.I)
+# a warning of harm to come, with no stance word beside it, is a case against the course of action
+HARM = re.compile(r"\b(?:would|could|will|might|may)\s+(?:\w+\s+){0,2}?(?:cause|suffer|harm|damage|hurt|undermine|"
+                  r"worsen|exacerbate|backfire|lead to (?:more|higher|greater|increased|fewer|less))\b", re.I)
 UNCLEAR = re.compile(r"\b(unclear|uncertain\w*|undecided|too early|premature|remains to be seen|not yet clear)\b", re.I)
 
 
@@ -65,6 +70,16 @@ _DIRECT = re.compile(r"^(?:not )?(?:support\w*|oppos\w*|back(?:s|ed|ing)?|reject
                      r"welcom\w*|endors\w*|veto\w*|refus\w*|condemn\w*|approv\w*|dismiss\w*)$", re.I)
 _THREAT = re.compile(r"\b(?:could|would|will|warn\w*|threat\w*)\b", re.I)
 _HAS_NEG = re.compile(r"\b(?:not|never|no)\b|n[’']t\b", re.I)
+
+
+# "unless X, Y would never happen": a negative outcome after the condition
+_NEVER = re.compile(r"^unless\b[^.;]{3,80}?\b(?:would|will|could|can|shall)\s+(?:never|not)\b", re.I)
+
+
+def _inside(text: str, cue: str, cond: str) -> bool:
+    """True when a cue word occurs only inside the condition's words."""
+    at = text.find(cond)
+    return at >= 0 and cue.lower() in cond.lower() and cue.lower() not in (text[:at] + text[at + len(cond):]).lower()
 
 
 def condition_of(text: str) -> str | None:
@@ -122,9 +137,18 @@ def classify(text: str, speaker_names: Iterable[str] = (), negated: frozenset[in
         weak = _WEAK_CONDITION.search(text)
         if weak and (opp or unc):
             cond = " ".join(weak.group(0).split()).rstrip(" ,")
-    if cond and cond.lower().startswith("unless") and _THREAT.search(text[:text.lower().find("unless")] or text):
+    before = text[:text.lower().find("unless")] if cond else ""
+    if cond and cond.lower().startswith("unless") and _THREAT.search(before or text) and not _HAS_NEG.search(before):
         # "there could be further walkouts unless the government rethinks": a threat, opposition with a condition
+        # ("we will not send troops unless the UN backs it" is a condition)
         return "oppose", None, ["threat " + cond]
+    demand = _NEVER.search(text[text.lower().find("unless"):]) if cond and cond.lower().startswith("unless") else None
+    if demand:
+        # "unless it is put up for discussion, there will never be agreement": a demand for what follows 'unless'
+        return "support", None, ["demands: " + " ".join(demand.group(0).split()[:-2])]
+    if cond and sup and not opp and all(_inside(text, c, cond) for c in sup):
+        # "one can only have balance if we put the cheque back on the table": the condition is what is asked for
+        return "support", None, sup[:3]
     if cond:
         return "conditional", cond, [cond]
     if sup and opp:
@@ -143,6 +167,9 @@ def classify(text: str, speaker_names: Iterable[str] = (), negated: frozenset[in
         return "oppose", None, opp[:3]
     if unc:
         return "unclear", None, unc[:2]
+    harm = HARM.search(text)
+    if harm and _own(text, harm, names):
+        return "oppose", None, ["warns: " + " ".join(harm.group(0).split())]
     # no stance words: the text does not show where the speaker stands (not a declared neutrality)
     return "unclear", None, []
 

@@ -77,6 +77,55 @@ def is_negated(tok: Any) -> bool:
     return False
 
 
+# prepositions whose object is a view met or faced, not held ("defended it against criticism", "despite protests")
+_FACED = {"against", "despite", "amid", "amidst", "notwithstanding"}
+
+
+def _others_view(t: Any) -> bool:
+    """A stance-looking word that states no view of the speaker's: a view faced, or 'suggest' reporting a clause."""
+    if t.pos_ == "NOUN" and t.dep_ == "pobj" and t.head.lower_ in _FACED:
+        return True
+    if t.lower_ in ("open", "ready", "willing") and t.pos_ == "ADJ":
+        # "the law was open to different interpretations": a thing that is open to something holds no view
+        v, hops = t, 0
+        while hops < 4 and v.dep_ in ("acomp", "conj", "xcomp") and v.head.i != v.i and \
+                not any(c.dep_ == "nsubj" for c in v.children):
+            v, hops = v.head, hops + 1
+        subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        if subj is not None and subj.pos_ == "NOUN" and not subj.ent_type_ and subj.tag_ == "NN":
+            return True
+    if t.lemma_ == "benefit" and t.pos_ == "NOUN" and any(c.dep_ in ("compound", "amod") for c in t.children):
+        return True  # "retirement benefits": a payment, not a good thing said of a plan
+    # "documents suggested he branded it…": with a clause after it, 'suggest' reports and backs nothing
+    return t.pos_ == "VERB" and t.lemma_ == "suggest" and any(c.dep_ == "ccomp" for c in t.children)
+
+
+def _view_subjects(ut: list[tuple[int, Any]]) -> dict[int, tuple[str, bool]]:
+    """Verbs with a subject of their own, named or plural: whose view they state.
+
+    'The five unions which met Mr Prescott want…': 'want' is the unions' view, whoever the sentence is filed under.
+    """
+    out = {}
+    pos = {t.i: rel for rel, t in ut}
+    for rel, t in ut:
+        if t.pos_ != "VERB":
+            continue  # the subject of an evaluation ("the limits were a shambles") is its target, not its holder
+        v = t
+        # "was planning to cut", "is right to reject": the subject of the verb the word completes
+        while v.dep_ in ("xcomp", "acomp", "conj", "attr") and v.head.i != v.i and v.head.i in pos and \
+                not any(c.dep_ in ("nsubj", "nsubjpass") for c in v.children):
+            v = v.head
+        subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        if subj is None or subj.pos_ == "PRON" or subj.i not in pos or subj.tag_ in ("WP", "WDT"):
+            continue
+        named = subj.pos_ == "PROPN" or bool(subj.ent_type_) or subj.tag_ == "NNS"
+        # the subject's own words and its conjuncts ("Italy and Germany"), not a clause about it ("which met X")
+        skip = {x.i for c in subj.subtree if c.dep_ in ("relcl", "acl", "prep", "appos") and c.i != subj.i
+                for x in c.subtree}
+        out[rel] = (" ".join(x.text for x in subj.subtree if x.i not in skip), named)
+    return out
+
+
 def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid: str = "") -> Reading:
     """Enrich one source's extract from its parsed pieces ((offset, Doc) pairs), and say what the parse found."""
     r = Reading()
@@ -104,9 +153,11 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         # "the fight against terrorism": 'against' inside a noun phrase is no opposition of the speaker's
         # "hunt supporters", "protesters": a noun naming people who hold a view states none for the speaker
         u.inert = frozenset(rel for rel, t in ut if t.lower_ == "against" and t.head.pos_ in ("NOUN", "PROPN")
-                            or t.pos_ == "NOUN" and t.tag_ in ("NN", "NNS") and t.lower_.endswith(_AGENT))
+                            or t.pos_ == "NOUN" and t.tag_ in ("NN", "NNS") and t.lower_.endswith(_AGENT)
+                            or _others_view(t))
         # finite verbs and participles only: a gerund ("banning hunting") is a fine object
         u.verbs = frozenset(rel for rel, t in ut if t.tag_ in ("VBD", "VBZ", "VBP", "VBN", "MD"))
+        u.subjects = _view_subjects(ut)
         _roles(u, ut, gz, r)
         _bodies(ex, u, ut, gz, r)
         if ut:
@@ -513,6 +564,12 @@ PROPOSE = {"want", "urge", "propose", "call", "suggest", "back", "support", "opp
 
 # nouns that report a course of action rather than name it ("back the plans to...", "reject calls for...")
 _CONTAINER = {"plan", "proposal", "idea", "call", "demand", "claim", "suggestion", "request", "bid", "move"}
+# nouns of doing whose 'of' complement is what is done ("the introduction of fingerprinting")
+_DOING = {"introduction", "creation", "extension", "abolition", "removal", "imposition", "expansion", "reduction",
+          "withdrawal", "adoption", "establishment", "lifting", "scrapping", "ending", "repeal", "use"}
+# verbs that act on their object even with a clause beside them (a verb of saying does not)
+_ACTS = {"introduce", "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal",
+         "scrap", "block", "veto"}
 
 
 def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
@@ -529,6 +586,12 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         if obj is None and comp is None:
             prep = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "for"), None)  # "call for X"
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if any(c.dep_ == "ccomp" for c in v.children) and v.lemma_ not in _ACTS:
+            continue
+        if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") or c.dep_ == "advmod" and c.lower_ == "how"
+               for c in v.children):
+            continue  # "whether privacy would be protected": what is asked about is not put forward  # "documents suggested (that) X branded it…": a verb of saying reports, it proposes nothing
+        inner_verb = None
         if obj is None or obj.pos_ not in ("NOUN", "PROPN") or obj.lemma_.lower() in _CONTAINER:
             # "back the plans to introduce ID cards": the plan's own complement is the option
             inner = next((c for c in obj.children if c.dep_ in ("acl", "prep")), None) if obj is not None else None
@@ -536,13 +599,28 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
                 if inner is not None else None
             if obj is None:
                 continue
-        phrase_toks = [t for t in obj.subtree if t.dep_ not in ("relcl", "punct") and t.i >= obj.left_edge.i]
+            if inner.pos_ == "VERB" and obj.head.i == inner.i:
+                inner_verb = inner  # "veto any bid to reduce the rebate": the course of action is 'reduce'
+        elif obj.lemma_.lower() in _DOING:
+            # "backed the introduction of 24-hour drinking": what is introduced is the option's subject
+            of = next((c for c in obj.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            inner = next((c for c in of.children if c.dep_ == "pobj" and c.pos_ in ("NOUN", "PROPN")), None) \
+                if of is not None else None
+            if inner is not None:
+                obj = inner
+        if obj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or (
+                obj.i + 1 < len(obj.doc) and not obj.whitespace_ and obj.doc[obj.i + 1].text in ("-", "–")):
+            continue  # a person or body is no course of action; "ex-" is a fragment of a title
+        # a participle or relative clause after the object describes it ("the rebate secured in 1984")
+        drop = {x.i for c in obj.rights if c.dep_ in ("relcl", "acl") for x in c.subtree}
+        phrase_toks = [t for t in obj.subtree if t.dep_ not in ("relcl", "punct") and t.i >= obj.left_edge.i
+                       and t.i not in drop]
         np = _words(u, pos, [t for t in phrase_toks if t.dep_ != "det" or t.i != obj.left_edge.i], 7, clause=True)
         if not np or junk_option(np, obj.lemma_):
             continue
-        verb = comp if comp is not None else (v if v.lemma_ not in ("back", "support", "oppose", "reject", "want",
-                                                                     "urge", "call", "demand", "favour", "favor",
-                                                                     "seek", "push", "recommend") else None)
+        verb = inner_verb or (comp if comp is not None else (
+            v if v.lemma_ not in ("back", "support", "oppose", "reject", "want", "urge", "call", "demand", "favour",
+                                  "favor", "seek", "push", "recommend", "veto", "block") else None))
         surface = f"{verb.lemma_} {np}" if verb is not None else np
         mods = {stem(w) for w in np.split()[:-1]}
         out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None))
