@@ -743,7 +743,10 @@ def _summary(name: str, stance: str, cond: str | None, title: str) -> str:
 def _items_block(docs, items, kind, ids, notes, limit, option_ids, option_units) -> list[dict[str, Any]]:
     by_sid = {a.sid: a for a in docs}
     groups = group_items(items)
-    groups.sort(key=lambda g: (-(len(g.sources) * 0.5 + sum(i.score for i in g.members)), g.key))
+    if kind == "risks":
+        groups.sort(key=lambda g: (-(len(g.sources) * 0.5 + sum(i.score for i in g.members)), g.key))
+    else:  # a question the text marks as open comes before a plain future tense repeated in several sources
+        groups.sort(key=lambda g: (-(max(i.score for i in g.members) + 0.1 * len(g.sources)), g.key))
     out = []
     for g in groups[:limit]:
         lead: Item = max(g.members, key=lambda i: i.score)

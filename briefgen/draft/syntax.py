@@ -296,6 +296,49 @@ _UNCERTAINTY = re.compile(r"\b(?:unclear|uncertain\w*|undecided|too early|premat
                           r"remains? to be seen|no decision|speculat\w*|unknown|unanswered)\b", re.I)
 
 
+# guesses and hopes reported with no one named ("it is hoped that …", "it is thought …")
+SUPPOSE = {"hope", "think", "expect", "believe", "fear", "rumour", "rumor", "speculate", "suggest"}
+# decisions under way: someone is weighing a thing ("looking at the idea of a levy", "reviewing the scheme")
+CONSIDER = {"consider", "review", "examine", "study", "explore", "weigh", "look", "reconsider"}
+SAY = {"say", "announce", "state", "tell", "insist", "confirm", "add", "claim", "admit", "warn", "argue"}
+
+
+def _lemma(t: Any) -> str:
+    """A verb's lemma, with the small model's slip on 'hope' put right ('hoped' read as 'hop')."""
+    if t.lemma_ == "hop" and t.lower_ in ("hoped", "hoping", "hopes"):
+        return "hope"
+    return t.lemma_
+
+
+def _subject(v: Any) -> Any | None:
+    """A verb's subject, through coordination ("said it was reviewing X and hoped to …"); a body's 'it' or 'they'
+    in its own reported words is the body ("the Cabinet Office said it was reviewing …")."""
+    t, subj = v, None
+    for _ in range(4):
+        subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")), None)
+        if subj is not None or t.dep_ != "conj" or t.head.i == t.i:
+            break
+        t = t.head
+    if subj is not None and subj.lower_ in ("it", "they"):
+        h = subj.head
+        while h.dep_ in ("conj", "xcomp") and h.head.i != h.i:
+            h = h.head
+        if h.dep_ == "ccomp" and _lemma(h.head) in SAY:
+            rep = next((c for c in h.head.children if c.dep_ == "nsubj"), None)
+            if rep is not None and rep.pos_ in ("PROPN", "NOUN") and \
+                    (rep.tag_ in ("NNS", "NNPS")) == (subj.lower_ == "they"):
+                return rep
+    return subj
+
+
+def _who(u: Unit, pos: dict[int, int], subj: Any) -> str:
+    """The words naming a subject, lower-cased unless a name."""
+    who = _words(u, pos, list(subj.subtree), 10)
+    if who.startswith("The "):  # "the Lib Dems": the article is not part of the name
+        return "t" + who[1:]
+    return who if (subj.ent_type_ or subj.pos_ == "PROPN" or not who) else who[:1].lower() + who[1:]
+
+
 def _words(u: Unit, pos: dict[int, int], toks: list[Any], limit: int = MAX_SIDE, clause: bool = False) -> str:
     """The text of some tokens of one unit, from the first to the last, cut to a number of words (or a clause)."""
     toks = sorted((t for t in toks if t.i in pos and not t.is_space), key=lambda t: t.i)
@@ -348,7 +391,7 @@ def risk_title(u: Unit, pos: dict[int, int], v: Any) -> str:
 
 def _invert(u: Unit, pos: dict[int, int], v: Any, drop: set[int]) -> str:
     """A clause turned into a yes/no question ("objectives could be met" -> "Could objectives be met?")."""
-    subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")), None)
     aux = next((c for c in v.lefts if c.dep_ in ("aux", "auxpass") and c.lower_ not in ("to",)), None)
     body = [x for x in v.subtree if x.i not in drop and not (x.dep_ == "mark" and x.head.i == v.i)
             and not (x.dep_ == "punct" and x.head.i == v.i)]
@@ -357,7 +400,7 @@ def _invert(u: Unit, pos: dict[int, int], v: Any, drop: set[int]) -> str:
     subj_toks = list(subj.subtree)
     rest = [x for x in body if x.i not in {s.i for s in subj_toks} and (aux is None or x.i != aux.i)]
     rest_text = _words(u, pos, [x for x in rest if x.i > subj.i], 20, clause=True)
-    subj_text = _words(u, pos, subj_toks, 12)
+    subj_text = _words(u, pos, subj_toks, 12, clause=True)  # "the overhaul, due on Thursday,": the head phrase
     if not rest_text or not subj_text:
         return ""
     if subj_text.split()[0] in ("The", "A", "An") or (
@@ -394,6 +437,7 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
         if b - a < 20:
             continue
         risk = question = None
+        asked: list[tuple[str, float, list[str]]] = []
         for t in st:
             if risk is None and t.pos_ in ("VERB", "AUX"):
                 modal = any(c.dep_ == "aux" and c.lower_ in MODALS for c in t.children)
@@ -412,37 +456,62 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                     title = risk_title(u, pos, t)
                     if title:
                         risk = (title, 0.55, [t.lemma_])
-            if question is None:
-                low = t.lower_
-                if low in WH or (low in ("whether", "if") and t.dep_ == "mark") or (
-                        low == "that" and t.dep_ == "mark" and t.head.head.lemma_ in DOUBT):
-                    q = _embedded_question(u, pos, t)
+            low = t.lower_
+            lemma = _lemma(t)
+            if low in WH or (low in ("whether", "if") and t.dep_ == "mark") or (
+                    low == "that" and t.dep_ == "mark" and t.head.head.lemma_ in DOUBT):
+                q = _embedded_question(u, pos, t)
+                if q:
+                    asked.append((q, 0.75 if low != "if" else 0.6, [low]))
+            elif t.lemma_ in ("guarantee", "certain", "sure", "assure") and any(
+                    c.dep_ == "neg" for c in (t.children if t.pos_ == "VERB" else t.head.children)):
+                # "entry cannot be guaranteed" -> "Can entry be guaranteed?"
+                v = t if t.pos_ == "VERB" else t.head
+                q = _invert(u, pos, v, {c.i for c in v.children if c.dep_ == "neg"})
+                if q:
+                    asked.append((q, 0.6, ["not " + t.lemma_]))
+            elif lemma in SUPPOSE and t.tag_ == "VBN" and not _quoted(u, pos, t) and any(
+                    c.dep_ == "nsubjpass" and c.lower_ == "it" for c in t.children):
+                # "it is hoped that longer hours will stagger closing times": a hope or a guess, not a fact
+                inner = next((c for c in t.children if c.dep_ == "ccomp"), None)
+                if inner is not None:
+                    q = _invert(u, pos, inner, {c.i for c in inner.children if c.dep_ == "mark"})
                     if q:
-                        question = (q, 0.75 if low != "if" else 0.6, [low])
-                elif t.lemma_ in ("guarantee", "certain", "sure", "assure") and any(
-                        c.dep_ == "neg" for c in (t.children if t.pos_ == "VERB" else t.head.children)):
-                    # "entry cannot be guaranteed" -> "Can entry be guaranteed?"
-                    v = t if t.pos_ == "VERB" else t.head
-                    q = _invert(u, pos, v, {c.i for c in v.children if c.dep_ == "neg"})
-                    if q:
-                        question = (q, 0.6, ["not " + t.lemma_])
-                elif t.dep_ == "aux" and low == "will" and t.head.pos_ == "VERB" and not _quoted(u, pos, t):
-                    q = _invert(u, pos, t.head, set())
-                    if q:
-                        question = (q, 0.45, ["will"])
-                elif t.lemma_ in PENDING and t.pos_ == "VERB" and not _quoted(u, pos, t):
-                    x = next((c for c in t.children if c.dep_ == "xcomp"), None)
-                    subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-                    if subj is None and t.dep_ == "acl" and t.head.pos_ in ("NOUN", "PROPN"):
-                        subj = t.head  # "with the presidency hoping to strike a deal"
-                    if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it"):
-                        what = _words(u, pos, [y for y in x.subtree if y.i > x.i or y.i == x.i and y.lower_ != "to"], 16)
-                        who = _words(u, pos, list(subj.subtree), 10)
-                        if what and who:
-                            who = who if (subj.ent_type_ or subj.pos_ == "PROPN") else who[:1].lower() + who[1:]
-                            question = (f"Will {who} {x.lemma_ if x.pos_ == 'VERB' else ''}"
-                                        f"{what[len(x.text):] if what.startswith(x.text) else ' ' + what}?".replace("  ", " "),
-                                        0.45, [t.lemma_])
+                        asked.append((q, 0.7, [f"it is {t.lower_}"]))
+            elif t.dep_ == "aux" and low == "will" and t.head.pos_ == "VERB" and not _quoted(u, pos, t):
+                q = _invert(u, pos, t.head, set())
+                if q:
+                    asked.append((q, 0.45, ["will"]))
+            elif lemma in PENDING and t.pos_ == "VERB" and not _quoted(u, pos, t):
+                x = next((c for c in t.children if c.dep_ == "xcomp"), None)
+                subj = _subject(t)
+                if subj is None and t.dep_ == "acl" and t.head.pos_ in ("NOUN", "PROPN"):
+                    subj = t.head  # "with the presidency hoping to strike a deal"
+                if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it", "there"):
+                    what = _words(u, pos, [y for y in x.subtree if y.i > x.i or y.i == x.i and y.lower_ != "to"], 16)
+                    who = _who(u, pos, subj)
+                    if what and who:
+                        asked.append((f"Will {who} {x.lemma_ if x.pos_ == 'VERB' else ''}"
+                                      f"{what[len(x.text):] if what.startswith(x.text) else ' ' + what}?".replace("  ", " "),
+                                      0.55 if lemma in ("hope", "consider", "review", "decide") else 0.45, [lemma]))
+            elif lemma in CONSIDER and t.pos_ == "VERB" and t.tag_ in ("VBG", "VBZ", "VBP", "VB") and \
+                    not _quoted(u, pos, t):
+                # "the minister is looking at the idea of a levy": a decision still to be taken
+                obj = next((c for c in t.children if c.dep_ == "dobj"), None)
+                if obj is None:
+                    prep = next((c for c in t.children if c.dep_ == "prep" and c.lower_ in ("at", "into")), None)
+                    obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+                elif lemma == "look":
+                    obj = None
+                subj = _subject(t)
+                if obj is not None and subj is not None and subj.lower_ not in ("i", "we", "it", "there", "you"):
+                    what = _words(u, pos, list(obj.subtree), 14)
+                    who = _who(u, pos, subj)
+                    if what and who:
+                        what = what if (obj.left_edge.ent_type_ or obj.left_edge.pos_ == "PROPN") else \
+                            what[:1].lower() + what[1:]
+                        asked.append((f"What will {who} decide on {what}?", 0.6, [lemma]))
+        question = max(asked, key=lambda q: q[1]) if asked else None
         root = st[0].sent.root
         cue = next((t for t in st if t.lower_ in UNCERTAIN or t.lower_ in ("early", "premature")), None)
         if question is None and cue is not None and cue.head.lemma_ in ("be", "remain", "seem"):
@@ -466,6 +535,19 @@ KNOW = {"unclear", "uncertain", "understanding", "clarity", "clear", "know", "as
 DOUBT = {"speculate", "doubt", "question", "wonder", "rumour", "rumor"}
 
 
+def _knows(h: Any) -> bool:
+    """A word of not knowing or deciding, or a verb completed by one ("remains to be seen", "a matter for debate")."""
+    if h.lemma_.lower() in KNOW or h.lower_ in KNOW:
+        return True
+    for c in h.children:
+        if c.dep_ in ("xcomp", "acomp") and (c.lemma_ in KNOW or c.lower_ in KNOW):
+            return True
+        if c.dep_ == "attr" and h.lemma_ in ("be", "remain") and any(
+                g.dep_ == "prep" and any(o.lemma_ in KNOW for o in g.children if o.dep_ == "pobj") for g in c.children):
+            return True
+    return False
+
+
 def _embedded_question(u: Unit, pos: dict[int, int], t: Any) -> str:
     """'unclear where Trump stands' -> 'Where does Trump stand?'; 'whether X could be met' -> 'Could X be met?'."""
     v = t
@@ -475,7 +557,7 @@ def _embedded_question(u: Unit, pos: dict[int, int], t: Any) -> str:
         return ""
     gov, h = None, v.head
     for _ in range(3):
-        if h.lemma_.lower() in KNOW or h.lower_ in KNOW:
+        if _knows(h):
             gov = h
             break
         if h.head.i == h.i:
