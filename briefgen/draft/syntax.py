@@ -108,6 +108,7 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         # finite verbs and participles only: a gerund ("banning hunting") is a fine object
         u.verbs = frozenset(rel for rel, t in ut if t.tag_ in ("VBD", "VBZ", "VBP", "VBN", "MD"))
         _roles(u, ut, gz, r)
+        _check_subjects(ex, u, ut, gz)
         _bodies(ex, u, ut, gz, r)
         if ut:
             r.options += proposals(sid, u, ut)
@@ -243,6 +244,56 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
         name = INSTITUTIONS[t.lower_]
         return ("entity", name), INSTITUTION_KIND.get(name, "organisation")
     return None
+
+
+_WORDY = ("subject before verb", "subject after verb")
+
+
+def _core(subj: Any) -> str:
+    """The words that name a subject: its head and the compounds, titles and determiners before it."""
+    toks = [subj] + [c for c in subj.lefts if c.dep_ in ("compound", "amod", "det", "poss", "nmod", "flat")]
+    toks += [g for c in subj.lefts if c.dep_ in ("compound", "poss") for g in c.lefts if g.dep_ == "compound"]
+    for ap in (c for c in subj.rights if c.dep_ == "appos"):  # "president Chris Fox": the name in apposition
+        toks += [ap] + [c for c in ap.lefts if c.dep_ in ("compound", "flat")]
+    return " ".join(t.text for t in sorted(toks, key=lambda t: t.i))
+
+
+def _names_speaker(core: str, st: Statement, ex: Extract, gz: Gazetteer) -> bool:
+    """True when a subject's naming words could be the statement's speaker (its surname, its body's name)."""
+    kind, ident = st.speaker
+    words = set(fold(core).split())
+    if kind == "person":
+        p = ex.people.get(ident)
+        names = [p.name, *p.aliases] if p else [ident]
+        return any(fold(n).split() and fold(n).split()[-1] in words for n in names)
+    if kind == "voice":
+        return True
+    return any(name == ident for _, _, name, _ in gz.find(core)) or bool(set(fold(ident).split()) & words)
+
+
+def _check_subjects(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer) -> None:
+    """Drop a speaker the wording rules took from beside a reporting verb when the parse gives that verb another
+    subject ("the Cabinet Office said it was reviewing the Scheme": not the Scheme; "X, from the Y union, said": X)."""
+    if not ut:
+        return
+    drop = []
+    for st in ex.statements:
+        if st.unit is not u or not st.how.startswith(_WORDY):
+            continue
+        verbs = [t for rel, t in ut if t.lower_ == st.verb and st.start <= rel < st.end and t.pos_ in ("VERB", "AUX")]
+        if len(verbs) != 1:
+            continue
+        subj = next((c for c in verbs[0].children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None or subj.pos_ == "PRON" or subj.tag_ in ("WP", "WDT"):
+            continue
+        if _names_speaker(_core(subj), st, ex, gz):
+            continue
+        if st.speaker[0] == "person" and any(t.ent_type_ == "PERSON" and _names_speaker(t.text, st, ex, gz)
+                                             for t in subj.subtree):
+            continue  # a person named inside a misparsed subject ("Association … president Chris Fox said")
+        drop.append(st)
+    if drop:
+        ex.statements[:] = [s for s in ex.statements if all(s is not d for d in drop)]
 
 
 def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: Reading) -> None:
