@@ -344,6 +344,7 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
     _merge_name_forms(actors)
     for key in [k for k, acc in actors.items() if acc.kind == "person" and _is_reporter(acc, gz)]:
         del actors[key]  # the journalist who reports the debate is not a party to it
+    _merge_bodies(actors, docs, gz)
     for acc in actors.values():
         if acc.inferred and acc.affiliation is None:
             # an office holder speaking of what a state "will" or "is ready" to do speaks for that state
@@ -360,6 +361,74 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
             acc.affiliation = "government"
             acc.how["affiliation from an office of the government (parse)"] += 1
     return actors
+
+
+_DEPARTMENT = re.compile(r"^(?:the\s+)?(?:Ministry|Department)\s+(?:of|for)\s", re.I)
+# "the Labour government", "Labour ministers": the party in office (not "a future Tory government")
+_IN_OFFICE = r"(?<![\w-])(?:[Tt]he|[Aa])\s+((?:[\w.\-]+\s+)?)({forms})\s+(government|administration)\b|(?<![\w-])({forms})\s+ministers\b"
+_NOT_NOW = {"previous", "former", "last", "next", "future", "new", "past", "old", "incoming"}
+
+
+def _absorb(target: ActorAcc, other: ActorAcc) -> None:
+    """Fold one actor's names, statements and titles into another's."""
+    target.aliases |= other.aliases | {other.name}
+    target.aliases.discard(target.name)
+    target.statements += other.statements
+    target.how.update(other.how)
+    target.role = target.role or other.role
+    target.affiliation = target.affiliation or other.affiliation
+
+
+def _party_in_office(docs: list[Analysed], gz: Gazetteer) -> dict[str, str]:
+    """Parties the sources call the government ("the Labour government", "Labour ministers"): name -> that phrase."""
+    out: dict[str, str] = {}
+    for name in sorted(n for n, e in gz.entries.items() if e.kind == "party"):
+        e = gz.entries[name]
+        forms = sorted(e.forms | e.demonyms, key=len, reverse=True)
+        rx = re.compile(_IN_OFFICE.format(forms="|".join(re.escape(f) for f in forms)))
+        for a in docs:
+            for m in rx.finditer(a.doc.text):
+                if m.group(2) and m.group(1).strip().lower() in _NOT_NOW:
+                    continue
+                if m.group(2) and m.group(0)[:1] in "Aa" and not m.group(1).strip():
+                    continue  # "a Labour government": one that may come, not the one in office
+                out.setdefault(name, f"{m.group(2)} {m.group(3)}" if m.group(2) else f"{m.group(4)} government")
+                break
+            if name in out:
+                break
+    return out
+
+
+def _merge_bodies(actors: dict[str, ActorAcc], docs: list[Analysed], gz: Gazetteer) -> None:
+    """One actor per body: a bare head word joins the one full name it shortens ("Commission", "European
+    Commission"); the government's departments and the party the sources call the government join the government."""
+    bodies = sorted(k for k, a in actors.items() if a.kind != "person")
+
+    def names(a: ActorAcc) -> set[str]:
+        entry = gz.entries.get(a.name)
+        return {a.name, *a.aliases, *(entry.forms if entry else ())}
+
+    for key in bodies:
+        acc = actors.get(key)
+        if acc is None or len(acc.name.split()) != 1 or acc.name in gz.entries:
+            continue
+        word = fold(acc.name)
+        owners = sorted(k for k in bodies if k != key and k in actors and any(
+            len(n.split()) >= 2 and fold(n).split()[-1] == word for n in names(actors[k])))
+        if len(owners) == 1:
+            _absorb(actors[owners[0]], actors.pop(key))
+    governing = _party_in_office(docs, gz)
+    for party, phrase in governing.items():
+        if "e:" + party in actors:
+            actors["e:" + party].aliases.add(phrase)
+    family = [k for k in ("e:Government",) if k in actors]
+    family += [k for k in sorted(actors) if k not in family and actors[k].kind != "person" and
+               (actors[k].name in gz.departments or _DEPARTMENT.match(actors[k].name))]
+    family += ["e:" + p for p in governing if "e:" + p in actors]
+    if len(family) >= 2:
+        target = actors[family[0]]
+        for k in family[1:]:
+            _absorb(target, actors.pop(k))
 
 
 _NON_PERSON = {"ORG": "organisation", "NORP": "organisation", "FAC": None, "GPE": None, "LOC": None,

@@ -77,6 +77,7 @@ class Gazetteer:
     title_words: set[str] = field(default_factory=set)
     regex: re.Pattern[str] | None = None
     offices: list[str] = field(default_factory=list)
+    departments: set[str] = field(default_factory=set)
 
     def build(self) -> "Gazetteer":
         """Index every surface form for fast look-up."""
@@ -223,6 +224,7 @@ def _load(extra: str | None) -> Gazetteer:
     groups: dict[str, list[str]] = {}
     lower_ok: set[str] = set()
     offices: list[str] = []
+    departments: set[str] = set()
     for doc in docs:
         try:
             for item in doc.get("states") or []:
@@ -232,13 +234,15 @@ def _load(extra: str | None) -> Gazetteer:
             for item in doc.get("parties") or []:
                 _add_entry(entries, item, "party", lower_ok)
             offices += [str(x).lower() for x in doc.get("government_offices") or []]
+            departments |= {str(x) for x in doc.get("government_departments") or []}
             media |= {str(x) for x in doc.get("media") or []}
             titles += [str(x) for x in doc.get("titles") or []]
             for k, v in (doc.get("role_groups") or {}).items():
                 groups.setdefault(str(k).lower(), []).extend(str(x).lower() for x in v)
         except (TypeError, KeyError, AttributeError) as exc:
             raise InputError(f"gazetteer {extra or DATA} is malformed: {exc}") from None
-    return Gazetteer(entries, media, titles, groups, lower_ok=lower_ok, offices=offices).build()
+    return Gazetteer(entries, media, titles, groups, lower_ok=lower_ok, offices=offices,
+                     departments=departments).build()
 
 
 # --------------------------------------------------------------------------- mentions
