@@ -277,8 +277,8 @@ def _is_name_token(t: Token, gz: Gazetteer) -> bool:
         return False
     if w.isupper() and len(w) > 1 and not w.endswith("."):  # acronyms are not given names
         return False
-    if w.lower().rstrip(".") in gz.title_words:
-        return False
+    if w.lower().rstrip(".") in gz.title_words or w.lower().split("-")[-1] in gz.title_words:
+        return False  # "Co-Chairman" is a title too
     if gz.lookup(w) or gz.lookup(_POSS.sub("", w)):
         return False
     return any(ch.islower() for ch in w) and not any(ch.isdigit() for ch in w)

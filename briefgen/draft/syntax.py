@@ -227,6 +227,14 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
         return ("person", key), "person"
     if ent is not None and ent.label_ in ORG_LABELS:
         surface = _strip_the(ent.text)
+        doc = t.doc
+        if ent.start >= 2 and doc[ent.start - 1].lower_ == "and" and doc[ent.start - 2].is_title and \
+                doc[ent.start - 2].ent_type_ in ("", ent.label_) and doc[ent.start - 2].pos_ in ("PROPN", "ADJ"):
+            surface = _strip_the(doc[ent.start - 2:ent.end].text)  # "the Public and Commercial Services Union"
+        if ent.label_ == "ORG" and fold(ent[-1].text.split("-")[-1]) in gz.title_words:
+            # "the Conservative Party Co-Chairman": a title, whose holder speaks for the body it names
+            hit = next((name for _, _, name, how in gz.find(surface) if how == "name"), None)
+            return (("entity", hit), gz.kind(hit)) if hit else None
         if fold(surface) in surnames:
             return None  # "Clarke said": a person named before, whatever the entity type says
         hit = gz.lookup(surface)
@@ -292,8 +300,23 @@ def _check_subjects(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazette
                                              for t in subj.subtree):
             continue  # a person named inside a misparsed subject ("Association … president Chris Fox said")
         drop.append(st)
-    if drop:
-        ex.statements[:] = [s for s in ex.statements if all(s is not d for d in drop)]
+    if not drop:
+        return
+    # what followed on from a wrong speaker ("He said: …", a quotation continued) goes with it
+    order = sorted((s for s in ex.statements if "(parse)" not in s.how), key=lambda s: (s.unit.index, s.start))
+    gone = {id(d) for d in drop}
+    for d in drop:
+        after = False
+        for s in order:
+            if s is d:
+                after = True
+                continue
+            if not after or s.unit.index < d.unit.index:
+                continue
+            if s.speaker != d.speaker or not s.how.startswith(("pronoun (previous speaker)", "continued quotation")):
+                break
+            gone.add(id(s))
+    ex.statements[:] = [s for s in ex.statements if id(s) not in gone]
 
 
 def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: Reading) -> None:
