@@ -300,12 +300,20 @@ def find_people(text: str, mask: str, gz: Gazetteer) -> list[Mention]:
             continue
         j = i
         while j + 1 < len(toks) and toks[j + 1].start - toks[j].end <= 1 and (
-            _is_name_token(toks[j + 1], gz)
+            _is_name_token(toks[j + 1], gz) or _month_surname(toks, j + 1)
             or (toks[j + 1].low in _PARTICLES and j + 2 < len(toks) and _is_name_token(toks[j + 2], gz))
         ) and not mask[toks[j].end:toks[j + 1].start].strip():
             j += 1
             if j - i >= 3:
                 break
+        lead = next((e for s_, e, _, how in gz.find(mask[t.start:toks[j].end]) if s_ == 0), None)
+        if lead is not None and j > i:
+            # "Lib Dem Lembit Opik": a party's or a state's short form before the name is a title, not a name
+            k = i
+            while k < j and toks[k].end <= t.start + lead:
+                k += 1
+            if k > i and toks[k - 1].end == t.start + lead:
+                i, t = k, toks[k]
         words = toks[i : j + 1]
         last = words[-1]
         if any(s < last.end and t.start < e for s, e in covered):
@@ -322,6 +330,17 @@ def find_people(text: str, mask: str, gz: Gazetteer) -> list[Mention]:
             out.append(Mention(t.start, t.start + len(name), "person", name, surname_only=True, surface=surface))
         i = j + 1
     return out
+
+
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"}
+
+
+def _month_surname(toks: list[Token], k: int) -> bool:
+    """'Theresa May': a month's name right after a given name, with no day number after it, is a surname."""
+    t = toks[k]
+    return t.low in _MONTHS and t.text[:1].isupper() and not (
+        k + 1 < len(toks) and toks[k + 1].text[:1].isdigit())
 
 
 SPEECH_HINT = {"said", "says", "told", "stated", "noted", "stressed", "added", "declared", "explained",
@@ -356,6 +375,9 @@ def role_before(mask: str, start: int, gz: Gazetteer) -> tuple[str | None, int]:
     if not taken:
         return None, start
     s = taken[0].start
+    for a, b, _, _ in gz.find(mask[off:start]):
+        if off + a < s < off + b:  # "Lib Dem MP": the party's short form is part of the title
+            s = off + a
     return mask[s:start].strip(" ,"), s
 
 

@@ -206,6 +206,17 @@ def _subjects(t: Any) -> list[Any]:
     return out
 
 
+def _name_part(ent: Any, gz: Gazetteer) -> str:
+    """A person entity without the titles and party or state words the model took into it ("Lib Dem MP Lembit Opik")."""
+    covered = [(a, b) for a, b, _, _ in gz.find(ent.text)]
+    toks = list(ent)
+    k = 0
+    while k < len(toks) - 2 and (toks[k].lower_.rstrip(".") in gz.title_words or any(
+            a <= toks[k].idx - ent.start_char < b for a, b in covered)):
+        k += 1
+    return ent.text if k == 0 else ent.doc[ent.start + k:ent.end].text
+
+
 def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
                 covering: dict[int, str] | None = None) -> tuple[tuple[str, str], str] | None:
     """Who a subject token names: a person, a body (party, state, organisation), an institution, a spokesman's body."""
@@ -220,7 +231,7 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
         return _speaker_of(owner[0], gz, surnames, people, covering) if owner else None
     ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None) if t.ent_type_ else None
     if ent is not None and ent.label_ == "PERSON" and len(ent) >= 2 and t.i == ent.end - 1:
-        name = _strip_the(ent.text)
+        name = _strip_the(_name_part(ent, gz))
         key = fold(name)
         if key not in people:  # a full name the hand-written finder missed: register it
             people[key] = Person(key, name, aliases={name})
