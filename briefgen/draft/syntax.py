@@ -206,6 +206,34 @@ def _subjects(t: Any) -> list[Any]:
     return out
 
 
+# plural nouns naming people who take sides; with a party, a state or a pro-/anti- word they name a group
+# (a state's officials, diplomats or leaders speak for the state, so they are not here)
+PEOPLE = {"mp", "member", "rebel", "backbencher", "peer", "councillor", "activist", "campaigner", "supporter",
+          "protester", "opponent", "critic", "voter", "lawmaker", "senator", "mep", "farmer", "worker", "employer",
+          "resident", "parent", "doctor", "nurse", "teacher", "group", "union"}
+GROUP_MODS = {"senior", "leading", "rebel", "backbench", "grassroots", "moderate", "hardline", "some", "many"}
+
+
+def _group(t: Any, gz: Gazetteer) -> str | None:
+    """'Labour MPs', 'anti-hunt campaigners', 'senior Tories': a named section of people (not the whole party)."""
+    if t.tag_ not in ("NNS", "NNPS"):
+        return None
+    mods = [c for c in t.lefts if c.dep_ in ("amod", "compound", "nmod")]
+    if not mods:
+        return None
+    first = min((c.left_edge for c in mods), key=lambda c: c.i)
+    words = t.doc[first.i:t.i + 1].text
+    if t.lemma_.lower() in PEOPLE or t.lower_ in PEOPLE:
+        if any(how == "name" or gz.kind(name) in ("party", "state") for m in mods
+               for _, _, name, how in gz.find(m.text)) or re.search(r"\b(?:pro|anti)\s*-", words):
+            return words
+        return None
+    hit = gz.lookup(t.text)
+    if hit and gz.kind(hit[0]) == "party" and any(m.lower_ in GROUP_MODS - {"some", "many"} for m in mods):
+        return " ".join(w for w in words.split() if w.lower() not in ("some", "many"))
+    return None
+
+
 def _name_part(ent: Any, gz: Gazetteer) -> str:
     """A person entity without the titles and party or state words the model took into it ("Lib Dem MP Lembit Opik")."""
     covered = [(a, b) for a, b, _, _ in gz.find(ent.text)]
@@ -220,6 +248,9 @@ def _name_part(ent: Any, gz: Gazetteer) -> str:
 def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
                 covering: dict[int, str] | None = None) -> tuple[tuple[str, str], str] | None:
     """Who a subject token names: a person, a body (party, state, organisation), an institution, a spokesman's body."""
+    group = _group(t, gz)
+    if group:
+        return ("entity", group), "organisation"  # a group: the brief's kinds count it with organisations
     if covering and t.i in covering:  # the gazetteer's longest form wins ("Liberal Democrats", not "Democrats")
         name = covering[t.i]
         return ("entity", name), gz.kind(name)
@@ -303,7 +334,14 @@ def _check_subjects(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazette
         if len(verbs) != 1:
             continue
         subj = next((c for c in verbs[0].children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None and subj.i < verbs[0].i and st.how.startswith("subject after verb") and \
+                subj.tag_ not in ("WP", "WDT"):
+            drop.append(st)  # "They said they would press Labour": the subject is written before the verb
+            continue
         if subj is None or subj.pos_ == "PRON" or subj.tag_ in ("WP", "WDT"):
+            continue
+        if st.speaker[0] == "entity" and _group(subj, gz):
+            drop.append(st)  # "Labour MPs could oppose": some of the party's members, not the party
             continue
         if _names_speaker(_core(subj), st, ex, gz):
             continue
