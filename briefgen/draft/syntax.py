@@ -22,7 +22,7 @@ VIEW_LEMMAS = {
     "insist", "agree", "disagree", "believe", "fear", "favour", "favor", "endorse", "resist", "dismiss",
     "object", "deny", "defend", "describe", "brand", "accuse", "push", "press", "campaign", "strike",
     "boycott", "challenge", "question", "doubt", "hope", "expect", "predict", "recommend", "ask", "seek",
-    "quote", "accept", "refuse", "repeal", "scrap", "ballot", "vote", "threaten", "condemn", "decide",
+    "quote", "accept", "refuse", "repeal", "scrap", "ballot", "vote", "threaten", "condemn", "decide", "worry",
 }
 REFUSAL = {"refuse", "decline", "fail", "reject", "oppose", "resist"}
 # bodies named by a common noun that act in public life everywhere (not a topic's vocabulary)
@@ -31,6 +31,10 @@ INSTITUTIONS = {"government": "Government", "ministers": "Government", "cabinet"
 INSTITUTION_KIND = {"Government": "state", "Parliament": "government body"}
 ORG_LABELS = {"ORG", "NORP", "GPE"}
 SPOKES = {"spokesman", "spokeswoman", "spokesperson", "representative"}
+# nouns heading a body's name when a name or place qualifies them ("the UN refugees agency", "the home affairs committee")
+BODY_HEADS = {"agency", "committee", "commission", "council", "union", "association", "federation", "authority",
+              "watchdog", "regulator", "inquiry", "tribunal", "court", "board", "institute", "confederation"}
+HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "baroness", "baron", "professor"}
 
 
 @dataclass
@@ -41,6 +45,7 @@ class Reading:
     kinds: dict[str, str] = field(default_factory=dict)  # entity speaker name -> actor kind
     roles: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # folded person name -> (role, affiliation)
     terms: Counter = field(default_factory=Counter)  # content lemmas and entity names: what the source is about
+    short: dict[str, str] = field(default_factory=dict)  # folded initials ("acpo") -> the body's name in this source
     options: list = field(default_factory=list)  # grouping.Phrase: what someone wants, proposes, backs or opposes
     risks: list = field(default_factory=list)  # grouping.Item, titled cause → consequence
     questions: list = field(default_factory=list)  # grouping.Item, titled as a question
@@ -88,6 +93,14 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
                 r.labels.setdefault(key, Counter())[ent.label_] += 1
                 if ent.label_ not in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"):
                     r.terms["=" + key] += 1
+        for ent in doc.ents:
+            if ent.label_ == "ORG":
+                words = [w for w in _strip_the(ent.text).split() if w.lower() not in ("of", "the", "and", "for", "&")]
+                if len(words) >= 2 and all(w[:1].isupper() for w in words):
+                    # "Acpo" for the Association of Chief Police Officers, "PCS" for the … Services Union
+                    for part in (words, words[:-1] if len(words) >= 4 else []):
+                        if len(part) >= 2:
+                            r.short.setdefault("".join(w[0] for w in part).lower(), _strip_the(ent.text))
         toks += [(off + t.idx, t) for t in doc]
         r.terms.update(t.lemma_.lower() for t in doc
                        if t.pos_ in ("NOUN", "PROPN") and t.is_alpha and not t.is_stop and len(t.text) > 2)
@@ -251,6 +264,9 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
     group = _group(t, gz)
     if group:
         return ("entity", group), "organisation"  # a group: the brief's kinds count it with organisations
+    ap = next((c for c in t.rights if c.dep_ == "appos" and c.ent_type_ == "PERSON"), None)
+    if ap is not None and t.ent_type_ != "PERSON":  # "The Attorney General, Lord Goldsmith, has …"
+        return _speaker_of(ap, gz, surnames, people, covering)
     if covering and t.i in covering:  # the gazetteer's longest form wins ("Liberal Democrats", not "Democrats")
         name = covering[t.i]
         return ("entity", name), gz.kind(name)
@@ -258,7 +274,7 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
         owner = [c for c in t.children if c.dep_ == "poss"]
         owner += [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("for", "of") for g in c.children
                   if g.dep_ == "pobj"]
-        owner = [o for o in owner if o.ent_type_ in ORG_LABELS]
+        owner = [o for o in owner if o.ent_type_ in ORG_LABELS or o.ent_type_ == "PERSON"]  # "Tony Blair's spokesman"
         return _speaker_of(owner[0], gz, surnames, people, covering) if owner else None
     ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None) if t.ent_type_ else None
     if ent is not None and ent.label_ == "PERSON" and len(ent) >= 2 and t.i == ent.end - 1:
@@ -267,6 +283,21 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
         if key not in people:  # a full name the hand-written finder missed: register it
             people[key] = Person(key, name, aliases={name})
         return ("person", key), "person"
+    if ent is not None and ent.label_ == "PERSON" and len(ent) == 1:
+        hon = next((c for c in t.lefts if c.dep_ == "compound" and c.lower_.rstrip(".") in HONORIFICS), None)
+        if hon is not None:  # "Lord Goldsmith": an honorific and a surname name one person
+            name = f"{hon.text} {t.text}"
+            key = fold(name)
+            if key not in people and fold(t.text) not in surnames:
+                people[key] = Person(key, name, aliases={name})
+            elif key not in people:
+                key = next(k for k, p in people.items() if fold(p.name).split()[-1] == fold(t.text))
+            return ("person", key), "person"
+    if t.lemma_ in BODY_HEADS and t.pos_ == "NOUN" and t.tag_ == "NN" and ent is None:
+        mods = [c for c in t.lefts if c.dep_ in ("compound", "poss", "amod", "nmod")]
+        if any(c.ent_type_ in ORG_LABELS or c.pos_ == "PROPN" for m in mods for c in m.subtree):
+            first = min((c.left_edge for c in mods), key=lambda c: c.i)
+            return ("entity", t.doc[first.i:t.i + 1].text), "organisation"  # "the UN refugees agency"
     if ent is not None and ent.label_ in ORG_LABELS:
         surface = _strip_the(ent.text)
         doc = t.doc
@@ -378,10 +409,16 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
     for a, b, name, how in gz.find(u.text):
         if how == "name" and not gz.is_media(name):
             covering.update({t.i: name for rel, t in ut if a <= rel < b})
+    for rel, t in ut:  # a body's initials used as its name, once the source has spelt the name out
+        if len(t.text) >= 2 and t.text[:1].isupper() and t.lower_ in r.short and t.i not in covering and \
+                fold(t.text) not in surnames and fold(r.short[t.lower_]) != t.lower_:
+            covering[t.i] = r.short[t.lower_]
     for rel, t in ut:
         if t.dep_ not in ("nsubj", "nsubjpass") or t.head.pos_ not in ("VERB", "AUX"):
             continue
-        if t.head.lemma_ not in VIEW_LEMMAS and not (t.ent_type_ in ("PERSON", "ORG") and t.dep_ == "nsubj"):
+        named = t.ent_type_ in ("PERSON", "ORG") or t.lemma_ in SPOKES or any(
+            c.dep_ == "appos" and c.ent_type_ == "PERSON" for c in t.rights)
+        if t.head.lemma_ not in VIEW_LEMMAS and not (named and t.dep_ == "nsubj"):
             continue  # a named person who acts in the story is a party to it; a body must state a view
         if u.quoted and any(a <= rel < b for a, b in u.quoted):
             continue  # a subject inside a quotation is the speaker's, not the article's
