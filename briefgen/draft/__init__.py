@@ -332,7 +332,7 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
             acc.name = bare
         for a in docs:
             for n in (acc.name, *sorted(acc.aliases)):
-                hint = a.reading.roles.get(fold(n))
+                hint = a.reading.roles.get(fold(n)) or a.reading.roles.get(" ".join(_name_parts(n)))
                 if hint:
                     acc.role = acc.role or hint[0]
                     if hint[1] and not acc.affiliation:

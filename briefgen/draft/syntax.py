@@ -93,14 +93,12 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
                 r.labels.setdefault(key, Counter())[ent.label_] += 1
                 if ent.label_ not in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"):
                     r.terms["=" + key] += 1
-        for ent in doc.ents:
-            if ent.label_ == "ORG":
-                words = [w for w in _strip_the(ent.text).split() if w.lower() not in ("of", "the", "and", "for", "&")]
-                if len(words) >= 2 and all(w[:1].isupper() for w in words):
-                    # "Acpo" for the Association of Chief Police Officers, "PCS" for the … Services Union
-                    for part in (words, words[:-1] if len(words) >= 4 else []):
-                        if len(part) >= 2:
-                            r.short.setdefault("".join(w[0] for w in part).lower(), _strip_the(ent.text))
+        for name in _capital_runs(doc):
+            words = [w for w in name.split() if w.lower() not in ("of", "and", "for")]
+            # "Acpo" for the Association of Chief Police Officers, "PCS" for the … Services Union
+            for part in (words, words[:-1] if len(words) >= 4 else []):
+                if len(part) >= 3:
+                    r.short.setdefault("".join(w[0] for w in part).lower(), name)
         toks += [(off + t.idx, t) for t in doc]
         r.terms.update(t.lemma_.lower() for t in doc
                        if t.pos_ in ("NOUN", "PROPN") and t.is_alpha and not t.is_stop and len(t.text) > 2)
@@ -129,6 +127,25 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
             r.risks += rk
             r.questions += qs
     return r
+
+
+def _capital_runs(doc: Any) -> list[str]:
+    """Names of three or more capitalised words, 'of', 'and' or 'for' allowed inside ("Association of Chief …")."""
+    out, run = [], []
+    for t in list(doc) + [None]:
+        if t is not None and t.text[:1].isupper() and t.is_alpha and not (
+                not run and t.is_sent_start and t.pos_ != "PROPN"):
+            run.append(t)
+            continue
+        if t is not None and run and t.lower_ in ("of", "and", "for"):
+            run.append(t)
+            continue
+        while run and run[-1].lower_ in ("of", "and", "for"):
+            run.pop()
+        if sum(1 for x in run if x.text[:1].isupper()) >= 3:
+            out.append(doc[run[0].i:run[-1].i + 1].text)
+        run = []
+    return out
 
 
 def _span_text(u: Unit, ut: list[tuple[int, Any]], first: Any, last: Any) -> str:
@@ -200,8 +217,8 @@ def _roles(u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: Reading) -> Non
                         role = _span_text(u, ut, pp[0], pp[0].right_edge)
                         ents = objs
         role = role.strip(" ,")
-        if not role or len(role) > 120:
-            continue
+        if not role or len(role) > 120 or all(w.lower().rstrip(".") in HONORIFICS for w in role.split()):
+            continue  # "Mr" is no role
         aff = _affiliation(role, gz, ents)
         key = fold(_strip_the(ent.text))
         old = r.roles.get(key)
@@ -277,7 +294,8 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
         owner = [o for o in owner if o.ent_type_ in ORG_LABELS or o.ent_type_ == "PERSON"]  # "Tony Blair's spokesman"
         return _speaker_of(owner[0], gz, surnames, people, covering) if owner else None
     ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None) if t.ent_type_ else None
-    if ent is not None and ent.label_ == "PERSON" and len(ent) >= 2 and t.i == ent.end - 1:
+    last = ent.end - 1 - (ent[-1].tag_ == "POS") if ent is not None else -1  # "Tony Blair's": Blair
+    if ent is not None and ent.label_ == "PERSON" and len(ent) >= 2 and t.i == last:
         name = _strip_the(_name_part(ent, gz))
         key = fold(name)
         if key not in people:  # a full name the hand-written finder missed: register it
