@@ -345,6 +345,10 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
     for key in [k for k, acc in actors.items() if acc.kind == "person" and _is_reporter(acc, gz)]:
         del actors[key]  # the journalist who reports the debate is not a party to it
     _merge_bodies(actors, docs, gz)
+    spelt = {k: v for a in docs for k, v in a.reading.short.items()}
+    for acc in actors.values():  # an affiliation written as initials is spelt out when a source spells it
+        if acc.affiliation and acc.affiliation.lower() in spelt and acc.affiliation.isupper():
+            acc.affiliation = spelt[acc.affiliation.lower()]
     for acc in actors.values():
         if acc.inferred and acc.affiliation is None:
             # an office holder speaking of what a state "will" or "is ready" to do speaks for that state

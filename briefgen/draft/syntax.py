@@ -232,7 +232,9 @@ def _subjects(t: Any) -> list[Any]:
     while todo:
         x = todo.pop(0)
         out.append(x)
-        todo += [c for c in x.children if c.dep_ == "conj"]
+        # "X, Y and Z": conjuncts, and names the parser hung as appositions of a name
+        todo += [c for c in x.children if c.dep_ == "conj" or (
+            c.dep_ == "appos" and c.ent_type_ == "PERSON" and x.ent_type_ == "PERSON")]
     return out
 
 
