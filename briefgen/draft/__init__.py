@@ -330,6 +330,7 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
         if bare != acc.name:  # "Guy Mansfield QC" is Guy Mansfield
             acc.aliases.add(acc.name)
             acc.name = bare
+            acc.aliases.discard(bare)
         for a in docs:
             for n in (acc.name, *sorted(acc.aliases)):
                 hint = a.reading.roles.get(fold(n)) or a.reading.roles.get(" ".join(_name_parts(n)))
@@ -414,11 +415,15 @@ def _merge_bodies(actors: dict[str, ActorAcc], docs: list[Analysed], gz: Gazette
 
     for key in bodies:
         acc = actors.get(key)
-        if acc is None or len(acc.name.split()) != 1 or acc.name in gz.entries:
+        if acc is None or acc.name in gz.entries:
             continue
-        word = fold(acc.name)
-        owners = sorted(k for k in bodies if k != key and k in actors and any(
-            len(n.split()) >= 2 and fold(n).split()[-1] == word for n in names(actors[k])))
+        words = fold(acc.name).split()
+        if len(words) == 1:  # "Commission" for the European Commission
+            owners = sorted(k for k in bodies if k != key and k in actors and any(
+                len(n.split()) >= 2 and fold(n).split()[-1] == words[0] for n in names(actors[k])))
+        else:  # "Welsh Local" cut from the Welsh Local Government Association
+            owners = sorted(k for k in bodies if k != key and k in actors and any(
+                len(fold(n).split()) > len(words) and fold(n).split()[:len(words)] == words for n in names(actors[k])))
         if len(owners) == 1:
             _absorb(actors[owners[0]], actors.pop(key))
     governing = _party_in_office(docs, gz)
@@ -456,8 +461,9 @@ def _person_or_not(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> str | 
         for n in (acc.name, *acc.aliases):
             labels.update(a.reading.labels.get(fold(n), Counter()))
     described = any(p.described for a in docs for p in a.ex.people.values() if p.name in (acc.name, *acc.aliases))
-    if labels["PERSON"] or described or any(_HONORIFIC.match(n) for n in (acc.name, *acc.aliases)):
-        return "person"
+    if labels["PERSON"] or described or any(_HONORIFIC.match(n) for n in (acc.name, *acc.aliases)) or any(
+            len(n.split()) >= 3 and fold(n.split()[-1]) in _POSTNOMINAL for n in (acc.name, *acc.aliases)):
+        return "person"  # "Guy Mansfield QC": letters after a full name are a person's
     other = [lab for lab, _ in labels.most_common() if lab in _NON_PERSON]
     if other:
         return _NON_PERSON[other[0]]

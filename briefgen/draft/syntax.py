@@ -34,6 +34,7 @@ SPOKES = {"spokesman", "spokeswoman", "spokesperson", "representative"}
 # nouns heading a body's name when a name or place qualifies them ("the UN refugees agency", "the home affairs committee")
 BODY_HEADS = {"agency", "committee", "commission", "council", "union", "association", "federation", "authority",
               "watchdog", "regulator", "inquiry", "tribunal", "court", "board", "institute", "confederation"}
+POSTNOMINAL = {"qc", "kc", "mp", "mep", "msp", "am", "obe", "mbe", "cbe", "kbe"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "baroness", "baron", "professor"}
 
 
@@ -277,13 +278,23 @@ def _name_part(ent: Any, gz: Gazetteer) -> str:
     return ent.text if k == 0 else ent.doc[ent.start + k:ent.end].text
 
 
+def _named_appos(t: Any) -> Any | None:
+    """A person named in apposition to a subject ("The chairman of the Bar Council, Guy Mansfield QC")."""
+    for c in t.rights:
+        if c.dep_ != "appos":
+            continue
+        if c.ent_type_ == "PERSON" or (c.ent_type_ == "ORG" and c.lower_ in POSTNOMINAL):
+            return c
+    return None
+
+
 def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
                 covering: dict[int, str] | None = None) -> tuple[tuple[str, str], str] | None:
     """Who a subject token names: a person, a body (party, state, organisation), an institution, a spokesman's body."""
     group = _group(t, gz)
     if group:
         return ("entity", group), "organisation"  # a group: the brief's kinds count it with organisations
-    ap = next((c for c in t.rights if c.dep_ == "appos" and c.ent_type_ == "PERSON"), None)
+    ap = _named_appos(t)
     if ap is not None and t.ent_type_ != "PERSON":  # "The Attorney General, Lord Goldsmith, has …"
         return _speaker_of(ap, gz, surnames, people, covering)
     if covering and t.i in covering:  # the gazetteer's longest form wins ("Liberal Democrats", not "Democrats")
@@ -318,6 +329,11 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
         if any(c.ent_type_ in ORG_LABELS or c.pos_ == "PROPN" for m in mods for c in m.subtree):
             first = min((c.left_edge for c in mods), key=lambda c: c.i)
             return ("entity", t.doc[first.i:t.i + 1].text), "organisation"  # "the UN refugees agency"
+    if ent is not None and ent.label_ == "ORG" and len(ent) >= 3 and ent[-1].lower_ in POSTNOMINAL and \
+            all(x.is_title for x in ent[:-1]) and t.i >= ent.end - 2:
+        name = _strip_the(ent.text)  # "Guy Mansfield QC": letters after a full name are a person's
+        people.setdefault(fold(name), Person(fold(name), name, aliases={name}))
+        return ("person", fold(name)), "person"
     if ent is not None and ent.label_ in ORG_LABELS:
         surface = _strip_the(ent.text)
         doc = t.doc
@@ -436,8 +452,7 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
     for rel, t in ut:
         if t.dep_ not in ("nsubj", "nsubjpass") or t.head.pos_ not in ("VERB", "AUX"):
             continue
-        named = t.ent_type_ in ("PERSON", "ORG") or t.lemma_ in SPOKES or any(
-            c.dep_ == "appos" and c.ent_type_ == "PERSON" for c in t.rights)
+        named = t.ent_type_ in ("PERSON", "ORG") or t.lemma_ in SPOKES or _named_appos(t) is not None
         if t.head.lemma_ not in VIEW_LEMMAS and not (named and t.dep_ == "nsubj"):
             continue  # a named person who acts in the story is a party to it; a body must state a view
         if u.quoted and any(a <= rel < b for a, b in u.quoted):
@@ -447,6 +462,15 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
             if found is None:
                 continue
             speaker, kind = found
+            ap = _named_appos(subj)
+            if speaker[0] == "person" and ap is not None and subj.pos_ == "NOUN" and speaker[1] in ex.people:
+                # the subject is the person's title: "The chairman of the Bar Council, Guy Mansfield QC"
+                keep = [x for x in subj.subtree if x.i < ap.left_edge.i and x.dep_ != "punct"]
+                keep = [x for x in keep if not (x.dep_ == "det" and x.head.i == subj.i)]
+                role = _span_text(u, ut, keep[0], keep[-1]) if keep else ""
+                if role and len(role) <= 120:
+                    ents = [e for e in subj.doc.ents if keep[0].i <= e.start and e.end <= keep[-1].i + 1]
+                    r.roles.setdefault(fold(ex.people[speaker[1]].name), (role, _affiliation(role, gz, ents)))
             if speaker in have or (speaker[0] == "person" and speaker[1].split()[-1] in people_here):
                 continue
             if speaker[0] == "entity" and gz.is_media(speaker[1]):
