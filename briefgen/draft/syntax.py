@@ -506,6 +506,16 @@ SUPPOSE = {"hope", "think", "expect", "believe", "fear", "rumour", "rumor", "spe
 CONSIDER = {"consider", "review", "examine", "study", "explore", "weigh", "look", "reconsider"}
 SAY = {"say", "announce", "state", "tell", "insist", "confirm", "add", "claim", "admit", "warn", "argue"}
 
+# processes whose outcome is not known while they run
+DECIDING = {"decide", "vote", "ballot", "consult", "resume", "negotiate", "rule", "review", "debate", "consider",
+            "determine", "judge", "talk", "discuss", "assess", "examine", "investigate", "hear"}
+
+
+def _decision_ahead(v: Any) -> bool:
+    """True when a future verb, or what it starts or serves, is a decision or a process still to run."""
+    near = [v] + [c for c in v.children if c.dep_ in ("xcomp", "advcl") and c.pos_ == "VERB"]
+    return any(_lemma(x) in DECIDING for x in near)
+
 
 def _lemma(t: Any) -> str:
     """A verb's lemma, with the small model's slip on 'hope' put right ('hoped' read as 'hop')."""
@@ -682,7 +692,9 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                     q = _invert(u, pos, inner, {c.i for c in inner.children if c.dep_ == "mark"})
                     if q:
                         asked.append((q, 0.7, [f"it is {t.lower_}"]))
-            elif t.dep_ == "aux" and low == "will" and t.head.pos_ == "VERB" and not _quoted(u, pos, t):
+            elif t.dep_ == "aux" and low == "will" and t.head.pos_ == "VERB" and not _quoted(u, pos, t) and \
+                    _decision_ahead(t.head):
+                # a vote, a ballot, talks or a decision still to come: its outcome is open; a plain future is a statement
                 q = _invert(u, pos, t.head, set())
                 if q:
                     asked.append((q, 0.45, ["will"]))
