@@ -382,7 +382,8 @@ def _names_speaker(core: str, st: Statement, ex: Extract, gz: Gazetteer) -> bool
     if kind == "person":
         p = ex.people.get(ident)
         names = [p.name, *p.aliases] if p else [ident]
-        return any(fold(n).split() and fold(n).split()[-1] in words for n in names)
+        # any word of the name: the model may read a surname such as "May" as a verb and leave "Helen" the subject
+        return any(w in words for n in names for w in fold(n).split() if len(w) >= 3 and w not in HONORIFICS)
     if kind == "voice":
         return True
     return any(name == ident for _, _, name, _ in gz.find(core)) or bool(set(fold(ident).split()) & words)
