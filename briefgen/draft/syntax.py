@@ -363,7 +363,7 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
     return None
 
 
-_WORDY = ("subject before verb", "subject after verb")
+_WORDY = ("subject before verb", "subject after verb", "pronoun (previous speaker)", "pronoun (last person named)")
 
 
 def _core(subj: Any) -> str:
@@ -395,6 +395,8 @@ def _check_subjects(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazette
     if not ut:
         return
     drop = []
+    instead: dict[int, tuple[str, str]] = {}  # a dropped statement -> the person the parse names instead
+    surnames = {fold(p.name).split()[-1] for p in ex.people.values() if fold(p.name)}
     for st in ex.statements:
         if st.unit is not u or not st.how.startswith(_WORDY):
             continue
@@ -417,9 +419,13 @@ def _check_subjects(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazette
                                              for t in subj.subtree):
             continue  # a person named inside a misparsed subject ("Association … president Chris Fox said")
         drop.append(st)
+        found = _speaker_of(subj, gz, surnames, ex.people)
+        if found is not None and found[0][0] == "person":
+            instead[id(st)] = found[0]
     if not drop:
         return
-    # what followed on from a wrong speaker ("He said: …", a quotation continued) goes with it
+    # what followed on from a wrong speaker ("He said: …", a quotation continued) goes to the person the parse
+    # names instead ("But Penny Little, who …, said …. …, she said"), or goes with it
     order = sorted((s for s in ex.statements if "(parse)" not in s.how), key=lambda s: (s.unit.index, s.start))
     gone = {id(d) for d in drop}
     for d in drop:
@@ -432,7 +438,10 @@ def _check_subjects(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazette
                 continue
             if s.speaker != d.speaker or not s.how.startswith(("pronoun (previous speaker)", "continued quotation")):
                 break
-            gone.add(id(s))
+            if id(d) in instead:
+                s.speaker = instead[id(d)]
+            else:
+                gone.add(id(s))
     ex.statements[:] = [s for s in ex.statements if id(s) not in gone]
 
 
