@@ -30,6 +30,9 @@ INSTITUTIONS = {"government": "Government", "ministers": "Government", "cabinet"
                 "police": "Police", "unions": "Unions", "parliament": "Parliament", "opposition": "Opposition"}
 INSTITUTION_KIND = {"Government": "state", "Parliament": "government body"}
 ORG_LABELS = {"ORG", "NORP", "GPE"}
+# nouns of a view held somewhere ("scepticism in France")
+ATTITUDES = {"scepticism", "skepticism", "opposition", "support", "resistance", "concern", "doubt", "anger",
+             "hostility", "unease", "reluctance", "disquiet", "alarm", "enthusiasm", "reservation", "backing"}
 SPOKES = {"spokesman", "spokeswoman", "spokesperson", "representative"}
 # nouns heading a body's name when a name or place qualifies them ("the UN refugees agency", "the home affairs committee")
 BODY_HEADS = {"agency", "committee", "commission", "council", "union", "association", "federation", "authority",
@@ -460,6 +463,18 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
                 fold(t.text) not in surnames and fold(r.short[t.lower_]) != t.lower_:
             covering[t.i] = r.short[t.lower_]
     for rel, t in ut:
+        if t.lemma_ in ATTITUDES and t.pos_ == "NOUN" and not (u.quoted and any(a <= rel < b for a, b in u.quoted)):
+            # "there is scepticism in France", "disquiet among senior Tories": the place or body holds the view
+            for prep in (c for c in t.children if c.dep_ == "prep" and c.lower_ in ("in", "among", "within")):
+                for obj in (c for c in prep.children if c.dep_ == "pobj"):
+                    for x in _subjects(obj):
+                        found = _speaker_of(x, gz, surnames, ex.people, covering)
+                        if found is None or found[0][0] != "entity" or found[0] in have or gz.is_media(found[0][1]):
+                            continue
+                        have.add(found[0])
+                        r.kinds[found[0][1]] = found[1] or "organisation"
+                        ex.statements.append(Statement(found[0], u, 0, len(u.text), t.text.lower(),
+                                                       f"'{t.lemma_}' in a body or place (parse)", 0.5, pos.get(t.i, -1)))
         if t.dep_ not in ("nsubj", "nsubjpass") or t.head.pos_ not in ("VERB", "AUX"):
             continue
         named = t.ent_type_ in ("PERSON", "ORG") or t.lemma_ in SPOKES or _named_appos(t) is not None
