@@ -137,7 +137,7 @@ def _capital_runs(doc: Any) -> list[str]:
     """Names of three or more capitalised words, 'of', 'and' or 'for' allowed inside ("Association of Chief …")."""
     out, run = [], []
     for t in list(doc) + [None]:
-        if t is not None and t.text[:1].isupper() and t.is_alpha and not (
+        if t is not None and t.text[:1].isupper() and t.is_alpha and t.ent_type_ != "PERSON" and not (
                 not run and t.is_sent_start and t.pos_ != "PROPN"):
             run.append(t)
             continue
@@ -281,12 +281,20 @@ def _name_part(ent: Any, gz: Gazetteer) -> str:
     return ent.text if k == 0 else ent.doc[ent.start + k:ent.end].text
 
 
+def _postnominal_name(t: Any) -> list[Any]:
+    """'Guy Mansfield QC' as tokens when t is the letters after a full name the parse hangs on them, else []."""
+    names = [c for c in t.lefts if c.dep_ == "compound" and c.is_title and c.pos_ == "PROPN"]
+    if len(names) < 2 or names[-1].i != t.i - 1 or any(n.lower_ in HONORIFICS for n in names[:1]) and len(names) < 3:
+        return []
+    return [*names, t]
+
+
 def _named_appos(t: Any) -> Any | None:
     """A person named in apposition to a subject ("The chairman of the Bar Council, Guy Mansfield QC")."""
     for c in t.rights:
         if c.dep_ != "appos":
             continue
-        if c.ent_type_ == "PERSON" or (c.ent_type_ == "ORG" and c.lower_ in POSTNOMINAL):
+        if c.ent_type_ == "PERSON" or (c.lower_ in POSTNOMINAL and len(_postnominal_name(c)) >= 3):
             return c
     return None
 
@@ -332,9 +340,8 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
         if any(c.ent_type_ in ORG_LABELS or c.pos_ == "PROPN" for m in mods for c in m.subtree):
             first = min((c.left_edge for c in mods), key=lambda c: c.i)
             return ("entity", t.doc[first.i:t.i + 1].text), "organisation"  # "the UN refugees agency"
-    if ent is not None and ent.label_ == "ORG" and len(ent) >= 3 and ent[-1].lower_ in POSTNOMINAL and \
-            all(x.is_title for x in ent[:-1]) and t.i >= ent.end - 2:
-        name = _strip_the(ent.text)  # "Guy Mansfield QC": letters after a full name are a person's
+    if t.lower_ in POSTNOMINAL and len(_postnominal_name(t)) >= 3:
+        name = " ".join(x.text for x in _postnominal_name(t))  # "Guy Mansfield QC": a full name and letters
         people.setdefault(fold(name), Person(fold(name), name, aliases={name}))
         return ("person", fold(name)), "person"
     if ent is not None and ent.label_ in ORG_LABELS:
