@@ -36,7 +36,8 @@ ATTITUDES = {"scepticism", "skepticism", "opposition", "support", "resistance", 
 SPOKES = {"spokesman", "spokeswoman", "spokesperson", "representative"}
 # nouns heading a body's name when a name or place qualifies them ("the UN refugees agency", "the home affairs committee")
 BODY_HEADS = {"agency", "committee", "commission", "council", "union", "association", "federation", "authority",
-              "watchdog", "regulator", "inquiry", "tribunal", "court", "board", "institute", "confederation"}
+              "watchdog", "regulator", "inquiry", "tribunal", "court", "board", "institute", "confederation",
+              "group", "campaign", "alliance", "lobby", "coalition", "forum", "society", "trust", "foundation"}
 POSTNOMINAL = {"qc", "kc", "mp", "mep", "msp", "am", "obe", "mbe", "cbe", "kbe"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "baroness", "baron", "professor"}
 
