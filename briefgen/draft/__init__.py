@@ -313,9 +313,10 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
         if bare != acc.name:  # "Guy Mansfield QC" is Guy Mansfield
             acc.aliases.add(acc.name)
             acc.name = bare
+            acc.aliases.discard(bare)
         for a in docs:
             for n in (acc.name, *sorted(acc.aliases)):
-                hint = a.reading.roles.get(fold(n))
+                hint = a.reading.roles.get(fold(n)) or a.reading.roles.get(" ".join(_name_parts(n)))
                 if hint:
                     acc.role = acc.role or hint[0]
                     if hint[1] and not acc.affiliation:
@@ -327,6 +328,11 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
     _merge_name_forms(actors)
     for key in [k for k, acc in actors.items() if acc.kind == "person" and _is_reporter(acc, gz)]:
         del actors[key]  # the journalist who reports the debate is not a party to it
+    _merge_bodies(actors, docs, gz)
+    spelt = {k: v for a in docs for k, v in a.reading.short.items()}
+    for acc in actors.values():  # an affiliation written as initials is spelt out when a source spells it
+        if acc.affiliation and acc.affiliation.lower() in spelt and acc.affiliation.isupper():
+            acc.affiliation = spelt[acc.affiliation.lower()]
     for acc in actors.values():
         if acc.inferred and acc.affiliation is None:
             # an office holder speaking of what a state "will" or "is ready" to do speaks for that state
@@ -343,6 +349,78 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
             acc.affiliation = "government"
             acc.how["affiliation from an office of the government (parse)"] += 1
     return actors
+
+
+_DEPARTMENT = re.compile(r"^(?:the\s+)?(?:Ministry|Department)\s+(?:of|for)\s", re.I)
+# "the Labour government", "Labour ministers": the party in office (not "a future Tory government")
+_IN_OFFICE = r"(?<![\w-])(?:[Tt]he|[Aa])\s+((?:[\w.\-]+\s+)?)({forms})\s+(government|administration)\b|(?<![\w-])({forms})\s+ministers\b"
+_NOT_NOW = {"previous", "former", "last", "next", "future", "new", "past", "old", "incoming"}
+
+
+def _absorb(target: ActorAcc, other: ActorAcc) -> None:
+    """Fold one actor's names, statements and titles into another's."""
+    target.aliases |= other.aliases | {other.name}
+    target.aliases.discard(target.name)
+    target.statements += other.statements
+    target.how.update(other.how)
+    target.role = target.role or other.role
+    target.affiliation = target.affiliation or other.affiliation
+
+
+def _party_in_office(docs: list[Analysed], gz: Gazetteer) -> dict[str, str]:
+    """Parties the sources call the government ("the Labour government", "Labour ministers"): name -> that phrase."""
+    out: dict[str, str] = {}
+    for name in sorted(n for n, e in gz.entries.items() if e.kind == "party"):
+        e = gz.entries[name]
+        forms = sorted(e.forms | e.demonyms, key=len, reverse=True)
+        rx = re.compile(_IN_OFFICE.format(forms="|".join(re.escape(f) for f in forms)))
+        for a in docs:
+            for m in rx.finditer(a.doc.text):
+                if m.group(2) and m.group(1).strip().lower() in _NOT_NOW:
+                    continue
+                if m.group(2) and m.group(0)[:1] in "Aa" and not m.group(1).strip():
+                    continue  # "a Labour government": one that may come, not the one in office
+                out.setdefault(name, f"{m.group(2)} {m.group(3)}" if m.group(2) else f"{m.group(4)} government")
+                break
+            if name in out:
+                break
+    return out
+
+
+def _merge_bodies(actors: dict[str, ActorAcc], docs: list[Analysed], gz: Gazetteer) -> None:
+    """One actor per body: a bare head word joins the one full name it shortens ("Commission", "European
+    Commission"); the government's departments and the party the sources call the government join the government."""
+    bodies = sorted(k for k, a in actors.items() if a.kind != "person")
+
+    def names(a: ActorAcc) -> set[str]:
+        entry = gz.entries.get(a.name)
+        return {a.name, *a.aliases, *(entry.forms if entry else ())}
+
+    for key in bodies:
+        acc = actors.get(key)
+        if acc is None or acc.name in gz.entries:
+            continue
+        words = fold(acc.name).split()
+        if len(words) == 1:  # "Commission" for the European Commission
+            owners = sorted(k for k in bodies if k != key and k in actors and any(
+                len(n.split()) >= 2 and fold(n).split()[-1] == words[0] for n in names(actors[k])))
+        else:  # "Welsh Local" cut from the Welsh Local Government Association
+            owners = sorted(k for k in bodies if k != key and k in actors and any(
+                len(fold(n).split()) > len(words) and fold(n).split()[:len(words)] == words for n in names(actors[k])))
+        if len(owners) == 1:
+            _absorb(actors[owners[0]], actors.pop(key))
+    governing = _party_in_office(docs, gz)
+    for party, phrase in governing.items():
+        if "e:" + party in actors:
+            actors["e:" + party].aliases.add(phrase)
+    family = [k for k in ("e:Government",) if k in actors]
+    family += [k for k in sorted(actors) if k not in family and actors[k].kind != "person" and
+               (actors[k].name in gz.departments or _DEPARTMENT.match(actors[k].name))]
+    family += ["e:" + p for p in governing if "e:" + p in actors]
+    if len(family) >= 2:
+        target = actors[family[0]]
+        for k in family[1:]:
+            _absorb(target, actors.pop(k))
 
 
 _NON_PERSON = {"ORG": "organisation", "NORP": "organisation", "FAC": None, "GPE": None, "LOC": None,
@@ -365,8 +443,9 @@ def _person_or_not(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> str | 
         for n in (acc.name, *acc.aliases):
             labels.update(a.reading.labels.get(fold(n), Counter()))
     described = any(p.described for a in docs for p in a.ex.people.values() if p.name in (acc.name, *acc.aliases))
-    if labels["PERSON"] or described or any(_HONORIFIC.match(n) for n in (acc.name, *acc.aliases)):
-        return "person"
+    if labels["PERSON"] or described or any(_HONORIFIC.match(n) for n in (acc.name, *acc.aliases)) or any(
+            len(n.split()) >= 3 and fold(n.split()[-1]) in _POSTNOMINAL for n in (acc.name, *acc.aliases)):
+        return "person"  # "Guy Mansfield QC": letters after a full name are a person's
     other = [lab for lab, _ in labels.most_common() if lab in _NON_PERSON]
     if other:
         return _NON_PERSON[other[0]]
@@ -844,7 +923,10 @@ def _summary(name: str, stance: str, cond: str | None, title: str) -> str:
 def _items_block(docs, items, kind, ids, notes, limit, option_ids, option_units) -> list[dict[str, Any]]:
     by_sid = {a.sid: a for a in docs}
     groups = group_items(items)
-    groups.sort(key=lambda g: (-(len(g.sources) * 0.5 + sum(i.score for i in g.members)), g.key))
+    if kind == "risks":
+        groups.sort(key=lambda g: (-(len(g.sources) * 0.5 + sum(i.score for i in g.members)), g.key))
+    else:  # a question the text marks as open comes before a plain future tense repeated in several sources
+        groups.sort(key=lambda g: (-(max(i.score for i in g.members) + 0.1 * len(g.sources)), g.key))
     out = []
     for g in groups[:limit]:
         lead: Item = max(g.members, key=lambda i: i.score)

@@ -78,6 +78,7 @@ class Gazetteer:
     title_words: set[str] = field(default_factory=set)
     regex: re.Pattern[str] | None = None
     offices: list[str] = field(default_factory=list)
+    departments: set[str] = field(default_factory=set)
 
     def build(self) -> "Gazetteer":
         """Index every surface form for fast look-up."""
@@ -224,6 +225,7 @@ def _load(extra: str | None) -> Gazetteer:
     groups: dict[str, list[str]] = {}
     lower_ok: set[str] = set()
     offices: list[str] = []
+    departments: set[str] = set()
     for doc in docs:
         try:
             for item in doc.get("states") or []:
@@ -233,13 +235,15 @@ def _load(extra: str | None) -> Gazetteer:
             for item in doc.get("parties") or []:
                 _add_entry(entries, item, "party", lower_ok)
             offices += [str(x).lower() for x in doc.get("government_offices") or []]
+            departments |= {str(x) for x in doc.get("government_departments") or []}
             media |= {str(x) for x in doc.get("media") or []}
             titles += [str(x) for x in doc.get("titles") or []]
             for k, v in (doc.get("role_groups") or {}).items():
                 groups.setdefault(str(k).lower(), []).extend(str(x).lower() for x in v)
         except (TypeError, KeyError, AttributeError) as exc:
             raise InputError(f"gazetteer {extra or DATA} is malformed: {exc}") from None
-    return Gazetteer(entries, media, titles, groups, lower_ok=lower_ok, offices=offices).build()
+    return Gazetteer(entries, media, titles, groups, lower_ok=lower_ok, offices=offices,
+                     departments=departments).build()
 
 
 # --------------------------------------------------------------------------- one actor per real-world actor
@@ -356,8 +360,8 @@ def _is_name_token(t: Token, gz: Gazetteer) -> bool:
         return False
     if w.isupper() and len(w) > 1 and not w.endswith("."):  # acronyms are not given names
         return False
-    if w.lower().rstrip(".") in gz.title_words:
-        return False
+    if w.lower().rstrip(".") in gz.title_words or w.lower().split("-")[-1] in gz.title_words:
+        return False  # "Co-Chairman" is a title too
     if gz.lookup(w) or gz.lookup(_POSS.sub("", w)):
         return False
     return any(ch.islower() for ch in w) and not any(ch.isdigit() for ch in w)
@@ -379,12 +383,20 @@ def find_people(text: str, mask: str, gz: Gazetteer) -> list[Mention]:
             continue
         j = i
         while j + 1 < len(toks) and toks[j + 1].start - toks[j].end <= 1 and (
-            _is_name_token(toks[j + 1], gz)
+            _is_name_token(toks[j + 1], gz) or _month_surname(toks, j + 1)
             or (toks[j + 1].low in _PARTICLES and j + 2 < len(toks) and _is_name_token(toks[j + 2], gz))
         ) and not mask[toks[j].end:toks[j + 1].start].strip():
             j += 1
             if j - i >= 3:
                 break
+        lead = next((e for s_, e, _, how in gz.find(mask[t.start:toks[j].end]) if s_ == 0), None)
+        if lead is not None and j > i:
+            # "Lib Dem Lembit Opik": a party's or a state's short form before the name is a title, not a name
+            k = i
+            while k < j and toks[k].end <= t.start + lead:
+                k += 1
+            if k > i and toks[k - 1].end == t.start + lead:
+                i, t = k, toks[k]
         words = toks[i : j + 1]
         last = words[-1]
         if any(s < last.end and t.start < e for s, e in covered):
@@ -401,6 +413,17 @@ def find_people(text: str, mask: str, gz: Gazetteer) -> list[Mention]:
             out.append(Mention(t.start, t.start + len(name), "person", name, surname_only=True, surface=surface))
         i = j + 1
     return out
+
+
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+           "november", "december"}
+
+
+def _month_surname(toks: list[Token], k: int) -> bool:
+    """'Theresa May': a month's name right after a given name, with no day number after it, is a surname."""
+    t = toks[k]
+    return t.low in _MONTHS and t.text[:1].isupper() and not (
+        k + 1 < len(toks) and toks[k + 1].text[:1].isdigit())
 
 
 SPEECH_HINT = {"said", "says", "told", "stated", "noted", "stressed", "added", "declared", "explained",
@@ -435,6 +458,9 @@ def role_before(mask: str, start: int, gz: Gazetteer) -> tuple[str | None, int]:
     if not taken:
         return None, start
     s = taken[0].start
+    for a, b, _, _ in gz.find(mask[off:start]):
+        if off + a < s < off + b:  # "Lib Dem MP": the party's short form is part of the title
+            s = off + a
     return mask[s:start].strip(" ,"), s
 
 

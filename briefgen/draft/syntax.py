@@ -22,7 +22,7 @@ VIEW_LEMMAS = {
     "insist", "agree", "disagree", "believe", "fear", "favour", "favor", "endorse", "resist", "dismiss",
     "object", "deny", "defend", "describe", "brand", "accuse", "push", "press", "campaign", "strike",
     "boycott", "challenge", "question", "doubt", "hope", "expect", "predict", "recommend", "ask", "seek",
-    "quote", "accept", "refuse", "repeal", "scrap", "ballot", "vote", "threaten", "condemn", "decide",
+    "quote", "accept", "refuse", "repeal", "scrap", "ballot", "vote", "threaten", "condemn", "decide", "worry",
 }
 REFUSAL = {"refuse", "decline", "fail", "reject", "oppose", "resist"}
 # bodies named by a common noun that act in public life everywhere (not a topic's vocabulary)
@@ -30,7 +30,16 @@ INSTITUTIONS = {"government": "Government", "ministers": "Government", "cabinet"
                 "police": "Police", "unions": "Unions", "parliament": "Parliament", "opposition": "Opposition"}
 INSTITUTION_KIND = {"Government": "state", "Parliament": "government body"}
 ORG_LABELS = {"ORG", "NORP", "GPE"}
+# nouns of a view held somewhere ("scepticism in France")
+ATTITUDES = {"scepticism", "skepticism", "opposition", "support", "resistance", "concern", "doubt", "anger",
+             "hostility", "unease", "reluctance", "disquiet", "alarm", "enthusiasm", "reservation", "backing"}
 SPOKES = {"spokesman", "spokeswoman", "spokesperson", "representative"}
+# nouns heading a body's name when a name or place qualifies them ("the UN refugees agency", "the home affairs committee")
+BODY_HEADS = {"agency", "committee", "commission", "council", "union", "association", "federation", "authority",
+              "watchdog", "regulator", "inquiry", "tribunal", "court", "board", "institute", "confederation",
+              "group", "campaign", "alliance", "lobby", "coalition", "forum", "society", "trust", "foundation"}
+POSTNOMINAL = {"qc", "kc", "mp", "mep", "msp", "am", "obe", "mbe", "cbe", "kbe"}
+HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lord", "lady", "dame", "baroness", "baron", "professor"}
 
 
 @dataclass
@@ -41,6 +50,7 @@ class Reading:
     kinds: dict[str, str] = field(default_factory=dict)  # entity speaker name -> actor kind
     roles: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # folded person name -> (role, affiliation)
     terms: Counter = field(default_factory=Counter)  # content lemmas and entity names: what the source is about
+    short: dict[str, str] = field(default_factory=dict)  # folded initials ("acpo") -> the body's name in this source
     options: list = field(default_factory=list)  # grouping.Phrase: what someone wants, proposes, backs or opposes
     risks: list = field(default_factory=list)  # grouping.Item, titled cause → consequence
     questions: list = field(default_factory=list)  # grouping.Item, titled as a question
@@ -137,6 +147,12 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
                 r.labels.setdefault(key, Counter())[ent.label_] += 1
                 if ent.label_ not in ("DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"):
                     r.terms["=" + key] += 1
+        for name in _capital_runs(doc):
+            words = [w for w in name.split() if w.lower() not in ("of", "and", "for")]
+            # "Acpo" for the Association of Chief Police Officers, "PCS" for the … Services Union
+            for part in (words, words[:-1] if len(words) >= 4 else []):
+                if len(part) >= 3:
+                    r.short.setdefault("".join(w[0] for w in part).lower(), name)
         toks += [(off + t.idx, t) for t in doc]
         r.terms.update(t.lemma_.lower() for t in doc
                        if t.pos_ in ("NOUN", "PROPN") and t.is_alpha and not t.is_stop and len(t.text) > 2)
@@ -159,6 +175,7 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         u.verbs = frozenset(rel for rel, t in ut if t.tag_ in ("VBD", "VBZ", "VBP", "VBN", "MD"))
         u.subjects = _view_subjects(ut)
         _roles(u, ut, gz, r)
+        _check_subjects(ex, u, ut, gz)
         _bodies(ex, u, ut, gz, r)
         if ut:
             r.options += proposals(sid, u, ut)
@@ -166,6 +183,25 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
             r.risks += rk
             r.questions += qs
     return r
+
+
+def _capital_runs(doc: Any) -> list[str]:
+    """Names of three or more capitalised words, 'of', 'and' or 'for' allowed inside ("Association of Chief …")."""
+    out, run = [], []
+    for t in list(doc) + [None]:
+        if t is not None and t.text[:1].isupper() and t.is_alpha and t.ent_type_ != "PERSON" and not (
+                not run and t.is_sent_start and t.pos_ != "PROPN"):
+            run.append(t)
+            continue
+        if t is not None and run and t.lower_ in ("of", "and", "for"):
+            run.append(t)
+            continue
+        while run and run[-1].lower_ in ("of", "and", "for"):
+            run.pop()
+        if sum(1 for x in run if x.text[:1].isupper()) >= 3:
+            out.append(doc[run[0].i:run[-1].i + 1].text)
+        run = []
+    return out
 
 
 def _span_text(u: Unit, ut: list[tuple[int, Any]], first: Any, last: Any) -> str:
@@ -237,8 +273,8 @@ def _roles(u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: Reading) -> Non
                         role = _span_text(u, ut, pp[0], pp[0].right_edge)
                         ents = objs
         role = role.strip(" ,")
-        if not role or len(role) > 120:
-            continue
+        if not role or len(role) > 120 or all(w.lower().rstrip(".") in HONORIFICS for w in role.split()):
+            continue  # "Mr" is no role
         aff = _affiliation(role, gz, ents)
         key = fold(_strip_the(ent.text))
         old = r.roles.get(key)
@@ -252,13 +288,78 @@ def _subjects(t: Any) -> list[Any]:
     while todo:
         x = todo.pop(0)
         out.append(x)
-        todo += [c for c in x.children if c.dep_ == "conj"]
+        # "X, Y and Z": conjuncts, and names the parser hung as appositions of a name
+        todo += [c for c in x.children if c.dep_ == "conj" or (
+            c.dep_ == "appos" and c.ent_type_ == "PERSON" and x.ent_type_ == "PERSON")]
     return out
+
+
+# plural nouns naming people who take sides; with a party, a state or a pro-/anti- word they name a group
+# (a state's officials, diplomats or leaders speak for the state, so they are not here)
+PEOPLE = {"mp", "member", "rebel", "backbencher", "peer", "councillor", "activist", "campaigner", "supporter",
+          "protester", "opponent", "critic", "voter", "lawmaker", "senator", "mep", "farmer", "worker", "employer",
+          "resident", "parent", "doctor", "nurse", "teacher", "group", "union"}
+GROUP_MODS = {"senior", "leading", "rebel", "backbench", "grassroots", "moderate", "hardline", "some", "many"}
+
+
+def _group(t: Any, gz: Gazetteer) -> str | None:
+    """'Labour MPs', 'anti-hunt campaigners', 'senior Tories': a named section of people (not the whole party)."""
+    if t.tag_ not in ("NNS", "NNPS"):
+        return None
+    mods = [c for c in t.lefts if c.dep_ in ("amod", "compound", "nmod")]
+    if not mods:
+        return None
+    first = min((c.left_edge for c in mods), key=lambda c: c.i)
+    words = t.doc[first.i:t.i + 1].text
+    if t.lemma_.lower() in PEOPLE or t.lower_ in PEOPLE:
+        if any(how == "name" or gz.kind(name) in ("party", "state") for m in mods
+               for _, _, name, how in gz.find(m.text)) or re.search(r"\b(?:pro|anti)\s*-", words):
+            return words
+        return None
+    hit = gz.lookup(t.text)
+    if hit and gz.kind(hit[0]) == "party" and any(m.lower_ in GROUP_MODS - {"some", "many"} for m in mods):
+        return " ".join(w for w in words.split() if w.lower() not in ("some", "many"))
+    return None
+
+
+def _name_part(ent: Any, gz: Gazetteer) -> str:
+    """A person entity without the titles and party or state words the model took into it ("Lib Dem MP Lembit Opik")."""
+    covered = [(a, b) for a, b, _, _ in gz.find(ent.text)]
+    toks = list(ent)
+    k = 0
+    while k < len(toks) - 2 and (toks[k].lower_.rstrip(".") in gz.title_words or any(
+            a <= toks[k].idx - ent.start_char < b for a, b in covered)):
+        k += 1
+    return ent.text if k == 0 else ent.doc[ent.start + k:ent.end].text
+
+
+def _postnominal_name(t: Any) -> list[Any]:
+    """'Guy Mansfield QC' as tokens when t is the letters after a full name the parse hangs on them, else []."""
+    names = [c for c in t.lefts if c.dep_ == "compound" and c.is_title and c.pos_ == "PROPN"]
+    if len(names) < 2 or names[-1].i != t.i - 1 or any(n.lower_ in HONORIFICS for n in names[:1]) and len(names) < 3:
+        return []
+    return [*names, t]
+
+
+def _named_appos(t: Any) -> Any | None:
+    """A person named in apposition to a subject ("The chairman of the Bar Council, Guy Mansfield QC")."""
+    for c in t.rights:
+        if c.dep_ != "appos":
+            continue
+        if c.ent_type_ == "PERSON" or (c.lower_ in POSTNOMINAL and len(_postnominal_name(c)) >= 3):
+            return c
+    return None
 
 
 def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
                 covering: dict[int, str] | None = None) -> tuple[tuple[str, str], str] | None:
     """Who a subject token names: a person, a body (party, state, organisation), an institution, a spokesman's body."""
+    group = _group(t, gz)
+    if group:
+        return ("entity", group), "organisation"  # a group: the brief's kinds count it with organisations
+    ap = _named_appos(t)
+    if ap is not None and t.ent_type_ != "PERSON":  # "The Attorney General, Lord Goldsmith, has …"
+        return _speaker_of(ap, gz, surnames, people, covering)
     if covering and t.i in covering:  # the gazetteer's longest form wins ("Liberal Democrats", not "Democrats")
         name = covering[t.i]
         return ("entity", name), gz.kind(name)
@@ -266,17 +367,45 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
         owner = [c for c in t.children if c.dep_ == "poss"]
         owner += [g for c in t.children if c.dep_ == "prep" and c.lower_ in ("for", "of") for g in c.children
                   if g.dep_ == "pobj"]
-        owner = [o for o in owner if o.ent_type_ in ORG_LABELS]
+        owner = [o for o in owner if o.ent_type_ in ORG_LABELS or o.ent_type_ == "PERSON"]  # "Tony Blair's spokesman"
         return _speaker_of(owner[0], gz, surnames, people, covering) if owner else None
     ent = next((e for e in t.doc.ents if e.start <= t.i < e.end), None) if t.ent_type_ else None
-    if ent is not None and ent.label_ == "PERSON" and len(ent) >= 2 and t.i == ent.end - 1:
-        name = _strip_the(ent.text)
+    last = ent.end - 1 - (ent[-1].tag_ == "POS") if ent is not None else -1  # "Tony Blair's": Blair
+    if ent is not None and ent.label_ == "PERSON" and len(ent) >= 2 and t.i == last:
+        name = _strip_the(_name_part(ent, gz))
         key = fold(name)
         if key not in people:  # a full name the hand-written finder missed: register it
             people[key] = Person(key, name, aliases={name})
         return ("person", key), "person"
+    if ent is not None and ent.label_ == "PERSON" and len(ent) == 1:
+        hon = next((c for c in t.lefts if c.dep_ == "compound" and c.lower_.rstrip(".") in HONORIFICS), None)
+        if hon is not None:  # "Lord Goldsmith": an honorific and a surname name one person
+            name = f"{hon.text} {t.text}"
+            key = fold(name)
+            if key not in people and fold(t.text) not in surnames:
+                people[key] = Person(key, name, aliases={name})
+            elif key not in people:
+                key = next(k for k, p in people.items() if fold(p.name).split()[-1] == fold(t.text))
+            return ("person", key), "person"
+    if t.lemma_ in BODY_HEADS and t.pos_ == "NOUN" and t.tag_ == "NN" and ent is None:
+        mods = [c for c in t.lefts if c.dep_ in ("compound", "poss", "amod", "nmod")]
+        if any(c.ent_type_ in ORG_LABELS or c.pos_ == "PROPN" for m in mods for c in m.subtree):
+            first = min((c.left_edge for c in mods), key=lambda c: c.i)
+            return ("entity", t.doc[first.i:t.i + 1].text), "organisation"  # "the UN refugees agency"
+    if t.lower_ in POSTNOMINAL and len(_postnominal_name(t)) >= 3:
+        name = " ".join(x.text for x in _postnominal_name(t))  # "Guy Mansfield QC": a full name and letters
+        people.setdefault(fold(name), Person(fold(name), name, aliases={name}))
+        return ("person", fold(name)), "person"
     if ent is not None and ent.label_ in ORG_LABELS:
         surface = _strip_the(ent.text)
+        doc = t.doc
+        if ent.start >= 2 and doc[ent.start - 1].lower_ == "and" and doc[ent.start - 2].is_title and \
+                doc[ent.start - 2].ent_type_ in ("", ent.label_) and doc[ent.start - 2].pos_ in ("PROPN", "ADJ"):
+            surface = _strip_the(doc[ent.start - 2:ent.end].text)  # "the Public and Commercial Services Union"
+        if ent.label_ == "ORG" and fold(ent[-1].text.split("-")[-1]) in gz.title_words:
+            # "the Conservative Party Co-Chairman": a title, whose holder speaks for the body it names
+            hit = next((name for _, _, name, how in gz.find(surface) if how == "name"), None)
+            return (("entity", hit), gz.kind(hit)) if hit else None
         if fold(surface) in surnames:
             return None  # "Clarke said": a person named before, whatever the entity type says
         hit = gz.lookup(surface)
@@ -296,6 +425,88 @@ def _speaker_of(t: Any, gz: Gazetteer, surnames: set[str], people: dict,
     return None
 
 
+_WORDY = ("subject before verb", "subject after verb", "pronoun (previous speaker)", "pronoun (last person named)")
+
+
+def _core(subj: Any) -> str:
+    """The words that name a subject: its head and the compounds, titles and determiners before it."""
+    toks = [subj] + [c for c in subj.lefts if c.dep_ in ("compound", "amod", "det", "poss", "nmod", "flat")]
+    toks += [g for c in subj.lefts if c.dep_ in ("compound", "poss") for g in c.lefts if g.dep_ == "compound"]
+    for ap in (c for c in subj.rights if c.dep_ == "appos"):  # "president Chris Fox": the name in apposition
+        toks += [ap] + [c for c in ap.lefts if c.dep_ in ("compound", "flat")]
+    return " ".join(t.text for t in sorted(toks, key=lambda t: t.i))
+
+
+def _names_speaker(core: str, st: Statement, ex: Extract, gz: Gazetteer) -> bool:
+    """True when a subject's naming words could be the statement's speaker (its surname, its body's name)."""
+    kind, ident = st.speaker
+    words = set(fold(core).split())
+    if kind == "person":
+        p = ex.people.get(ident)
+        names = [p.name, *p.aliases] if p else [ident]
+        # any word of the name: the model may read a surname such as "May" as a verb and leave "Helen" the subject
+        return any(w in words for n in names for w in fold(n).split() if len(w) >= 3 and w not in HONORIFICS)
+    if kind == "voice":
+        return True
+    return any(name == ident for _, _, name, _ in gz.find(core)) or bool(set(fold(ident).split()) & words)
+
+
+def _check_subjects(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer) -> None:
+    """Drop a speaker the wording rules took from beside a reporting verb when the parse gives that verb another
+    subject ("the Cabinet Office said it was reviewing the Scheme": not the Scheme; "X, from the Y union, said": X)."""
+    if not ut:
+        return
+    drop = []
+    instead: dict[int, tuple[str, str]] = {}  # a dropped statement -> the person the parse names instead
+    surnames = {fold(p.name).split()[-1] for p in ex.people.values() if fold(p.name)}
+    for st in ex.statements:
+        if st.unit is not u or not st.how.startswith(_WORDY):
+            continue
+        verbs = [t for rel, t in ut if t.lower_ == st.verb and st.start <= rel < st.end and t.pos_ in ("VERB", "AUX")]
+        if len(verbs) != 1:
+            continue
+        subj = next((c for c in verbs[0].children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None and subj.i < verbs[0].i and st.how.startswith("subject after verb") and \
+                subj.tag_ not in ("WP", "WDT"):
+            drop.append(st)  # "They said they would press Labour": the subject is written before the verb
+            continue
+        if subj is None or subj.pos_ == "PRON" or subj.tag_ in ("WP", "WDT"):
+            continue
+        if st.speaker[0] == "entity" and _group(subj, gz):
+            drop.append(st)  # "Labour MPs could oppose": some of the party's members, not the party
+            continue
+        if _names_speaker(_core(subj), st, ex, gz):
+            continue
+        if st.speaker[0] == "person" and any(t.ent_type_ == "PERSON" and _names_speaker(t.text, st, ex, gz)
+                                             for t in subj.subtree):
+            continue  # a person named inside a misparsed subject ("Association … president Chris Fox said")
+        drop.append(st)
+        found = _speaker_of(subj, gz, surnames, ex.people)
+        if found is not None and found[0][0] == "person":
+            instead[id(st)] = found[0]
+    if not drop:
+        return
+    # what followed on from a wrong speaker ("He said: …", a quotation continued) goes to the person the parse
+    # names instead ("But Penny Little, who …, said …. …, she said"), or goes with it
+    order = sorted((s for s in ex.statements if "(parse)" not in s.how), key=lambda s: (s.unit.index, s.start))
+    gone = {id(d) for d in drop}
+    for d in drop:
+        after = False
+        for s in order:
+            if s is d:
+                after = True
+                continue
+            if not after or s.unit.index < d.unit.index:
+                continue
+            if s.speaker != d.speaker or not s.how.startswith(("pronoun (previous speaker)", "continued quotation")):
+                break
+            if id(d) in instead:
+                s.speaker = instead[id(d)]
+            else:
+                gone.add(id(s))
+    ex.statements[:] = [s for s in ex.statements if id(s) not in gone]
+
+
 def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: Reading) -> None:
     """Subjects of a view verb that the wording rules did not attribute become speakers: bodies, people, conjuncts."""
     have = {s.speaker for s in ex.statements if s.unit is u}
@@ -306,10 +517,27 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
     for a, b, name, how in gz.find(u.text):
         if how == "name" and not gz.is_media(name):
             covering.update({t.i: name for rel, t in ut if a <= rel < b})
+    for rel, t in ut:  # a body's initials used as its name, once the source has spelt the name out
+        if len(t.text) >= 2 and t.text[:1].isupper() and t.lower_ in r.short and t.i not in covering and \
+                fold(t.text) not in surnames and fold(r.short[t.lower_]) != t.lower_:
+            covering[t.i] = r.short[t.lower_]
     for rel, t in ut:
+        if t.lemma_ in ATTITUDES and t.pos_ == "NOUN" and not (u.quoted and any(a <= rel < b for a, b in u.quoted)):
+            # "there is scepticism in France", "disquiet among senior Tories": the place or body holds the view
+            for prep in (c for c in t.children if c.dep_ == "prep" and c.lower_ in ("in", "among", "within")):
+                for obj in (c for c in prep.children if c.dep_ == "pobj"):
+                    for x in _subjects(obj):
+                        found = _speaker_of(x, gz, surnames, ex.people, covering)
+                        if found is None or found[0][0] != "entity" or found[0] in have or gz.is_media(found[0][1]):
+                            continue
+                        have.add(found[0])
+                        r.kinds[found[0][1]] = found[1] or "organisation"
+                        ex.statements.append(Statement(found[0], u, 0, len(u.text), t.text.lower(),
+                                                       f"'{t.lemma_}' in a body or place (parse)", 0.5, pos.get(t.i, -1)))
         if t.dep_ not in ("nsubj", "nsubjpass") or t.head.pos_ not in ("VERB", "AUX"):
             continue
-        if t.head.lemma_ not in VIEW_LEMMAS and not (t.ent_type_ in ("PERSON", "ORG") and t.dep_ == "nsubj"):
+        named = t.ent_type_ in ("PERSON", "ORG") or t.lemma_ in SPOKES or _named_appos(t) is not None
+        if t.head.lemma_ not in VIEW_LEMMAS and not (named and t.dep_ == "nsubj"):
             continue  # a named person who acts in the story is a party to it; a body must state a view
         if u.quoted and any(a <= rel < b for a, b in u.quoted):
             continue  # a subject inside a quotation is the speaker's, not the article's
@@ -318,6 +546,15 @@ def _bodies(ex: Extract, u: Unit, ut: list[tuple[int, Any]], gz: Gazetteer, r: R
             if found is None:
                 continue
             speaker, kind = found
+            ap = _named_appos(subj)
+            if speaker[0] == "person" and ap is not None and subj.pos_ == "NOUN" and speaker[1] in ex.people:
+                # the subject is the person's title: "The chairman of the Bar Council, Guy Mansfield QC"
+                keep = [x for x in subj.subtree if x.i < ap.left_edge.i and x.dep_ != "punct"]
+                keep = [x for x in keep if not (x.dep_ == "det" and x.head.i == subj.i)]
+                role = _span_text(u, ut, keep[0], keep[-1]) if keep else ""
+                if role and len(role) <= 120:
+                    ents = [e for e in subj.doc.ents if keep[0].i <= e.start and e.end <= keep[-1].i + 1]
+                    r.roles.setdefault(fold(ex.people[speaker[1]].name), (role, _affiliation(role, gz, ents)))
             if speaker in have or (speaker[0] == "person" and speaker[1].split()[-1] in people_here):
                 continue
             if speaker[0] == "entity" and gz.is_media(speaker[1]):
@@ -345,6 +582,59 @@ PENDING = {"hope", "expect", "plan", "aim", "intend", "consider", "review", "dec
 MAX_SIDE = 14  # words on each side of a risk title
 _UNCERTAINTY = re.compile(r"\b(?:unclear|uncertain\w*|undecided|too early|premature|not yet (?:clear|decided|known)|"
                           r"remains? to be seen|no decision|speculat\w*|unknown|unanswered)\b", re.I)
+
+
+# guesses and hopes reported with no one named ("it is hoped that …", "it is thought …")
+SUPPOSE = {"hope", "think", "expect", "believe", "fear", "rumour", "rumor", "speculate", "suggest"}
+# decisions under way: someone is weighing a thing ("looking at the idea of a levy", "reviewing the scheme")
+CONSIDER = {"consider", "review", "examine", "study", "explore", "weigh", "look", "reconsider"}
+SAY = {"say", "announce", "state", "tell", "insist", "confirm", "add", "claim", "admit", "warn", "argue"}
+
+# processes whose outcome is not known while they run
+DECIDING = {"decide", "vote", "ballot", "consult", "resume", "negotiate", "rule", "review", "debate", "consider",
+            "determine", "judge", "talk", "discuss", "assess", "examine", "investigate", "hear"}
+
+
+def _decision_ahead(v: Any) -> bool:
+    """True when a future verb, or what it starts or serves, is a decision or a process still to run."""
+    near = [v] + [c for c in v.children if c.dep_ in ("xcomp", "advcl") and c.pos_ == "VERB"]
+    return any(_lemma(x) in DECIDING for x in near)
+
+
+def _lemma(t: Any) -> str:
+    """A verb's lemma, with the small model's slip on 'hope' put right ('hoped' read as 'hop')."""
+    if t.lemma_ == "hop" and t.lower_ in ("hoped", "hoping", "hopes"):
+        return "hope"
+    return t.lemma_
+
+
+def _subject(v: Any) -> Any | None:
+    """A verb's subject, through coordination ("said it was reviewing X and hoped to …"); a body's 'it' or 'they'
+    in its own reported words is the body ("the Cabinet Office said it was reviewing …")."""
+    t, subj = v, None
+    for _ in range(4):
+        subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")), None)
+        if subj is not None or t.dep_ != "conj" or t.head.i == t.i:
+            break
+        t = t.head
+    if subj is not None and subj.lower_ in ("it", "they"):
+        h = subj.head
+        while h.dep_ in ("conj", "xcomp") and h.head.i != h.i:
+            h = h.head
+        if h.dep_ == "ccomp" and _lemma(h.head) in SAY:
+            rep = next((c for c in h.head.children if c.dep_ == "nsubj"), None)
+            if rep is not None and rep.pos_ in ("PROPN", "NOUN") and \
+                    (rep.tag_ in ("NNS", "NNPS")) == (subj.lower_ == "they"):
+                return rep
+    return subj
+
+
+def _who(u: Unit, pos: dict[int, int], subj: Any) -> str:
+    """The words naming a subject, lower-cased unless a name."""
+    who = _words(u, pos, list(subj.subtree), 10)
+    if who.startswith("The "):  # "the Lib Dems": the article is not part of the name
+        return "t" + who[1:]
+    return who if (subj.ent_type_ or subj.pos_ == "PROPN" or not who) else who[:1].lower() + who[1:]
 
 
 def _words(u: Unit, pos: dict[int, int], toks: list[Any], limit: int = MAX_SIDE, clause: bool = False) -> str:
@@ -399,7 +689,7 @@ def risk_title(u: Unit, pos: dict[int, int], v: Any) -> str:
 
 def _invert(u: Unit, pos: dict[int, int], v: Any, drop: set[int]) -> str:
     """A clause turned into a yes/no question ("objectives could be met" -> "Could objectives be met?")."""
-    subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    subj = next((c for c in v.children if c.dep_ in ("nsubj", "nsubjpass", "csubj")), None)
     aux = next((c for c in v.lefts if c.dep_ in ("aux", "auxpass") and c.lower_ not in ("to",)), None)
     body = [x for x in v.subtree if x.i not in drop and not (x.dep_ == "mark" and x.head.i == v.i)
             and not (x.dep_ == "punct" and x.head.i == v.i)]
@@ -408,7 +698,7 @@ def _invert(u: Unit, pos: dict[int, int], v: Any, drop: set[int]) -> str:
     subj_toks = list(subj.subtree)
     rest = [x for x in body if x.i not in {s.i for s in subj_toks} and (aux is None or x.i != aux.i)]
     rest_text = _words(u, pos, [x for x in rest if x.i > subj.i], 20, clause=True)
-    subj_text = _words(u, pos, subj_toks, 12)
+    subj_text = _words(u, pos, subj_toks, 12, clause=True)  # "the overhaul, due on Thursday,": the head phrase
     if not rest_text or not subj_text:
         return ""
     if subj_text.split()[0] in ("The", "A", "An") or (
@@ -445,6 +735,7 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
         if b - a < 20:
             continue
         risk = question = None
+        asked: list[tuple[str, float, list[str]]] = []
         for t in st:
             if risk is None and t.pos_ in ("VERB", "AUX"):
                 modal = any(c.dep_ == "aux" and c.lower_ in MODALS for c in t.children)
@@ -463,37 +754,64 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                     title = risk_title(u, pos, t)
                     if title:
                         risk = (title, 0.55, [t.lemma_])
-            if question is None:
-                low = t.lower_
-                if low in WH or (low in ("whether", "if") and t.dep_ == "mark") or (
-                        low == "that" and t.dep_ == "mark" and t.head.head.lemma_ in DOUBT):
-                    q = _embedded_question(u, pos, t)
+            low = t.lower_
+            lemma = _lemma(t)
+            if low in WH or (low in ("whether", "if") and t.dep_ == "mark") or (
+                    low == "that" and t.dep_ == "mark" and t.head.head.lemma_ in DOUBT):
+                q = _embedded_question(u, pos, t)
+                if q:
+                    asked.append((q, 0.75 if low != "if" else 0.6, [low]))
+            elif t.lemma_ in ("guarantee", "certain", "sure", "assure") and any(
+                    c.dep_ == "neg" for c in (t.children if t.pos_ == "VERB" else t.head.children)):
+                # "entry cannot be guaranteed" -> "Can entry be guaranteed?"
+                v = t if t.pos_ == "VERB" else t.head
+                q = _invert(u, pos, v, {c.i for c in v.children if c.dep_ == "neg"})
+                if q:
+                    asked.append((q, 0.6, ["not " + t.lemma_]))
+            elif lemma in SUPPOSE and t.tag_ == "VBN" and not _quoted(u, pos, t) and any(
+                    c.dep_ == "nsubjpass" and c.lower_ == "it" for c in t.children):
+                # "it is hoped that longer hours will stagger closing times": a hope or a guess, not a fact
+                inner = next((c for c in t.children if c.dep_ == "ccomp"), None)
+                if inner is not None:
+                    q = _invert(u, pos, inner, {c.i for c in inner.children if c.dep_ == "mark"})
                     if q:
-                        question = (q, 0.75 if low != "if" else 0.6, [low])
-                elif t.lemma_ in ("guarantee", "certain", "sure", "assure") and any(
-                        c.dep_ == "neg" for c in (t.children if t.pos_ == "VERB" else t.head.children)):
-                    # "entry cannot be guaranteed" -> "Can entry be guaranteed?"
-                    v = t if t.pos_ == "VERB" else t.head
-                    q = _invert(u, pos, v, {c.i for c in v.children if c.dep_ == "neg"})
-                    if q:
-                        question = (q, 0.6, ["not " + t.lemma_])
-                elif t.dep_ == "aux" and low == "will" and t.head.pos_ == "VERB" and not _quoted(u, pos, t):
-                    q = _invert(u, pos, t.head, set())
-                    if q:
-                        question = (q, 0.45, ["will"])
-                elif t.lemma_ in PENDING and t.pos_ == "VERB" and not _quoted(u, pos, t):
-                    x = next((c for c in t.children if c.dep_ == "xcomp"), None)
-                    subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-                    if subj is None and t.dep_ == "acl" and t.head.pos_ in ("NOUN", "PROPN"):
-                        subj = t.head  # "with the presidency hoping to strike a deal"
-                    if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it"):
-                        what = _words(u, pos, [y for y in x.subtree if y.i > x.i or y.i == x.i and y.lower_ != "to"], 16)
-                        who = _words(u, pos, list(subj.subtree), 10)
-                        if what and who:
-                            who = who if (subj.ent_type_ or subj.pos_ == "PROPN") else who[:1].lower() + who[1:]
-                            question = (f"Will {who} {x.lemma_ if x.pos_ == 'VERB' else ''}"
-                                        f"{what[len(x.text):] if what.startswith(x.text) else ' ' + what}?".replace("  ", " "),
-                                        0.45, [t.lemma_])
+                        asked.append((q, 0.7, [f"it is {t.lower_}"]))
+            elif t.dep_ == "aux" and low == "will" and t.head.pos_ == "VERB" and not _quoted(u, pos, t) and \
+                    _decision_ahead(t.head):
+                # a vote, a ballot, talks or a decision still to come: its outcome is open; a plain future is a statement
+                q = _invert(u, pos, t.head, set())
+                if q:
+                    asked.append((q, 0.45, ["will"]))
+            elif lemma in PENDING and t.pos_ == "VERB" and not _quoted(u, pos, t):
+                x = next((c for c in t.children if c.dep_ == "xcomp"), None)
+                subj = _subject(t)
+                if subj is None and t.dep_ == "acl" and t.head.pos_ in ("NOUN", "PROPN"):
+                    subj = t.head  # "with the presidency hoping to strike a deal"
+                if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it", "there"):
+                    what = _words(u, pos, [y for y in x.subtree if y.i > x.i or y.i == x.i and y.lower_ != "to"], 16)
+                    who = _who(u, pos, subj)
+                    if what and who:
+                        asked.append((f"Will {who} {x.lemma_ if x.pos_ == 'VERB' else ''}"
+                                      f"{what[len(x.text):] if what.startswith(x.text) else ' ' + what}?".replace("  ", " "),
+                                      0.55 if lemma in ("hope", "consider", "review", "decide") else 0.45, [lemma]))
+            elif lemma in CONSIDER and t.pos_ == "VERB" and t.tag_ in ("VBG", "VBZ", "VBP", "VB") and \
+                    not _quoted(u, pos, t):
+                # "the minister is looking at the idea of a levy": a decision still to be taken
+                obj = next((c for c in t.children if c.dep_ == "dobj"), None)
+                if obj is None:
+                    prep = next((c for c in t.children if c.dep_ == "prep" and c.lower_ in ("at", "into")), None)
+                    obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+                elif lemma == "look":
+                    obj = None
+                subj = _subject(t)
+                if obj is not None and subj is not None and subj.lower_ not in ("i", "we", "it", "there", "you"):
+                    what = _words(u, pos, list(obj.subtree), 14)
+                    who = _who(u, pos, subj)
+                    if what and who:
+                        what = what if (obj.left_edge.ent_type_ or obj.left_edge.pos_ == "PROPN") else \
+                            what[:1].lower() + what[1:]
+                        asked.append((f"What will {who} decide on {what}?", 0.6, [lemma]))
+        question = max(asked, key=lambda q: q[1]) if asked else None
         root = st[0].sent.root
         cue = next((t for t in st if t.lower_ in UNCERTAIN or t.lower_ in ("early", "premature")), None)
         if question is None and cue is not None and cue.head.lemma_ in ("be", "remain", "seem"):
@@ -517,6 +835,19 @@ KNOW = {"unclear", "uncertain", "understanding", "clarity", "clear", "know", "as
 DOUBT = {"speculate", "doubt", "question", "wonder", "rumour", "rumor"}
 
 
+def _knows(h: Any) -> bool:
+    """A word of not knowing or deciding, or a verb completed by one ("remains to be seen", "a matter for debate")."""
+    if h.lemma_.lower() in KNOW or h.lower_ in KNOW:
+        return True
+    for c in h.children:
+        if c.dep_ in ("xcomp", "acomp") and (c.lemma_ in KNOW or c.lower_ in KNOW):
+            return True
+        if c.dep_ == "attr" and h.lemma_ in ("be", "remain") and any(
+                g.dep_ == "prep" and any(o.lemma_ in KNOW for o in g.children if o.dep_ == "pobj") for g in c.children):
+            return True
+    return False
+
+
 def _embedded_question(u: Unit, pos: dict[int, int], t: Any) -> str:
     """'unclear where Trump stands' -> 'Where does Trump stand?'; 'whether X could be met' -> 'Could X be met?'."""
     v = t
@@ -526,7 +857,7 @@ def _embedded_question(u: Unit, pos: dict[int, int], t: Any) -> str:
         return ""
     gov, h = None, v.head
     for _ in range(3):
-        if h.lemma_.lower() in KNOW or h.lower_ in KNOW:
+        if _knows(h):
             gov = h
             break
         if h.head.i == h.i:
