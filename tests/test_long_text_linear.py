@@ -1,7 +1,8 @@
 """A single very long field renders in time proportional to its length, in every writer.
 
-Time is compared as a ratio between two sizes of the same field (the smaller of a few runs each),
-so the test does not depend on how fast or busy the machine is: a field four times longer must
+Time is compared as a ratio between two sizes of the same field (the smallest CPU time of a few runs
+each, measured again with more runs before a ratio is judged too high), so the test does not depend on
+how fast or busy the machine is: a field four times longer must
 take well under sixteen times as long (what a layout quadratic in the field's length would take).
 """
 
@@ -50,14 +51,17 @@ def with_field(report, field: str, text: str):
 
 
 def seconds(report, field: str, text: str, fmt: str, runs: int = 3) -> tuple[float, bytes]:
-    """The smallest of ``runs`` times to compose and render, and the output of the last run."""
+    """The smallest of ``runs`` CPU times to compose and render, and the output of the last run.
+
+    CPU time of this process, not wall clock: other work on a busy machine does not inflate it.
+    """
     layout, options = settings_for(None)
     best, data = float("inf"), b""
     for _ in range(runs):
         brief = with_field(report, field, text)
-        start = time.perf_counter()
+        start = time.process_time()
         data = render_format(compose(brief, layout, report), fmt, options)
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
     return best, data
 
 
@@ -80,6 +84,9 @@ def test_a_field_four_times_longer_takes_far_less_than_sixteen_times_as_long(bri
     seconds(brief, name, text(small), fmt, runs=1)  # warm caches (fonts, imports) before timing
     t_small, _ = seconds(brief, name, text(small), fmt)
     t_large, data = seconds(brief, name, text(4 * small), fmt)
+    if t_large / t_small >= 8:  # a stall in either measurement: measure both again, keep the smallest
+        t_small = min(t_small, seconds(brief, name, text(small), fmt, runs=5)[0])
+        t_large = min(t_large, seconds(brief, name, text(4 * small), fmt, runs=5)[0])
     assert t_large / t_small < 8, f"{field} in {fmt}: {t_small:.3f}s at {small} chars, {t_large:.3f}s at {4 * small}"
     if fmt == "md":
         assert text(4 * small) in data.decode("utf-8")
