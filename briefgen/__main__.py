@@ -1,6 +1,6 @@
 """Entry point for ``python -m briefgen``."""
 
-from briefgen.cli import main
+from briefgen.cli import run
 
 if __name__ == "__main__":  # pragma: no cover - exercised through subprocess tests
-    main()
+    run()

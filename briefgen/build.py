@@ -104,7 +104,7 @@ def build_brief(
     ``pdf_helper`` is one the caller started earlier still (this function closes it).
     Sources must lie in the brief's folder tree unless under a path in ``allow_outside``.
     """
-    from briefgen.config import source_date_epoch
+    from briefgen.outputs import source_date_epoch
 
     brief_path = Path(brief_path)
     # 1. refuse unknown formats and a bad SOURCE_DATE_EPOCH before doing any work

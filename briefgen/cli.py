@@ -7,10 +7,6 @@ import os
 
 import click
 
-# briefgen uses no pydantic plugins; looking them up scans every installed package's metadata
-# on the first model built, a noticeable share of a sub-second command.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
-
 from briefgen import __version__
 
 # command name -> (module under briefgen.commands, attribute, one-line help shown in `briefgen --help`)
@@ -90,3 +86,15 @@ def main() -> None:
     Example:
       briefgen validate inputs/ukraine-security-guarantees/brief.yaml
     """
+
+
+def run() -> None:
+    """The ``briefgen`` program: the command line, in a process of its own.
+
+    briefgen uses no pydantic plugins, and looking them up scans the metadata of every installed
+    package when the first model is built, a noticeable share of a sub-second command. The lookup
+    is switched off here, for briefgen's own process only (a value the user set is kept), never on
+    import: a program using briefgen as a library keeps its plugins.
+    """
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    main()

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from briefgen.errors import InputError
 from briefgen.fileio import ReadRefused, read_capped
 from briefgen.limits import MAX_CONFIG_BYTES
+from briefgen.outputs import source_date_epoch  # noqa: F401 - read by the commands with the config
 
 CONFIG_ENV = "BRIEFGEN_CONFIG"
 PASSWORD_ENV = "BRIEFGEN_SMTP_PASSWORD"
@@ -145,20 +146,3 @@ def load_config(path: Path | None = None) -> UserConfig:
         cache_dir = config.llm.cache_dir.expanduser()
         config.llm.cache_dir = cache_dir if cache_dir.is_absolute() else path.parent / cache_dir
     return config
-
-
-# The latest date every output format can hold (9999-12-31T23:59:59Z).
-_LAST_EPOCH = 253_402_300_799
-
-
-def source_date_epoch() -> int | None:
-    """``$SOURCE_DATE_EPOCH`` as seconds (None when unset); InputError naming what is wrong with it."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value:
-        return None
-    if not value.isascii() or not value.isdigit():
-        raise InputError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value[:40]!r}")
-    if len(value) > 12 or int(value) > _LAST_EPOCH:
-        raise InputError(f"SOURCE_DATE_EPOCH {value[:40]} is out of range: it must be at most {_LAST_EPOCH} "
-                         "(the last second of the year 9999)")
-    return int(value)

@@ -17,11 +17,30 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from briefgen.errors import OutputError
+from briefgen.errors import InputError, OutputError
 from briefgen.fileio import ReadRefused, read_capped
 
 MANIFEST_VERSION = 1
 _MANIFEST_CAP = 1_000_000  # a manifest lists a few files
+
+
+# --------------------------------------------------------------------------- reproducible dates
+
+# The latest date every output format can hold (9999-12-31T23:59:59Z).
+_LAST_EPOCH = 253_402_300_799
+
+
+def source_date_epoch() -> int | None:
+    """``$SOURCE_DATE_EPOCH`` as seconds (None when unset); InputError naming what is wrong with it."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit():
+        raise InputError(f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, not {value[:40]!r}")
+    if len(value) > 12 or int(value) > _LAST_EPOCH:
+        raise InputError(f"SOURCE_DATE_EPOCH {value[:40]} is out of range: it must be at most {_LAST_EPOCH} "
+                         "(the last second of the year 9999)")
+    return int(value)
 
 
 # --------------------------------------------------------------------------- the rule for output paths

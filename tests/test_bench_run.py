@@ -45,3 +45,16 @@ def test_bench_scaling_prints_a_growth_row_for_every_shape_and_stage_and_check_f
     assert any(r[-1] == "MISS" for r in rows)
     checked = _run(*args, "--check")
     assert checked.returncode == 1, checked.stdout + checked.stderr
+
+
+def test_bench_startup_prints_every_floor_row_against_version():
+    """One pair per row: every floor and command is printed with its time and its ratio to --version."""
+    result = _run(str(REPO / "bench" / "bench_startup.py"), "--repeat", "1")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for label in ("import click", "import pydantic.BaseModel", "pydantic floor (click, yaml, 1 model)",
+                  "brief models built (click, yaml)", "validate: its import floor", "validate the example",
+                  "build -f docx: its import floor", "build -f docx, the example"):
+        row = next((line for line in lines if line.startswith(label + " ")), None)
+        assert row is not None and row[len(label):].count("(") >= 2, (label, result.stdout)
+    assert any(line.startswith("briefgen --version ") for line in lines), result.stdout

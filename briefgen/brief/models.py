@@ -34,7 +34,7 @@ Id = Annotated[
 class _Model(BaseModel):
     """Base model: unknown fields are rejected, strings are stripped."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, defer_build=True)
 
 
 # --------------------------------------------------------------------------- vocabularies

@@ -39,6 +39,7 @@ def _is_bracketed(title: str) -> bool:
 
 
 _SWAP = {_OPEN: "\u2018", _CLOSE: "\u2019", "\u2018": _OPEN, "\u2019": _CLOSE}
+_MARKS = re.compile('["\u2018\u2019\u201c\u201d]')
 
 
 def nest_quotes(text: str) -> str:
@@ -46,6 +47,8 @@ def nest_quotes(text: str) -> str:
 
     Straight double quotes pair up by position; an apostrophe (’ inside a word, or with no ‘ open) stays.
     """
+    if not _MARKS.search(text):  # most quotes hold no quotation marks: nothing to walk
+        return text
     out: list[str] = []
     straight_open = True
     singles = 0  # single quotations opened and not yet closed
