@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from briefgen.draft import nlp as language
 from briefgen.draft.actors import fold, load_gazetteer
-from briefgen.draft.attribution import extract
+from briefgen.draft.attribution import Extract
+from briefgen.draft.attribution import extract as extract_parsed
 from briefgen.draft.stance import classify, combine
 from briefgen.errors import InputError
 
 GZ = load_gazetteer()
+
+
+def extract(text: str, body_start: int, gz) -> Extract:
+    """The extract of a text, segmented along its parse by the installed pipeline."""
+    return extract_parsed(text, body_start, gz, language.parse_text(language.load(), text, body_start))
 
 
 def speakers(text: str) -> list[tuple[str, str]]:

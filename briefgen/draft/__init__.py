@@ -110,14 +110,9 @@ def _analyse(args: tuple[str, Path, dict[str, Any], str | None, str]) -> Analyse
     meta.update({k: v for k, v in side.items() if v})
     # a source longer than any article is read up to a cap: time and memory stay bounded, and a warning says so
     text = doc.text[:doc.body_start + MAX_ANALYSED]
-    ex = extract(text, doc.body_start, gz)
-    offsets, texts = [], []
-    at = doc.body_start
-    for piece in language.pieces(text[doc.body_start:]):
-        offsets.append(at)
-        texts.append(piece)
-        at += len(piece)
-    reading = read(ex, doc.text, list(zip(offsets, language.parse(nlp, texts))), gz, sid)
+    docs = language.parse_text(nlp, text, doc.body_start)
+    ex = extract(text, doc.body_start, gz, docs)
+    reading = read(ex, doc.text, docs, gz, sid)
     ex.statements.sort(key=lambda st: (st.unit.index, st.start))
     warnings = []
     if _RUN_ON.search(doc.text, doc.body_start):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from briefgen.draft.actors import (Gazetteer, Mention, affiliation_of, entities, find_people, fold,
                                    role_after, role_before)
@@ -274,11 +275,11 @@ def _between_ok(mask: str, a: int, b: int, limit: int = 7) -> bool:
     return len(words) <= limit and sum(1 for w in words if w not in SKIP) <= 3
 
 
-def extract(text: str, body_start: int, gz: Gazetteer) -> Extract:
-    """Segment one source and attribute its statements to people, bodies and described voices."""
+def extract(text: str, body_start: int, gz: Gazetteer, docs: list[tuple[int, Any]]) -> Extract:
+    """Segment one source along its parse ((offset, Doc) pairs) and attribute its statements to speakers."""
     _tokens.cache_clear()  # caches help within one source only (keeps the benchmark honest)
     gz.__dict__.pop("_cache", None)
-    units = segment(text, body_start)
+    units = segment(text, body_start, docs)
     people: dict[str, Person] = {}
     # 1. register every full-named person first, so later surname-only mentions resolve
     named = [find_people(u.text, u.mask, gz) for u in units]

@@ -92,3 +92,14 @@ def pieces(text: str) -> list[str]:
 def parse(nlp: Any, texts: Iterable[str], batch_size: int = 64) -> Iterator[Any]:
     """spaCy Docs for the texts, in order (nlp.pipe; texts must be no longer than MAX_PIECE)."""
     yield from nlp.pipe(texts, batch_size=batch_size)
+
+
+def parse_text(nlp: Any, text: str, start: int = 0) -> list[tuple[int, Any]]:
+    """text[start:] parsed in pieces, as (offset of the piece in text, Doc) pairs in text order."""
+    offsets, texts = [], []
+    at = start
+    for piece in pieces(text[start:]):
+        offsets.append(at)
+        texts.append(piece)
+        at += len(piece)
+    return list(zip(offsets, parse(nlp, texts)))
