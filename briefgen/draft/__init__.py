@@ -18,7 +18,7 @@ from briefgen.brief import models as m
 from briefgen.draft.actors import (HONORIFIC as _HONORIFIC, POSTNOMINAL as _POSTNOMINAL, Gazetteer, entity_key,
                                    fold, load_gazetteer, name_form_groups, name_parts as _name_parts, same_people)
 from briefgen.draft.attribution import Extract, Person, Statement, extract
-from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_questions, find_risks,
+from briefgen.draft.grouping import (Group, Item, Phrase, described, find_options, find_questions, find_risks,
                                      group_items, group_options, premod_stems, stem)
 from briefgen.draft.grouping import FUNCTION
 from briefgen.draft import nlp as language
@@ -676,7 +676,7 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     # 1. options: phrases grouped by head noun, ranked by spread across sources
     groups = [g for g in group_options([p for a in docs for p in a.phrases])
               if (len(g.members) >= 2 or any(p.proposal for p in g.members))
-              and len(_option_title(g).split()) >= 2]  # a lone noun ("Deal", "Scheme") names no course of action
+              and len(_option_title(g).split()) >= 2 and not all(described(p) for p in g.members)]  # a lone noun ("Deal", "Scheme") names no course of action
     headlines = {a.sid: _headline_stems(a) for a in docs}
     groups.sort(key=lambda g: (-_option_score(g, headlines), g.key))
     groups = groups[:MAX_OPTIONS]

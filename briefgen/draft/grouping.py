@@ -192,6 +192,17 @@ def _no_object(unit: Unit, at: int, phrase: str, verb_at: int | None = None) -> 
     return at + last.start() in unit.people
 
 
+def described(p: Phrase) -> bool:
+    """A phrase with no action whose first word the parse reads as an adjective, adverb or pronoun ("very bad
+    bill", "tough negotiations", "his legal action"): it describes a thing, it names no course of action."""
+    u = p.unit
+    at = u.text.find(p.np)
+    first = _WORD.search(p.np)
+    if p.action or u.nouns is None or at < 0 or first is None:
+        return False
+    return at + first.start() in u.describing
+
+
 def find_options(source: str, unit: Unit) -> list[Phrase]:
     """Option phrases in a unit: objects of proposal verbs and policy instruments with their modifiers."""
     text = unit.text

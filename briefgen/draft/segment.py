@@ -43,6 +43,7 @@ class Unit:
     # None when the unit was not parsed
     nouns: frozenset[int] | None = None
     people: frozenset[int] = frozenset()
+    describing: frozenset[int] = frozenset()  # offsets of adjectives, adverbs and pronouns outside names
     # offsets of view words whose subject is named in the text, with that subject ("the unions want": 'unions')
     subjects: dict[int, tuple[str, bool]] = field(default_factory=dict)  # -> (subject text, a name or plural)
 
