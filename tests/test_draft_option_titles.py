@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefgen.draft import analyse_sources
+import yaml
+
+from briefgen.draft import analyse_sources, draft_to_file
 
 
 def _surfaces(tmp_path: Path, text: str) -> set[str]:
@@ -43,3 +45,50 @@ def test_a_phrase_cut_at_a_possessive_or_on_a_conjunction_is_no_option(tmp_path)
 
 def test_a_real_course_of_action_is_still_found(tmp_path):
     assert "impose curfews" in _surfaces(tmp_path, HARBOUR)
+
+
+AID = """Debt plan backed
+
+The chancellor has pledged to write off the debt owed by the poorest nations.
+Campaigners want to write off the debt owed by the poorest nations too.
+"""
+
+
+def test_a_phrasal_verb_keeps_its_particle(tmp_path):
+    found = _surfaces(tmp_path, AID)
+    assert any(s.startswith("write off") for s in found), found
+    assert not any(s.startswith("write debt") or s.startswith("write the debt") for s in found), found
+
+
+def _brief(tmp_path: Path, text: str) -> dict:
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(text, encoding="utf-8")
+    return yaml.safe_load(draft_to_file([src], tmp_path / "brief.yaml").read_text(encoding="utf-8"))
+
+
+CUTS = """Spending row
+
+A former chairman suggested the leader was secretly planning even bigger "cuts".
+Labour said the Tories were planning even bigger "cuts".
+The Tories said they would cut waste, not services.
+"""
+
+
+def test_an_option_title_keeps_no_quote_mark_without_its_pair(tmp_path):
+    titles = [o["title"] for o in _brief(tmp_path, CUTS)["options"]]
+    assert titles, "no option drafted"
+    assert all(t.count('"') % 2 == 0 and t.count("“") == t.count("”") for t in titles), titles
+
+
+DESCRIBED = """Bill row
+
+One MP said he would be uneasy about supporting a very bad bill.
+Another MP said it was a very bad bill and a divided government.
+Ministers want to introduce the terror bill next week.
+"""
+
+
+def test_a_phrase_that_only_describes_a_thing_is_no_option(tmp_path):
+    titles = [o["title"].lower() for o in _brief(tmp_path, DESCRIBED)["options"]]
+    assert not any(t.startswith(("very bad", "divided")) for t in titles), titles

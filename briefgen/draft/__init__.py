@@ -582,6 +582,10 @@ def _option_title(g: Group) -> str:
     best = max(counts.items(), key=lambda kv: (not HALT.match(kv[0]) and not _KEEP.match(kv[0]),
                                                len(kv[0].split()) > 1, kv[0] in action, kv[1],
                                                len(kv[0].split()) <= 6, len(kv[0]), kv[0]))[0]
+    # a phrase cut inside a quotation keeps one quote mark ('Plan even bigger "cuts'): a title is no quotation,
+    # so a mark left without its pair goes
+    if best.count('"') % 2 or best.count("“") != best.count("”"):
+        best = re.sub(r"\s*[\"“”]\s*", lambda q: " " if q.group(0).strip() != q.group(0) else "", best).strip()
     return best[:1].upper() + best[1:]
 
 

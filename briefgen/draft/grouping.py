@@ -179,14 +179,17 @@ def junk_option(phrase: str, head: str) -> bool:
     return False
 
 
-def _no_object(unit: Unit, at: int, phrase: str, verb_at: int | None = None) -> bool:
+def no_object(unit: Unit, at: int, phrase: str, verb_at: int | None = None) -> bool:
     """What follows an action word names no thing acted on, by the parse: the action word is a noun ("chat show
     host Robert …"), the phrase ends on a word that is no noun ("establish whether"), or it names a person."""
-    if unit.nouns is None:
-        return False  # no parse: the wording rules alone decide
+    if unit.nouns is None or at < 0:
+        return False  # no parse (or no verbatim phrase): the wording rules alone decide
     if verb_at is not None and verb_at in unit.nouns:
         return True
-    last = list(_WORD.finditer(phrase))[-1]
+    words = list(_WORD.finditer(phrase))
+    if not words:
+        return True
+    last = words[-1]
     if at + last.start() not in unit.nouns:
         return True
     return at + last.start() in unit.people
@@ -223,7 +226,7 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
             continue
         # a bare verb form ("host", "offer") must be read as a verb; "deployment of" is a noun by design
         bare = not m.group(1).lower().endswith(("of", "on", "ing"))  # a gerund's tag is the noun's, too
-        if _no_object(unit, text.find(phrase, m.end()), phrase, m.start() if bare else None):
+        if no_object(unit, text.find(phrase, m.end()), phrase, m.start() if bare else None):
             continue
         out.append(Phrase(source, unit, phrase, text[m.start():m.end()] + phrase, head,
                           {stem(w) for w in words[:-1]}, True, True))
@@ -234,7 +237,7 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         phrase = np[0]
         words = _WORD.findall(phrase)
         if words[-1].lower() in NOT_HEAD or len(words) < 1 or junk_option(phrase, words[-1].lower()) \
-                or _no_object(unit, text.find(phrase, m.end()), phrase):
+                or no_object(unit, text.find(phrase, m.end()), phrase):
             continue
         out.append(Phrase(source, unit, phrase, m.group(1) + " " + phrase, stem(words[-1]),
                           {stem(w) for w in words[:-1]}, True, True))

@@ -908,7 +908,7 @@ _ACTS = {"introduce", "end", "abolish", "keep", "protect", "cap", "raise", "cut"
 
 def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
     """What is put forward or fought over: the objects and infinitives of propose/back/oppose verbs."""
-    from briefgen.draft.grouping import Phrase, junk_option, stem
+    from briefgen.draft.grouping import Phrase, junk_option, no_object, stem
 
     pos = {t.i: rel for rel, t in ut}
     out = []
@@ -950,12 +950,14 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         phrase_toks = [t for t in obj.subtree if t.dep_ not in ("relcl", "punct") and t.i >= obj.left_edge.i
                        and t.i not in drop]
         np = _words(u, pos, [t for t in phrase_toks if t.dep_ != "det" or t.i != obj.left_edge.i], 7, clause=True)
-        if not np or junk_option(np, obj.lemma_):
+        if not np or junk_option(np, obj.lemma_) or no_object(u, u.text.find(np), np):
             continue
         verb = inner_verb or (comp if comp is not None else (
             v if v.lemma_ not in ("back", "support", "oppose", "reject", "want", "urge", "call", "demand", "favour",
                                   "favor", "seek", "push", "recommend", "veto", "block") else None))
-        surface = f"{verb.lemma_} {np}" if verb is not None else np
+        # "write off the debt": the particle is part of the verb, "write the debt" says something else
+        prt = next((c.lower_ for c in verb.children if c.dep_ == "prt"), None) if verb is not None else None
+        surface = f"{verb.lemma_} {prt + ' ' if prt else ''}{np}" if verb is not None else np
         mods = {stem(w) for w in np.split()[:-1]}
         out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None))
     return out
