@@ -1,4 +1,4 @@
-"""Option phrases that name a course of action, not fragments, found in invented articles with the installed spaCy pipeline."""
+"""Drafted items an analyst would not delete: option phrases that name a course of action, whole actor roles (invented articles, installed spaCy pipeline)."""
 
 from __future__ import annotations
 
@@ -92,3 +92,19 @@ Ministers want to introduce the terror bill next week.
 def test_a_phrase_that_only_describes_a_thing_is_no_option(tmp_path):
     titles = [o["title"].lower() for o in _brief(tmp_path, DESCRIBED)["options"]]
     assert not any(t.startswith(("very bad", "divided")) for t in titles), titles
+
+
+ROLES = """Harbour levy row
+
+Harbour boss John Houston, 54, said the harbour levy was unfair.
+Mr Houston said the harbour levy would drive ferry firms away.
+Labour's Elizabeth Blackman said the harbour levy was needed.
+Ms Blackman said the harbour levy would pay for new harbour walls.
+"""
+
+
+def test_an_actor_role_is_no_age_and_no_possessive_fragment(tmp_path):
+    actors = _brief(tmp_path, ROLES)["actors"]
+    roles = {a["name"]: a.get("role") for a in actors}
+    assert "John Houston" in roles and "Elizabeth Blackman" in roles, roles
+    assert all(r is None or (any(ch.isalpha() for ch in r) and not r.endswith(("'s", "’s"))) for r in roles.values()), roles

@@ -431,6 +431,18 @@ def _is_reporter(acc: ActorAcc, gz: Gazetteer) -> bool:
     return bool(acc.role and _REPORTER.search(acc.role)) or bool(acc.affiliation and gz.is_media(acc.affiliation))
 
 
+_ROLE_END = re.compile(r"(?:\b(?:of|and|or|the|a|an|to|for|in|on|at|by|with|where|who|which|that|as|from)|['’]s?)$",
+                       re.I)
+
+
+def _fragment_role(role: str) -> bool:
+    """A role cut from its sentence: it ends on a function word or a possessive ("House of", "prime minister and",
+    "Labour's"), it is a number ("54"), or it runs into the next sentence ("… the European Union In his speech")."""
+    words = role.split()
+    return bool(_ROLE_END.search(role) or not any(ch.isalpha() for ch in role)
+                or any(w[:1].isupper() and w.lower() in FUNCTION and not w.isupper() for w in words[1:]))
+
+
 def _person_or_not(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> str | None:
     """'person' when the model reads the name as a person (or a title says so), a kind when it reads a body, else None."""
     labels: Counter = Counter()
@@ -769,7 +781,7 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         row: dict[str, Any] = {"id": aid, "name": acc.name, "kind": acc.kind}
         if acc.kind == "person" and acc.affiliation:
             row["affiliation"] = acc.affiliation
-        if acc.role:
+        if acc.role and not _fragment_role(acc.role):
             row["role"] = acc.role
         if acc.kind != "person" and acc.name in gz.entries:
             # the short forms the sources use for this body ("UK", "Tories") are its aliases
