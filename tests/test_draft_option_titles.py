@@ -108,3 +108,19 @@ def test_an_actor_role_is_no_age_and_no_possessive_fragment(tmp_path):
     roles = {a["name"]: a.get("role") for a in actors}
     assert "John Houston" in roles and "Elizabeth Blackman" in roles, roles
     assert all(r is None or (any(ch.isalpha() for ch in r) and not r.endswith(("'s", "’s"))) for r in roles.values()), roles
+
+
+LAUNCH = """Harbour party
+
+The new harbour party, which is expected to launch on Wednesday, will stand in most seats.
+Harbour boss John Houston is expected to stand in the harbour seat.
+"""
+
+
+def test_a_relative_pronoun_never_becomes_the_subject_of_an_open_question(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text(LAUNCH, encoding="utf-8")
+    (a,) = analyse_sources([src])
+    asked = [q.title for q in a.questions]
+    assert not any(w in q.lower().split()[:2] for q in asked for w in ("which", "who", "that")), asked
+    assert any("John Houston" in q for q in asked), asked  # a named subject still makes a question

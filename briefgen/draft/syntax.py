@@ -696,16 +696,20 @@ def _invert(u: Unit, pos: dict[int, int], v: Any, drop: set[int]) -> str:
     aux = next((c for c in v.lefts if c.dep_ in ("aux", "auxpass") and c.lower_ not in ("to",)), None)
     body = [x for x in v.subtree if x.i not in drop and not (x.dep_ == "mark" and x.head.i == v.i)
             and not (x.dep_ == "punct" and x.head.i == v.i)]
-    if subj is None or subj.tag_ in ("WP", "WDT"):  # "who head west": a relative clause asks nothing
+    if subj is None or subj.tag_ in ("WP", "WDT") or v.dep_ == "relcl":  # "who head west": a relative clause asks nothing
         return ""
     subj_toks = list(subj.subtree)
+    if subj_toks[0].tag_ in ("WP", "WDT") or subj_toks[0].lower_ == "that" and len(subj_toks) == 1:
+        return ""  # "which hold on 5 May", "that detain suspects": the subject stands for a noun elsewhere
     rest = [x for x in body if x.i not in {s.i for s in subj_toks} and (aux is None or x.i != aux.i)]
     rest_text = _words(u, pos, [x for x in rest if x.i > subj.i], 20, clause=True)
     subj_text = _words(u, pos, subj_toks, 12, clause=True)  # "the overhaul, due on Thursday,": the head phrase
     if not rest_text or not subj_text:
         return ""
+    first = subj_toks[0]  # the word that loses its capital: "Tony Blair" keeps it whatever the head is
     if subj_text.split()[0] in ("The", "A", "An") or (
-            subj_text.split()[0] != "I" and not (subj.ent_type_ or subj.pos_ == "PROPN")):
+            subj_text.split()[0] != "I" and not (subj.ent_type_ or subj.pos_ == "PROPN")
+            and not (first.ent_type_ or first.pos_ == "PROPN")):
         subj_text = subj_text[:1].lower() + subj_text[1:]
     if aux is not None:
         return f"{_cap(aux.lower_)} {subj_text} {rest_text}?"
@@ -790,7 +794,9 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                 subj = _subject(t)
                 if subj is None and t.dep_ == "acl" and t.head.pos_ in ("NOUN", "PROPN"):
                     subj = t.head  # "with the presidency hoping to strike a deal"
-                if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it", "there"):
+                # "which is expected to launch": a relative pronoun stands for a noun elsewhere, it names no one
+                if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it", "there") \
+                        and subj.tag_ not in ("WP", "WDT") and t.dep_ != "relcl":
                     what = _words(u, pos, [y for y in x.subtree if y.i > x.i or y.i == x.i and y.lower_ != "to"], 16)
                     who = _who(u, pos, subj)
                     if what and who:
