@@ -124,3 +124,13 @@ def test_a_relative_pronoun_never_becomes_the_subject_of_an_open_question(tmp_pa
     asked = [q.title for q in a.questions]
     assert not any(w in q.lower().split()[:2] for q in asked for w in ("which", "who", "that")), asked
     assert any("John Houston" in q for q in asked), asked  # a named subject still makes a question
+
+
+def test_a_question_made_from_a_clause_keeps_the_capital_of_a_name(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("Nanny case\n\nBut he could not find evidence to show whether Mr Blunkett's intervention was "
+                   "intended to give special help for the nanny.\n", encoding="utf-8")
+    (a,) = analyse_sources([src])
+    asked = [q.title for q in a.questions]
+    assert any("Mr Blunkett's intervention" in q for q in asked), asked
+    assert not any(" mr " in q for q in asked), asked
