@@ -134,3 +134,13 @@ def test_a_question_made_from_a_clause_keeps_the_capital_of_a_name(tmp_path):
     asked = [q.title for q in a.questions]
     assert any("Mr Blunkett's intervention" in q for q in asked), asked
     assert not any(" mr " in q for q in asked), asked
+
+
+def test_a_risk_caused_by_a_relative_clause_names_the_noun_it_hangs_on(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("Terror law\n\nMinisters propose control orders, which would mean house arrest in the most "
+                   "serious cases.\n", encoding="utf-8")
+    (a,) = analyse_sources([src])
+    titles = [r.title for r in a.risks]
+    assert any(t.startswith("Control orders →") for t in titles), titles
+    assert not any(t.split()[0].lower() in ("which", "who") for t in titles if t), titles

@@ -681,11 +681,16 @@ def risk_title(u: Unit, pos: dict[int, int], v: Any) -> str:
     else:
         cause_toks = list(subj.subtree) if subj is not None else []
         effect_toks = _subtree_without(v, {x.i for x in cause_toks})
+        if subj is not None and subj.tag_ in ("WP", "WDT") and v.dep_ == "relcl":
+            # "control orders, which would mean house arrest": the cause is the noun the clause hangs on
+            within = {x.i for x in v.subtree}
+            cause_toks = [x for x in v.head.subtree if x.i not in within and x.i <= v.head.i
+                          or x.i == v.head.i] if v.head.pos_ in ("NOUN", "PROPN") else []
     effect_toks = [x for x in effect_toks if not (x.dep_ in ("punct", "mark") and x.head.i == v.i)]
     cause, effect = _words(u, pos, cause_toks), _words(u, pos, effect_toks)
     if not effect or len(effect.split()) < 2:
         return ""
-    if not cause or cause.lower() in ("it", "this", "that", "they", "he", "she", "we", "i", "there"):
+    if not cause or cause.lower() in ("it", "this", "that", "they", "he", "she", "we", "i", "there", "which", "who"):
         return _cap(effect)
     return f"{_cap(cause)} → {effect}"
 
