@@ -144,3 +144,34 @@ def test_a_risk_caused_by_a_relative_clause_names_the_noun_it_hangs_on(tmp_path)
     titles = [r.title for r in a.risks]
     assert any(t.startswith("Control orders →") for t in titles), titles
     assert not any(t.split()[0].lower() in ("which", "who") for t in titles if t), titles
+
+
+LEVY = """Harbour levy attacked
+
+Rhodri Price, for the Liberal Democrats, called on ministers to publish the harbour levy figures.
+"It is very clear that there are some serious loose ends in the harbour accounts," Mr Price told MPs.
+Responding to the report, Mr Price also attacked the "unfair" harbour levy.
+Lib Dem spokesman Rhodri Price also branded the harbour plans as "fantasy economics".
+Rhodri Price also accused the minister of ducking tough choices on the harbour levy.
+"""
+
+
+def test_a_name_known_as_a_person_is_never_also_a_body(tmp_path):
+    actors = _brief(tmp_path, LEVY)["actors"]
+    forms = [(n, a["kind"]) for a in actors for n in [a["name"], *a.get("aliases", [])] if "Price" in n]
+    assert forms and all(kind == "person" for _, kind in forms), forms
+    assert len({a["id"] for a in actors if "Price" in a["name"]}) == 1, forms
+
+
+QUAKE = """Aid for the coast
+
+The earthquake sent huge waves across the coast last month.
+The International Monetary Fund said it would offer cheap loans to the coast.
+Ministers want to send aid workers to the coast.
+"""
+
+
+def test_an_event_told_in_the_past_or_the_name_of_a_body_is_no_option(tmp_path):
+    found = _surfaces(tmp_path, QUAKE)
+    assert not any(s.startswith("sent") or "monetary fund" in s for s in found), found
+    assert any(s.startswith("send aid workers") for s in found), found

@@ -343,6 +343,12 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
         if acc.office and acc.affiliation is None:
             acc.affiliation = "government"
             acc.how["affiliation from an office of the government (parse)"] += 1
+    # a name already known as a person's ("Mr Cable", "Vincent Cable") is that person, whatever a lone clause made of it
+    known = {fold(n): k for k, acc in actors.items() if acc.kind == "person" for n in (acc.name, *acc.aliases)}
+    for key in [k for k, acc in actors.items() if acc.kind != "person" and acc.name not in gz.entries]:
+        owner = known.get(fold(actors[key].name))
+        if owner is not None and owner != key and owner in actors:
+            _absorb(actors[owner], actors.pop(key))
     return actors
 
 

@@ -225,6 +225,8 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         if junk_option(phrase, head):
             continue
         # a bare verb form ("host", "offer") must be read as a verb; "deployment of" is a noun by design
+        if m.start() in unit.past:
+            continue  # "the earthquake sent huge waves": what was done is reported, nothing is put forward
         bare = not m.group(1).lower().endswith(("of", "on", "ing"))  # a gerund's tag is the noun's, too
         if no_object(unit, text.find(phrase, m.end()), phrase, m.start() if bare else None):
             continue
@@ -243,8 +245,8 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
                           {stem(w) for w in words[:-1]}, True, True))
     for m in _WORD.finditer(text):
         lw = m.group(0).lower()
-        if lw not in INSTRUMENT:
-            continue
+        if lw not in INSTRUMENT or m.start() in unit.bodies:
+            continue  # "the International Monetary Fund": a word of a body's name names that body, no instrument
         before = _np_before(text, m.start(), unit.verbs)
         phrase = (before or "") + m.group(0)
         tail = re.match(r"\s+of\s+the\s+(\w+)\b", text[m.end():])
