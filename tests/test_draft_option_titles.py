@@ -166,12 +166,11 @@ def test_a_name_known_as_a_person_is_never_also_a_body(tmp_path):
 QUAKE = """Aid for the coast
 
 The earthquake sent huge waves across the coast last month.
-The International Monetary Fund said it would offer cheap loans to the coast.
 Ministers want to send aid workers to the coast.
 """
 
 
-def test_an_event_told_in_the_past_or_the_name_of_a_body_is_no_option(tmp_path):
+def test_an_event_told_in_the_past_is_no_option(tmp_path):
     found = _surfaces(tmp_path, QUAKE)
-    assert not any(s.startswith("sent") or "monetary fund" in s for s in found), found
+    assert not any(s.startswith("sent") for s in found), found
     assert any(s.startswith("send aid workers") for s in found), found

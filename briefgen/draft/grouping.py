@@ -245,8 +245,8 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
                           {stem(w) for w in words[:-1]}, True, True))
     for m in _WORD.finditer(text):
         lw = m.group(0).lower()
-        if lw not in INSTRUMENT or m.start() in unit.bodies:
-            continue  # "the International Monetary Fund": a word of a body's name names that body, no instrument
+        if lw not in INSTRUMENT:
+            continue
         before = _np_before(text, m.start(), unit.verbs)
         phrase = (before or "") + m.group(0)
         tail = re.match(r"\s+of\s+the\s+(\w+)\b", text[m.end():])

@@ -176,7 +176,6 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         u.nouns = frozenset(rel for rel, t in ut if t.pos_ in ("NOUN", "PROPN") or t.tag_ == "VBG")
         u.people = frozenset(rel for rel, t in ut if t.ent_type_ == "PERSON")
         u.past = frozenset(rel for rel, t in ut if t.tag_ == "VBD")
-        u.bodies = frozenset(rel for rel, t in ut if t.ent_type_ in ("ORG", "FAC", "GPE") and t.ent_iob_ != "O")
         u.describing = frozenset(rel for rel, t in ut if t.pos_ in ("ADJ", "ADV", "PRON", "DET") and not t.ent_type_)
         u.subjects = _view_subjects(ut)
         _roles(u, ut, gz, r)
