@@ -1,7 +1,11 @@
-"""Drafted items an analyst would not delete: option phrases that name a course of action, whole actor roles (invented articles, installed spaCy pipeline)."""
+"""Drafted items an analyst would keep: options that name a course of action, whole roles, well-formed questions.
+
+Each case is an invented article read with the installed spaCy pipeline.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -107,7 +111,8 @@ def test_an_actor_role_is_no_age_and_no_possessive_fragment(tmp_path):
     actors = _brief(tmp_path, ROLES)["actors"]
     roles = {a["name"]: a.get("role") for a in actors}
     assert "John Houston" in roles and "Elizabeth Blackman" in roles, roles
-    assert all(r is None or (any(ch.isalpha() for ch in r) and not r.endswith(("'s", "’s"))) for r in roles.values()), roles
+    assert all(r is None or (any(ch.isalpha() for ch in r) and not r.endswith(("'s", "’s")))
+               for r in roles.values()), roles
 
 
 LAUNCH = """Harbour party
@@ -174,3 +179,13 @@ def test_an_event_told_in_the_past_is_no_option(tmp_path):
     found = _surfaces(tmp_path, QUAKE)
     assert not any(s.startswith("sent") for s in found), found
     assert any(s.startswith("send aid workers") for s in found), found
+
+
+def test_a_question_about_what_someone_seeks_keeps_the_capital_of_a_name(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("Harbour vote\n\nTony Blair has sought to reassure Labour backbenchers that nothing will stand in "
+                   "the way of the harbour levy.\nMr Ebbers' trial is expected to last two months.\n", encoding="utf-8")
+    (a,) = analyse_sources([src])
+    asked = [q.title for q in a.questions]
+    assert asked, "no question drafted"
+    assert not any(re.search(r"\b(?:tony|mr) [A-Z]", q) for q in asked), asked

@@ -343,7 +343,7 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
         if acc.office and acc.affiliation is None:
             acc.affiliation = "government"
             acc.how["affiliation from an office of the government (parse)"] += 1
-    # a name already known as a person's ("Mr Cable", "Vincent Cable") is that person, whatever a lone clause made of it
+    # a name already known as a person's ("Mr Cable") is that person, whatever a lone clause made of it
     known = {fold(n): k for k, acc in actors.items() if acc.kind == "person" for n in (acc.name, *acc.aliases)}
     for key in [k for k, acc in actors.items() if acc.kind != "person" and acc.name not in gz.entries]:
         owner = known.get(fold(actors[key].name))
@@ -698,7 +698,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     # 1. options: phrases grouped by head noun, ranked by spread across sources
     groups = [g for g in group_options([p for a in docs for p in a.phrases])
               if (len(g.members) >= 2 or any(p.proposal for p in g.members))
-              and len(_option_title(g).split()) >= 2 and not all(described(p) for p in g.members)]  # a lone noun ("Deal", "Scheme") names no course of action
+              # a lone noun ("Deal", "Scheme") names no course of action, nor do words that only describe a thing
+              and len(_option_title(g).split()) >= 2 and not all(described(p) for p in g.members)]
     headlines = {a.sid: _headline_stems(a) for a in docs}
     groups.sort(key=lambda g: (-_option_score(g, headlines), g.key))
     groups = groups[:MAX_OPTIONS]

@@ -638,7 +638,9 @@ def _who(u: Unit, pos: dict[int, int], subj: Any) -> str:
     who = _words(u, pos, list(subj.subtree), 10)
     if who.startswith("The "):  # "the Lib Dems": the article is not part of the name
         return "t" + who[1:]
-    return who if (subj.ent_type_ or subj.pos_ == "PROPN" or not who) else who[:1].lower() + who[1:]
+    first = min(subj.subtree, key=lambda t: t.i)  # "Mr Ebbers' trial": the name opens the words, not the head
+    named = subj.ent_type_ or subj.pos_ == "PROPN" or first.ent_type_ or first.pos_ == "PROPN"
+    return who if (named or not who) else who[:1].lower() + who[1:]
 
 
 def _words(u: Unit, pos: dict[int, int], toks: list[Any], limit: int = MAX_SIDE, clause: bool = False) -> str:
@@ -702,8 +704,8 @@ def _invert(u: Unit, pos: dict[int, int], v: Any, drop: set[int]) -> str:
     aux = next((c for c in v.lefts if c.dep_ in ("aux", "auxpass") and c.lower_ not in ("to",)), None)
     body = [x for x in v.subtree if x.i not in drop and not (x.dep_ == "mark" and x.head.i == v.i)
             and not (x.dep_ == "punct" and x.head.i == v.i)]
-    if subj is None or subj.tag_ in ("WP", "WDT") or v.dep_ == "relcl":  # "who head west": a relative clause asks nothing
-        return ""
+    if subj is None or subj.tag_ in ("WP", "WDT") or v.dep_ == "relcl":  # "who head west": a relative clause
+        return ""  # asks nothing
     subj_toks = list(subj.subtree)
     if subj_toks[0].tag_ in ("WP", "WDT") or subj_toks[0].lower_ == "that" and len(subj_toks) == 1:
         return ""  # "which hold on 5 May", "that detain suspects": the subject stands for a noun elsewhere
