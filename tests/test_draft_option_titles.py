@@ -189,3 +189,17 @@ def test_a_question_about_what_someone_seeks_keeps_the_capital_of_a_name(tmp_pat
     asked = [q.title for q in a.questions]
     assert asked, "no question drafted"
     assert not any(re.search(r"\b(?:tony|mr) [A-Z]", q) for q in asked), asked
+
+
+FUND = """Coast loans
+
+The International Monetary Fund said it would lend money to the coast.
+The International Monetary Fund has already sent staff, officials said.
+Ministers want to send aid workers to the coast.
+Ministers want to send aid workers to the coast next week, the minister said.
+"""
+
+
+def test_the_name_of_a_body_is_no_option(tmp_path):
+    titles = [o["title"].lower() for o in _brief(tmp_path, FUND)["options"]]
+    assert titles and not any("monetary fund" in t for t in titles), titles

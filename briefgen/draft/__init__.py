@@ -698,8 +698,10 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     # 1. options: phrases grouped by head noun, ranked by spread across sources
     groups = [g for g in group_options([p for a in docs for p in a.phrases])
               if (len(g.members) >= 2 or any(p.proposal for p in g.members))
-              # a lone noun ("Deal", "Scheme") names no course of action, nor do words that only describe a thing
-              and len(_option_title(g).split()) >= 2 and not all(described(p) for p in g.members)]
+              # a lone noun ("Deal", "Scheme") names no course of action, nor do words that only describe a thing,
+              # nor a body's name ("International Monetary Fund") when the policy word is never used outside one
+              and len(_option_title(g).split()) >= 2 and not all(described(p) for p in g.members)
+              and not all(p.named for p in g.members)]
     headlines = {a.sid: _headline_stems(a) for a in docs}
     groups.sort(key=lambda g: (-_option_score(g, headlines), g.key))
     groups = groups[:MAX_OPTIONS]

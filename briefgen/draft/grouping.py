@@ -98,6 +98,7 @@ class Phrase:
     mods: set[str]
     proposal: bool
     action: bool = False  # found as the object of a proposal verb ("impose a tax")
+    named: bool = False  # the policy word is part of a body's name ("the International Monetary Fund")
 
 
 @dataclass
@@ -256,7 +257,7 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         if len(words) < 2 and not proposal_here or junk_option(phrase, lw):
             continue
         out.append(Phrase(source, unit, phrase, phrase, stem(lw), {stem(w) for w in words if w.lower() != lw},
-                          proposal_here))
+                          proposal_here, named=m.start() in unit.bodies))
     return out
 
 

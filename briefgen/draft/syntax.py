@@ -175,6 +175,7 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         u.verbs = frozenset(rel for rel, t in ut if t.tag_ in ("VBD", "VBZ", "VBP", "VBN", "MD"))
         u.nouns = frozenset(rel for rel, t in ut if t.pos_ in ("NOUN", "PROPN") or t.tag_ == "VBG")
         u.people = frozenset(rel for rel, t in ut if t.ent_type_ == "PERSON")
+        u.bodies = frozenset(rel for rel, t in ut if t.ent_type_ in ("ORG", "FAC", "GPE"))
         u.past = frozenset(rel for rel, t in ut if t.tag_ == "VBD")
         u.describing = frozenset(rel for rel, t in ut if t.pos_ in ("ADJ", "ADV", "PRON", "DET") and not t.ent_type_)
         u.subjects = _view_subjects(ut)
