@@ -18,7 +18,7 @@ from briefgen.brief import models as m
 from briefgen.draft.actors import (HONORIFIC as _HONORIFIC, POSTNOMINAL as _POSTNOMINAL, Gazetteer, entity_key,
                                    fold, load_gazetteer, name_form_groups, name_parts as _name_parts, same_people)
 from briefgen.draft.attribution import Extract, Person, Statement, extract
-from briefgen.draft.grouping import (Group, Item, Phrase, find_options, find_questions, find_risks,
+from briefgen.draft.grouping import (Group, Item, Phrase, described, find_options, find_questions, find_risks,
                                      group_items, group_options, premod_stems, stem)
 from briefgen.draft.grouping import FUNCTION
 from briefgen.draft import nlp as language
@@ -343,6 +343,12 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
         if acc.office and acc.affiliation is None:
             acc.affiliation = "government"
             acc.how["affiliation from an office of the government (parse)"] += 1
+    # a name already known as a person's ("Mr Cable") is that person, whatever a lone clause made of it
+    known = {fold(n): k for k, acc in actors.items() if acc.kind == "person" for n in (acc.name, *acc.aliases)}
+    for key in [k for k, acc in actors.items() if acc.kind != "person" and acc.name not in gz.entries]:
+        owner = known.get(fold(actors[key].name))
+        if owner is not None and owner != key and owner in actors:
+            _absorb(actors[owner], actors.pop(key))
     return actors
 
 
@@ -429,6 +435,18 @@ _REPORTER = re.compile(r"\b(correspondent|reporter|editor|journalist|presenter|a
 def _is_reporter(acc: ActorAcc, gz: Gazetteer) -> bool:
     """A person whose title makes them the reporter of the story (a correspondent, an editor of an outlet)."""
     return bool(acc.role and _REPORTER.search(acc.role)) or bool(acc.affiliation and gz.is_media(acc.affiliation))
+
+
+_ROLE_END = re.compile(r"(?:\b(?:of|and|or|the|a|an|to|for|in|on|at|by|with|where|who|which|that|as|from)|['’]s?)$",
+                       re.I)
+
+
+def _fragment_role(role: str) -> bool:
+    """A role cut from its sentence: it ends on a function word or a possessive ("House of", "prime minister and",
+    "Labour's"), it is a number ("54"), or it runs into the next sentence ("… the European Union In his speech")."""
+    words = role.split()
+    return bool(_ROLE_END.search(role) or not any(ch.isalpha() for ch in role)
+                or any(w[:1].isupper() and w.lower() in FUNCTION and not w.isupper() for w in words[1:]))
 
 
 def _person_or_not(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> str | None:
@@ -582,6 +600,10 @@ def _option_title(g: Group) -> str:
     best = max(counts.items(), key=lambda kv: (not HALT.match(kv[0]) and not _KEEP.match(kv[0]),
                                                len(kv[0].split()) > 1, kv[0] in action, kv[1],
                                                len(kv[0].split()) <= 6, len(kv[0]), kv[0]))[0]
+    # a phrase cut inside a quotation keeps one quote mark ('Plan even bigger "cuts'): a title is no quotation,
+    # so a mark left without its pair goes
+    if best.count('"') % 2 or best.count("“") != best.count("”"):
+        best = re.sub(r"\s*[\"“”]\s*", lambda q: " " if q.group(0).strip() != q.group(0) else "", best).strip()
     return best[:1].upper() + best[1:]
 
 
@@ -676,7 +698,10 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     # 1. options: phrases grouped by head noun, ranked by spread across sources
     groups = [g for g in group_options([p for a in docs for p in a.phrases])
               if (len(g.members) >= 2 or any(p.proposal for p in g.members))
-              and len(_option_title(g).split()) >= 2]  # a lone noun ("Deal", "Scheme") names no course of action
+              # a lone noun ("Deal", "Scheme") names no course of action, nor do words that only describe a thing,
+              # nor a body's name ("International Monetary Fund") when the policy word is never used outside one
+              and len(_option_title(g).split()) >= 2 and not all(described(p) for p in g.members)
+              and not all(p.named for p in g.members)]
     headlines = {a.sid: _headline_stems(a) for a in docs}
     groups.sort(key=lambda g: (-_option_score(g, headlines), g.key))
     groups = groups[:MAX_OPTIONS]
@@ -765,7 +790,7 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
         row: dict[str, Any] = {"id": aid, "name": acc.name, "kind": acc.kind}
         if acc.kind == "person" and acc.affiliation:
             row["affiliation"] = acc.affiliation
-        if acc.role:
+        if acc.role and not _fragment_role(acc.role):
             row["role"] = acc.role
         if acc.kind != "person" and acc.name in gz.entries:
             # the short forms the sources use for this body ("UK", "Tories") are its aliases

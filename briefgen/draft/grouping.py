@@ -98,6 +98,7 @@ class Phrase:
     mods: set[str]
     proposal: bool
     action: bool = False  # found as the object of a proposal verb ("impose a tax")
+    named: bool = False  # the policy word is part of a body's name ("the International Monetary Fund")
 
 
 @dataclass
@@ -172,9 +173,38 @@ def junk_option(phrase: str, head: str) -> bool:
         return True
     if len(words) <= 2 and words[0].lower() in POSSESSIVE:
         return True  # "its people": a pronoun and a noun point back at something, they name no course of action
+    if re.search(r"(?:['’]s|s['’])$", words[-1]):
+        return True  # "hold Mr Blair's": a phrase cut at a possessive has lost the thing possessed
     if words[-1].lower() in BROADCAST and all(w[:1].isupper() for w in words[:-1]):
         return True
     return False
+
+
+def no_object(unit: Unit, at: int, phrase: str, verb_at: int | None = None) -> bool:
+    """What follows an action word names no thing acted on, by the parse: the action word is a noun ("chat show
+    host Robert …"), the phrase ends on a word that is no noun ("establish whether"), or it names a person."""
+    if unit.nouns is None or at < 0:
+        return False  # no parse (or no verbatim phrase): the wording rules alone decide
+    if verb_at is not None and verb_at in unit.nouns:
+        return True
+    words = list(_WORD.finditer(phrase))
+    if not words:
+        return True
+    last = words[-1]
+    if at + last.start() not in unit.nouns:
+        return True
+    return at + last.start() in unit.people
+
+
+def described(p: Phrase) -> bool:
+    """A phrase with no action whose first word the parse reads as an adjective, adverb or pronoun ("very bad
+    bill", "tough negotiations", "his legal action"): it describes a thing, it names no course of action."""
+    u = p.unit
+    at = u.text.find(p.np)
+    first = _WORD.search(p.np)
+    if p.action or u.nouns is None or at < 0 or first is None:
+        return False
+    return at + first.start() in u.describing
 
 
 def find_options(source: str, unit: Unit) -> list[Phrase]:
@@ -195,6 +225,12 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
             continue
         if junk_option(phrase, head):
             continue
+        # a bare verb form ("host", "offer") must be read as a verb; "deployment of" is a noun by design
+        if m.start() in unit.past:
+            continue  # "the earthquake sent huge waves": what was done is reported, nothing is put forward
+        bare = not m.group(1).lower().endswith(("of", "on", "ing"))  # a gerund's tag is the noun's, too
+        if no_object(unit, text.find(phrase, m.end()), phrase, m.start() if bare else None):
+            continue
         out.append(Phrase(source, unit, phrase, text[m.start():m.end()] + phrase, head,
                           {stem(w) for w in words[:-1]}, True, True))
     for m in _PROPOSAL_TO.finditer(text):  # "the plan to fill the reservoir"
@@ -203,7 +239,8 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
             continue
         phrase = np[0]
         words = _WORD.findall(phrase)
-        if words[-1].lower() in NOT_HEAD or len(words) < 1 or junk_option(phrase, words[-1].lower()):
+        if words[-1].lower() in NOT_HEAD or len(words) < 1 or junk_option(phrase, words[-1].lower()) \
+                or no_object(unit, text.find(phrase, m.end()), phrase):
             continue
         out.append(Phrase(source, unit, phrase, m.group(1) + " " + phrase, stem(words[-1]),
                           {stem(w) for w in words[:-1]}, True, True))
@@ -220,7 +257,7 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         if len(words) < 2 and not proposal_here or junk_option(phrase, lw):
             continue
         out.append(Phrase(source, unit, phrase, phrase, stem(lw), {stem(w) for w in words if w.lower() != lw},
-                          proposal_here))
+                          proposal_here, named=m.start() in unit.bodies))
     return out
 
 

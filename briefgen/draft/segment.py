@@ -39,6 +39,13 @@ class Unit:
     negated: frozenset[int] = frozenset()  # unit-relative offsets of words the parse marks as negated
     inert: frozenset[int] = frozenset()  # offsets of stance-looking words that state no stance ("fight against")
     verbs: frozenset[int] = frozenset()  # offsets of finite verbs and participles ("the ban came in")
+    # offsets of the words the parse reads as nouns, gerunds included, and of those inside a person's name;
+    # None when the unit was not parsed
+    nouns: frozenset[int] | None = None
+    people: frozenset[int] = frozenset()
+    describing: frozenset[int] = frozenset()  # offsets of adjectives, adverbs and pronouns outside names
+    bodies: frozenset[int] = frozenset()  # offsets of words inside the name of an organisation or a place
+    past: frozenset[int] = frozenset()  # offsets of verbs in the simple past ("the quake sent waves")
     # offsets of view words whose subject is named in the text, with that subject ("the unions want": 'unions')
     subjects: dict[int, tuple[str, bool]] = field(default_factory=dict)  # -> (subject text, a name or plural)
 

@@ -173,6 +173,11 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
                             or _others_view(t))
         # finite verbs and participles only: a gerund ("banning hunting") is a fine object
         u.verbs = frozenset(rel for rel, t in ut if t.tag_ in ("VBD", "VBZ", "VBP", "VBN", "MD"))
+        u.nouns = frozenset(rel for rel, t in ut if t.pos_ in ("NOUN", "PROPN") or t.tag_ == "VBG")
+        u.people = frozenset(rel for rel, t in ut if t.ent_type_ == "PERSON")
+        u.bodies = frozenset(rel for rel, t in ut if t.ent_type_ in ("ORG", "FAC", "GPE"))
+        u.past = frozenset(rel for rel, t in ut if t.tag_ == "VBD")
+        u.describing = frozenset(rel for rel, t in ut if t.pos_ in ("ADJ", "ADV", "PRON", "DET") and not t.ent_type_)
         u.subjects = _view_subjects(ut)
         _roles(u, ut, gz, r)
         _check_subjects(ex, u, ut, gz)
@@ -634,7 +639,9 @@ def _who(u: Unit, pos: dict[int, int], subj: Any) -> str:
     who = _words(u, pos, list(subj.subtree), 10)
     if who.startswith("The "):  # "the Lib Dems": the article is not part of the name
         return "t" + who[1:]
-    return who if (subj.ent_type_ or subj.pos_ == "PROPN" or not who) else who[:1].lower() + who[1:]
+    first = min(subj.subtree, key=lambda t: t.i)  # "Mr Ebbers' trial": the name opens the words, not the head
+    named = subj.ent_type_ or subj.pos_ == "PROPN" or first.ent_type_ or first.pos_ == "PROPN"
+    return who if (named or not who) else who[:1].lower() + who[1:]
 
 
 def _words(u: Unit, pos: dict[int, int], toks: list[Any], limit: int = MAX_SIDE, clause: bool = False) -> str:
@@ -678,11 +685,16 @@ def risk_title(u: Unit, pos: dict[int, int], v: Any) -> str:
     else:
         cause_toks = list(subj.subtree) if subj is not None else []
         effect_toks = _subtree_without(v, {x.i for x in cause_toks})
+        if subj is not None and subj.tag_ in ("WP", "WDT") and v.dep_ == "relcl":
+            # "control orders, which would mean house arrest": the cause is the noun the clause hangs on
+            within = {x.i for x in v.subtree}
+            cause_toks = [x for x in v.head.subtree if x.i not in within and x.i <= v.head.i
+                          or x.i == v.head.i] if v.head.pos_ in ("NOUN", "PROPN") else []
     effect_toks = [x for x in effect_toks if not (x.dep_ in ("punct", "mark") and x.head.i == v.i)]
     cause, effect = _words(u, pos, cause_toks), _words(u, pos, effect_toks)
     if not effect or len(effect.split()) < 2:
         return ""
-    if not cause or cause.lower() in ("it", "this", "that", "they", "he", "she", "we", "i", "there"):
+    if not cause or cause.lower() in ("it", "this", "that", "they", "he", "she", "we", "i", "there", "which", "who"):
         return _cap(effect)
     return f"{_cap(cause)} → {effect}"
 
@@ -693,16 +705,20 @@ def _invert(u: Unit, pos: dict[int, int], v: Any, drop: set[int]) -> str:
     aux = next((c for c in v.lefts if c.dep_ in ("aux", "auxpass") and c.lower_ not in ("to",)), None)
     body = [x for x in v.subtree if x.i not in drop and not (x.dep_ == "mark" and x.head.i == v.i)
             and not (x.dep_ == "punct" and x.head.i == v.i)]
-    if subj is None or subj.tag_ in ("WP", "WDT"):  # "who head west": a relative clause asks nothing
-        return ""
+    if subj is None or subj.tag_ in ("WP", "WDT") or v.dep_ == "relcl":  # "who head west": a relative clause
+        return ""  # asks nothing
     subj_toks = list(subj.subtree)
+    if subj_toks[0].tag_ in ("WP", "WDT") or subj_toks[0].lower_ == "that" and len(subj_toks) == 1:
+        return ""  # "which hold on 5 May", "that detain suspects": the subject stands for a noun elsewhere
     rest = [x for x in body if x.i not in {s.i for s in subj_toks} and (aux is None or x.i != aux.i)]
     rest_text = _words(u, pos, [x for x in rest if x.i > subj.i], 20, clause=True)
     subj_text = _words(u, pos, subj_toks, 12, clause=True)  # "the overhaul, due on Thursday,": the head phrase
     if not rest_text or not subj_text:
         return ""
+    first = subj_toks[0]  # the word that loses its capital: "Tony Blair" keeps it whatever the head is
     if subj_text.split()[0] in ("The", "A", "An") or (
-            subj_text.split()[0] != "I" and not (subj.ent_type_ or subj.pos_ == "PROPN")):
+            subj_text.split()[0] != "I" and not (subj.ent_type_ or subj.pos_ == "PROPN")
+            and not (first.ent_type_ or first.pos_ == "PROPN")):
         subj_text = subj_text[:1].lower() + subj_text[1:]
     if aux is not None:
         return f"{_cap(aux.lower_)} {subj_text} {rest_text}?"
@@ -787,7 +803,9 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                 subj = _subject(t)
                 if subj is None and t.dep_ == "acl" and t.head.pos_ in ("NOUN", "PROPN"):
                     subj = t.head  # "with the presidency hoping to strike a deal"
-                if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it", "there"):
+                # "which is expected to launch": a relative pronoun stands for a noun elsewhere, it names no one
+                if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it", "there") \
+                        and subj.tag_ not in ("WP", "WDT") and t.dep_ != "relcl":
                     what = _words(u, pos, [y for y in x.subtree if y.i > x.i or y.i == x.i and y.lower_ != "to"], 16)
                     who = _who(u, pos, subj)
                     if what and who:
@@ -905,7 +923,7 @@ _ACTS = {"introduce", "end", "abolish", "keep", "protect", "cap", "raise", "cut"
 
 def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
     """What is put forward or fought over: the objects and infinitives of propose/back/oppose verbs."""
-    from briefgen.draft.grouping import Phrase, junk_option, stem
+    from briefgen.draft.grouping import Phrase, junk_option, no_object, stem
 
     pos = {t.i: rel for rel, t in ut}
     out = []
@@ -947,12 +965,14 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         phrase_toks = [t for t in obj.subtree if t.dep_ not in ("relcl", "punct") and t.i >= obj.left_edge.i
                        and t.i not in drop]
         np = _words(u, pos, [t for t in phrase_toks if t.dep_ != "det" or t.i != obj.left_edge.i], 7, clause=True)
-        if not np or junk_option(np, obj.lemma_):
+        if not np or junk_option(np, obj.lemma_) or no_object(u, u.text.find(np), np):
             continue
         verb = inner_verb or (comp if comp is not None else (
             v if v.lemma_ not in ("back", "support", "oppose", "reject", "want", "urge", "call", "demand", "favour",
                                   "favor", "seek", "push", "recommend", "veto", "block") else None))
-        surface = f"{verb.lemma_} {np}" if verb is not None else np
+        # "write off the debt": the particle is part of the verb, "write the debt" says something else
+        prt = next((c.lower_ for c in verb.children if c.dep_ == "prt"), None) if verb is not None else None
+        surface = f"{verb.lemma_} {prt + ' ' if prt else ''}{np}" if verb is not None else np
         mods = {stem(w) for w in np.split()[:-1]}
         out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None))
     return out
