@@ -29,7 +29,7 @@ from briefgen.errors import InputError
 from briefgen.fileio import write_text_atomic
 from briefgen.draft.segment import MAX_UNIT
 from briefgen.sources.readers import (SourceDoc, SourceReadError, coerce_date, detect_metadata, expand_paths,
-                                      read_source, sidecar_metadata, title_from_filename)
+                                      read_source, sidecar_metadata, source_row, title_from_filename)
 
 MAX_QUOTE = 420
 MAX_OPTIONS = 8
@@ -850,24 +850,7 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
     sources = []
     for a in docs:
         meta = a.meta
-        s: dict[str, Any] = {"id": a.sid, "title": str(meta.get("title") or title_from_filename(a.doc.path))}
-        if not meta.get("title"):
-            s["title_from_file_name"] = True  # notes then describe the source instead of quoting this
-        authors = meta.get("authors") or meta.get("author")
-        if isinstance(authors, str):
-            authors = [authors]
-        if authors:
-            s["authors"] = [str(x) for x in authors]
-        for k in ("outlet", "publisher", "derived_from"):
-            if meta.get(k):
-                s[k] = str(meta[k])
-        pub = coerce_date(meta.get("published") or meta.get("date"))
-        if pub:
-            s["published"] = pub.isoformat()
-        if isinstance(meta.get("url"), str) and re.match(r"^https?://\S+$", meta["url"]):
-            s["url"] = meta["url"]
-        s["path"] = (source_paths or {}).get(a.sid, a.doc.path.as_posix())
-        s["sha256"] = a.doc.sha256
+        s = source_row(a.sid, a.doc, meta, (source_paths or {}).get(a.sid))
         sources.append(s)
         notes[("sources", len(sources) - 1)] = "metadata: " + (
             "; ".join(f"{k} from {'the text' if k in detect_metadata(a.doc.text[a.doc.body_start:], a.doc.path) else 'front matter or sources.yaml'}"

@@ -25,7 +25,7 @@ from briefgen.draft.llm_proposal import (AnswerError, Proposal, ProposedCitation
 from briefgen.errors import InputError
 from briefgen.fileio import ReadRefused, read_capped, write_text_atomic
 from briefgen.sources.readers import (SourceDoc, coerce_date, detect_metadata, expand_paths, read_source,
-                                      sidecar_metadata, title_from_filename)
+                                      sidecar_metadata, source_row, title_from_filename)
 
 PROMPT_VERSION = "1"
 ENGINE = "llm"
@@ -734,7 +734,7 @@ def assemble(p: Proposal, sources: list[Src], title: str | None, question: str |
                                        f"it opens: {_clip(first[0], 200)}",
                                "citations": [{"source": s.sid, "quote": first[0],
                                               "locator": _locator(s.doc, first[1])}]})
-    sources_out = [_source_row(s) for s in sources]
+    sources_out = [source_row(s.sid, s.doc, s.meta) for s in sources]
     dates = [coerce_date(s.get("published")) for s in sources_out if s.get("published")]
     first_option = rows.get("options", [{}])[0].get("title") if rows.get("options") else None
     meta: dict[str, Any] = {
@@ -766,29 +766,6 @@ def _first_sentence(doc: SourceDoc) -> tuple[str, int] | None:
             return sentence[:400].rsplit(" ", 1)[0] if len(sentence) > 400 else sentence, \
                 doc.body_start + match.start() + (len(match.group()) - len(match.group().lstrip()))
     return None
-
-
-def _source_row(s: Src) -> dict[str, Any]:
-    meta = s.meta
-    row: dict[str, Any] = {"id": s.sid, "title": str(meta.get("title") or title_from_filename(s.doc.path))}
-    if not meta.get("title"):
-        row["title_from_file_name"] = True  # notes then describe the source instead of quoting this
-    authors = meta.get("authors") or meta.get("author")
-    if isinstance(authors, str):
-        authors = [authors]
-    if authors:
-        row["authors"] = [str(x) for x in authors]
-    for k in ("outlet", "publisher", "derived_from"):
-        if meta.get(k):
-            row[k] = str(meta[k])
-    pub = coerce_date(meta.get("published") or meta.get("date"))
-    if pub:
-        row["published"] = pub.isoformat()
-    if isinstance(meta.get("url"), str) and re.match(r"^https?://\S+$", meta["url"]):
-        row["url"] = meta["url"]
-    row["path"] = s.doc.path.as_posix()
-    row["sha256"] = s.doc.sha256
-    return row
 
 
 def render(brief: dict[str, Any], notes: dict[tuple[str, int], str], settings: LLMSettings,

@@ -495,3 +495,26 @@ def coerce_date(value: Any) -> dt.date | None:
             if match and (d := _valid_date(*parts(match))):
                 return d
     return None
+
+
+def source_row(sid: str, doc: SourceDoc, meta: dict[str, Any], path: str | None = None) -> dict[str, Any]:
+    """A drafted brief's entry for one source: its metadata as found, its path and digest."""
+    row: dict[str, Any] = {"id": sid, "title": str(meta.get("title") or title_from_filename(doc.path))}
+    if not meta.get("title"):
+        row["title_from_file_name"] = True  # notes then describe the source instead of quoting this
+    authors = meta.get("authors") or meta.get("author")
+    if isinstance(authors, str):
+        authors = [authors]
+    if authors:
+        row["authors"] = [str(x) for x in authors]
+    for k in ("outlet", "publisher", "derived_from"):
+        if meta.get(k):
+            row[k] = str(meta[k])
+    pub = coerce_date(meta.get("published") or meta.get("date"))
+    if pub:
+        row["published"] = pub.isoformat()
+    if isinstance(meta.get("url"), str) and re.match(r"^https?://\S+$", meta["url"]):
+        row["url"] = meta["url"]
+    row["path"] = path or doc.path.as_posix()
+    row["sha256"] = doc.sha256
+    return row
