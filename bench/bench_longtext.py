@@ -47,6 +47,18 @@ def long_text(n: int, kind: str) -> str:
     return " ".join(out)[:n]
 
 
+def with_field(report, field: str, text: str):
+    """A copy of the checked brief with one field (title, actor or option) set to ``text``."""
+    brief = report.brief.model_copy(deep=True)
+    if field == "title":
+        brief.meta.title = text
+    elif field == "actor":
+        brief.actors[0].name = text
+    else:
+        brief.options[0].title = text
+    return brief
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the table; with --check, exit 1 on a MISS."""
     from briefgen.brief.check import check_file
@@ -72,13 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     def seconds(field: str, text: str, fmt: str) -> float:
         best = float("inf")
         for _ in range(args.repeat):
-            brief = report.brief.model_copy(deep=True)
-            if field == "title":
-                brief.meta.title = text
-            elif field == "actor":
-                brief.actors[0].name = text
-            else:
-                brief.options[0].title = text
+            brief = with_field(report, field, text)
             with collector_paused():
                 start = time.perf_counter()
                 render_format(compose(brief, layout, report), fmt, options)

@@ -24,7 +24,7 @@ from briefgen.compose.composer import compose
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "bench"))
-from bench_longtext import BRIEF, QUOTE, long_text  # noqa: E402  (the benchmark's brief and texts)
+from bench_longtext import BRIEF, QUOTE, long_text, with_field  # noqa: E402  (the benchmark's brief and texts)
 
 
 @pytest.fixture(scope="module")
@@ -36,18 +36,6 @@ def brief(tmp_path_factory):
     report = check_file(folder / "brief.yaml")
     assert report.brief is not None and report.ok(), report.problems
     return report
-
-
-def with_field(report, field: str, text: str):
-    """A copy of the brief with one field set to ``text``."""
-    brief = report.brief.model_copy(deep=True)
-    if field == "title":
-        brief.meta.title = text
-    elif field == "actor":
-        brief.actors[0].name = text
-    else:
-        brief.options[0].title = text
-    return brief
 
 
 def seconds(report, field: str, text: str, fmt: str, runs: int = 3) -> tuple[float, bytes]:
