@@ -426,11 +426,6 @@ def _month_surname(toks: list[Token], k: int) -> bool:
         k + 1 < len(toks) and toks[k + 1].text[:1].isdigit())
 
 
-SPEECH_HINT = {"said", "says", "told", "stated", "noted", "stressed", "added", "declared", "explained",
-               "argued", "emphasized", "emphasised", "expressed", "acknowledged", "revealed", "warned",
-               "insisted", "believes", "also", "has", "had", "is", "was", "highlighting", "responded"}
-
-
 def role_before(mask: str, start: int, gz: Gazetteer) -> tuple[str | None, int]:
     """Role words written just before a name ("Polish Prime Minister", "political analyst"), and where they start."""
     off = max(0, start - 160)

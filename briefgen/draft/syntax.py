@@ -585,8 +585,6 @@ WARNING = {"warn", "fear", "caution", "predict", "threaten", "worry"}
 UNCERTAIN = {"unclear", "uncertain", "undecided", "unknown", "unresolved"}
 PENDING = {"hope", "expect", "plan", "aim", "intend", "consider", "review", "decide", "consult", "seek"}
 MAX_SIDE = 14  # words on each side of a risk title
-_UNCERTAINTY = re.compile(r"\b(?:unclear|uncertain\w*|undecided|too early|premature|not yet (?:clear|decided|known)|"
-                          r"remains? to be seen|no decision|speculat\w*|unknown|unanswered)\b", re.I)
 
 
 # guesses and hopes reported with no one named ("it is hoped that …", "it is thought …")
