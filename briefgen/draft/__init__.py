@@ -15,8 +15,8 @@ from typing import Any, Callable, Iterable
 import yaml
 
 from briefgen.brief import models as m
-from briefgen.draft.actors import (HONORIFIC as _HONORIFIC, POSTNOMINAL as _POSTNOMINAL, Gazetteer, entity_key,
-                                   fold, load_gazetteer, name_form_groups, name_parts as _name_parts, same_people)
+from briefgen.draft.actors import (HONORIFIC, POSTNOMINAL, Gazetteer, entity_key, fold, load_gazetteer,
+                                   name_form_groups, name_parts, same_people)
 from briefgen.draft.attribution import Extract, Person, Statement, extract
 from briefgen.draft.grouping import (Group, Item, Phrase, described, find_options, find_questions, find_risks,
                                      group_items, group_options, premod_stems, stem)
@@ -304,14 +304,14 @@ def _gather_actors(docs: list[Analysed], gz: Gazetteer) -> dict[str, ActorAcc]:
                 del actors[key]
             continue
         _trim_to_entity(acc, docs)
-        bare = " ".join(w for w in acc.name.split() if fold(w) not in _POSTNOMINAL or w == acc.name.split()[0])
+        bare = " ".join(w for w in acc.name.split() if fold(w) not in POSTNOMINAL or w == acc.name.split()[0])
         if bare != acc.name:  # "Guy Mansfield QC" is Guy Mansfield
             acc.aliases.add(acc.name)
             acc.name = bare
             acc.aliases.discard(bare)
         for a in docs:
             for n in (acc.name, *sorted(acc.aliases)):
-                hint = a.reading.roles.get(fold(n)) or a.reading.roles.get(" ".join(_name_parts(n)))
+                hint = a.reading.roles.get(fold(n)) or a.reading.roles.get(" ".join(name_parts(n)))
                 if hint:
                     acc.role = acc.role or hint[0]
                     if hint[1] and not acc.affiliation:
@@ -456,8 +456,8 @@ def _person_or_not(acc: ActorAcc, docs: list[Analysed], gz: Gazetteer) -> str | 
         for n in (acc.name, *acc.aliases):
             labels.update(a.reading.labels.get(fold(n), Counter()))
     described = any(p.described for a in docs for p in a.ex.people.values() if p.name in (acc.name, *acc.aliases))
-    if labels["PERSON"] or described or any(_HONORIFIC.match(n) for n in (acc.name, *acc.aliases)) or any(
-            len(n.split()) >= 3 and fold(n.split()[-1]) in _POSTNOMINAL for n in (acc.name, *acc.aliases)):
+    if labels["PERSON"] or described or any(HONORIFIC.match(n) for n in (acc.name, *acc.aliases)) or any(
+            len(n.split()) >= 3 and fold(n.split()[-1]) in POSTNOMINAL for n in (acc.name, *acc.aliases)):
         return "person"  # "Guy Mansfield QC": letters after a full name are a person's
     other = [lab for lab, _ in labels.most_common() if lab in _NON_PERSON]
     if other:
