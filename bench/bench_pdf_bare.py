@@ -2,8 +2,9 @@
 
 Run:  python bench/bench_pdf_bare.py [--repeat 5] [--limit 2.0] [--check]
 
-The brief is bench/run.py's generated one (16× = L: 100 sources, 1,000 items, 2,000 citations,
-each its own note unless ``--per-note`` says otherwise; 4× and 1× a quarter and a sixteenth). The writer lays it out once while every
+The brief is bench/genbrief.py's (16× = L: 100 sources and 2,000 citations, each its own note, so
+2,000 notes; ``--per-note 2`` puts two citations in each note, as bench/run.py's 16× brief has; 4× and
+1× a quarter and a sixteenth). The writer lays it out once while every
 line it draws is recorded (page, position, and the font, size and text of each run); the *bare
 pass* then draws exactly those lines with ReportLab's canvas (one text object per page,
 ``setTextOrigin`` per line, ``setFont`` when it changes, ``textOut`` per run; same fonts, page size
@@ -30,16 +31,16 @@ sys.path.insert(0, str(HERE))
 from genbrief import generate  # noqa: E402
 from timing import Stat  # noqa: E402
 
-SIZES = {"1x": (6, 62, 125), "4x": (25, 250, 500), "16x": (100, 1000, 2000)}  # as bench/run.py
+SIZES = {"1x": (6, 125), "4x": (25, 500), "16x": (100, 2000)}  # sources, citations
 
 
-def composed(folder: Path, n_sources: int, n_items: int, n_citations: int, per_note: int = 1):
-    """The composed outline of a generated brief."""
+def composed(folder: Path, n_sources: int, n_citations: int, per_note: int = 1):
+    """The composed outline of a generated brief with ``per_note`` citations in each note."""
     from briefgen.brief.check import check_file
     from briefgen.compose.composer import compose
     from briefgen.compose.layout import Layout
 
-    brief = generate(folder, n_sources, n_citations, per_note=per_note, items=n_items)
+    brief = generate(folder, n_sources, n_citations, per_note=per_note)
     report = check_file(brief)
     return compose(report.brief, Layout(), report)
 
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--slack", type=float, default=1.25, help="how much writer/bare may grow from 1x to 16x")
     ap.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
     ap.add_argument("--per-note", type=int, default=1,
-                    help="citations per note (default 1: 2,000 notes at 16x; bench/run.py uses 2)")
+                    help="citations per note (default 1: 2,000 notes at 16x; 2 gives bench/run.py's 1,002)")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args(argv)
     rows = {}

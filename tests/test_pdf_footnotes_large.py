@@ -51,3 +51,50 @@ def test_layout_log_agrees_with_the_pdf(big):
         for n in p.notes:
             assert result.log.note_pages[n] == p.number
             assert result.log.marker_pages[n] == p.number
+
+
+def _with_figures(n_notes: int, figures: int = 3):
+    """The generated document with ``figures`` captioned matrix figures (kept with their caption)
+    spread through it, each followed by a legend."""
+    from briefgen import outline as o
+
+    doc, count = generated_document(n_notes, table_every=0)
+    step = max(1, len(doc.blocks) // (figures + 1))
+    blocks = list(doc.blocks)
+    for k in range(figures, 0, -1):
+        figure = o.Table(header=[[o.Cell([o.Para([o.T(h)])]) for h in ("Actor", "Option A", "Option B")]],
+                         rows=[[o.Cell([o.Para([o.T(f"Actor {r}")])]), o.Cell([o.Para([o.T("+")])]),
+                                o.Cell([o.Para([o.T("−")])])] for r in range(4)],
+                         caption=[o.T(f"Figure {k}")], kind="matrix")
+        blocks[k * step:k * step] = [figure, o.Para([o.T("Legend: + supports, − opposes.")], role="small")]
+    return o.Document(doc.meta, blocks), count
+
+
+def test_keeping_a_figure_with_its_caption_does_not_copy_the_notes_laid_out_so_far(monkeypatch):
+    """ReportLab measures a kept-together figure on a deep copy of the current frame. The note
+    frame's copy shares the notes built so far, so the objects copied per figure stay the same
+    whether 100 or 1,600 notes precede it (a plain deep copy copied them all: layout time grew
+    with notes × figures)."""
+    import reportlab.platypus.flowables as flowables
+
+    real = flowables.deepcopy
+    copied: list[int] = []
+
+    def counting(obj, memo=None):
+        memo = {} if memo is None else memo
+        out = real(obj, memo)
+        copied.append(len(memo))
+        return out
+
+    monkeypatch.setattr(flowables, "deepcopy", counting)
+    most = {}
+    for n in (100, 1600):
+        copied.clear()
+        doc, count = _with_figures(n)
+        result = render(doc, RenderOptions())
+        assert result.notes == count == n
+        assert len(copied) >= 3, "every kept-together figure is measured on a copy of the frame"
+        most[n] = max(copied)
+    assert most[1600] <= 1.2 * most[100], most
+    # the layout is the same as without the copy: every note on its marker's page
+    check_notes(read_pages(result.data), count)

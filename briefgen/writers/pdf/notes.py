@@ -121,6 +121,11 @@ class NotesFlush(Flowable):
         """Draws nothing."""
 
 
+# NoteFrame attributes a trial-wrap copy shares (read-only there) or copies one level deep
+_SHARED_ON_COPY = frozenset({"make_note", "continued_label", "nstyle", "log", "_pieces", "_heights", "_planned"})
+_COPIED_SHALLOW = frozenset({"placed", "page_notes", "carry"})
+
+
 class NoteFrame(Frame):
     """A frame that keeps room at its bottom for the footnotes of what it has placed."""
 
@@ -140,6 +145,29 @@ class NoteFrame(Frame):
         self._cont_h = 0.0
         self._bg_ready = True
         self._new_page()
+
+    def __deepcopy__(self, memo):
+        """A copy for platypus's trial wraps, sharing the notes.
+
+        ``KeepTogether`` (a figure kept with its caption and legend) deep-copies the current frame
+        before it measures its content, so that content generated while measuring stays off the
+        real frame. A plain deep copy of this frame copied every note built so far, the note
+        builder's writer and the log: work that grew with the notes already laid out, for each
+        figure (0.35 s of a 0.74 s layout with 2,000 notes). The copy never places anything, so the note caches, builders and log are shared,
+        the per-page note lists are copied, and the frame's own geometry is deep-copied as before.
+        """
+        from copy import deepcopy
+
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            if key in _SHARED_ON_COPY:
+                clone.__dict__[key] = value
+            elif key in _COPIED_SHALLOW:
+                clone.__dict__[key] = value.copy()
+            else:
+                clone.__dict__[key] = deepcopy(value, memo)
+        return clone
 
     # ------------------------------------------------------------------ page state
 
