@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import argparse
 import io
-import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -106,12 +106,78 @@ def bare_pass(pages: list[list[tuple]], pagesize) -> bytes:
         rl_config.invariant = saved
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print writer vs bare pass at each size; with --check, exit 1 on a MISS."""
+@dataclass
+class Size:
+    """The writer and the bare pass at one size: times, the ratio pair by pair, and what was drawn."""
+
+    writer: Stat
+    bare: Stat
+    ratio: Stat
+    pages: int
+    notes: int
+    lines: int
+
+
+def measure(sizes: list[str], repeat: int, per_note: int = 1) -> dict[str, Size]:
+    """Lay out each size's brief and draw its lines bare, in ``repeat`` interleaved pairs after a warm-up."""
     from briefgen.build import collector_paused
     from briefgen.writers import RenderOptions
     from briefgen.writers.pdf.writer import render
 
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            doc = composed(Path(tmp, size), *SIZES[size], per_note=per_note)
+            pages, pagesize, notes = record_lines(doc)
+            ours, bare = [], []
+            with collector_paused():
+                render(doc, RenderOptions())
+                bare_pass(pages, pagesize)
+                for i in range(repeat):
+                    for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+                        t = time.perf_counter()
+                        if which == 0:
+                            render(doc, RenderOptions())
+                            ours.append(time.perf_counter() - t)
+                        else:
+                            bare_pass(pages, pagesize)
+                            bare.append(time.perf_counter() - t)
+            rows[size] = Size(Stat.of(ours), Stat.of(bare), Stat.of([a / b for a, b in zip(ours, bare)]),
+                              len(pages), notes, sum(len(p) for p in pages))
+    return rows
+
+
+def report(rows: dict[str, Size], repeat: int, limit: float = 2.0, slack: float = 1.25) -> bool:
+    """Print the table, the growth and the two targets; True when neither is missed."""
+    print(f"PDF writer vs a bare ReportLab pass drawing the same lines; medians (min–max) of {repeat} "
+          f"interleaved pairs, in-process, cyclic GC paused")
+    print(f"{'size':<5} {'pages':>5} {'notes':>5} {'lines':>6}  {'writer':>22} {'bare pass':>22} {'writer/bare':>20}")
+    for size, r in rows.items():
+        print(f"{size:<5} {r.pages:>5} {r.notes:>5} {r.lines:>6}  {r.writer.fmt():>22} {r.bare.fmt():>22} "
+              f"{r.ratio.fmt('.2f'):>20}")
+    ok = True
+    if "16x" in rows:
+        ratio = rows["16x"].ratio.median
+        verdict = "OK" if ratio <= limit else "MISS"
+        ok &= verdict == "OK"
+        print(f"16x writer / bare <= {limit:g}: {ratio:.2f}  {verdict}")
+    names = list(rows)
+    for a, b in zip(names, names[1:]):
+        ra, rb = rows[a], rows[b]
+        print(f"growth {a} -> {b}: writer {rb.writer.median / ra.writer.median:.2f}, bare pass "
+              f"{rb.bare.median / ra.bare.median:.2f}, lines drawn x{rb.lines / ra.lines:.2f}, "
+              f"notes x{rb.notes / ra.notes:.2f}")
+    if len(names) > 1:
+        first, last = rows[names[0]].ratio.median, rows[names[-1]].ratio.median
+        verdict = "OK" if last <= first * slack else "MISS"
+        ok &= verdict == "OK"
+        print(f"layout linear: writer/bare {names[0]} {first:.2f} -> {names[-1]} {last:.2f} "
+              f"(<= x{slack:g})  {verdict}")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print writer vs bare pass at each size; with --check, exit 1 on a MISS."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--limit", type=float, default=2.0, help="target for writer / bare at 16x (default 2)")
@@ -121,50 +187,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="citations per note (default 1: 2,000 notes at 16x; 2 gives bench/run.py's 1,002)")
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args(argv)
-    rows = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            doc = composed(Path(tmp, size), *SIZES[size], per_note=args.per_note)
-            pages, pagesize, notes = record_lines(doc)
-            ours, bare = [], []
-            with collector_paused():
-                render(doc, RenderOptions())
-                bare_pass(pages, pagesize)
-                for i in range(args.repeat):
-                    for which in ((0, 1) if i % 2 == 0 else (1, 0)):
-                        t = time.perf_counter()
-                        if which == 0:
-                            render(doc, RenderOptions())
-                            ours.append(time.perf_counter() - t)
-                        else:
-                            bare_pass(pages, pagesize)
-                            bare.append(time.perf_counter() - t)
-            lines = sum(len(p) for p in pages)
-            rows[size] = (Stat.of(ours), Stat.of(bare), Stat.of([a / b for a, b in zip(ours, bare)]),
-                          len(pages), notes, lines)
-    print(f"PDF writer vs a bare ReportLab pass drawing the same lines; medians (min–max) of {args.repeat} "
-          f"interleaved pairs, in-process, cyclic GC paused")
-    print(f"{'size':<5} {'pages':>5} {'notes':>5} {'lines':>6}  {'writer':>22} {'bare pass':>22} {'writer/bare':>20}")
-    for size, (ours, bare, ratio, npages, notes, lines) in rows.items():
-        print(f"{size:<5} {npages:>5} {notes:>5} {lines:>6}  {ours.fmt():>22} {bare.fmt():>22} {ratio.fmt('.2f'):>20}")
-    ok = True
-    if "16x" in rows:
-        r = rows["16x"][2].median
-        verdict = "OK" if r <= args.limit else "MISS"
-        ok &= verdict == "OK"
-        print(f"16x writer / bare <= {args.limit:g}: {r:.2f}  {verdict}")
-    names = list(rows)
-    for a, b in zip(names, names[1:]):
-        g = rows[b][0].median / rows[a][0].median
-        bare_g = rows[b][1].median / rows[a][1].median
-        print(f"growth {a} -> {b}: writer {g:.2f}, bare pass {bare_g:.2f}, lines drawn x{rows[b][5] / rows[a][5]:.2f}, "
-              f"notes x{rows[b][4] / rows[a][4]:.2f}")
-    if len(names) > 1:
-        first, last = rows[names[0]][2].median, rows[names[-1]][2].median
-        verdict = "OK" if last <= first * args.slack else "MISS"
-        ok &= verdict == "OK"
-        print(f"layout linear: writer/bare {names[0]} {first:.2f} -> {names[-1]} {last:.2f} "
-              f"(<= x{args.slack:g})  {verdict}")
+    ok = report(measure(args.sizes, args.repeat, args.per_note), args.repeat, args.limit, args.slack)
     return 1 if args.check and not ok else 0
 
 

@@ -10,7 +10,9 @@ pairs (A B A B …) with what it is compared to, so both see the same machine lo
 - each command against its *import floor*: a process that imports exactly the modules the
   command imports and does nothing else; the time above the floor is what growth is judged on;
 - ``build -f docx`` against pandoc turning the same brief's Markdown into .docx, and
-  ``build -f pdf`` against LibreOffice turning the built .docx into PDF (ratios pair by pair).
+  ``build -f pdf`` against LibreOffice turning the built .docx into PDF (ratios pair by pair);
+- with 16× and the pdf step, the PDF writer's layout against a bare ReportLab pass drawing the same
+  lines (bench/bench_pdf_bare.py, in-process, L with 2,000 notes, and 1× to judge that it stays linear).
 
 Figures are medians with their min–max over ``--repeat`` pairs. Memory is the peak resident
 memory summed over every process of a command (a PDF build forks a helper; drafting with -j forks
@@ -36,6 +38,7 @@ sys.path.insert(0, str(HERE))
 
 from bench_docx import EXAMPLE, build_cmd, compile_bytecode, notes_in  # noqa: E402
 from bench_draft import make_corpus  # noqa: E402
+from bench_pdf_bare import measure as measure_bare, report as report_bare  # noqa: E402
 from genbrief import generate  # noqa: E402
 from timing import Stat, import_floor, pair_excess, pair_ratios, pairs, run_once, summed_peak_mb  # noqa: E402
 
@@ -52,6 +55,8 @@ TARGETS = {  # name: (description, limit, unit)
     "example_both": ("example docx+pdf in one process", 0.6, "s"),
     "L_docx": ("16x docx / pandoc", 0.6, "x"),
     "L_pdf": ("16x pdf / LibreOffice", 0.3, "x"),
+    "L_pdf_bare": ("L pdf.write / bare ReportLab", 2.0, "x"),
+    "notes_linear": ("pdf.write/bare, 1x -> L", 1.25, "x"),
     "memory": ("build peak memory, all processes summed", 200.0, " MB"),
     "draft_memory": ("draft peak memory, all processes summed", 1500.0, " MB"),
     "growth": ("growth above floor / content growth", 1.0, "x"),
@@ -200,7 +205,7 @@ def growth(rows: dict[str, Row], limit: float) -> bool | None:
 
 
 def targets(rows: dict[str, Row], linear: bool | None, help_time: Stat | None, version_pairs: Stat | None,
-            limits: dict[str, float]) -> bool:
+            limits: dict[str, float], bare: dict | None = None) -> bool:
     """Print each target with its figure and OK / MISS / n/a; True if none is missed."""
     s, big = rows.get("S"), rows.get("16x")
     mem = max((r.peak_mb for r in rows.values() if r.peak_mb), default=None)
@@ -214,6 +219,8 @@ def targets(rows: dict[str, Row], linear: bool | None, help_time: Stat | None, v
         "L_pdf": big and big.pdf_soffice,
         "memory": mem,
         "draft_memory": draft_mem,
+        "L_pdf_bare": bare and "16x" in bare and bare["16x"].ratio,
+        "notes_linear": bare and "1x" in bare and "16x" in bare and bare["16x"].ratio.median / bare["1x"].ratio.median,
     }
     print("\ntargets (verdict on the median; the range shows the spread)")
     ok = True
@@ -268,11 +275,17 @@ def main(argv: list[str] | None = None) -> int:
         if "S" in rows and "validate" in args.steps:
             v, ver = pairs(briefgen("validate", EXAMPLE), briefgen("--version"), args.repeat)
             validate_version = pair_ratios(v, ver)
+    bare = None
+    if "pdf" in args.steps and "16x" in args.sizes:  # PDF layout, notes included, against drawing the same lines
+        bare = measure_bare([s for s in ("1x", "16x") if s in args.sizes], args.repeat)
     print_table(list(rows.values()), args.repeat)
     print(f"\nbriefgen --help {help_time.fmt()}; --version {Stat.of(version_runs).fmt()}; "
           f"example validate / --version, pair by pair: {fmt(validate_version, '.2f')}")
+    if bare:
+        print()
+        report_bare(bare, args.repeat, limits["L_pdf_bare"], limits["notes_linear"])
     linear = growth(rows, limits["growth"])
-    ok = targets(rows, linear, help_time, validate_version, limits)
+    ok = targets(rows, linear, help_time, validate_version, limits, bare)
     print(f"\n(pandoc: {tools['pandoc'] or 'not installed'}; LibreOffice: {tools['soffice'] or 'not installed'}; "
           f"whole run {time.perf_counter() - started:.0f} s)\n{compiled}")
     return 1 if args.check and not ok else 0

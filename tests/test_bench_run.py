@@ -58,3 +58,28 @@ def test_bench_startup_prints_every_floor_row_against_version():
         row = next((line for line in lines if line.startswith(label + " ")), None)
         assert row is not None and row[len(label):].count("(") >= 2, (label, result.stdout)
     assert any(line.startswith("briefgen --version ") for line in lines), result.stdout
+
+
+def test_bench_pdf_bare_prints_every_size_and_check_fails_when_layout_grows():
+    """Writer and bare pass at two sizes; an impossible linearity slack is a MISS that exits 1 only with --check."""
+    args = [str(REPO / "bench" / "bench_pdf_bare.py"), "--sizes", "1x", "4x", "--repeat", "1", "--slack", "0.000001"]
+    result = _run(*args)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines() if line.split()[:1] in (["1x"], ["4x"])]
+    assert [(r[0], r[2]) for r in rows] == [("1x", "125"), ("4x", "500")], result.stdout  # one note per citation
+    assert any(line.startswith("layout linear:") and line.endswith("MISS") for line in result.stdout.splitlines())
+    checked = _run(*args, "--check")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+
+
+def test_bench_run_judges_the_pdf_layout_against_bare_reportlab_on_l():
+    """With 16x and the pdf step, run.py prints the writer/bare table for L (2,000 notes) and judges it as a target."""
+    args = [str(REPO / "bench" / "run.py"), "--sizes", "16x", "--steps", "pdf", "--repeat", "1",
+            "--target", "L_pdf_bare=0.000001"]
+    checked = _run(*args, "--check")
+    assert checked.returncode == 1, checked.stdout + checked.stderr
+    lines = checked.stdout.splitlines()
+    bare_row = next(line.split() for line in lines if line.split()[:1] == ["16x"])  # size pages notes lines ...
+    assert bare_row[2] == "2000", checked.stdout
+    target = next(line for line in lines if line.split()[:1] == ["L_pdf_bare"])
+    assert target.rstrip().endswith("MISS"), target
