@@ -150,6 +150,9 @@ class _Writer:
         self._resolve_styles()
         x.set_default_language(self.styles_el, self.doc.meta.language or "en")
         self._style_colors()
+        # no widows or orphans in any text the writer sets (running heads and feet are single lines)
+        x.set_widow_control(self.styles_el, {self.style_ids[n] for n in PARAGRAPH_STYLES
+                                             if n not in ("Header", "Footer") and self.style_ids.get(n)})
         # 2. a fresh notes part (footnotes, or endnotes when asked) with separators -1/0, and settings
         self.note_kind = "endnote" if self.options.notes == "endnotes" else "footnote"
         self.main.drop_rels(RT_FOOTNOTES, RT_ENDNOTES)  # a reference document's own notes are sample content
