@@ -35,7 +35,7 @@ from briefgen.writers import RenderOptions
 from briefgen.writers._shared import Dispatch, PageField, escape_braces, fill_page_fields, split_page_fields, tlp_colour
 from briefgen.writers.pdf.markup import clean, safe_color
 from briefgen.writers.pdf.measure import fit_with_ellipsis, tall_row_table
-from briefgen.writers.pdf.notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
+from briefgen.writers.pdf.notes import NoteFrame, NoteLog, NotesFlush, NoteStyle, notes_of
 from briefgen.writers.pdf.text import Face, RichPara, Run, RunContext, TextStyle, runs_for
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
@@ -234,6 +234,67 @@ class _Styles:
 # ----------------------------------------------------------------------------- flowables
 
 
+def _figure(t: o.Table) -> bool:
+    """A table read as a figure (stance matrix, heat map, key): kept whole with its caption and legend."""
+    return t.kind in ("matrix", "heatmap", "key") and len(t.header) + len(t.rows) <= 40
+
+
+class FramedTable(Flowable):
+    """A table with the caption above it and the legend under it, neither alone on a page: a break
+    comes between rows, at least the first row stays with the caption and at least the last row
+    moves over with the legend."""
+
+    def __init__(self, caption: Flowable | None, table: Table, legend: Flowable | None):
+        super().__init__()
+        self.caption, self.table, self.legend = caption, table, legend
+        # what notes_of walks for the note markers drawn
+        self._content = [f for f in (caption, table, legend) if f is not None]
+        self.cap_gap = max(caption.getSpaceAfter(), table.getSpaceBefore()) if caption is not None else 0.0
+        self.leg_gap = max(table.getSpaceAfter(), legend.getSpaceBefore()) if legend is not None else 0.0
+        self.spaceBefore = (caption or table).getSpaceBefore()
+        self.spaceAfter = (legend or table).getSpaceAfter()
+
+    def wrap(self, availWidth, availHeight):
+        """The caption's, the table's and the legend's heights with the gaps between them."""
+        self.ch = self.caption.wrap(availWidth, availHeight)[1] if self.caption is not None else 0.0
+        self.lh = self.legend.wrap(availWidth, availHeight)[1] if self.legend is not None else 0.0
+        self.tw, self.th = self.table.wrap(availWidth, availHeight)
+        self.width, self.height = availWidth, self.ch + self.cap_gap + self.th + self.leg_gap + self.lh
+        return self.width, self.height
+
+    def draw(self):
+        """Caption, table and legend from the top down, the table at its own alignment."""
+        x = (self.width - self.tw) / 2 if str(getattr(self.table, "hAlign", "")).upper() == "CENTER" else 0
+        if self.legend is not None:
+            self.legend.drawOn(self.canv, 0, 0)
+        self.table.drawOn(self.canv, x, self.lh + self.leg_gap)
+        if self.caption is not None:
+            self.caption.drawOn(self.canv, 0, self.height - self.ch)
+
+    def split(self, availWidth, availHeight):
+        """The caption and the rows that fit here, the other rows and the legend after them; []
+        (all to the next page) when the caption would keep no row or the legend none; itself when
+        it fits."""
+        self.wrap(availWidth, availHeight)
+        if self.height <= availHeight:
+            return [self]  # as a table that fits does (the note frame then asks again with less room)
+        room = availHeight - self.ch - self.cap_gap
+        if self.legend is not None:
+            room = min(room, self.th - 1.0)  # the last row never stays behind without the legend
+        parts = self.table.split(availWidth, room)
+        if len(parts) < 2:
+            frame = getattr(self, "_frame", None)
+            if not getattr(frame, "_atTop", False):
+                return []
+            # a fresh page cannot hold them together: break as a table alone would
+            parts = self.table.split(availWidth, availHeight - self.ch - self.cap_gap)
+            if len(parts) < 2:
+                if self.th + self.ch + self.cap_gap > availHeight or self.legend is None:
+                    return []
+                return [FramedTable(self.caption, self.table, None), self.legend]
+        return [FramedTable(self.caption, parts[0], None), FramedTable(None, parts[1], self.legend)]
+
+
 class _Builder:
     """Turns outline blocks into flowables, numbering notes in reading order."""
 
@@ -327,6 +388,19 @@ class _Builder:
                 need = para.wrap(self.width, 1e6)[1] + para.spaceBefore + flows[k + 1][0].height
                 # never more than a page holds: a break asked for at the top of a page would leave it empty
                 own.height = max(own.height, min(need, self.page_room * 0.9))
+        # a legend (small print right after a table) goes on the page of the table's last row; a figure
+        # is kept whole with its legend already, and a legend over a third of a page could never move
+        for k in range(len(blocks) - 1):
+            if (isinstance(blocks[k], o.Table) and isinstance(blocks[k + 1], o.Para) and blocks[k + 1].role == "small"
+                    and not _figure(blocks[k]) and flows[k] and isinstance(flows[k][-1], (Table, FramedTable))
+                    and len(flows[k + 1]) == 1
+                    and flows[k + 1][0].wrap(self.width, 1e6)[1] < self.page_room / 3):
+                last = flows[k][-1]
+                if isinstance(last, FramedTable):
+                    flows[k][-1] = FramedTable(last.caption, last.table, flows[k + 1][0])
+                else:
+                    flows[k][-1] = FramedTable(None, last, flows[k + 1][0])
+                flows[k + 1] = []
         for block, block_flows in zip(blocks, flows):
             is_title = isinstance(block, o.Para) and block.role in ("title", "subtitle", "meta", "marking")
             if in_title and not is_title:
@@ -447,7 +521,7 @@ class _Builder:
             picked = [*range(nh), *run]
             out.append(self._table_run(t, [rows[r] for r in picked], [flowables[r] for r in picked], nh, ncols,
                                        first=n == 0, last=n == len(runs) - 1))
-        figure = t.kind in ("matrix", "heatmap", "key") and len(rows) <= 40
+        figure = _figure(t)
         if figure and t.kind != "key":
             # a figure stays with its caption and its legend or key (these tables carry no notes, so
             # keeping is safe; a key is kept whole by the room its caption asks for, which costs less)
@@ -461,9 +535,18 @@ class _Builder:
                 table_h = out[-1].wrap(self.width, 1e6)[1] + 2 * self.styles.roles["small"].leading
             else:
                 probe = self._table_run(t, rows[:nh + 1], flowables[:nh + 1], nh, ncols, first=True, last=False)
+                # the first row's notes go to the foot of the same page: they need room there too
                 table_h = probe.wrap(self.width, 1e6)[1]
+                first_notes = notes_of(probe)
+                if first_notes:
+                    band = NoteStyle()
+                    table_h += band.rule_gap_above + band.rule_gap_below + sum(
+                        band.note_gap + sum(f.wrap(self.width, 1e6)[1] for f in self.note_flowables(n))
+                        for n in first_notes)
             need = table_h + caption.wrap(self.width, 1e6)[1] + caption.spaceBefore + 8
             out[0] = CondPageBreak(max(90.0, min(need, self.page_room * (0.9 if figure else 0.5))))
+        if caption is not None and not figure and len(out) > 2:
+            out[1:3] = [FramedTable(caption, out[2], None)]  # the caption never stays behind alone
         return out
 
     def _table_run(self, t: o.Table, rows: list[list[o.Cell]], data: list[list[list[Flowable]]], nh: int,
