@@ -208,10 +208,9 @@ class _Styles:
                         space_after=2),
         }
         self.list_item = base.but(space_after=2.0, left_indent=18, bullet_indent=3)
+        # every table cell, however many columns its table has: reference.docx's "Table Text" (8.5 pt)
         self.cell = base.but(face=sans, size=8.5, leading=10.4, space_after=0)
         self.cell_head = base.but(face=sans, bold=True, size=8.5, leading=10.4, color=colors.white, space_after=0)
-        self.cell_narrow = self.cell.but(size=7.4, leading=9.4)
-        self.cell_head_narrow = self.cell_head.but(size=7.4, leading=9.2)
         self.note = base.but(size=7.5, leading=9.5, left_indent=12, bullet_indent=0, space_after=0)
         self.note_more = self.note.but(space_before=1.5)
         self.note_cont = base.but(italic=True, size=6.6, leading=8.4, color=muted, align="right", space_after=0)
@@ -467,12 +466,9 @@ class _Builder:
                 out.append(self.para([], style, bullet))
         return out
 
-    def cell_flowables(self, cell: o.Cell, header: bool, narrow: bool = False) -> list[Flowable]:
+    def cell_flowables(self, cell: o.Cell, header: bool) -> list[Flowable]:
         """Paragraphs for a table cell, in its colour and alignment."""
-        if narrow:
-            style = self.styles.cell_head_narrow if header else self.styles.cell_narrow
-        else:
-            style = self.styles.cell_head if header else self.styles.cell
+        style = self.styles.cell_head if header else self.styles.cell
         color = safe_color(cell.color)
         if header and cell.fill and not color:
             color = self.colours["text"]
@@ -511,7 +507,7 @@ class _Builder:
             return out
         ncols = max(len(r) for r in rows)
         nh = len(t.header)
-        flowables = [[self.cell_flowables(row[ci] if ci < len(row) else o.Cell(blocks=[]), r < nh, ncols >= 6)
+        flowables = [[self.cell_flowables(row[ci] if ci < len(row) else o.Cell(blocks=[]), r < nh)
                       for ci in range(ncols)] for r, row in enumerate(rows)]
         # A long table goes in runs of TABLE_RUN rows, each repeating the header: reportlab re-measures and
         # re-styles every remaining row at each page break, so one 4,000-row table would cost minutes.
@@ -578,14 +574,14 @@ class _Builder:
         if t.kind == "heatmap":
             frac = 0.86
             cmds += [("GRID", (0, 0), (-1, -1), 0.8, colors.white), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                     ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]
+                     ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
         elif t.kind == "key":
             frac = 0.86
             cmds += [("LINEBELOW", (0, 0), (-1, -1), 0.4, grid)]
         else:
             cmds += [("LINEBELOW", (0, 0), (-1, -1), 0.4, grid), ("BOX", (0, 0), (-1, -1), 0.6, grid)]
             if t.kind == "matrix":  # one short mark per cell: tight rows keep the matrix on one page
-                cmds += [("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+                cmds += [("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
         if nh:
             cmds.append(("LINEBELOW", (0, nh - 1), (-1, nh - 1), 1.0, accent))
         widths = list(t.widths or [])
