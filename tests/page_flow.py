@@ -8,7 +8,8 @@ names each break a careful editor would not allow:
 - a heading last on its page (it keeps with the next block);
 - a paragraph leaving one line alone at the foot of a page (orphan) or at the head of the next (widow);
 - a list item or a table row split across pages, a figure (stance matrix, heat map, key) split at all;
-- a caption apart from its table, a legend or key apart from its table's last row;
+- a caption apart from its table, a legend or key (small print right after any table) apart from its
+  table's last row;
 - a list number touching its text, or the items of one list starting their text at different places.
 
 It reads any PDF: the PDF writer's own, and a Word file as LibreOffice lays it out.
@@ -26,7 +27,7 @@ from briefgen import outline as o
 NOTE_SIZE = 7.5  # footnote text in both writers: its lines are no body text
 MIN_SIZE = 7.0  # below this: note markers (superscripts), the "continued" label
 GAP = 5.0  # a horizontal gap wider than this between words on one line separates table cells
-FIGURES = ("matrix", "heatmap", "key")  # tables read as figures: kept whole, the small print after one is its legend
+FIGURES = ("matrix", "heatmap", "key")  # tables read as figures: kept whole with their caption and legend
 MIN_NUMBER_GAP = 1.5  # a list number closer than this to its text touches it
 _MARK = re.compile(r"^(\d{1,4}[.)]|[\u2022\u25aa\u25e6\u2013\u00b7\uf0b7\uf0a7-])$")
 
@@ -175,7 +176,7 @@ def units(doc: o.Document) -> list[tuple[str, str, int, object]]:
             for row in block.rows:
                 cells = [" ".join(o.plain_text(b.children) for b in c.blocks if isinstance(b, o.Para)) for c in row]
                 out.append(("row", " | ".join(cells), group, (cells, block.kind in FIGURES)))
-        previous_table = isinstance(block, o.Table) and block.kind in FIGURES
+        previous_table = isinstance(block, o.Table)
     return out
 
 

@@ -763,3 +763,61 @@ def test_a_reference_binding_the_word_namespaces_its_own_way_gives_the_same_body
     assert shape(body) == shape(expected)
     assert ["".join(p.itertext()) for p in body.iter(q("p"))] == ["".join(p.itertext()) for p in expected.iter(q("p"))]
     assert round(docx.Document(io.BytesIO(data)).sections[0].page_width.mm) == 210
+
+
+def _widow_control(styles: etree._Element, style_id: str) -> bool:
+    """Whether paragraphs of ``style_id`` get widow control: the first explicit setting up its
+    basedOn chain, else the document defaults, else off (ECMA-376 17.3.1.44)."""
+    by_id = {s.get(q("styleId")): s for s in styles.findall("w:style", NS)}
+    seen: set[str] = set()
+    sid: str | None = style_id
+    while sid and sid in by_id and sid not in seen:
+        seen.add(sid)
+        el = by_id[sid].find("w:pPr/w:widowControl", NS)
+        if el is not None:
+            return el.get(q("val"), "1") not in ("0", "false", "off")
+        based = by_id[sid].find("w:basedOn", NS)
+        sid = based.get(q("val")) if based is not None else None
+    el = styles.find("w:docDefaults/w:pPrDefault/w:pPr/w:widowControl", NS)
+    return el is not None and el.get(q("val"), "1") not in ("0", "false", "off")
+
+
+def test_body_styles_set_widow_control_even_when_the_reference_turns_it_off(rich, tmp_path):
+    """A reference document whose document defaults and Normal style switch widow control off
+    still gives every paragraph style the writer sets text in widow and orphan control."""
+    off = tmp_path / "no-widow-control.docx"
+    with zipfile.ZipFile(DEFAULT_REFERENCE) as src, zipfile.ZipFile(off, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/styles.xml":
+                styles = etree.fromstring(data)
+                ppr = styles.find("w:docDefaults/w:pPrDefault/w:pPr", NS)
+                ppr.insert(0, etree.Element(q("widowControl"), {q("val"): "0"}))
+                normal = next(s for s in styles.findall("w:style", NS) if s.get(q("styleId")) == "Normal")
+                normal_ppr = normal.find("w:pPr", NS)
+                if normal_ppr is None:
+                    normal_ppr = etree.SubElement(normal, q("pPr"))
+                    normal.insert(list(normal).index(normal.find("w:rPr", NS)), normal_ppr)
+                normal_ppr.insert(0, etree.Element(q("widowControl"), {q("val"): "0"}))
+                data = etree.tostring(styles, xml_declaration=True, encoding="UTF-8", standalone=True)
+            dst.writestr(item, data)
+    for reference in (None, off):
+        data = write(rich["doc"], RenderOptions(reference_docx=reference))
+        styles = part(data, "word/styles.xml")
+        ids = {s.find("w:name", NS).get(q("val")).casefold(): s.get(q("styleId")) for s in styles.findall("w:style", NS)}
+        body = [n.casefold() for n in ("Normal", "Body Text", "Compact", "Table Text", "Small Print", "Block Text",
+                                       "Bibliography", "Caption", "Table Caption", "Title Block", "Heading 1",
+                                       "Footnote Text")]
+        assert all(_widow_control(styles, ids[n]) for n in body), [n for n in body if not _widow_control(styles, ids[n])]
+        # the setting sits where the schema puts it, and the file still opens
+        for style in styles.findall("w:style", NS):
+            kids = [c.tag.split("}")[1] for c in style]
+            assert [_STYLE_SEQUENCE.index(k) for k in kids] == sorted(_STYLE_SEQUENCE.index(k) for k in kids)
+            for ppr in style.findall("w:pPr", NS):
+                pos = [_SEQUENCES["pPr"].index(c.tag.split("}")[1]) for c in ppr
+                       if c.tag.split("}")[1] in _SEQUENCES["pPr"]]
+                assert pos == sorted(pos), style.get(q("styleId"))
+        docx.Document(io.BytesIO(data))
+    # the reference's own document defaults are kept (only the styles the writer uses are set)
+    assert not _widow_control(part(write(rich["doc"], RenderOptions(reference_docx=off)), "word/styles.xml"),
+                              "NoSuchStyle")

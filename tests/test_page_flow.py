@@ -165,3 +165,72 @@ def test_a_generated_document_breaks_cleanly_in_word_as_libreoffice_renders_it(t
     doc = stress_document(1)  # list items that Word would split without keep-lines-together
     pdf = word_as_pdf(render_format(doc, "docx", RenderOptions()), tmp_path)
     assert problems(place(doc, pdf, MARGINS_PT)) == []
+
+
+def test_small_print_after_any_table_is_its_legend():
+    """A legend under a plain table (a risk register with its score key) is held to the same rule
+    as a figure's: on the page of the table's last row."""
+    grid = o.Document(DOC.meta, [b if not isinstance(b, o.Table) else
+                                 o.Table(b.header, b.rows, b.widths, b.caption, "grid") for b in DOC.blocks])
+    assert problems(place_fragments(grid, _frags(CLEAN))) == []
+    found = problems(place_fragments(grid, _frags(_moved(CLEAN, {t for _, _, _, t, _ in CLEAN[13:]}))))
+    assert any("legend apart from its table" in p for p in found), found
+
+
+# ----------------------------------------------------------------------------- a table pushed to a page end
+
+PADDING = "Padding line {} with a few words, one line."
+
+
+def _register() -> list[o.Block]:
+    """The example's risk register as the 'register' variant draws it: heading, captioned table with
+    notes in its rows, and the score key as its legend."""
+    import briefgen
+    from briefgen.build import settings_for
+    from briefgen.compose.composer import compose
+    from conftest import EXAMPLE_BRIEF
+
+    report = briefgen.check(briefgen.load(EXAMPLE_BRIEF))
+    layout, _ = settings_for(None)
+    layout = layout.with_(variants={**layout.variants, "risks": "register"}, limits={})
+    blocks = compose(report.brief, layout, report).blocks
+    start = next(i for i, b in enumerate(blocks) if isinstance(b, o.Heading) and b.anchor == "risks")
+    out = blocks[start:start + 3]
+    assert [type(b) for b in out] == [o.Heading, o.Table, o.Para] and out[2].role == "small"
+    return out
+
+
+def _long_table() -> list[o.Block]:
+    """A 40-row plain table (longer than Word keeps whole) with a two-line legend."""
+    def cell(text: str) -> o.Cell:
+        return o.Cell([o.Para([o.Text(text)])])
+
+    rows = [[cell(f"Row {r}"), cell(f"stance {r} with some words")] for r in range(40)]
+    return [o.Table([[cell("Actor"), cell("Stance")]], rows, [1, 3], [o.Text("Long table")]),
+            o.Para([o.Text("Key: " + "every row names an actor and the stance it takes on the question. " * 3)],
+                   role="small")]
+
+
+def _padded(blocks: list[o.Block], n: int) -> o.Document:
+    pad = [o.Para([o.Text(PADDING.format(i))]) for i in range(n)]
+    return o.Document(o.DocMeta(title="Pushed", header="Pushed", footer="Page {page} of {pages}"), [*pad, *blocks])
+
+
+@pytest.mark.parametrize("table", [_register, _long_table], ids=["risk-register", "long-table"])
+def test_a_table_pushed_to_a_page_end_keeps_its_caption_and_legend_in_the_pdf(table):
+    """Padding moves the table down line by line across a whole page: the caption always has the
+    first row below it, the legend the last row above it, and no heading ends a page."""
+    blocks = table()
+    for n in range(0, 50):
+        doc = _padded(blocks, n)
+        assert problems(place(doc, render_format(doc, "pdf", RenderOptions()), MARGINS_PT)) == [], n
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed: the Word layout is not checked")
+@pytest.mark.parametrize("table, step", [(_register, 4), (_long_table, 2)], ids=["risk-register", "long-table"])
+def test_a_table_pushed_to_a_page_end_keeps_its_legend_in_word_as_libreoffice_renders_it(table, step, tmp_path):
+    blocks = table()
+    for n in range(0, 50, step):
+        doc = _padded(blocks, n)
+        pdf = word_as_pdf(render_format(doc, "docx", RenderOptions()), tmp_path / str(n))
+        assert problems(place(doc, pdf, MARGINS_PT)) == [], n

@@ -171,15 +171,67 @@ def test_pdf_figures_stay_with_their_legends():
 
 @pytest.mark.skipif(soffice() is None, reason=NO_SOFFICE)
 def test_pdf_and_word_set_every_block_in_the_same_face_and_size(example):
-    """One house style: each heading, paragraph, list item, caption and legend of the example is
-    drawn in Carlito at the same size in the PDF and in the Word file as LibreOffice renders it."""
-    def sizes(pdf: bytes) -> list[tuple[str, str, float]]:
-        return [(p.kind, p.text[:40], max(w.size for f in p.lines for w in f.words))
-                for p in place(example.doc, pdf, MARGINS_PT) if p.kind != "row" and p.lines]
+    """One house style: each heading, paragraph, list item, caption, legend and table row (the
+    stance matrix's cells among them) of the example is drawn in Carlito at the same size in the
+    PDF and in the Word file as LibreOffice renders it."""
+    def sizes(pdf: bytes) -> list[tuple[str, str, tuple[float, ...]]]:
+        return [(p.kind, p.text[:40], tuple(sorted({round(w.size, 1) for f in p.lines for w in f.words})))
+                for p in place(example.doc, pdf, MARGINS_PT) if p.lines]
 
     in_pdf, in_word = sizes(example.pdf), sizes(example.word_pdf)
     assert len(in_pdf) == len(in_word) > 100
-    assert [(k, t, round(s, 1)) for k, t, s in in_pdf] == [(k, t, round(s, 1)) for k, t, s in in_word]
+    assert in_pdf == in_word
+    matrix = next(b for b in example.doc.blocks if isinstance(b, o.Table) and b.kind == "matrix")
+    first = o.plain_text(matrix.rows[0][0].blocks[0].children)
+    cells = [s for k, t, s in in_pdf if k == "row" and t.startswith(first)]
+    assert cells == [(8.5,)], cells  # reference.docx's Table Text, in both
     for pdf in (example.pdf, example.word_pdf):
         with pdfplumber.open(io.BytesIO(pdf)) as doc:
             assert all(c["fontname"].split("+")[-1].startswith("Carlito") for page in doc.pages for c in page.chars)
+
+
+def _wide_matrix_brief():
+    """The example brief with eight options (the most a stance matrix shows), three of them with
+    long titles, and every third actor with a long name."""
+    report = briefgen.check(briefgen.load(EXAMPLE_BRIEF))
+    brief = report.brief
+    copied = brief.options[:3]
+    extra = [opt.model_copy(update={"id": f"{opt.id}-bis",
+                                    "title": f"{opt.title} under a reinforced multinational peacekeeping mandate"})
+             for opt in copied]
+    ids = {opt.id for opt in copied}
+    positions = [p.model_copy(update={"about": f"{p.about}-bis"}) for p in brief.positions if p.about in ids]
+    actors = [a.model_copy(update={"name": f"{a.name} (Permanent Representation to the North Atlantic Council)"})
+              if i % 3 == 0 else a for i, a in enumerate(brief.actors)]
+    wide = brief.model_copy(update={"options": [*brief.options, *extra], "positions": [*brief.positions, *positions],
+                                    "actors": actors})
+    return wide, report
+
+
+@pytest.mark.parametrize("size", ["letter", "a4"])
+def test_a_wide_stance_matrix_fits_the_page_width_in_the_pdf_and_in_word(size, tmp_path):
+    """Eight options and long actor names: every word of the matrix lies between the margins, on
+    one page, in Table Text size, in the PDF and in Word as LibreOffice renders it."""
+    brief, report = _wide_matrix_brief()
+    layout, options = settings_for(_template(tmp_path, size))
+    doc = compose(brief, layout, report)
+    k = next(i for i, b in enumerate(doc.blocks) if isinstance(b, o.Table) and b.kind == "matrix")
+    matrix = doc.blocks[k]
+    assert len(matrix.header[0]) == 9
+    only = o.Document(doc.meta, [matrix, doc.blocks[k + 1]])
+    outputs = {"PDF": render_format(only, "pdf", options)}
+    if soffice() is not None:
+        outputs["Word"] = word_as_pdf(render_format(only, "docx", options), tmp_path / "lo")
+    for what, pdf in outputs.items():
+        placed = place(only, pdf, MARGINS_PT)
+        assert problems(placed) == [], what
+        rows = [p for p in placed if p.kind == "row"]
+        assert len(rows) == len(matrix.rows) and {n for p in rows for n in p.pages} == {1}, what
+        assert {round(w.size, 1) for p in rows for f in p.lines for w in f.words} == {8.5}, what
+        with pdfplumber.open(io.BytesIO(pdf)) as pages:
+            page = pages.pages[0]
+            left = DEFAULT_MARGINS_MM[3] * 72 / 25.4
+            right = float(page.width) - DEFAULT_MARGINS_MM[1] * 72 / 25.4
+            body = [w for w in page.extract_words() if MARGINS_PT[0] - 3 <= w["top"] <= page.height - MARGINS_PT[1]]
+            assert body and all(left - 1 <= w["x0"] and w["x1"] <= right + 1 for w in body), \
+                (what, [(w["text"], w["x0"], w["x1"]) for w in body if w["x0"] < left - 1 or w["x1"] > right + 1])

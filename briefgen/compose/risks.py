@@ -81,8 +81,8 @@ class RiskSections(Context):
             Heading(1, [Text(heading)], anchor),
             Table(header, rows, [1.9, 3.3, 1.7, 1.2, 1.2, 2.9], [Text(layout.label("register_caption"))], "grid"),
         ]
-        if variant == "register":
-            return out
+        if variant == "register":  # the key to the score bands is the register's legend
+            return out + [Para([Text(layout.label("heatmap_key"))], "small")]
         # 5 × 5 heat map: likelihood rows from 5 (top) to 1, impact columns 1..5
         hm_header = [[Cell([Para([Text(layout.label("heatmap_corner"))], "small")])]
                      + [Cell([Para([Strong([Text(str(i))])], "small"), Para([Text(layout.label(f"impact_{i}"))], "small")],

@@ -559,6 +559,15 @@ RPR_ORDER = ("w:rStyle", "w:rFonts", "w:b", "w:bCs", "w:i", "w:iCs", "w:caps", "
              "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
 
 
+# CT_PPrBase sequence up to w:jc (where a style's paragraph properties go).
+PPR_ORDER = ("w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl",
+             "w:numPr", "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens",
+             "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN",
+             "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
+             "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
+             "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+
+
 def style_index(styles: etree._Element) -> dict[str, tuple[str, str]]:
     """Map case-folded style name -> (styleId, type) for every style in a ``w:styles`` element."""
     out: dict[str, tuple[str, str]] = {}
@@ -582,6 +591,20 @@ def set_style_color(styles: etree._Element, style_ids: dict[str, str]) -> None:
         for old in rpr.findall(qn("w:color")):
             rpr.remove(old)
         insert_in_order(rpr, element("w:color", {"w:val": value}), RPR_ORDER)
+
+
+def set_widow_control(styles: etree._Element, style_ids: set[str]) -> None:
+    """Turn widow and orphan control on in each paragraph style of ``style_ids``, whatever it or the
+    document defaults said (absent, Word applies none: a reference document must not decide it)."""
+    for st in styles.findall(qn("w:style")):
+        if st.get(qn("w:styleId")) not in style_ids:
+            continue
+        ppr = st.find(qn("w:pPr"))
+        if ppr is None:
+            ppr = insert_in_order(st, element("w:pPr"), STYLE_ORDER)
+        for old in ppr.findall(qn("w:widowControl")):
+            ppr.remove(old)
+        insert_in_order(ppr, element("w:widowControl"), PPR_ORDER)
 
 
 def copy_style(target: etree._Element, source: etree._Element, name: str) -> str | None:

@@ -122,6 +122,7 @@ class _Writer:
         self.bookmark_names: set[str] = set()
         self.link_ids: dict[tuple[str, str], str] = {}
         self.bullet_num: int | None = None
+        self.legend_follows = False  # the block being written has a legend (small print) right after it
         self._block = Dispatch[list[str]]("Word", "block", {
             o.Heading: self._heading,
             o.Para: self._para,
@@ -150,6 +151,9 @@ class _Writer:
         self._resolve_styles()
         x.set_default_language(self.styles_el, self.doc.meta.language or "en")
         self._style_colors()
+        # no widows or orphans in any text the writer sets (running heads and feet are single lines)
+        x.set_widow_control(self.styles_el, {self.style_ids[n] for n in PARAGRAPH_STYLES
+                                             if n not in ("Header", "Footer") and self.style_ids.get(n)})
         # 2. a fresh notes part (footnotes, or endnotes when asked) with separators -1/0, and settings
         self.note_kind = "endnote" if self.options.notes == "endnotes" else "footnote"
         self.main.drop_rels(RT_FOOTNOTES, RT_ENDNOTES)  # a reference document's own notes are sample content
@@ -173,7 +177,9 @@ class _Writer:
         blocks: list[str] = []
         if self.options.logo is not None:  # the logo opens the first page, as in the PDF
             blocks.append(self._logo(Path(self.options.logo)))
-        for block in self.doc.blocks:
+        for k, block in enumerate(self.doc.blocks):
+            after = self.doc.blocks[k + 1] if k + 1 < len(self.doc.blocks) else None
+            self.legend_follows = isinstance(after, o.Para) and after.role == "small"
             blocks += self._block(block, self.main, 0)
         whole = x.document_with_body(document, sect, "".join(blocks))
         if whole is not None:
@@ -312,9 +318,11 @@ class _Writer:
         heat = table.kind == "heatmap"
         # a table short enough for one page stays whole and with the legend or key after it
         keep_all = len(table.header) + len(table.rows) <= KEEP_TABLE_ROWS
+        # a longer one keeps its last row with the legend under it (the legend is never alone on a page)
+        last = table.rows[-1] if table.rows and self.legend_follows else None
         for rows, header in ((table.header, True), (table.rows, False)):
             for row in rows:
-                keep = header or keep_all
+                keep = header or keep_all or row is last
                 xml.append(x.row_start(header=header, min_height_twips=480 if heat and not header else None))
                 for i in range(n_cols):
                     cell = row[i] if i < len(row) else o.Cell([])

@@ -35,7 +35,7 @@ from briefgen.writers import RenderOptions
 from briefgen.writers._shared import Dispatch, PageField, escape_braces, fill_page_fields, split_page_fields, tlp_colour
 from briefgen.writers.pdf.markup import clean, safe_color
 from briefgen.writers.pdf.measure import fit_with_ellipsis, tall_row_table
-from briefgen.writers.pdf.notes import NoteFrame, NoteLog, NotesFlush, NoteStyle
+from briefgen.writers.pdf.notes import NoteFrame, NoteLog, NotesFlush, NoteStyle, notes_of
 from briefgen.writers.pdf.text import Face, RichPara, Run, RunContext, TextStyle, runs_for
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "fonts"
@@ -208,10 +208,9 @@ class _Styles:
                         space_after=2),
         }
         self.list_item = base.but(space_after=2.0, left_indent=18, bullet_indent=3)
+        # every table cell, however many columns its table has: reference.docx's "Table Text" (8.5 pt)
         self.cell = base.but(face=sans, size=8.5, leading=10.4, space_after=0)
         self.cell_head = base.but(face=sans, bold=True, size=8.5, leading=10.4, color=colors.white, space_after=0)
-        self.cell_narrow = self.cell.but(size=7.4, leading=9.4)
-        self.cell_head_narrow = self.cell_head.but(size=7.4, leading=9.2)
         self.note = base.but(size=7.5, leading=9.5, left_indent=12, bullet_indent=0, space_after=0)
         self.note_more = self.note.but(space_before=1.5)
         self.note_cont = base.but(italic=True, size=6.6, leading=8.4, color=muted, align="right", space_after=0)
@@ -232,6 +231,67 @@ class _Styles:
 
 
 # ----------------------------------------------------------------------------- flowables
+
+
+def _figure(t: o.Table) -> bool:
+    """A table read as a figure (stance matrix, heat map, key): kept whole with its caption and legend."""
+    return t.kind in ("matrix", "heatmap", "key") and len(t.header) + len(t.rows) <= 40
+
+
+class FramedTable(Flowable):
+    """A table with the caption above it and the legend under it, neither alone on a page: a break
+    comes between rows, at least the first row stays with the caption and at least the last row
+    moves over with the legend."""
+
+    def __init__(self, caption: Flowable | None, table: Table, legend: Flowable | None):
+        super().__init__()
+        self.caption, self.table, self.legend = caption, table, legend
+        # what notes_of walks for the note markers drawn
+        self._content = [f for f in (caption, table, legend) if f is not None]
+        self.cap_gap = max(caption.getSpaceAfter(), table.getSpaceBefore()) if caption is not None else 0.0
+        self.leg_gap = max(table.getSpaceAfter(), legend.getSpaceBefore()) if legend is not None else 0.0
+        self.spaceBefore = (caption or table).getSpaceBefore()
+        self.spaceAfter = (legend or table).getSpaceAfter()
+
+    def wrap(self, availWidth, availHeight):
+        """The caption's, the table's and the legend's heights with the gaps between them."""
+        self.ch = self.caption.wrap(availWidth, availHeight)[1] if self.caption is not None else 0.0
+        self.lh = self.legend.wrap(availWidth, availHeight)[1] if self.legend is not None else 0.0
+        self.tw, self.th = self.table.wrap(availWidth, availHeight)
+        self.width, self.height = availWidth, self.ch + self.cap_gap + self.th + self.leg_gap + self.lh
+        return self.width, self.height
+
+    def draw(self):
+        """Caption, table and legend from the top down, the table at its own alignment."""
+        x = (self.width - self.tw) / 2 if str(getattr(self.table, "hAlign", "")).upper() == "CENTER" else 0
+        if self.legend is not None:
+            self.legend.drawOn(self.canv, 0, 0)
+        self.table.drawOn(self.canv, x, self.lh + self.leg_gap)
+        if self.caption is not None:
+            self.caption.drawOn(self.canv, 0, self.height - self.ch)
+
+    def split(self, availWidth, availHeight):
+        """The caption and the rows that fit here, the other rows and the legend after them; []
+        (all to the next page) when the caption would keep no row or the legend none; itself when
+        it fits."""
+        self.wrap(availWidth, availHeight)
+        if self.height <= availHeight:
+            return [self]  # as a table that fits does (the note frame then asks again with less room)
+        room = availHeight - self.ch - self.cap_gap
+        if self.legend is not None:
+            room = min(room, self.th - 1.0)  # the last row never stays behind without the legend
+        parts = self.table.split(availWidth, room)
+        if len(parts) < 2:
+            frame = getattr(self, "_frame", None)
+            if not getattr(frame, "_atTop", False):
+                return []
+            # a fresh page cannot hold them together: break as a table alone would
+            parts = self.table.split(availWidth, availHeight - self.ch - self.cap_gap)
+            if len(parts) < 2:
+                if self.th + self.ch + self.cap_gap > availHeight or self.legend is None:
+                    return []
+                return [FramedTable(self.caption, self.table, None), self.legend]
+        return [FramedTable(self.caption, parts[0], None), FramedTable(None, parts[1], self.legend)]
 
 
 class _Builder:
@@ -327,6 +387,19 @@ class _Builder:
                 need = para.wrap(self.width, 1e6)[1] + para.spaceBefore + flows[k + 1][0].height
                 # never more than a page holds: a break asked for at the top of a page would leave it empty
                 own.height = max(own.height, min(need, self.page_room * 0.9))
+        # a legend (small print right after a table) goes on the page of the table's last row; a figure
+        # is kept whole with its legend already, and a legend over a third of a page could never move
+        for k in range(len(blocks) - 1):
+            if (isinstance(blocks[k], o.Table) and isinstance(blocks[k + 1], o.Para) and blocks[k + 1].role == "small"
+                    and not _figure(blocks[k]) and flows[k] and isinstance(flows[k][-1], (Table, FramedTable))
+                    and len(flows[k + 1]) == 1
+                    and flows[k + 1][0].wrap(self.width, 1e6)[1] < self.page_room / 3):
+                last = flows[k][-1]
+                if isinstance(last, FramedTable):
+                    flows[k][-1] = FramedTable(last.caption, last.table, flows[k + 1][0])
+                else:
+                    flows[k][-1] = FramedTable(None, last, flows[k + 1][0])
+                flows[k + 1] = []
         for block, block_flows in zip(blocks, flows):
             is_title = isinstance(block, o.Para) and block.role in ("title", "subtitle", "meta", "marking")
             if in_title and not is_title:
@@ -393,12 +466,9 @@ class _Builder:
                 out.append(self.para([], style, bullet))
         return out
 
-    def cell_flowables(self, cell: o.Cell, header: bool, narrow: bool = False) -> list[Flowable]:
+    def cell_flowables(self, cell: o.Cell, header: bool) -> list[Flowable]:
         """Paragraphs for a table cell, in its colour and alignment."""
-        if narrow:
-            style = self.styles.cell_head_narrow if header else self.styles.cell_narrow
-        else:
-            style = self.styles.cell_head if header else self.styles.cell
+        style = self.styles.cell_head if header else self.styles.cell
         color = safe_color(cell.color)
         if header and cell.fill and not color:
             color = self.colours["text"]
@@ -437,7 +507,7 @@ class _Builder:
             return out
         ncols = max(len(r) for r in rows)
         nh = len(t.header)
-        flowables = [[self.cell_flowables(row[ci] if ci < len(row) else o.Cell(blocks=[]), r < nh, ncols >= 6)
+        flowables = [[self.cell_flowables(row[ci] if ci < len(row) else o.Cell(blocks=[]), r < nh)
                       for ci in range(ncols)] for r, row in enumerate(rows)]
         # A long table goes in runs of TABLE_RUN rows, each repeating the header: reportlab re-measures and
         # re-styles every remaining row at each page break, so one 4,000-row table would cost minutes.
@@ -447,7 +517,7 @@ class _Builder:
             picked = [*range(nh), *run]
             out.append(self._table_run(t, [rows[r] for r in picked], [flowables[r] for r in picked], nh, ncols,
                                        first=n == 0, last=n == len(runs) - 1))
-        figure = t.kind in ("matrix", "heatmap", "key") and len(rows) <= 40
+        figure = _figure(t)
         if figure and t.kind != "key":
             # a figure stays with its caption and its legend or key (these tables carry no notes, so
             # keeping is safe; a key is kept whole by the room its caption asks for, which costs less)
@@ -461,9 +531,18 @@ class _Builder:
                 table_h = out[-1].wrap(self.width, 1e6)[1] + 2 * self.styles.roles["small"].leading
             else:
                 probe = self._table_run(t, rows[:nh + 1], flowables[:nh + 1], nh, ncols, first=True, last=False)
+                # the first row's notes go to the foot of the same page: they need room there too
                 table_h = probe.wrap(self.width, 1e6)[1]
+                first_notes = notes_of(probe)
+                if first_notes:
+                    band = NoteStyle()
+                    table_h += band.rule_gap_above + band.rule_gap_below + sum(
+                        band.note_gap + sum(f.wrap(self.width, 1e6)[1] for f in self.note_flowables(n))
+                        for n in first_notes)
             need = table_h + caption.wrap(self.width, 1e6)[1] + caption.spaceBefore + 8
             out[0] = CondPageBreak(max(90.0, min(need, self.page_room * (0.9 if figure else 0.5))))
+        if caption is not None and not figure and len(out) > 2:
+            out[1:3] = [FramedTable(caption, out[2], None)]  # the caption never stays behind alone
         return out
 
     def _table_run(self, t: o.Table, rows: list[list[o.Cell]], data: list[list[list[Flowable]]], nh: int,
@@ -495,14 +574,14 @@ class _Builder:
         if t.kind == "heatmap":
             frac = 0.86
             cmds += [("GRID", (0, 0), (-1, -1), 0.8, colors.white), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                     ("TOPPADDING", (0, 0), (-1, -1), 5), ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]
+                     ("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
         elif t.kind == "key":
             frac = 0.86
             cmds += [("LINEBELOW", (0, 0), (-1, -1), 0.4, grid)]
         else:
             cmds += [("LINEBELOW", (0, 0), (-1, -1), 0.4, grid), ("BOX", (0, 0), (-1, -1), 0.6, grid)]
             if t.kind == "matrix":  # one short mark per cell: tight rows keep the matrix on one page
-                cmds += [("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+                cmds += [("TOPPADDING", (0, 0), (-1, -1), 1), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5)]
         if nh:
             cmds.append(("LINEBELOW", (0, nh - 1), (-1, nh - 1), 1.0, accent))
         widths = list(t.widths or [])
