@@ -580,7 +580,22 @@ CONSEQUENCE = {"lead", "result", "cause", "mean", "force", "hit", "cost", "damag
                "disrupt", "harm", "threaten", "spark", "trigger", "push", "drive", "close", "lose", "fail", "suffer",
                "face", "increase", "rise", "destroy", "hurt", "prevent", "stop", "block", "delay", "collapse",
                "kill", "erode", "intrude", "worsen", "weaken", "endanger", "jeopardise", "jeopardize", "backfire",
-               "alienate", "provoke", "escalate", "spill", "strike", "walk", "drop", "fall", "pay", "end"}
+               "alienate", "provoke", "escalate", "spill", "strike", "walk", "drop", "fall", "pay", "end",
+               # breaking a rule or a commitment is a harm of its own ("the plans would contravene EU policy")
+               "breach", "violate", "contravene", "infringe"}
+# adjectives that judge an outcome harmful, costly, unworkable or worse (by lemma: "worse" is "bad"): said of what
+# a change would be or would make ("a delay would be disastrous", "might make integration difficult")
+HARMFUL = {"bad", "difficult", "hard", "impossible", "disastrous", "catastrophic", "damaging", "harmful", "dangerous",
+           "devastating", "costly", "expensive", "unworkable", "unaffordable", "unsustainable", "unfair", "unjust",
+           "ineffective", "counterproductive", "risky", "unsafe", "illegal", "unlawful", "detrimental", "fatal",
+           "chaotic", "ruinous", "crippling", "disruptive"}
+# nouns that judge an outcome a harm, said of what a change would be ("would be a waste of money")
+HARM_NOUN = {"disaster", "catastrophe", "mistake", "waste", "failure", "blow", "nightmare", "fiasco", "burden",
+             "setback", "error"}
+# epistemic adjectives: what a noun they qualify names may happen ("faces a possible rebellion")
+POSSIBLE = {"possible", "potential", "likely", "probable"}
+# adjectives of worry that take a clause, as the warning verbs do ("some are worried that X might …")
+WORRIED = {"worried", "concerned", "afraid", "fearful", "anxious", "alarmed", "nervous"}
 WARNING = {"warn", "fear", "caution", "predict", "threaten", "worry"}
 UNCERTAIN = {"unclear", "uncertain", "undecided", "unknown", "unresolved"}
 PENDING = {"hope", "expect", "plan", "aim", "intend", "consider", "review", "decide", "consult", "seek"}
@@ -666,6 +681,87 @@ def _if_clause(v: Any) -> Any | None:
         if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children):
             return c
     return None
+
+
+def _modal_frame(v: Any) -> Any | None:
+    """The verb that puts v in a modal or future frame: v itself ("could hit"), or the verb whose 'likely to',
+    'bound to' or 'going to' v completes ("would be more likely to drive", "is going to be bled"); else None."""
+    t = v
+    for _ in range(4):
+        if any(c.dep_ == "aux" and c.lower_ in MODALS for c in t.children):
+            return t
+        if t.lemma_ == "go" and t.tag_ == "VBG" and any(c.dep_ == "aux" and c.lemma_ == "be" for c in t.children) \
+                and any(c.dep_ == "xcomp" for c in t.children):
+            return t  # "is going to be bled": a future ("is going to the shops" is not)
+        if t.dep_ != "xcomp" or t.head.i == t.i:
+            return None
+        h = t.head
+        if h.pos_ == "ADJ" and h.lemma_ in POSSIBLE | {"bound"} and h.dep_ == "acomp":
+            t = h.head  # "would be likely to drive": the modal sits on the copula
+        elif h.lemma_ == "go" and h.tag_ == "VBG":
+            t = h
+        else:
+            return None
+    return None
+
+
+# verbs of saying and knowing: "it would be hard to say" judges a claim, not an outcome
+_JUDGE_CLAIM = {"say", "tell", "know", "predict", "imagine", "see", "believe", "argue", "disagree", "deny", "ignore"}
+
+
+def _harm_predicate(v: Any) -> bool:
+    """True when a modal copula or 'make' says an outcome would be harmful ("a delay would be disastrous",
+    "would be a costly scheme", "might make integration difficult"); a negated one says the opposite."""
+    if any(c.dep_ == "neg" for c in v.children) or _modal_frame(v) is None:
+        return False
+    if v.lemma_ in ("be", "become", "prove"):
+        for c in v.children:
+            if c.dep_ == "acomp" and c.lemma_.lower() in HARMFUL:
+                return not any(x.dep_ == "xcomp" and x.lemma_ in _JUDGE_CLAIM for x in (*c.children, *v.children))
+            if c.dep_ == "attr" and c.pos_ == "NOUN" and not any(x.dep_ == "det" and x.lower_ == "no"
+                                                                  for x in c.children):
+                if c.lemma_ in HARM_NOUN or any(x.dep_ == "amod" and x.lemma_.lower() in HARMFUL for x in c.children):
+                    return True
+        return False
+    if v.lemma_ == "make":
+        # the parse may take a comparative for an adverb ("make deliveries harder": advmod)
+        return any(c.lemma_.lower() in HARMFUL and (c.dep_ in ("ccomp", "oprd", "xcomp", "acomp") and c.pos_ == "ADJ"
+                                                    or c.dep_ == "advmod" and c.tag_ in ("RBR", "JJR"))
+                   for c in v.children)
+    return False
+
+
+def _faces_possible(v: Any) -> bool:
+    """True when someone faces what may come ("faces a possible rebellion"): 'face' (not in the past) with an
+    object that a possibility adjective qualifies."""
+    if v.lemma_ != "face" or v.tag_ == "VBD" or any(c.dep_ == "neg" for c in v.children):
+        return False
+    objs = [c for c in v.children if c.dep_ == "dobj"]
+    objs += [g for c in v.children if c.dep_ == "prep" and c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
+    return any(x.dep_ == "amod" and x.lemma_.lower() in POSSIBLE for o in objs for x in o.children)
+
+
+# verbs of loss or failure: a condition that something is lost or fails puts what follows at risk
+LOSS = {"lose", "fail", "collapse", "miss", "break", "lapse", "default"}
+
+
+def _conditional_harm(v: Any) -> bool:
+    """True for a modal or future clause under a condition that is a loss or an inability: "if we lose our rebate,
+    the taxpayer is going to be bled", "unless it is discussed, the EU would never be able to agree"."""
+    cond = _if_clause(v)
+    if cond is None or _modal_frame(v) is None:
+        return False
+    if cond.lemma_ in LOSS and not any(c.dep_ == "neg" for c in cond.children):
+        return True
+    # a negated ability: "would never be able to", "could not"; a negated plain future is a pledge ("we would not
+    # raise taxes if elected"), not a risk
+    # a trailing 'if' after a negated verb is often 'whether' ("could not find evidence … or if he was …"): only a
+    # condition put first, or an 'unless', is read as one
+    fronted = cond.i < v.i or any(c.dep_ == "mark" and c.lower_ == "unless" for c in cond.children)
+    if fronted and any(c.dep_ == "neg" for c in v.children):
+        return (v.lemma_ == "be" and any(c.dep_ == "acomp" and c.lemma_ == "able" for c in v.children)) or any(
+            c.dep_ == "aux" and c.lower_ in ("could", "can", "cannot") for c in v.children)
+    return False
 
 
 def _cap(text: str) -> str:
@@ -763,11 +859,30 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                     title = risk_title(u, pos, t)
                     if title:
                         risk = (title, 0.55, [t.lemma_])
+                elif any(x.text == "?" for x in st[-3:]):
+                    pass  # a question asks; the rules below read assertions only
+                elif t.lemma_ in CONSEQUENCE and _modal_frame(t) is not None:
+                    # "would be more likely to drive people to …", "is going to be bled": the modal is up the chain
+                    title = risk_title(u, pos, _modal_frame(t))
+                    if title:
+                        risk = (title, 0.45, [t.lemma_])
+                elif _harm_predicate(t) or _faces_possible(t) or _conditional_harm(t):
+                    # read from the grammar of the clause alone, with no warning word: a lead to check
+                    title = risk_title(u, pos, t)
+                    if title:
+                        risk = (title, 0.45, [t.lemma_])
                 elif t.lemma_ in ("lead", "result") and any(c.dep_ == "prep" and c.lower_ in ("to", "in")
                                                              for c in t.children):
                     title = risk_title(u, pos, t)
                     if title:
                         risk = (title, 0.55, [t.lemma_])
+            if risk is None and t.pos_ == "ADJ" and t.lower_ in WORRIED and t.dep_ == "acomp":
+                # "some are worried that X might make Y difficult": a worry about what may happen, like 'fear'
+                inner = next((c for c in t.children if c.dep_ == "ccomp"), None)
+                if inner is not None and _modal_frame(inner) is not None:
+                    title = risk_title(u, pos, inner)
+                    if title:
+                        risk = (title, 0.45, [t.lower_])
             low = t.lower_
             lemma = _lemma(t)
             if low in WH or (low in ("whether", "if") and t.dep_ == "mark") or (
