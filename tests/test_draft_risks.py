@@ -22,6 +22,8 @@ Unless the bridge is repaired, lorries will not be able to reach the quarry.
 The mayor faces a possible challenge from her own councillors over the levy.
 Lawyers for the shipping lines said the levy would contravene the trade treaty.
 Residents are worried that the new runway could keep them awake at night.
+Harbour police said the gangs could attack the fishing fleet at night.
+Critics say the new quay could lead to higher fees for the fishing fleet.
 """
 
 CALM = """Port levy row
@@ -38,6 +40,9 @@ The mayor faced a challenge from her own councillors last year.
 The mayor faces a busy week at the harbour.
 Residents are worried that the council forgot them.
 Who is going to pay for the new quay?
+The mayor would set out plans for the harbour and attacked the council's budget.
+The council will fund targeted health screening in the harbour.
+The quay's opening led to the closure of the old ferry office.
 """
 
 
@@ -73,6 +78,8 @@ def _found(found: list[tuple[str, str]], words: str) -> list[str]:
     "possible challenge",  # facing what a possibility adjective qualifies
     "contravene the trade treaty",  # breaking a rule, under a modal
     "worried that the new runway",  # a worry, like 'fear', about what could happen
+    "could attack the fishing fleet",  # a harm verb ahead
+    "could lead to higher fees",  # a consequence ahead
 ])
 def test_a_warning_in_grammar_is_a_risk(risky, words):
     assert _found(risky, words), risky
@@ -91,6 +98,9 @@ def test_a_warning_in_grammar_is_a_risk(risky, words):
     "busy week",  # what is faced is not a possibility
     "forgot them",  # a worry about the past
     "Who is going to pay",  # a question asks
+    "attacked the council",  # a cue word in the simple past reports what happened
+    "targeted health screening",  # a cue word qualifying a noun names a kind of thing
+    "opening led to",  # a simple past 'led to' is a fact, not a risk
 ])
 def test_the_near_miss_is_left_alone(calm, words):
     assert not _found(calm, words), calm

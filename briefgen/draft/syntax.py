@@ -177,6 +177,9 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         u.people = frozenset(rel for rel, t in ut if t.ent_type_ == "PERSON")
         u.bodies = frozenset(rel for rel, t in ut if t.ent_type_ in ("ORG", "FAC", "GPE"))
         u.past = frozenset(rel for rel, t in ut if t.tag_ == "VBD")
+        # a noun or a past participle qualifying a noun names a kind of thing ("target seats", "targeted screening")
+        u.modifiers = frozenset(rel for rel, t in ut if t.head.pos_ in ("NOUN", "PROPN") and (
+            t.dep_ == "compound" and t.pos_ == "NOUN" or t.dep_ == "amod" and t.tag_ == "VBN"))
         u.describing = frozenset(rel for rel, t in ut if t.pos_ in ("ADJ", "ADV", "PRON", "DET") and not t.ent_type_)
         u.subjects = _view_subjects(ut)
         _roles(u, ut, gz, r)
@@ -871,7 +874,7 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                     title = risk_title(u, pos, t)
                     if title:
                         risk = (title, 0.45, [t.lemma_])
-                elif t.lemma_ in ("lead", "result") and any(c.dep_ == "prep" and c.lower_ in ("to", "in")
+                elif t.lemma_ in ("lead", "result") and t.tag_ != "VBD" and any(c.dep_ == "prep" and c.lower_ in ("to", "in")
                                                              for c in t.children):
                     title = risk_title(u, pos, t)
                     if title:
