@@ -106,6 +106,12 @@ def _others_view(t: Any) -> bool:
             return True
     if t.lemma_ == "benefit" and t.pos_ == "NOUN" and any(c.dep_ in ("compound", "amod") for c in t.children):
         return True  # "retirement benefits": a payment, not a good thing said of a plan
+    if t.tag_ == "MD" and t.dep_ == "aux" and any(c.i < t.i and (c.tag_ == "WRB" or
+                                                    c.dep_ == "mark" and c.lower_ in ("whether", "if"))
+                                                   for c in t.head.children):
+        # "no instructions on how they should deal with hunters": an 'ought' inside a question asks, it backs nothing
+        # ("what should be the case" is a free relative, not a question: 'what' is left out)
+        return True
     # "documents suggested he branded it…": with a clause after it, 'suggest' reports and backs nothing
     return t.pos_ == "VERB" and t.lemma_ == "suggest" and any(c.dep_ == "ccomp" for c in t.children)
 
