@@ -40,3 +40,36 @@ def test_an_ought_inside_a_question_backs_nothing(stances):
 def test_an_ought_in_a_free_relative_is_still_a_view(stances):
     # "exactly what should be the case": 'what' starts no question here
     assert stances.get("Dunn") == ["support"], stances
+
+
+VOTE = """Harbour curfew vote
+
+The government wants to impose a curfew on the harbour.
+Up to 20 Labour MPs could oppose the curfew on the harbour during a Commons debate.
+Mayor Anna Berg said the Tories could oppose the curfew on the harbour.
+"""
+
+
+@pytest.fixture(scope="module")
+def vote(tmp_path_factory) -> dict[str, list[str]]:
+    """Each actor's drafted stances, by the actor's name."""
+    tmp = tmp_path_factory.mktemp("vote")
+    src = tmp / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(VOTE, encoding="utf-8")
+    brief = yaml.safe_load(draft_to_file([src], tmp / "brief.yaml").read_text(encoding="utf-8"))
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    out: dict[str, list[str]] = {}
+    for p in brief["positions"]:
+        out.setdefault(names[p["actor"]], []).append(p["stance"])
+    return out
+
+
+def test_a_plural_name_right_before_the_stance_word_is_its_own(vote):
+    # "Labour MPs could oppose", "the Tories could oppose": the plural's 's' is part of the name, not a possessive
+    assert vote.get("Labour MPs") == ["oppose"], vote
+    assert vote.get("Conservatives") == ["oppose"], vote
+
+
+def test_what_the_speaker_says_others_could_do_is_not_the_speakers_stance(vote):
+    assert "oppose" not in vote.get("Anna Berg", []), vote

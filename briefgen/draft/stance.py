@@ -101,7 +101,8 @@ def _own(text: str, m: re.Match[str], names: set[str]) -> bool:
     before = _OTHER_SUBJECT.search(text[max(0, m.start() - 40):m.start()])
     if not before:
         return True
-    word = before.group(1).lower().rstrip("’'s")
+    # a possessive ending comes off ("Britain's"); a plural's 's' stays ("MPs", "Tories" are names as written)
+    word = re.sub(r"[’'](?:s)?$", "", before.group(1).lower())
     return word in names or word in ("i", "we", "it", "this", "that", "there", "they", "he", "she")
 
 
