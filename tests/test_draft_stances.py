@@ -73,3 +73,36 @@ def test_a_plural_name_right_before_the_stance_word_is_its_own(vote):
 
 def test_what_the_speaker_says_others_could_do_is_not_the_speakers_stance(vote):
     assert "oppose" not in vote.get("Anna Berg", []), vote
+
+
+ROW = """Harbour curfew row
+
+The government wants to impose a curfew on the harbour.
+The curfew on the harbour is "badly drafted and unworkable", Labour councillors say.
+Ministers reject the curfew on the harbour, union leader Tom Hale said.
+"""
+
+
+@pytest.fixture(scope="module")
+def row(tmp_path_factory) -> dict[str, list[str]]:
+    """Each actor's drafted stances, by the actor's name."""
+    tmp = tmp_path_factory.mktemp("row")
+    src = tmp / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(ROW, encoding="utf-8")
+    brief = yaml.safe_load(draft_to_file([src], tmp / "brief.yaml").read_text(encoding="utf-8"))
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    out: dict[str, list[str]] = {}
+    for p in brief["positions"]:
+        out.setdefault(names[p["actor"]], []).append(p["stance"])
+    return out
+
+
+def test_a_view_before_a_closing_verb_of_saying_is_the_speakers(row):
+    # "X is badly drafted and unworkable, Labour councillors say.": the view comes before 'say'
+    assert row.get("Labour councillors") == ["oppose"], row
+
+
+def test_someone_elses_view_before_the_closing_verb_is_not_the_speakers(row):
+    # "Ministers reject the curfew, Tom Hale said.": the rejection is the ministers', not Hale's
+    assert "oppose" not in row.get("Tom Hale", []), row
