@@ -24,6 +24,8 @@ Lawyers for the shipping lines said the levy would contravene the trade treaty.
 Residents are worried that the new runway could keep them awake at night.
 Harbour police said the gangs could attack the fishing fleet at night.
 Critics say the new quay could lead to higher fees for the fishing fleet.
+Without the grant the island would pay twice as much for its ferries.
+The ferry company will not pay its harbour dues on time, leaving the port without funds.
 """
 
 CALM = """Port levy row
@@ -43,6 +45,7 @@ Who is going to pay for the new quay?
 The mayor would set out plans for the harbour and attacked the council's budget.
 The council will fund targeted health screening in the harbour.
 The quay's opening led to the closure of the old ferry office.
+Islanders will pay ten pounds for a ferry ticket from May.
 """
 
 
@@ -80,6 +83,8 @@ def _found(found: list[tuple[str, str]], words: str) -> list[str]:
     "worried that the new runway",  # a worry, like 'fear', about what could happen
     "could attack the fishing fleet",  # a harm verb ahead
     "could lead to higher fees",  # a consequence ahead
+    "would pay twice as much",  # paying brought about by a condition
+    "will not pay its harbour dues",  # not paying is a default
 ])
 def test_a_warning_in_grammar_is_a_risk(risky, words):
     assert _found(risky, words), risky
@@ -101,6 +106,7 @@ def test_a_warning_in_grammar_is_a_risk(risky, words):
     "attacked the council",  # a cue word in the simple past reports what happened
     "targeted health screening",  # a cue word qualifying a noun names a kind of thing
     "opening led to",  # a simple past 'led to' is a fact, not a risk
+    "will pay ten pounds",  # a price is no harm
 ])
 def test_the_near_miss_is_left_alone(calm, words):
     assert not _found(calm, words), calm

@@ -773,6 +773,20 @@ def _conditional_harm(v: Any) -> bool:
     return False
 
 
+# verbs of a plain transaction: "people will pay £85 for a card" is a price, not a harm; paying is a consequence
+# when something else brings it about ("without it we would pay 14 times as much"), when it is "the price", and
+# not paying is a default ("Baikal will not pay when it is supposed to")
+TRANSACTION = {"pay"}
+
+
+def _conditioned(v: Any) -> bool:
+    """True when a verb's clause depends on a condition (if, unless, without), is negated, or its object is a
+    price or cost."""
+    return _if_clause(v) is not None or any(
+        c.dep_ == "prep" and c.lower_ == "without" or c.dep_ == "dobj" and c.lemma_ in ("price", "cost")
+        or c.dep_ == "neg" for c in v.children)
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -864,6 +878,8 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                         title = risk_title(u, pos, inner)
                         if title:
                             risk = (title, 0.65, [t.lemma_])
+                elif t.lemma_ in TRANSACTION and not _conditioned(t):
+                    pass
                 elif modal and t.lemma_ in CONSEQUENCE:
                     title = risk_title(u, pos, t)
                     if title:
@@ -880,8 +896,8 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                     title = risk_title(u, pos, t)
                     if title:
                         risk = (title, 0.45, [t.lemma_])
-                elif t.lemma_ in ("lead", "result") and t.tag_ != "VBD" and any(c.dep_ == "prep" and c.lower_ in ("to", "in")
-                                                             for c in t.children):
+                elif t.lemma_ in ("lead", "result") and t.tag_ != "VBD" and any(
+                        c.dep_ == "prep" and c.lower_ in ("to", "in") for c in t.children):
                     title = risk_title(u, pos, t)
                     if title:
                         risk = (title, 0.55, [t.lemma_])
