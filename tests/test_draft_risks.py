@@ -26,6 +26,8 @@ Harbour police said the gangs could attack the fishing fleet at night.
 Critics say the new quay could lead to higher fees for the fishing fleet.
 Without the grant the island would pay twice as much for its ferries.
 The ferry company will not pay its harbour dues on time, leaving the port without funds.
+The strike was led by a union which could disrupt every ferry in the winter.
+When the new timetable starts, islanders will be hit by higher fares.
 """
 
 CALM = """Port levy row
@@ -46,6 +48,7 @@ The mayor would set out plans for the harbour and attacked the council's budget.
 The council will fund targeted health screening in the harbour.
 The quay's opening led to the closure of the old ferry office.
 Islanders will pay ten pounds for a ferry ticket from May.
+Nobody knows over what period the old quay will fall into the sea, the engineer said.
 """
 
 
@@ -85,6 +88,8 @@ def _found(found: list[tuple[str, str]], words: str) -> list[str]:
     "could lead to higher fees",  # a consequence ahead
     "would pay twice as much",  # paying brought about by a condition
     "will not pay its harbour dues",  # not paying is a default
+    "which could disrupt every ferry",  # a relative clause asserts
+    "islanders will be hit",  # a clause of time asks nothing
 ])
 def test_a_warning_in_grammar_is_a_risk(risky, words):
     assert _found(risky, words), risky
@@ -107,6 +112,7 @@ def test_a_warning_in_grammar_is_a_risk(risky, words):
     "targeted health screening",  # a cue word qualifying a noun names a kind of thing
     "opening led to",  # a simple past 'led to' is a fact, not a risk
     "will pay ten pounds",  # a price is no harm
+    "over what period",  # a reported question asks
 ])
 def test_the_near_miss_is_left_alone(calm, words):
     assert not _found(calm, words), calm

@@ -773,6 +773,29 @@ def _conditional_harm(v: Any) -> bool:
     return False
 
 
+def _asked(v: Any) -> bool:
+    """True when a verb heads an indirect question ("we don't know over what period they will fall ill", "what it
+    will mean for the firm"); a relative clause ("a force which could embarrass the government") asserts."""
+    if v.dep_ == "relcl":
+        return False
+    for c in v.children:
+        if c.i > v.i or c.dep_ in ("nsubj", "nsubjpass", "csubj", "advcl"):
+            continue  # "when they start, they will be hit": a clause of time or place asks nothing
+        if c.dep_ == "mark" and c.lower_ == "whether":
+            return True
+        # a wh-word opening what comes before the verb ("what it will mean", "over what period it will …"), not one
+        # inside a relative clause there ("in the town, which has …")
+        for g in c.subtree:
+            if g.tag_ in ("WP", "WDT", "WRB"):
+                h, rel = g, False
+                while h.i != c.i and h.head.i != h.i:
+                    rel = rel or h.dep_ == "relcl"
+                    h = h.head
+                if not rel:
+                    return True
+    return False
+
+
 # verbs of a plain transaction: "people will pay £85 for a card" is a price, not a harm; paying is a consequence
 # when something else brings it about ("without it we would pay 14 times as much"), when it is "the price", and
 # not paying is a default ("Baikal will not pay when it is supposed to")
@@ -878,8 +901,8 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                         title = risk_title(u, pos, inner)
                         if title:
                             risk = (title, 0.65, [t.lemma_])
-                elif t.lemma_ in TRANSACTION and not _conditioned(t):
-                    pass
+                elif t.lemma_ in TRANSACTION and not _conditioned(t) or _asked(t):
+                    pass  # a price is no harm; a reported question asks, it asserts no consequence
                 elif modal and t.lemma_ in CONSEQUENCE:
                     title = risk_title(u, pos, t)
                     if title:
