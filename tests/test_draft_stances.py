@@ -106,3 +106,35 @@ def test_a_view_before_a_closing_verb_of_saying_is_the_speakers(row):
 def test_someone_elses_view_before_the_closing_verb_is_not_the_speakers(row):
     # "Ministers reject the curfew, Tom Hale said.": the rejection is the ministers', not Hale's
     assert "oppose" not in row.get("Tom Hale", []), row
+
+
+DEAL = """Harbour curfew deal
+
+The government wants to impose a curfew on the harbour.
+Mayor Anna Berg backs the curfew on the harbour, provided it ends at midnight.
+Police chief Tom Hale backs the curfew on the harbour, provided by the council last week.
+"""
+
+
+@pytest.fixture(scope="module")
+def deal(tmp_path_factory) -> dict[str, list[dict]]:
+    """Each actor's drafted positions, by the actor's name."""
+    tmp = tmp_path_factory.mktemp("deal")
+    src = tmp / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(DEAL, encoding="utf-8")
+    brief = yaml.safe_load(draft_to_file([src], tmp / "brief.yaml").read_text(encoding="utf-8"))
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    out: dict[str, list[dict]] = {}
+    for p in brief["positions"]:
+        out.setdefault(names[p["actor"]], []).append(p)
+    return out
+
+
+def test_provided_opening_a_clause_sets_a_condition(deal):
+    (pos,) = deal["Anna Berg"]
+    assert pos["stance"] == "conditional" and pos["condition"].startswith("provided it ends at midnight"), pos
+
+
+def test_provided_as_a_participle_sets_none(deal):
+    assert [p["stance"] for p in deal["Tom Hale"]] == ["support"], deal

@@ -14,6 +14,9 @@ _CONDITION = [
     re.compile(r"\bunder the auspices of\b[^,.;:“”\"]{3,80}", re.I),
     re.compile(r"\b(?:on (?:one|the) condition|provided that|providing that|unless)\b"
                r"[^,.;:“”\"]{3,80}", re.I),
+    # "provided" opening a clause after a comma is the conjunction ("…, provided it sticks with reform"), not the
+    # verb ("the firm provided the money") nor a participle ("…, provided by the state")
+    re.compile(r"(?<=,\s)provided\b(?!\s+(?:by|for|to|with|in|on|at|under|from|as)\b)[^,.;:“”\"]{3,80}", re.I),
     re.compile(r"\bwith(?:out)? (?:a |an |the )?(?:mandate|approval|consent|backing|support|authori[sz]ation)"
                r" (?:of|from)\b[^,.;:“”\"]{3,80}", re.I),
     re.compile(r"\bfor the time being\b[^,.;:“”\"]{0,60}", re.I),
