@@ -28,6 +28,7 @@ Without the grant the island would pay twice as much for its ferries.
 The ferry company will not pay its harbour dues on time, leaving the port without funds.
 The strike was led by a union which could disrupt every ferry in the winter.
 When the new timetable starts, islanders will be hit by higher fares.
+Hauliers say the new toll will do nothing to cut the queues at the ferry port.
 """
 
 CALM = """Port levy row
@@ -49,6 +50,7 @@ The council will fund targeted health screening in the harbour.
 The quay's opening led to the closure of the old ferry office.
 Islanders will pay ten pounds for a ferry ticket from May.
 Nobody knows over what period the old quay will fall into the sea, the engineer said.
+The mayor said she would do nothing to mess up the island's finances.
 """
 
 
@@ -90,6 +92,7 @@ def _found(found: list[tuple[str, str]], words: str) -> list[str]:
     "will not pay its harbour dues",  # not paying is a default
     "which could disrupt every ferry",  # a relative clause asserts
     "islanders will be hit",  # a clause of time asks nothing
+    "will do nothing to cut the queues",  # a measure that fails its aim
 ])
 def test_a_warning_in_grammar_is_a_risk(risky, words):
     assert _found(risky, words), risky
@@ -113,6 +116,7 @@ def test_a_warning_in_grammar_is_a_risk(risky, words):
     "opening led to",  # a simple past 'led to' is a fact, not a risk
     "will pay ten pounds",  # a price is no harm
     "over what period",  # a reported question asks
+    "do nothing to mess up",  # doing nothing to harm is a promise
 ])
 def test_the_near_miss_is_left_alone(calm, words):
     assert not _found(calm, words), calm

@@ -796,6 +796,23 @@ def _asked(v: Any) -> bool:
     return False
 
 
+# verbs of spoiling, beside the consequence verbs: "would do nothing to mess up the economy" promises no harm
+SPOIL = {"mess", "spoil", "ruin", "wreck", "upset"}
+
+
+def _futile(v: Any) -> bool:
+    """True for a modal 'do nothing / little to' achieve something ("it will do nothing to solve the problems"):
+    a measure that fails its aim; doing nothing to harm ("would do nothing to mess up the economy") is a promise."""
+    if v.lemma_ != "do" or _modal_frame(v) is None or any(c.dep_ == "neg" for c in v.children):
+        return False
+    for o in v.children:
+        if o.dep_ == "dobj" and o.lower_ in ("nothing", "little"):
+            aim = next((c for c in (*o.children, *v.children) if c.dep_ in ("relcl", "acl", "xcomp", "advcl")
+                        and c.pos_ == "VERB" and any(x.dep_ == "aux" and x.lower_ == "to" for x in c.children)), None)
+            return aim is not None and aim.lemma_ not in CONSEQUENCE | SPOIL
+    return False
+
+
 # verbs of a plain transaction: "people will pay £85 for a card" is a price, not a harm; paying is a consequence
 # when something else brings it about ("without it we would pay 14 times as much"), when it is "the price", and
 # not paying is a default ("Baikal will not pay when it is supposed to")
@@ -914,7 +931,7 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                     title = risk_title(u, pos, _modal_frame(t))
                     if title:
                         risk = (title, 0.45, [t.lemma_])
-                elif _harm_predicate(t) or _faces_possible(t) or _conditional_harm(t):
+                elif _harm_predicate(t) or _faces_possible(t) or _conditional_harm(t) or _futile(t):
                     # read from the grammar of the clause alone, with no warning word: a lead to check
                     title = risk_title(u, pos, t)
                     if title:
