@@ -138,3 +138,34 @@ def test_provided_opening_a_clause_sets_a_condition(deal):
 
 def test_provided_as_a_participle_sets_none(deal):
     assert [p["stance"] for p in deal["Tom Hale"]] == ["support"], deal
+
+
+RETURN = """Harbour curfew returns
+
+The government wants to impose a curfew on the harbour.
+"We will come back and fish when the curfew on the harbour is lifted," skipper Tom Hale said.
+Mayor Anna Berg said she would back the curfew on the harbour.
+"""
+
+
+@pytest.fixture(scope="module")
+def returning(tmp_path_factory) -> dict[str, list[str]]:
+    """Each actor's drafted stances, by the actor's name."""
+    tmp = tmp_path_factory.mktemp("return")
+    src = tmp / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(RETURN, encoding="utf-8")
+    brief = yaml.safe_load(draft_to_file([src], tmp / "brief.yaml").read_text(encoding="utf-8"))
+    names = {a["id"]: a["name"] for a in brief["actors"]}
+    out: dict[str, list[str]] = {}
+    for p in brief["positions"]:
+        out.setdefault(names[p["actor"]], []).append(p["stance"])
+    return out
+
+
+def test_back_as_a_particle_of_motion_backs_nothing(returning):
+    assert "support" not in returning.get("Tom Hale", []), returning
+
+
+def test_back_as_a_verb_still_backs(returning):
+    assert returning.get("Anna Berg") == ["support"], returning

@@ -106,6 +106,8 @@ def _others_view(t: Any) -> bool:
             return True
     if t.lemma_ == "benefit" and t.pos_ == "NOUN" and any(c.dep_ in ("compound", "amod") for c in t.children):
         return True  # "retirement benefits": a payment, not a good thing said of a plan
+    if t.lower_ == "back" and t.pos_ in ("ADV", "ADP", "PART"):
+        return True  # "we will come back and hunt": a particle of motion, not the verb of support
     if t.tag_ == "MD" and t.dep_ == "aux" and any(c.i < t.i and (c.tag_ == "WRB" or
                                                     c.dep_ == "mark" and c.lower_ in ("whether", "if"))
                                                    for c in t.head.children):
