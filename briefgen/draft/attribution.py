@@ -116,6 +116,12 @@ class Statement:
             piece = t[self.verb_at:self.verb_at + 45]
             piece = piece.rsplit(" ", 1)[0] if len(piece) == 45 else piece
             return self.verb_at, self.verb_at + len(piece)
+        after = re.match(r"[\w’'-]*\W*", t[self.verb_at:self.end])
+        if self.verb.lower() in SPEECH and self.end > self.verb_at and \
+                not any(ch.isalnum() for ch in t[self.verb_at + after.end():self.end]):
+            # "The law is so poorly drafted no-one can define it, MPs say.": the view comes before a verb of saying
+            # that ends the sentence
+            return self.start, self.end
         back = t[max(0, self.verb_at - 14):self.verb_at] if self.backup else ""
         start = self.verb_at - len(back) + (back.find(" ") + 1 if " " in back else 0)
         end = len(t)

@@ -339,7 +339,9 @@ _CLAUSE_SEP = re.compile(r",\s+(?:but|while|whereas|and)\s+|;\s+|\s[-–—]\s")
 def find_risks(source: str, unit: Unit) -> list[Item]:
     """Risk candidates: sentences with threat, cost or failure language."""
     text = unit.text
-    strong = list(RISK_STRONG.finditer(text))
+    # a cue word in the simple past reports what happened ("attacked the plans"), and one that qualifies a noun
+    # names a kind of thing ("target seats", "high-risk areas"): neither is a threat ahead
+    strong = [m for m in RISK_STRONG.finditer(text) if m.start() not in unit.past and m.start() not in unit.modifiers]
     weak = list(RISK_WEAK.finditer(text))
     if not strong:
         return []

@@ -14,6 +14,9 @@ _CONDITION = [
     re.compile(r"\bunder the auspices of\b[^,.;:“”\"]{3,80}", re.I),
     re.compile(r"\b(?:on (?:one|the) condition|provided that|providing that|unless)\b"
                r"[^,.;:“”\"]{3,80}", re.I),
+    # "provided" opening a clause after a comma is the conjunction ("…, provided it sticks with reform"), not the
+    # verb ("the firm provided the money") nor a participle ("…, provided by the state")
+    re.compile(r"(?<=,\s)provided\b(?!\s+(?:by|for|to|with|in|on|at|under|from|as)\b)[^,.;:“”\"]{3,80}", re.I),
     re.compile(r"\bwith(?:out)? (?:a |an |the )?(?:mandate|approval|consent|backing|support|authori[sz]ation)"
                r" (?:of|from)\b[^,.;:“”\"]{3,80}", re.I),
     re.compile(r"\bfor the time being\b[^,.;:“”\"]{0,60}", re.I),
@@ -101,7 +104,8 @@ def _own(text: str, m: re.Match[str], names: set[str]) -> bool:
     before = _OTHER_SUBJECT.search(text[max(0, m.start() - 40):m.start()])
     if not before:
         return True
-    word = before.group(1).lower().rstrip("’'s")
+    # a possessive ending comes off ("Britain's"); a plural's 's' stays ("MPs", "Tories" are names as written)
+    word = re.sub(r"[’'](?:s)?$", "", before.group(1).lower())
     return word in names or word in ("i", "we", "it", "this", "that", "there", "they", "he", "she")
 
 

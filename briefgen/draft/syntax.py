@@ -106,6 +106,14 @@ def _others_view(t: Any) -> bool:
             return True
     if t.lemma_ == "benefit" and t.pos_ == "NOUN" and any(c.dep_ in ("compound", "amod") for c in t.children):
         return True  # "retirement benefits": a payment, not a good thing said of a plan
+    if t.lower_ == "back" and t.pos_ in ("ADV", "ADP", "PART"):
+        return True  # "we will come back and hunt": a particle of motion, not the verb of support
+    if t.tag_ == "MD" and t.dep_ == "aux" and any(c.i < t.i and (c.tag_ == "WRB" or
+                                                    c.dep_ == "mark" and c.lower_ in ("whether", "if"))
+                                                   for c in t.head.children):
+        # "no instructions on how they should deal with hunters": an 'ought' inside a question asks, it backs nothing
+        # ("what should be the case" is a free relative, not a question: 'what' is left out)
+        return True
     # "documents suggested he branded it…": with a clause after it, 'suggest' reports and backs nothing
     return t.pos_ == "VERB" and t.lemma_ == "suggest" and any(c.dep_ == "ccomp" for c in t.children)
 
@@ -177,6 +185,9 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         u.people = frozenset(rel for rel, t in ut if t.ent_type_ == "PERSON")
         u.bodies = frozenset(rel for rel, t in ut if t.ent_type_ in ("ORG", "FAC", "GPE"))
         u.past = frozenset(rel for rel, t in ut if t.tag_ == "VBD")
+        # a noun or a past participle qualifying a noun names a kind of thing ("target seats", "targeted screening")
+        u.modifiers = frozenset(rel for rel, t in ut if t.head.pos_ in ("NOUN", "PROPN") and (
+            t.dep_ == "compound" and t.pos_ == "NOUN" or t.dep_ == "amod" and t.tag_ == "VBN"))
         u.describing = frozenset(rel for rel, t in ut if t.pos_ in ("ADJ", "ADV", "PRON", "DET") and not t.ent_type_)
         u.subjects = _view_subjects(ut)
         _roles(u, ut, gz, r)
@@ -580,7 +591,22 @@ CONSEQUENCE = {"lead", "result", "cause", "mean", "force", "hit", "cost", "damag
                "disrupt", "harm", "threaten", "spark", "trigger", "push", "drive", "close", "lose", "fail", "suffer",
                "face", "increase", "rise", "destroy", "hurt", "prevent", "stop", "block", "delay", "collapse",
                "kill", "erode", "intrude", "worsen", "weaken", "endanger", "jeopardise", "jeopardize", "backfire",
-               "alienate", "provoke", "escalate", "spill", "strike", "walk", "drop", "fall", "pay", "end"}
+               "alienate", "provoke", "escalate", "spill", "strike", "walk", "drop", "fall", "pay", "end",
+               # breaking a rule or a commitment is a harm of its own ("the plans would contravene EU policy")
+               "breach", "violate", "contravene", "infringe"}
+# adjectives that judge an outcome harmful, costly, unworkable or worse (by lemma: "worse" is "bad"): said of what
+# a change would be or would make ("a delay would be disastrous", "might make integration difficult")
+HARMFUL = {"bad", "difficult", "hard", "impossible", "disastrous", "catastrophic", "damaging", "harmful", "dangerous",
+           "devastating", "costly", "expensive", "unworkable", "unaffordable", "unsustainable", "unfair", "unjust",
+           "ineffective", "counterproductive", "risky", "unsafe", "illegal", "unlawful", "detrimental", "fatal",
+           "chaotic", "ruinous", "crippling", "disruptive"}
+# nouns that judge an outcome a harm, said of what a change would be ("would be a waste of money")
+HARM_NOUN = {"disaster", "catastrophe", "mistake", "waste", "failure", "blow", "nightmare", "fiasco", "burden",
+             "setback", "error"}
+# epistemic adjectives: what a noun they qualify names may happen ("faces a possible rebellion")
+POSSIBLE = {"possible", "potential", "likely", "probable"}
+# adjectives of worry that take a clause, as the warning verbs do ("some are worried that X might …")
+WORRIED = {"worried", "concerned", "afraid", "fearful", "anxious", "alarmed", "nervous"}
 WARNING = {"warn", "fear", "caution", "predict", "threaten", "worry"}
 UNCERTAIN = {"unclear", "uncertain", "undecided", "unknown", "unresolved"}
 PENDING = {"hope", "expect", "plan", "aim", "intend", "consider", "review", "decide", "consult", "seek"}
@@ -666,6 +692,141 @@ def _if_clause(v: Any) -> Any | None:
         if c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in c.children):
             return c
     return None
+
+
+def _modal_frame(v: Any) -> Any | None:
+    """The verb that puts v in a modal or future frame: v itself ("could hit"), or the verb whose 'likely to',
+    'bound to' or 'going to' v completes ("would be more likely to drive", "is going to be bled"); else None."""
+    t = v
+    for _ in range(4):
+        if any(c.dep_ == "aux" and c.lower_ in MODALS for c in t.children):
+            return t
+        if t.lemma_ == "go" and t.tag_ == "VBG" and any(c.dep_ == "aux" and c.lemma_ == "be" for c in t.children) \
+                and any(c.dep_ == "xcomp" for c in t.children):
+            return t  # "is going to be bled": a future ("is going to the shops" is not)
+        if t.dep_ != "xcomp" or t.head.i == t.i:
+            return None
+        h = t.head
+        if h.pos_ == "ADJ" and h.lemma_ in POSSIBLE | {"bound"} and h.dep_ == "acomp":
+            t = h.head  # "would be likely to drive": the modal sits on the copula
+        elif h.lemma_ == "go" and h.tag_ == "VBG":
+            t = h
+        else:
+            return None
+    return None
+
+
+# verbs of saying and knowing: "it would be hard to say" judges a claim, not an outcome
+_JUDGE_CLAIM = {"say", "tell", "know", "predict", "imagine", "see", "believe", "argue", "disagree", "deny", "ignore"}
+
+
+def _harm_predicate(v: Any) -> bool:
+    """True when a modal copula or 'make' says an outcome would be harmful ("a delay would be disastrous",
+    "would be a costly scheme", "might make integration difficult"); a negated one says the opposite."""
+    if any(c.dep_ == "neg" for c in v.children) or _modal_frame(v) is None:
+        return False
+    if v.lemma_ in ("be", "become", "prove"):
+        for c in v.children:
+            if c.dep_ == "acomp" and c.lemma_.lower() in HARMFUL:
+                return not any(x.dep_ == "xcomp" and x.lemma_ in _JUDGE_CLAIM for x in (*c.children, *v.children))
+            if c.dep_ == "attr" and c.pos_ == "NOUN" and not any(x.dep_ == "det" and x.lower_ == "no"
+                                                                  for x in c.children):
+                if c.lemma_ in HARM_NOUN or any(x.dep_ == "amod" and x.lemma_.lower() in HARMFUL for x in c.children):
+                    return True
+        return False
+    if v.lemma_ == "make":
+        # the parse may take a comparative for an adverb ("make deliveries harder": advmod)
+        return any(c.lemma_.lower() in HARMFUL and (c.dep_ in ("ccomp", "oprd", "xcomp", "acomp") and c.pos_ == "ADJ"
+                                                    or c.dep_ == "advmod" and c.tag_ in ("RBR", "JJR"))
+                   for c in v.children)
+    return False
+
+
+def _faces_possible(v: Any) -> bool:
+    """True when someone faces what may come ("faces a possible rebellion"): 'face' (not in the past) with an
+    object that a possibility adjective qualifies."""
+    if v.lemma_ != "face" or v.tag_ == "VBD" or any(c.dep_ == "neg" for c in v.children):
+        return False
+    objs = [c for c in v.children if c.dep_ == "dobj"]
+    objs += [g for c in v.children if c.dep_ == "prep" and c.lower_ == "with" for g in c.children if g.dep_ == "pobj"]
+    return any(x.dep_ == "amod" and x.lemma_.lower() in POSSIBLE for o in objs for x in o.children)
+
+
+# verbs of loss or failure: a condition that something is lost or fails puts what follows at risk
+LOSS = {"lose", "fail", "collapse", "miss", "break", "lapse", "default"}
+
+
+def _conditional_harm(v: Any) -> bool:
+    """True for a modal or future clause under a condition that is a loss or an inability: "if we lose our rebate,
+    the taxpayer is going to be bled", "unless it is discussed, the EU would never be able to agree"."""
+    cond = _if_clause(v)
+    if cond is None or _modal_frame(v) is None:
+        return False
+    if cond.lemma_ in LOSS and not any(c.dep_ == "neg" for c in cond.children):
+        return True
+    # a negated ability: "would never be able to", "could not"; a negated plain future is a pledge ("we would not
+    # raise taxes if elected"), not a risk
+    # a trailing 'if' after a negated verb is often 'whether' ("could not find evidence … or if he was …"): only a
+    # condition put first, or an 'unless', is read as one
+    fronted = cond.i < v.i or any(c.dep_ == "mark" and c.lower_ == "unless" for c in cond.children)
+    if fronted and any(c.dep_ == "neg" for c in v.children):
+        return (v.lemma_ == "be" and any(c.dep_ == "acomp" and c.lemma_ == "able" for c in v.children)) or any(
+            c.dep_ == "aux" and c.lower_ in ("could", "can", "cannot") for c in v.children)
+    return False
+
+
+def _asked(v: Any) -> bool:
+    """True when a verb heads an indirect question ("we don't know over what period they will fall ill", "what it
+    will mean for the firm"); a relative clause ("a force which could embarrass the government") asserts."""
+    if v.dep_ == "relcl":
+        return False
+    for c in v.children:
+        if c.i > v.i or c.dep_ in ("nsubj", "nsubjpass", "csubj", "advcl"):
+            continue  # "when they start, they will be hit": a clause of time or place asks nothing
+        if c.dep_ == "mark" and c.lower_ == "whether":
+            return True
+        # a wh-word opening what comes before the verb ("what it will mean", "over what period it will …"), not one
+        # inside a relative clause there ("in the town, which has …")
+        for g in c.subtree:
+            if g.tag_ in ("WP", "WDT", "WRB"):
+                h, rel = g, False
+                while h.i != c.i and h.head.i != h.i:
+                    rel = rel or h.dep_ == "relcl"
+                    h = h.head
+                if not rel:
+                    return True
+    return False
+
+
+# verbs of spoiling, beside the consequence verbs: "would do nothing to mess up the economy" promises no harm
+SPOIL = {"mess", "spoil", "ruin", "wreck", "upset"}
+
+
+def _futile(v: Any) -> bool:
+    """True for a modal 'do nothing / little to' achieve something ("it will do nothing to solve the problems"):
+    a measure that fails its aim; doing nothing to harm ("would do nothing to mess up the economy") is a promise."""
+    if v.lemma_ != "do" or _modal_frame(v) is None or any(c.dep_ == "neg" for c in v.children):
+        return False
+    for o in v.children:
+        if o.dep_ == "dobj" and o.lower_ in ("nothing", "little"):
+            aim = next((c for c in (*o.children, *v.children) if c.dep_ in ("relcl", "acl", "xcomp", "advcl")
+                        and c.pos_ == "VERB" and any(x.dep_ == "aux" and x.lower_ == "to" for x in c.children)), None)
+            return aim is not None and aim.lemma_ not in CONSEQUENCE | SPOIL
+    return False
+
+
+# verbs of a plain transaction: "people will pay £85 for a card" is a price, not a harm; paying is a consequence
+# when something else brings it about ("without it we would pay 14 times as much"), when it is "the price", and
+# not paying is a default ("Baikal will not pay when it is supposed to")
+TRANSACTION = {"pay"}
+
+
+def _conditioned(v: Any) -> bool:
+    """True when a verb's clause depends on a condition (if, unless, without), is negated, or its object is a
+    price or cost."""
+    return _if_clause(v) is not None or any(
+        c.dep_ == "prep" and c.lower_ == "without" or c.dep_ == "dobj" and c.lemma_ in ("price", "cost")
+        or c.dep_ == "neg" for c in v.children)
 
 
 def _cap(text: str) -> str:
@@ -759,15 +920,36 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                         title = risk_title(u, pos, inner)
                         if title:
                             risk = (title, 0.65, [t.lemma_])
+                elif t.lemma_ in TRANSACTION and not _conditioned(t) or _asked(t):
+                    pass  # a price is no harm; a reported question asks, it asserts no consequence
                 elif modal and t.lemma_ in CONSEQUENCE:
                     title = risk_title(u, pos, t)
                     if title:
                         risk = (title, 0.55, [t.lemma_])
-                elif t.lemma_ in ("lead", "result") and any(c.dep_ == "prep" and c.lower_ in ("to", "in")
-                                                             for c in t.children):
+                elif any(x.text == "?" for x in st[-3:]):
+                    pass  # a question asks; the rules below read assertions only
+                elif t.lemma_ in CONSEQUENCE and _modal_frame(t) is not None:
+                    # "would be more likely to drive people to …", "is going to be bled": the modal is up the chain
+                    title = risk_title(u, pos, _modal_frame(t))
+                    if title:
+                        risk = (title, 0.45, [t.lemma_])
+                elif _harm_predicate(t) or _faces_possible(t) or _conditional_harm(t) or _futile(t):
+                    # read from the grammar of the clause alone, with no warning word: a lead to check
+                    title = risk_title(u, pos, t)
+                    if title:
+                        risk = (title, 0.45, [t.lemma_])
+                elif t.lemma_ in ("lead", "result") and t.tag_ != "VBD" and any(
+                        c.dep_ == "prep" and c.lower_ in ("to", "in") for c in t.children):
                     title = risk_title(u, pos, t)
                     if title:
                         risk = (title, 0.55, [t.lemma_])
+            if risk is None and t.pos_ == "ADJ" and t.lower_ in WORRIED and t.dep_ == "acomp":
+                # "some are worried that X might make Y difficult": a worry about what may happen, like 'fear'
+                inner = next((c for c in t.children if c.dep_ == "ccomp"), None)
+                if inner is not None and _modal_frame(inner) is not None:
+                    title = risk_title(u, pos, inner)
+                    if title:
+                        risk = (title, 0.45, [t.lower_])
             low = t.lower_
             lemma = _lemma(t)
             if low in WH or (low in ("whether", "if") and t.dep_ == "mark") or (
