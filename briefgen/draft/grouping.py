@@ -228,6 +228,8 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
         # a bare verb form ("host", "offer") must be read as a verb; "deployment of" is a noun by design
         if m.start() in unit.past:
             continue  # "the earthquake sent huge waves": what was done is reported, nothing is put forward
+        if m.start() in unit.effects:
+            continue  # "the plans could introduce a free market": an effect of something, not a course of action
         bare = not m.group(1).lower().endswith(("of", "on", "ing"))  # a gerund's tag is the noun's, too
         if no_object(unit, text.find(phrase, m.end()), phrase, m.start() if bare else None):
             continue
@@ -239,9 +241,11 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
             continue
         phrase = np[0]
         words = _WORD.findall(phrase)
-        if words[-1].lower() in NOT_HEAD or len(words) < 1 or junk_option(phrase, words[-1].lower()) \
-                or no_object(unit, text.find(phrase, m.end()), phrase):
-            continue
+        if words[-1].lower() in NOT_HEAD or stem(words[-1]) in NOT_HEAD or len(words) < 1 \
+                or junk_option(phrase, words[-1].lower()) or no_object(unit, text.find(phrase, m.end()), phrase):
+            continue  # "a decision to back the plans": a plan is what holds the option, not the option
+        if unit.nouns is not None and m.start(1) in unit.describing:
+            continue  # "the idea to its people": 'to' is a preposition, and what follows it is no verb
         out.append(Phrase(source, unit, phrase, m.group(1) + " " + phrase, stem(words[-1]),
                           {stem(w) for w in words[:-1]}, True, True))
     for m in _WORD.finditer(text):

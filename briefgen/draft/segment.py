@@ -46,6 +46,9 @@ class Unit:
     describing: frozenset[int] = frozenset()  # offsets of adjectives, adverbs and pronouns outside names
     bodies: frozenset[int] = frozenset()  # offsets of words inside the name of an organisation or a place
     past: frozenset[int] = frozenset()  # offsets of verbs in the simple past ("the quake sent waves")
+    # offsets of action verbs that put nothing forward: an effect ("the plans could introduce…") or a description
+    # of people ("those wanting to join…")
+    effects: frozenset[int] = frozenset()
     # offsets of view words whose subject is named in the text, with that subject ("the unions want": 'unions')
     subjects: dict[int, tuple[str, bool]] = field(default_factory=dict)  # -> (subject text, a name or plural)
 

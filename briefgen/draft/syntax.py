@@ -177,6 +177,7 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         u.people = frozenset(rel for rel, t in ut if t.ent_type_ == "PERSON")
         u.bodies = frozenset(rel for rel, t in ut if t.ent_type_ in ("ORG", "FAC", "GPE"))
         u.past = frozenset(rel for rel, t in ut if t.tag_ == "VBD")
+        u.effects = frozenset(rel for rel, t in ut if t.pos_ == "VERB" and (_defines_people(t) or _effect(t)))
         u.describing = frozenset(rel for rel, t in ut if t.pos_ in ("ADJ", "ADV", "PRON", "DET") and not t.ent_type_)
         u.subjects = _view_subjects(ut)
         _roles(u, ut, gz, r)
@@ -919,6 +920,33 @@ _ACTS = {"introduce", "end", "abolish", "keep", "protect", "cap", "raise", "cut"
          "scrap", "block", "veto"}
 
 
+def _defines_people(v: Any) -> bool:
+    """A clause that says which people are meant ("those wanting to join families"): it picks out a group by its
+    wish, it puts no course of action forward."""
+    h = v.head
+    # "those", "anyone": a demonstrative or indefinite pronoun; "a call for him to pause" names someone before
+    return v.dep_ == "acl" and h.i != v.i and h.pos_ in ("PRON", "DET") and h.tag_ != "PRP"
+
+
+def _effect(v: Any) -> bool:
+    """A verb that says what something would bring about, not what anyone would do: its subject is a proposal ("the
+    plans could introduce…") or a thing that helps ("the checks would help protect…"), or it is the purpose of a means
+    ("a means to creating…")."""
+    if v.dep_ == "pcomp" and v.head.lower_ == "to" and v.head.head.pos_ == "NOUN":
+        return True
+    t, hops = v, 0
+    while hops < 4:
+        # the subject nearest the verb (a headline run into the sentence can hang a second one on it)
+        subj = max((c for c in t.children if c.dep_ == "nsubj"), key=lambda c: c.i if c.i < t.i else -c.i, default=None)
+        if subj is not None:
+            common = subj.pos_ == "NOUN" and not subj.ent_type_
+            return common and (subj.lemma_.lower() in _CONTAINER or t.lemma_ == "help" and t.i != v.i)
+        if t.dep_ not in ("xcomp", "conj") or t.head.i == t.i:
+            return False
+        t, hops = t.head, hops + 1
+    return False
+
+
 def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
     """What is put forward or fought over: the objects and infinitives of propose/back/oppose verbs."""
     from briefgen.draft.grouping import Phrase, junk_option, no_object, stem
@@ -926,7 +954,7 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
     pos = {t.i: rel for rel, t in ut}
     out = []
     for _, v in ut:
-        if v.pos_ != "VERB" or v.lemma_ not in PROPOSE:
+        if v.pos_ != "VERB" or v.lemma_ not in PROPOSE or _defines_people(v) or _effect(v):
             continue
         comp = next((c for c in v.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
         obj = next((c for c in (comp or v).children if c.dep_ in ("dobj", "pobj", "nsubjpass")), None)

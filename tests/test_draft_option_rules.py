@@ -1,0 +1,55 @@
+"""Which phrases become options, on invented articles read by the real pipeline: each rule and its near miss."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from briefgen.draft import analyse_sources
+
+
+def _surfaces(tmp_path: Path, text: str) -> set[str]:
+    """Every option phrase found in one invented article, lower-cased, as the title would be written."""
+    src = tmp_path / "a.txt"
+    src.write_text(text, encoding="utf-8")
+    (a,) = analyse_sources([src])
+    return {p.surface.lower() for p in a.phrases}
+
+
+def test_to_before_a_pronoun_is_a_preposition_not_an_infinitive(tmp_path):
+    found = _surfaces(tmp_path, "Port row\n\nThe council needs more time to sell the idea to its people.\n"
+                                "The mayor backed the plan to impose tolls on the bridge.\n")
+    assert not any("people" in s for s in found), found
+    assert any(s.startswith("impose tolls") for s in found), found
+
+
+def test_a_plan_backed_is_no_option_its_content_is(tmp_path):
+    found = _surfaces(tmp_path, "Port row\n\nThe board denied a split over its decision to back controversial "
+                                "harbour plans to introduce port tolls.\n"
+                                "The mayor defended the decision to scrap the river levy.\n")
+    assert not any(s.endswith("plans") for s in found), found
+    assert any(s.startswith("introduce port tolls") for s in found), found
+    assert any(s.startswith("scrap") and "levy" in s for s in found), found
+
+
+def test_a_clause_that_picks_out_people_by_their_wish_puts_nothing_forward(tmp_path):
+    found = _surfaces(tmp_path, "Visa row\n\nThe party wants quotas for those seeking work and those wanting to "
+                                "join clubs abroad.\n"
+                                "A call for him to pause the scheme was rejected.\n")
+    assert not any(s.startswith("join") for s in found), found
+    assert any(s.startswith("pause") and "scheme" in s for s in found), found  # "him": someone named, no group
+
+
+def test_what_a_plan_or_a_measure_would_bring_about_is_no_option(tmp_path):
+    found = _surfaces(tmp_path, "Market row\n\nThe plans could introduce a free market into rail services.\n"
+                                "The checks would help protect public health, the minister said.\n"
+                                "Cards are a means to creating a more secure society.\n")
+    assert not any("free market" in s or "public health" in s or "society" in s for s in found), found
+
+
+def test_the_same_actions_by_someone_are_options(tmp_path):
+    found = _surfaces(tmp_path, "Market row\n\nThe government could introduce a free market into rail services.\n"
+                                "Ministers want to protect public health.\n"
+                                "Ministers plan to create a secure register of voters.\n")
+    assert any("free market" in s for s in found), found
+    assert any("public health" in s for s in found), found
+    assert any(s.startswith("create") and "register" in s for s in found), found
