@@ -53,3 +53,11 @@ def test_the_same_actions_by_someone_are_options(tmp_path):
     assert any("free market" in s for s in found), found
     assert any("public health" in s for s in found), found
     assert any(s.startswith("create") and "register" in s for s in found), found
+
+
+def test_a_verb_of_leaving_names_what_is_left_after_from_and_a_year_stays_in_the_phrase(tmp_path):
+    found = _surfaces(tmp_path, "Treaty row\n\nThe party plans a string of changes.\n"
+                                "- Withdrawing from the 1951 Geneva Convention on refugees.\n"
+                                "Last year the army withdrew from the border town.\n")
+    assert any(s.startswith("withdrawing from") and "convention" in s for s in found), found
+    assert not any("town" in s for s in found), found  # what was done is reported, nothing is put forward

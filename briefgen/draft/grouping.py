@@ -24,7 +24,7 @@ ACTION = re.compile(
     r"\b(deploy(?:ing|ment of|ed)?|send(?:ing)?|sent|station(?:ing)?|host(?:ing)?|presence of|establish(?:ing|ment of)?|"
     r"creat(?:e|ing|ion of)|impos(?:e|ing|ition of)|lift(?:ing)?|introduc(?:e|ing|tion of)|join(?:ing)?|"
     r"admission of|admit(?:ting)?|grant(?:ing)?|provid(?:e|ing)|offer(?:ing)?|set(?:ting)? up|"
-    r"withdraw(?:al of|ing)?|suspend(?:ing)?|ban(?:ning)?|expan(?:d|ding|sion of)|extend(?:ing)?|"
+    r"withdraw(?:al|ing)? from|pull(?:ing)? out of|withdraw(?:al of|ing)?|suspend(?:ing)?|ban(?:ning)?|expan(?:d|ding|sion of)|extend(?:ing)?|"
     r"delay(?:ing)? on|delay(?:ing)?)\s+", re.I)
 PROPOSAL = re.compile(r"\b(proposal|plan|idea|option|offer|initiative|suggestion|concept|scheme)s?\s+"
                       r"(?:is\s+|was\s+)?(?:to|of|for|that)\b", re.I)
@@ -120,7 +120,9 @@ def _np_after(text: str, pos: int) -> tuple[str, int] | None:
     words = []
     end = pos
     for m in _WORD.finditer(text, pos):
-        if text[end:m.start()].strip(" “”\"‘’'"):
+        gap = text[end:m.start()].strip(" “”\"‘’'")
+        # "the 1951 Convention": a year or a count before the first word does not end the phrase
+        if gap and (words or not re.fullmatch(r"\d[\d.,]*", gap)):
             break
         w = m.group(0)
         lw = w.lower()
@@ -230,7 +232,8 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
             continue  # "the earthquake sent huge waves": what was done is reported, nothing is put forward
         if m.start() in unit.effects:
             continue  # "the plans could introduce a free market": an effect of something, not a course of action
-        bare = not m.group(1).lower().endswith(("of", "on", "ing"))  # a gerund's tag is the noun's, too
+        # a gerund's tag is the noun's, too ("withdrawing from": a verb of leaving names what is left after 'from')
+        bare = not m.group(1).lower().endswith(("of", "on", "ing")) and "ing " not in m.group(1).lower()
         if no_object(unit, text.find(phrase, m.end()), phrase, m.start() if bare else None):
             continue
         out.append(Phrase(source, unit, phrase, text[m.start():m.end()] + phrase, head,

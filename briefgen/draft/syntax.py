@@ -923,6 +923,9 @@ _ACTS = {"introduce", "end", "abolish", "keep", "protect", "cap", "raise", "cut"
 def _defines_people(v: Any) -> bool:
     """A clause that says which people are meant ("those wanting to join families"): it picks out a group by its
     wish, it puts no course of action forward."""
+    hops = 0
+    while v.dep_ == "xcomp" and v.head.i != v.i and hops < 3:  # "wanting to join": the wish holds the action
+        v, hops = v.head, hops + 1
     h = v.head
     # "those", "anyone": a demonstrative or indefinite pronoun; "a call for him to pause" names someone before
     return v.dep_ == "acl" and h.i != v.i and h.pos_ in ("PRON", "DET") and h.tag_ != "PRP"
