@@ -61,3 +61,11 @@ def test_a_verb_of_leaving_names_what_is_left_after_from_and_a_year_stays_in_the
                                 "Last year the army withdrew from the border town.\n")
     assert any(s.startswith("withdrawing from") and "convention" in s for s in found), found
     assert not any("town" in s for s in found), found  # what was done is reported, nothing is put forward
+
+
+def test_what_a_call_or_a_demand_is_for_is_an_option_but_not_a_halt_or_a_person(tmp_path):
+    found = _surfaces(tmp_path, "Dock row\n\nUnions renewed their demands for a public inquiry into the dock deal.\n"
+                                "The mayor repeated his call for a pause in the dock works.\n"
+                                "There were calls for Mr Jones at the meeting.\n")
+    assert any("public inquiry" in s for s in found), found
+    assert not any("pause" in s or "jones" in s for s in found), found

@@ -13,6 +13,7 @@ from typing import Any
 from briefgen.draft.actors import Gazetteer, fold
 from briefgen.draft.attribution import Extract, Person, Statement
 from briefgen.draft.segment import Unit
+from briefgen.draft.stance import HALT
 
 # verbs whose subject states a view or acts on one (lemmas)
 VIEW_LEMMAS = {
@@ -1004,4 +1005,36 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         surface = f"{verb.lemma_} {prt + ' ' if prt else ''}{np}" if verb is not None else np
         mods = {stem(w) for w in np.split()[:-1]}
         out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None))
+    out += _asked_for(sid, u, ut)
+    return out
+
+
+# nouns of asking for something ("his call for a pause", "demands for an inquiry"): what follows 'for' is put forward
+_ASKING = {"call", "demand", "plea", "appeal", "request", "push", "clamour"}
+
+
+def _asked_for(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
+    """Options named as what a call or a demand is for, whoever makes it and whatever verb reports it."""
+    from briefgen.draft.grouping import Phrase, junk_option, no_object, stem
+
+    pos = {t.i: rel for rel, t in ut}
+    out = []
+    for _, t in ut:
+        if t.pos_ != "NOUN" or t.lemma_.lower() not in _ASKING:
+            continue
+        prep = next((c for c in t.children if c.dep_ == "prep" and c.lower_ == "for"), None)
+        obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if obj is None or obj.pos_ != "NOUN" or obj.ent_type_ or obj.lemma_.lower() in _ASKING:
+            continue
+        if HALT.match(obj.lower_):
+            continue  # "a call for a pause", "demands for a delay": a halt of an option is a view of it, no new one
+        drop = {x.i for c in obj.rights if c.dep_ in ("relcl", "acl") for x in c.subtree}
+        toks_np = [x for x in obj.subtree if x.i not in drop and x.dep_ != "punct"
+                   and not (x.dep_ == "det" and x.i == obj.left_edge.i)]
+        np = _words(u, pos, toks_np, 7, clause=True)
+        if not np or junk_option(np, obj.lemma_) or no_object(u, u.text.find(np), np):
+            continue
+        # a lone word says too little for a title: the call itself is named with it ("call for pause")
+        surface = np if len(np.split()) > 1 else f"{t.lemma_.lower()} for {np}"
+        out.append(Phrase(sid, u, np, surface, stem(obj.text), {stem(w) for w in np.split()[:-1]}, True, False))
     return out
