@@ -69,3 +69,20 @@ def test_what_a_call_or_a_demand_is_for_is_an_option_but_not_a_halt_or_a_person(
                                 "There were calls for Mr Jones at the meeting.\n")
     assert any("public inquiry" in s for s in found), found
     assert not any("pause" in s or "jones" in s for s in found), found
+
+
+def test_what_there_should_be_is_put_forward_what_there_could_be_is_not(tmp_path):
+    found = _surfaces(tmp_path, "Pay row\n\nThe union leader said there should be a national pay review.\n"
+                                "Officials said there could be a long wait for the results.\n"
+                                "He said there should be no new audit.\n")
+    assert any("national pay review" in s for s in found), found
+    assert not any("wait" in s or "audit" in s for s in found), found
+
+
+def test_an_option_opposed_is_no_effect_but_a_means_to_an_end_is(tmp_path):
+    found = _surfaces(tmp_path, "Age row\n\nOpposition to raising the retirement age is growing.\n"
+                                "They believe the plans include raising the minimum wage.\n"
+                                "The department's approach to planning for a future flood was criticised.\n")
+    assert any("retirement age" in s for s in found), found
+    assert any("minimum wage" in s for s in found), found
+    assert not any("flood" in s for s in found), found

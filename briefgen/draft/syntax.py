@@ -932,19 +932,25 @@ def _defines_people(v: Any) -> bool:
     return v.dep_ == "acl" and h.i != v.i and h.pos_ in ("PRON", "DET") and h.tag_ != "PRP"
 
 
+# nouns of a means or a manner ("a means to creating a secure society", "its approach to planning for…"): what
+# follows 'to' is an end or an activity, not an option
+_MEANS = {"means", "way", "step", "key", "route", "path", "contribution", "approach", "method"}
+
+
 def _effect(v: Any) -> bool:
     """A verb that says what something would bring about, not what anyone would do: its subject is a proposal ("the
     plans could introduce…") or a thing that helps ("the checks would help protect…"), or it is the purpose of a means
     ("a means to creating…")."""
-    if v.dep_ == "pcomp" and v.head.lower_ == "to" and v.head.head.pos_ == "NOUN":
-        return True
+    if v.dep_ == "pcomp" and v.head.lower_ == "to" and v.head.head.lemma_.lower() in _MEANS:
+        return True  # not "opposition to raising the age": what is opposed is the option
     t, hops = v, 0
     while hops < 4:
         # the subject nearest the verb (a headline run into the sentence can hang a second one on it)
         subj = max((c for c in t.children if c.dep_ == "nsubj"), key=lambda c: c.i if c.i < t.i else -c.i, default=None)
         if subj is not None:
             common = subj.pos_ == "NOUN" and not subj.ent_type_
-            return common and (subj.lemma_.lower() in _CONTAINER or t.lemma_ == "help" and t.i != v.i)
+            # "the plans include raising the age": what a plan holds is the option, what it does is its effect
+            return common and (subj.lemma_.lower() in _CONTAINER and t.i == v.i or t.lemma_ == "help" and t.i != v.i)
         if t.dep_ not in ("xcomp", "conj") or t.head.i == t.i:
             return False
         t, hops = t.head, hops + 1
@@ -1006,6 +1012,36 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         mods = {stem(w) for w in np.split()[:-1]}
         out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None))
     out += _asked_for(sid, u, ut)
+    out += _ought_to_be(sid, u, ut)
+    return out
+
+
+# modals of obligation: "there should be X" puts X forward; "there could be X" only foresees it
+_OUGHT = {"should", "must", "ought"}
+
+
+def _ought_to_be(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
+    """'There should be a one-day strike': what ought to exist is put forward (not when it is denied: 'no')."""
+    from briefgen.draft.grouping import Phrase, junk_option, no_object, stem
+
+    pos = {t.i: rel for rel, t in ut}
+    out = []
+    for _, t in ut:
+        if t.lemma_ != "be" or not any(c.dep_ == "expl" for c in t.children) or is_negated(t) or not any(
+                c.dep_ == "aux" and c.lower_ in _OUGHT for c in t.children):
+            continue
+        # the last noun is the head; a hyphenated word the parse cut ("co-ordinated") can leave a first one
+        attrs = [c for c in t.children if c.dep_ == "attr" and c.pos_ == "NOUN" and not c.ent_type_]
+        obj = attrs[-1] if attrs else None
+        if obj is None or any(c.dep_ == "det" and c.lower_ == "no" for a in attrs for c in a.children):
+            continue
+        drop = {x.i for c in obj.rights if c.dep_ in ("relcl", "acl") for x in c.subtree}
+        first = attrs[0].left_edge
+        span = [x for x in t.doc[first.i:obj.right_edge.i + 1] if x.i not in drop]
+        np = _words(u, pos, [x for x in span if not (x.dep_ == "det" and x.i == first.i)], 7, clause=True)
+        if not np or junk_option(np, obj.lemma_) or no_object(u, u.text.find(np), np):
+            continue
+        out.append(Phrase(sid, u, np, np, stem(obj.text), {stem(w) for w in np.split()[:-1]}, True, False))
     return out
 
 
