@@ -86,3 +86,13 @@ def test_an_option_opposed_is_no_effect_but_a_means_to_an_end_is(tmp_path):
     assert any("retirement age" in s for s in found), found
     assert any("minimum wage" in s for s in found), found
     assert not any("flood" in s for s in found), found
+
+
+def test_a_clause_put_forward_with_a_modal_is_an_option_a_report_or_a_relation_is_not(tmp_path):
+    found = _surfaces(tmp_path, "Levy row\n\nThe mayor has suggested the surplus could be shared out among the "
+                                "poorest districts.\n"
+                                "Documents suggested the mayor branded the surplus a windfall.\n"
+                                "The bill proposes \"watch orders\", which as well as placing fraud suspects under "
+                                "house arrest could mean curfews, tagging or bans on telephone and internet use.\n")
+    assert any(s.startswith("share out") and "surplus" in s for s in found), found
+    assert not any(s.startswith(("brand", "mean")) or "windfall" in s or "curfews" in s for s in found), found

@@ -916,6 +916,11 @@ _CONTAINER = {"plan", "proposal", "idea", "call", "demand", "claim", "suggestion
 # nouns of doing whose 'of' complement is what is done ("the introduction of fingerprinting")
 _DOING = {"introduction", "creation", "extension", "abolition", "removal", "imposition", "expansion", "reduction",
           "withdrawal", "adoption", "establishment", "lifting", "scrapping", "ending", "repeal", "use"}
+# verbs of putting forward, whose clause with a modal of obligation or possibility is what they propose
+# ("suggested the cash could be shared out", "proposed that councils should scrap the charges")
+_PUT_FORWARD = {"suggest", "propose", "urge", "recommend", "demand"}
+# verbs of relation, which say what a thing is, holds or entails ("could mean curfews"), not what is done
+_RELATION = {"be", "have", "mean", "include", "involve", "entail", "require", "contain"}
 # verbs that act on their object even with a clause beside them (a verb of saying does not)
 _ACTS = {"introduce", "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal",
          "scrap", "block", "veto"}
@@ -967,11 +972,16 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         if v.pos_ != "VERB" or v.lemma_ not in PROPOSE or _defines_people(v) or _effect(v):
             continue
         comp = next((c for c in v.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+        clause = next((c for c in v.children if c.dep_ == "ccomp"), None)
+        if comp is None and clause is not None and clause.pos_ == "VERB" and v.lemma_ in _PUT_FORWARD and any(
+                c.dep_ == "aux" and c.lower_ in _OUGHT | {"could"} for c in clause.children) and \
+                clause.lemma_ not in _RELATION:
+            comp = clause  # "suggested the cash could be shared out": what ought to be done is put forward
         obj = next((c for c in (comp or v).children if c.dep_ in ("dobj", "pobj", "nsubjpass")), None)
         if obj is None and comp is None:
             prep = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "for"), None)  # "call for X"
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
-        if any(c.dep_ == "ccomp" for c in v.children) and v.lemma_ not in _ACTS:
+        if clause is not None and comp is not clause and v.lemma_ not in _ACTS:
             continue
         if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") or c.dep_ == "advmod" and c.lower_ == "how"
                for c in v.children):
