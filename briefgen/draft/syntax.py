@@ -962,6 +962,9 @@ def _effect(v: Any) -> bool:
     return False
 
 
+_AMOUNT_END = re.compile(r"\s+(?:to|by|of|at|from)\s+[£$€]?\d[\d.,]*\s*(?:%|per ?cent)?$")
+
+
 def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
     """What is put forward or fought over: the objects and infinitives of propose/back/oppose verbs."""
     from briefgen.draft.grouping import Phrase, junk_option, no_object, stem
@@ -981,8 +984,9 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         if obj is None and comp is None:
             prep = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "for"), None)  # "call for X"
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
-        if clause is not None and comp is not clause and v.lemma_ not in _ACTS:
-            continue
+        if clause is not None and comp is not clause and v.lemma_ not in _ACTS and not (
+                obj is not None and obj.dep_ == "dobj" and obj.head.i == v.i):
+            continue  # a clause reported ("suggested he branded it"); an object named ("urged an increase") stays
         if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") or c.dep_ == "advmod" and c.lower_ == "how"
                for c in v.children):
             continue  # "whether privacy would be protected": what is asked about is not put forward  # "documents suggested (that) X branded it…": a verb of saying reports, it proposes nothing
@@ -1011,7 +1015,9 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         phrase_toks = [t for t in obj.subtree if t.dep_ not in ("relcl", "punct") and t.i >= obj.left_edge.i
                        and t.i not in drop]
         np = _words(u, pos, [t for t in phrase_toks if t.dep_ != "det" or t.i != obj.left_edge.i], 7, clause=True)
-        if not np or junk_option(np, obj.lemma_) or no_object(u, u.text.find(np), np):
+        # "an increase to 1.26%": an amount closing the phrase is no word, the noun before it is checked
+        bare_np = _AMOUNT_END.sub("", np)
+        if not np or junk_option(np, obj.lemma_) or no_object(u, u.text.find(np), bare_np or np):
             continue
         verb = inner_verb or (comp if comp is not None else (
             v if v.lemma_ not in ("back", "support", "oppose", "reject", "want", "urge", "call", "demand", "favour",
