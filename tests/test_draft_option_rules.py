@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from briefgen.draft import analyse_sources
+from briefgen.draft import analyse_sources, draft_brief
 
 
 def _surfaces(tmp_path: Path, text: str) -> set[str]:
@@ -96,3 +96,22 @@ def test_a_clause_put_forward_with_a_modal_is_an_option_a_report_or_a_relation_i
                                 "house arrest could mean curfews, tagging or bans on telephone and internet use.\n")
     assert any(s.startswith("share out") and "surplus" in s for s in found), found
     assert not any(s.startswith(("brand", "mean")) or "windfall" in s or "curfews" in s for s in found), found
+
+
+def test_a_verb_of_proposing_is_no_part_of_the_title_and_what_it_proposes_stays(tmp_path):
+    found = _surfaces(tmp_path, "Poll row\n\nThe premier plans a snap general election in the spring.\n"
+                                "The bill proposes control orders for suspects.\n"
+                                "Ministers want to introduce toll roads.\n")
+    assert "snap general election" in found, found  # described by an adjective, but proposed
+    assert any(s.startswith("control orders") for s in found), found
+    assert not any(s.startswith(("plan ", "propose ")) for s in found), found
+    assert any(s.startswith("introduce toll roads") for s in found), found  # a verb of change stays in the title
+
+
+def test_an_option_proposed_is_drafted_though_an_adjective_opens_it(tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("Poll row\n\nThe premier plans a snap general election in the spring.\n"
+                   "Critics said the tough negotiations would drag on.\n", encoding="utf-8")
+    titles = [o["title"] for o in draft_brief([src], base=tmp_path).brief["options"]]
+    assert "Snap general election" in titles, titles
+    assert not any("negotiations" in t.lower() for t in titles), titles  # only described, never proposed

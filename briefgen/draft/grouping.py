@@ -99,6 +99,7 @@ class Phrase:
     proposal: bool
     action: bool = False  # found as the object of a proposal verb ("impose a tax")
     named: bool = False  # the policy word is part of a body's name ("the International Monetary Fund")
+    put_forward: bool = False  # the object of a verb of proposing or promising ("plans a snap election")
 
 
 @dataclass
@@ -204,8 +205,8 @@ def described(p: Phrase) -> bool:
     u = p.unit
     at = u.text.find(p.np)
     first = _WORD.search(p.np)
-    if p.action or u.nouns is None or at < 0 or first is None:
-        return False
+    if p.action or p.put_forward or u.nouns is None or at < 0 or first is None:
+        return False  # what someone proposes or promises is put forward, however it is described
     return at + first.start() in u.describing
 
 

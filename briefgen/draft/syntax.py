@@ -919,6 +919,8 @@ _DOING = {"introduction", "creation", "extension", "abolition", "removal", "impo
 # verbs of putting forward, whose clause with a modal of obligation or possibility is what they propose
 # ("suggested the cash could be shared out", "proposed that councils should scrap the charges")
 _PUT_FORWARD = {"suggest", "propose", "urge", "recommend", "demand"}
+# verbs of proposing or promising: they put forward what they act on, and are no part of it
+_PROPOSING = {"propose", "suggest", "plan", "pledge", "vow"}
 # verbs of relation, which say what a thing is, holds or entails ("could mean curfews"), not what is done
 _RELATION = {"be", "have", "mean", "include", "involve", "entail", "require", "contain"}
 # verbs that act on their object even with a clause beside them (a verb of saying does not)
@@ -1019,14 +1021,18 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         bare_np = _AMOUNT_END.sub("", np)
         if not np or junk_option(np, obj.lemma_) or no_object(u, u.text.find(np), bare_np or np):
             continue
+        # a verb of taking a view or of putting forward ("propose control orders", "plan a pay rise") is no part of
+        # the course of action: the title is what it acts on
         verb = inner_verb or (comp if comp is not None else (
             v if v.lemma_ not in ("back", "support", "oppose", "reject", "want", "urge", "call", "demand", "favour",
-                                  "favor", "seek", "push", "recommend", "veto", "block") else None))
+                                  "favor", "seek", "push", "recommend", "veto", "block") and
+            v.lemma_ not in _PROPOSING else None))
         # "write off the debt": the particle is part of the verb, "write the debt" says something else
         prt = next((c.lower_ for c in verb.children if c.dep_ == "prt"), None) if verb is not None else None
         surface = f"{verb.lemma_} {prt + ' ' if prt else ''}{np}" if verb is not None else np
         mods = {stem(w) for w in np.split()[:-1]}
-        out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None))
+        out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None,
+                          put_forward=verb is None and v.lemma_ in _PROPOSING))
     out += _asked_for(sid, u, ut)
     out += _ought_to_be(sid, u, ut)
     return out
