@@ -115,3 +115,13 @@ def test_an_option_proposed_is_drafted_though_an_adjective_opens_it(tmp_path):
     titles = [o["title"] for o in draft_brief([src], base=tmp_path).brief["options"]]
     assert "Snap general election" in titles, titles
     assert not any("negotiations" in t.lower() for t in titles), titles  # only described, never proposed
+
+
+def test_raising_a_feeling_or_leaving_a_body_is_no_option(tmp_path):
+    found = _surfaces(tmp_path, "Party row\n\nStaff who raise health and safety concerns about their sites are "
+                                "often ignored.\n"
+                                "The deal has raised hopes of fresh investment.\n"
+                                "Mr Smith announced his decision to quit Greenpeace last week.\n"
+                                "The board announced its decision to raise ticket prices.\n")
+    assert not any("concerns" in s or "hopes" in s or "greenpeace" in s for s in found), found
+    assert any(s.startswith("raise ticket prices") for s in found), found

@@ -169,10 +169,18 @@ POSSESSIVE = {"its", "their", "his", "her", "our", "my", "your"}
 BROADCAST = {"programme", "program", "show"}
 
 
+# nouns of feeling or doubt: one raises, lifts or voices them ("raised concerns", "lift spirits"), which states a
+# view or a mood, not a course of action
+FEELING = {"concern", "hope", "fear", "doubt", "worry", "anxiety", "question", "spirit", "eyebrow", "alarm",
+           "expectation", "suspicion", "morale"}
+
+
 def junk_option(phrase: str, head: str) -> bool:
-    """A phrase that is no option: a pronoun for an object, or the name of a broadcast ("Today programme")."""
+    """A phrase that is no option: a pronoun for an object, a feeling, or the name of a broadcast ("Today programme")."""
     words = _WORD.findall(phrase)
     if not words or words[-1].lower() in PRONOUN_OBJECTS:
+        return True
+    if stem(words[-1]) in FEELING or stem(head) in FEELING:
         return True
     if len(words) <= 2 and words[0].lower() in POSSESSIVE:
         return True  # "its people": a pronoun and a noun point back at something, they name no course of action
@@ -250,6 +258,8 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
             continue  # "a decision to back the plans": a plan is what holds the option, not the option
         if unit.nouns is not None and m.start(1) in unit.describing:
             continue  # "the idea to its people": 'to' is a preposition, and what follows it is no verb
+        if text.find(phrase, m.end()) in unit.bodies:
+            continue  # "his decision to quit UKIP": a body one joins or leaves is no course of action
         out.append(Phrase(source, unit, phrase, m.group(1) + " " + phrase, stem(words[-1]),
                           {stem(w) for w in words[:-1]}, True, True))
     for m in _WORD.finditer(text):
