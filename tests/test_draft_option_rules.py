@@ -125,3 +125,11 @@ def test_raising_a_feeling_or_leaving_a_body_is_no_option(tmp_path):
                                 "The board announced its decision to raise ticket prices.\n")
     assert not any("concerns" in s or "hopes" in s or "greenpeace" in s for s in found), found
     assert any(s.startswith("raise ticket prices") for s in found), found
+
+
+def test_a_thing_needed_for_a_purpose_is_an_option_an_amount_or_a_bare_need_is_not(tmp_path):
+    found = _surfaces(tmp_path, "Ferry row\n\nNew powers are needed to close unsafe ferry ports, the police said.\n"
+                                "A lot of preparatory work is still needed to be done by the councils.\n"
+                                "More staff are needed.\n")
+    assert any(s.startswith("new powers to close unsafe ferry ports") for s in found), found
+    assert not any("work" in s or "staff" in s for s in found), found

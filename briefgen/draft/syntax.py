@@ -1035,6 +1035,42 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
                           put_forward=verb is None and v.lemma_ in _PROPOSING))
     out += _asked_for(sid, u, ut)
     out += _ought_to_be(sid, u, ut)
+    out += _needed(sid, u, ut)
+    return out
+
+
+# nouns of quantity ("a lot of", "a number of"): they head an amount, not a thing put forward
+_QUANTITY = {"lot", "amount", "number", "plenty", "bit", "range", "majority", "quantity"}
+
+
+def _needed(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
+    """A thing said to be needed for a purpose ("new powers are needed to close disorderly pubs"): it is put
+    forward, whoever puts it."""
+    from briefgen.draft.grouping import Phrase, junk_option, no_object, stem
+
+    pos = {t.i: rel for rel, t in ut}
+    out = []
+    for _, t in ut:
+        if t.pos_ != "NOUN" or t.ent_type_ or t.i not in pos or t.lemma_.lower() in _QUANTITY or (
+                t.lemma_ == "deal" and any(c.lower_ in ("great", "good") for c in t.children)):
+            continue  # "a lot of work is needed": an amount of something, no measure put forward
+        needed = t.dep_ == "nsubjpass" and t.head.lemma_ == "need" and not is_negated(t.head)
+        purpose = next((c for c in t.head.children if c.dep_ in ("advcl", "xcomp") and c.pos_ == "VERB" and any(
+            a.dep_ == "aux" and a.lower_ == "to" for a in c.children)), None) if needed else None
+        if purpose is None:
+            continue
+        drop = {x.i for c in t.rights if c.dep_ in ("relcl", "acl") for x in c.subtree}
+        # "spending too much and lower taxes": a conjunction before the noun ends its phrase on the left
+        start = max((x.i + 1 for x in t.subtree if x.i < t.i and x.dep_ == "cc"), default=t.left_edge.i)
+        np = _words(u, pos, [x for x in t.subtree if x.i not in drop and x.dep_ != "punct" and x.i >= start
+                             and not (x.dep_ == "det" and x.i == start)], 7, clause=True)
+        if not np or junk_option(np, t.lemma_) or no_object(u, u.text.find(np), np):
+            continue
+        # the purpose says what the thing is for: "new powers to close disorderly pubs"
+        what = _words(u, pos, list(purpose.subtree), 8, clause=True)
+        surface = f"{np} {what}" if what else np
+        out.append(Phrase(sid, u, np, surface, stem(t.text), {stem(w) for w in np.split()[:-1]}, True, False,
+                          put_forward=True))
     return out
 
 
