@@ -1116,6 +1116,8 @@ def _asked_for(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
     for _, t in ut:
         if t.pos_ != "NOUN" or t.lemma_.lower() not in _ASKING:
             continue
+        if t.tag_ == "NN" and not any(c.dep_ in ("det", "poss") for c in t.children):
+            continue  # "demand for asylum", "call for evidence": a bare singular is a quantity or a notice, no plea
         prep = next((c for c in t.children if c.dep_ == "prep" and c.lower_ == "for"), None)
         obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
         if obj is None or obj.pos_ != "NOUN" or obj.ent_type_ or obj.lemma_.lower() in _ASKING:
