@@ -908,7 +908,8 @@ def _quoted(u: Unit, pos: dict[int, int], t: Any) -> bool:
 
 PROPOSE = {"want", "urge", "propose", "call", "suggest", "back", "support", "oppose", "reject", "plan", "vow",
            "pledge", "demand", "favour", "favor", "recommend", "push", "seek", "scrap", "block", "veto", "introduce",
-           "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal"}
+           "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal",
+           "accept"}  # consenting to a thing ("may have to accept restrictions") is a view of it
 
 
 # nouns that report a course of action rather than name it ("back the plans to...", "reject calls for...")
@@ -1009,6 +1010,8 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
                 if of is not None else None
             if inner is not None:
                 obj = inner
+        if v.lemma_ == "accept" and any(c.dep_ == "poss" for c in obj.children):
+            continue  # "accept Syria's denials", "accept people's frustration": what someone says or feels is no measure
         if obj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or (
                 obj.i + 1 < len(obj.doc) and not obj.whitespace_ and obj.doc[obj.i + 1].text in ("-", "–")):
             continue  # a person or body is no course of action; "ex-" is a fragment of a title
