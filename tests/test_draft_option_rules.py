@@ -139,6 +139,7 @@ def test_a_thing_needed_for_a_purpose_is_an_option_an_amount_or_a_bare_need_is_n
 def test_what_one_must_accept_is_an_option_but_not_what_someone_says_or_feels(tmp_path):
     found = _surfaces(tmp_path, "Entry row\n\nIf it joins, the country may have to accept restrictions on its "
                                 "fishing fleet.\n"
-                                "He refused to accept the minister's denials.\n")
+                                "He refused to accept the minister's denials.\n"
+                                "The treaty obliges countries to accept people fleeing war.\n")
     assert any(s.startswith("accept restrictions") for s in found), found
-    assert not any("denials" in s for s in found), found
+    assert not any("denials" in s or "people" in s for s in found), found

@@ -968,6 +968,10 @@ def _effect(v: Any) -> bool:
 _AMOUNT_END = re.compile(r"\s+(?:to|by|of|at|from)\s+[£$€]?\d[\d.,]*\s*(?:%|per ?cent)?$")
 
 
+# nouns that name persons in general (a named person is the parse's PERSON entity)
+_PERSONS = {"people", "person", "man", "woman", "child", "individual", "someone", "anyone", "everyone"}
+
+
 def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
     """What is put forward or fought over: the objects and infinitives of propose/back/oppose verbs."""
     from briefgen.draft.grouping import Phrase, junk_option, no_object, stem
@@ -1012,6 +1016,8 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
                 obj = inner
         if v.lemma_ == "accept" and any(c.dep_ == "poss" for c in obj.children):
             continue  # "accept Syria's denials", "accept people's frustration": what someone says or feels is no measure
+        if obj.lemma_.lower() in _PERSONS:
+            continue  # "accept people being persecuted", "keep out people": persons are no course of action
         if obj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or (
                 obj.i + 1 < len(obj.doc) and not obj.whitespace_ and obj.doc[obj.i + 1].text in ("-", "–")):
             continue  # a person or body is no course of action; "ex-" is a fragment of a title
