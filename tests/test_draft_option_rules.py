@@ -143,3 +143,12 @@ def test_what_one_must_accept_is_an_option_but_not_what_someone_says_or_feels(tm
                                 "The treaty obliges countries to accept people fleeing war.\n")
     assert any(s.startswith("accept restrictions") for s in found), found
     assert not any("denials" in s or "people" in s for s in found), found
+
+
+def test_a_duty_or_an_occasion_to_act_is_no_option(tmp_path):
+    found = _surfaces(tmp_path, "Harbour row\n\n\"I have got a responsibility to create an environment where that "
+                                "can happen,\" he said.\n"
+                                "The deal gives the town more time to provide shelter for the fleet.\n"
+                                "The mayor has a plan to create a harbour authority.\n")
+    assert not any("environment" in s or "shelter" in s for s in found), found
+    assert any(s.startswith("create") and "harbour authority" in s for s in found), found

@@ -945,12 +945,20 @@ def _defines_people(v: Any) -> bool:
 _MEANS = {"means", "way", "step", "key", "route", "path", "contribution", "approach", "method"}
 
 
+# nouns of a duty or an occasion, whose infinitive says what someone has to or may do ("a responsibility to create
+# an environment where…", "more time to sell the idea"), not what is put forward
+_DUTY = {"responsibility", "duty", "obligation", "job", "task", "time", "opportunity", "chance"}
+
+
 def _effect(v: Any) -> bool:
     """A verb that says what something would bring about, not what anyone would do: its subject is a proposal ("the
     plans could introduce…") or a thing that helps ("the checks would help protect…"), or it is the purpose of a means
     ("a means to creating…")."""
     if v.dep_ == "pcomp" and v.head.lower_ == "to" and v.head.head.lemma_.lower() in _MEANS:
         return True  # not "opposition to raising the age": what is opposed is the option
+    if v.dep_ in ("acl", "relcl") and v.head.lemma_.lower() in _DUTY and any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in v.children):
+        return True  # "a responsibility to create an environment", "time to sell the idea": a task, not a measure
     t, hops = v, 0
     while hops < 4:
         # the subject nearest the verb (a headline run into the sentence can hang a second one on it)
