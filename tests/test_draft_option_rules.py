@@ -152,3 +152,12 @@ def test_a_duty_or_an_occasion_to_act_is_no_option(tmp_path):
                                 "The mayor has a plan to create a harbour authority.\n")
     assert not any("environment" in s or "shelter" in s for s in found), found
     assert any(s.startswith("create") and "harbour authority" in s for s in found), found
+
+
+def test_what_is_wanted_done_is_an_option_and_a_light_verb_gives_way_to_its_event(tmp_path):
+    found = _surfaces(tmp_path, "Levy row\n\nThe commissioner has indicated he wants the levy to come to an end.\n"
+                                "Unions want the pension scheme to be scrapped.\n"
+                                "He wants the talks to be a success.\n")
+    assert any(s.startswith("end") and "levy" in s for s in found), found
+    assert any(s.startswith("scrap") and "pension scheme" in s for s in found), found
+    assert not any("success" in s for s in found), found  # a verb of relation says what a thing is

@@ -995,7 +995,19 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
                 c.dep_ == "aux" and c.lower_ in _OUGHT | {"could"} for c in clause.children) and \
                 clause.lemma_ not in _RELATION:
             comp = clause  # "suggested the cash could be shared out": what ought to be done is put forward
+        elif comp is None and clause is not None and clause.pos_ == "VERB" and v.lemma_ == "want" and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in clause.children) and clause.lemma_ not in _RELATION:
+            comp = clause  # "wants the scheme to be scrapped": what is wanted done is put forward
         obj = next((c for c in (comp or v).children if c.dep_ in ("dobj", "pobj", "nsubjpass")), None)
+        light = None
+        if obj is None and comp is not None and comp.lemma_ == "come":
+            # "wants the rebate to come to an end": a light verb and an event noun are that event's verb ("end")
+            to = next((c for c in comp.children if c.dep_ == "prep" and c.lower_ == "to"), None)
+            event = next((c for c in to.children if c.dep_ == "pobj" and c.pos_ == "NOUN"), None) \
+                if to is not None else None
+            subj = next((c for c in comp.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"), None)
+            if event is not None and subj is not None:
+                obj, light = subj, event.lemma_.lower()
         if obj is None and comp is None:
             prep = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "for"), None)  # "call for X"
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
@@ -1047,6 +1059,8 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         # "write off the debt": the particle is part of the verb, "write the debt" says something else
         prt = next((c.lower_ for c in verb.children if c.dep_ == "prt"), None) if verb is not None else None
         surface = f"{verb.lemma_} {prt + ' ' if prt else ''}{np}" if verb is not None else np
+        if light:
+            surface = f"{light} {np}"
         mods = {stem(w) for w in np.split()[:-1]}
         out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None,
                           put_forward=verb is None and v.lemma_ in _PROPOSING))
