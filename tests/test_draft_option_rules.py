@@ -161,3 +161,10 @@ def test_what_is_wanted_done_is_an_option_and_a_light_verb_gives_way_to_its_even
     assert any(s.startswith("end") and "levy" in s for s in found), found
     assert any(s.startswith("scrap") and "pension scheme" in s for s in found), found
     assert not any("success" in s for s in found), found  # a verb of relation says what a thing is
+
+
+def test_a_verb_of_giving_with_a_bare_noun_names_nothing_given(tmp_path):
+    found = _surfaces(tmp_path, "Flood row\n\nThe council will provide help and provide services.\n"
+                                "The council will provide flood barriers for the town.\n")
+    assert not any(s in ("provide help", "provide services") for s in found), found
+    assert any(s.startswith("provide flood barriers") for s in found), found

@@ -26,6 +26,8 @@ ACTION = re.compile(
     r"admission of|admit(?:ting)?|grant(?:ing)?|provid(?:e|ing)|offer(?:ing)?|set(?:ting)? up|"
     r"withdraw(?:al|ing)? from|pull(?:ing)? out of|withdraw(?:al of|ing)?|suspend(?:ing)?|ban(?:ning)?|expan(?:d|ding|sion of)|extend(?:ing)?|"
     r"delay(?:ing)? on|delay(?:ing)?)\s+", re.I)
+# verbs of giving, whose bare object ("provide help", "offer support") is too general to be a course of action
+_GIVING = re.compile(r"(?:provid|offer|grant|giv)", re.I)
 PROPOSAL = re.compile(r"\b(proposal|plan|idea|option|offer|initiative|suggestion|concept|scheme)s?\s+"
                       r"(?:is\s+|was\s+)?(?:to|of|for|that)\b", re.I)
 _PROPOSAL_TO = re.compile(r"\b(?:proposal|plan|idea|option|offer|initiative|suggestion|scheme|decision|bid)s?"
@@ -236,6 +238,8 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
             continue
         if junk_option(phrase, head):
             continue
+        if len(words) == 1 and _GIVING.match(m.group(1)) and text[m.end():m.end() + 1].islower():
+            continue  # "provide help", "give advice": a verb of giving with a bare common noun names nothing given
         # a bare verb form ("host", "offer") must be read as a verb; "deployment of" is a noun by design
         if m.start() in unit.past:
             continue  # "the earthquake sent huge waves": what was done is reported, nothing is put forward
