@@ -24,7 +24,8 @@ ACTION = re.compile(
     r"\b(deploy(?:ing|ment of|ed)?|send(?:ing)?|sent|station(?:ing)?|host(?:ing)?|presence of|establish(?:ing|ment of)?|"
     r"creat(?:e|ing|ion of)|impos(?:e|ing|ition of)|lift(?:ing)?|introduc(?:e|ing|tion of)|join(?:ing)?|"
     r"admission of|admit(?:ting)?|grant(?:ing)?|provid(?:e|ing)|offer(?:ing)?|set(?:ting)? up|"
-    r"withdraw(?:al|ing)? from|pull(?:ing)? out of|withdraw(?:al of|ing)?|suspend(?:ing)?|ban(?:ning)?|expan(?:d|ding|sion of)|extend(?:ing)?|"
+    r"withdraw(?:al|ing)? from|pull(?:ing)? out of|"
+    r"withdraw(?:al of|ing)?|suspend(?:ing)?|ban(?:ning)?|expan(?:d|ding|sion of)|extend(?:ing)?|"
     r"delay(?:ing)? on|delay(?:ing)?)\s+", re.I)
 # verbs of giving, whose bare object ("provide help", "offer support") is too general to be a course of action
 _GIVING = re.compile(r"(?:provid|offer|grant|giv)", re.I)
@@ -178,7 +179,7 @@ FEELING = {"concern", "hope", "fear", "doubt", "worry", "anxiety", "question", "
 
 
 def junk_option(phrase: str, head: str) -> bool:
-    """A phrase that is no option: a pronoun for an object, a feeling, or the name of a broadcast ("Today programme")."""
+    """A phrase that is no option: a pronoun for an object, a feeling, or a broadcast's name ("Today programme")."""
     words = _WORD.findall(phrase)
     if not words or words[-1].lower() in PRONOUN_OBJECTS:
         return True

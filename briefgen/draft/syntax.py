@@ -951,9 +951,9 @@ _DUTY = {"responsibility", "duty", "obligation", "job", "task", "time", "opportu
 
 
 def _effect(v: Any) -> bool:
-    """A verb that says what something would bring about, not what anyone would do: its subject is a proposal ("the
-    plans could introduce…") or a thing that helps ("the checks would help protect…"), or it is the purpose of a means
-    ("a means to creating…")."""
+    """A verb that says what something would bring about, not what anyone would do: its subject is a proposal
+    ("the plans could introduce…") or a thing that helps ("the checks would help protect…"), it is the purpose of
+    a means ("a means to creating…") or what a duty or an occasion calls for ("a responsibility to create…")."""
     if v.dep_ == "pcomp" and v.head.lower_ == "to" and v.head.head.lemma_.lower() in _MEANS:
         return True  # not "opposition to raising the age": what is opposed is the option
     if v.dep_ in ("acl", "relcl") and v.head.lemma_.lower() in _DUTY and any(
@@ -1035,7 +1035,7 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
             if inner is not None:
                 obj = inner
         if v.lemma_ == "accept" and any(c.dep_ == "poss" for c in obj.children):
-            continue  # "accept Syria's denials", "accept people's frustration": what someone says or feels is no measure
+            continue  # "accept Syria's denials", "people's frustration": what someone says or feels is no measure
         if obj.lemma_.lower() in _PERSONS:
             continue  # "accept people being persecuted", "keep out people": persons are no course of action
         if obj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or (
