@@ -24,8 +24,11 @@ ACTION = re.compile(
     r"\b(deploy(?:ing|ment of|ed)?|send(?:ing)?|sent|station(?:ing)?|host(?:ing)?|presence of|establish(?:ing|ment of)?|"
     r"creat(?:e|ing|ion of)|impos(?:e|ing|ition of)|lift(?:ing)?|introduc(?:e|ing|tion of)|join(?:ing)?|"
     r"admission of|admit(?:ting)?|grant(?:ing)?|provid(?:e|ing)|offer(?:ing)?|set(?:ting)? up|"
+    r"withdraw(?:al|ing)? from|pull(?:ing)? out of|"
     r"withdraw(?:al of|ing)?|suspend(?:ing)?|ban(?:ning)?|expan(?:d|ding|sion of)|extend(?:ing)?|"
     r"delay(?:ing)? on|delay(?:ing)?)\s+", re.I)
+# verbs of giving, whose bare object ("provide help", "offer support") is too general to be a course of action
+_GIVING = re.compile(r"(?:provid|offer|grant|giv)", re.I)
 PROPOSAL = re.compile(r"\b(proposal|plan|idea|option|offer|initiative|suggestion|concept|scheme)s?\s+"
                       r"(?:is\s+|was\s+)?(?:to|of|for|that)\b", re.I)
 _PROPOSAL_TO = re.compile(r"\b(?:proposal|plan|idea|option|offer|initiative|suggestion|scheme|decision|bid)s?"
@@ -99,6 +102,7 @@ class Phrase:
     proposal: bool
     action: bool = False  # found as the object of a proposal verb ("impose a tax")
     named: bool = False  # the policy word is part of a body's name ("the International Monetary Fund")
+    put_forward: bool = False  # the object of a verb of proposing or promising ("plans a snap election")
 
 
 @dataclass
@@ -120,7 +124,9 @@ def _np_after(text: str, pos: int) -> tuple[str, int] | None:
     words = []
     end = pos
     for m in _WORD.finditer(text, pos):
-        if text[end:m.start()].strip(" “”\"‘’'"):
+        gap = text[end:m.start()].strip(" “”\"‘’'")
+        # "the 1951 Convention": a year or a count before the first word does not end the phrase
+        if gap and (words or not re.fullmatch(r"\d[\d.,]*", gap)):
             break
         w = m.group(0)
         lw = w.lower()
@@ -166,10 +172,18 @@ POSSESSIVE = {"its", "their", "his", "her", "our", "my", "your"}
 BROADCAST = {"programme", "program", "show"}
 
 
+# nouns of feeling or doubt: one raises, lifts or voices them ("raised concerns", "lift spirits"), which states a
+# view or a mood, not a course of action
+FEELING = {"concern", "hope", "fear", "doubt", "worry", "anxiety", "question", "spirit", "eyebrow", "alarm",
+           "expectation", "suspicion", "morale"}
+
+
 def junk_option(phrase: str, head: str) -> bool:
-    """A phrase that is no option: a pronoun for an object, or the name of a broadcast ("Today programme")."""
+    """A phrase that is no option: a pronoun for an object, a feeling, or a broadcast's name ("Today programme")."""
     words = _WORD.findall(phrase)
     if not words or words[-1].lower() in PRONOUN_OBJECTS:
+        return True
+    if stem(words[-1]) in FEELING or stem(head) in FEELING:
         return True
     if len(words) <= 2 and words[0].lower() in POSSESSIVE:
         return True  # "its people": a pronoun and a noun point back at something, they name no course of action
@@ -202,8 +216,8 @@ def described(p: Phrase) -> bool:
     u = p.unit
     at = u.text.find(p.np)
     first = _WORD.search(p.np)
-    if p.action or u.nouns is None or at < 0 or first is None:
-        return False
+    if p.action or p.put_forward or u.nouns is None or at < 0 or first is None:
+        return False  # what someone proposes or promises is put forward, however it is described
     return at + first.start() in u.describing
 
 
@@ -225,10 +239,15 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
             continue
         if junk_option(phrase, head):
             continue
+        if len(words) == 1 and _GIVING.match(m.group(1)) and text[m.end():m.end() + 1].islower():
+            continue  # "provide help", "give advice": a verb of giving with a bare common noun names nothing given
         # a bare verb form ("host", "offer") must be read as a verb; "deployment of" is a noun by design
         if m.start() in unit.past:
             continue  # "the earthquake sent huge waves": what was done is reported, nothing is put forward
-        bare = not m.group(1).lower().endswith(("of", "on", "ing"))  # a gerund's tag is the noun's, too
+        if m.start() in unit.effects:
+            continue  # "the plans could introduce a free market": an effect of something, not a course of action
+        # a gerund's tag is the noun's, too ("withdrawing from": a verb of leaving names what is left after 'from')
+        bare = not m.group(1).lower().endswith(("of", "on", "ing")) and "ing " not in m.group(1).lower()
         if no_object(unit, text.find(phrase, m.end()), phrase, m.start() if bare else None):
             continue
         out.append(Phrase(source, unit, phrase, text[m.start():m.end()] + phrase, head,
@@ -239,9 +258,13 @@ def find_options(source: str, unit: Unit) -> list[Phrase]:
             continue
         phrase = np[0]
         words = _WORD.findall(phrase)
-        if words[-1].lower() in NOT_HEAD or len(words) < 1 or junk_option(phrase, words[-1].lower()) \
-                or no_object(unit, text.find(phrase, m.end()), phrase):
-            continue
+        if words[-1].lower() in NOT_HEAD or stem(words[-1]) in NOT_HEAD or len(words) < 1 \
+                or junk_option(phrase, words[-1].lower()) or no_object(unit, text.find(phrase, m.end()), phrase):
+            continue  # "a decision to back the plans": a plan is what holds the option, not the option
+        if unit.nouns is not None and m.start(1) in unit.describing:
+            continue  # "the idea to its people": 'to' is a preposition, and what follows it is no verb
+        if text.find(phrase, m.end()) in unit.bodies:
+            continue  # "his decision to quit UKIP": a body one joins or leaves is no course of action
         out.append(Phrase(source, unit, phrase, m.group(1) + " " + phrase, stem(words[-1]),
                           {stem(w) for w in words[:-1]}, True, True))
     for m in _WORD.finditer(text):

@@ -48,6 +48,9 @@ class Unit:
     past: frozenset[int] = frozenset()  # offsets of verbs in the simple past ("the quake sent waves")
     # offsets of nouns and past participles that qualify a noun ("target seats", "targeted screening")
     modifiers: frozenset[int] = frozenset()
+    # offsets of action verbs that put nothing forward: an effect ("the plans could introduce…") or a description
+    # of people ("those wanting to join…")
+    effects: frozenset[int] = frozenset()
     # offsets of view words whose subject is named in the text, with that subject ("the unions want": 'unions')
     subjects: dict[int, tuple[str, bool]] = field(default_factory=dict)  # -> (subject text, a name or plural)
 

@@ -13,6 +13,7 @@ from typing import Any
 from briefgen.draft.actors import Gazetteer, fold
 from briefgen.draft.attribution import Extract, Person, Statement
 from briefgen.draft.segment import Unit
+from briefgen.draft.stance import HALT
 
 # verbs whose subject states a view or acts on one (lemmas)
 VIEW_LEMMAS = {
@@ -188,6 +189,7 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
         # a noun or a past participle qualifying a noun names a kind of thing ("target seats", "targeted screening")
         u.modifiers = frozenset(rel for rel, t in ut if t.head.pos_ in ("NOUN", "PROPN") and (
             t.dep_ == "compound" and t.pos_ == "NOUN" or t.dep_ == "amod" and t.tag_ == "VBN"))
+        u.effects = frozenset(rel for rel, t in ut if t.pos_ == "VERB" and (_defines_people(t) or _effect(t)))
         u.describing = frozenset(rel for rel, t in ut if t.pos_ in ("ADJ", "ADV", "PRON", "DET") and not t.ent_type_)
         u.subjects = _view_subjects(ut)
         _roles(u, ut, gz, r)
@@ -1088,7 +1090,8 @@ def _quoted(u: Unit, pos: dict[int, int], t: Any) -> bool:
 
 PROPOSE = {"want", "urge", "propose", "call", "suggest", "back", "support", "oppose", "reject", "plan", "vow",
            "pledge", "demand", "favour", "favor", "recommend", "push", "seek", "scrap", "block", "veto", "introduce",
-           "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal"}
+           "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal",
+           "accept"}  # consenting to a thing ("may have to accept restrictions") is a view of it
 
 
 # nouns that report a course of action rather than name it ("back the plans to...", "reject calls for...")
@@ -1096,9 +1099,67 @@ _CONTAINER = {"plan", "proposal", "idea", "call", "demand", "claim", "suggestion
 # nouns of doing whose 'of' complement is what is done ("the introduction of fingerprinting")
 _DOING = {"introduction", "creation", "extension", "abolition", "removal", "imposition", "expansion", "reduction",
           "withdrawal", "adoption", "establishment", "lifting", "scrapping", "ending", "repeal", "use"}
+# verbs of putting forward, whose clause with a modal of obligation or possibility is what they propose
+# ("suggested the cash could be shared out", "proposed that councils should scrap the charges")
+_PUT_FORWARD = {"suggest", "propose", "urge", "recommend", "demand"}
+# verbs of proposing or promising: they put forward what they act on, and are no part of it
+_PROPOSING = {"propose", "suggest", "plan", "pledge", "vow"}
+# verbs of relation, which say what a thing is, holds or entails ("could mean curfews"), not what is done
+_RELATION = {"be", "have", "mean", "include", "involve", "entail", "require", "contain"}
 # verbs that act on their object even with a clause beside them (a verb of saying does not)
 _ACTS = {"introduce", "end", "abolish", "keep", "protect", "cap", "raise", "cut", "delay", "pause", "repeal",
          "scrap", "block", "veto"}
+
+
+def _defines_people(v: Any) -> bool:
+    """A clause that says which people are meant ("those wanting to join families"): it picks out a group by its
+    wish, it puts no course of action forward."""
+    hops = 0
+    while v.dep_ == "xcomp" and v.head.i != v.i and hops < 3:  # "wanting to join": the wish holds the action
+        v, hops = v.head, hops + 1
+    h = v.head
+    # "those", "anyone": a demonstrative or indefinite pronoun; "a call for him to pause" names someone before
+    return v.dep_ == "acl" and h.i != v.i and h.pos_ in ("PRON", "DET") and h.tag_ != "PRP"
+
+
+# nouns of a means or a manner ("a means to creating a secure society", "its approach to planning for…"): what
+# follows 'to' is an end or an activity, not an option
+_MEANS = {"means", "way", "step", "key", "route", "path", "contribution", "approach", "method"}
+
+
+# nouns of a duty or an occasion, whose infinitive says what someone has to or may do ("a responsibility to create
+# an environment where…", "more time to sell the idea"), not what is put forward
+_DUTY = {"responsibility", "duty", "obligation", "job", "task", "time", "opportunity", "chance"}
+
+
+def _effect(v: Any) -> bool:
+    """A verb that says what something would bring about, not what anyone would do: its subject is a proposal
+    ("the plans could introduce…") or a thing that helps ("the checks would help protect…"), it is the purpose of
+    a means ("a means to creating…") or what a duty or an occasion calls for ("a responsibility to create…")."""
+    if v.dep_ == "pcomp" and v.head.lower_ == "to" and v.head.head.lemma_.lower() in _MEANS:
+        return True  # not "opposition to raising the age": what is opposed is the option
+    if v.dep_ in ("acl", "relcl") and v.head.lemma_.lower() in _DUTY and any(
+            c.dep_ == "aux" and c.lower_ == "to" for c in v.children):
+        return True  # "a responsibility to create an environment", "time to sell the idea": a task, not a measure
+    t, hops = v, 0
+    while hops < 4:
+        # the subject nearest the verb (a headline run into the sentence can hang a second one on it)
+        subj = max((c for c in t.children if c.dep_ == "nsubj"), key=lambda c: c.i if c.i < t.i else -c.i, default=None)
+        if subj is not None:
+            common = subj.pos_ == "NOUN" and not subj.ent_type_
+            # "the plans include raising the age": what a plan holds is the option, what it does is its effect
+            return common and (subj.lemma_.lower() in _CONTAINER and t.i == v.i or t.lemma_ == "help" and t.i != v.i)
+        if t.dep_ not in ("xcomp", "conj") or t.head.i == t.i:
+            return False
+        t, hops = t.head, hops + 1
+    return False
+
+
+_AMOUNT_END = re.compile(r"\s+(?:to|by|of|at|from)\s+[£$€]?\d[\d.,]*\s*(?:%|per ?cent)?$")
+
+
+# nouns that name persons in general (a named person is the parse's PERSON entity)
+_PERSONS = {"people", "person", "man", "woman", "child", "individual", "someone", "anyone", "everyone"}
 
 
 def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
@@ -1108,15 +1169,33 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
     pos = {t.i: rel for rel, t in ut}
     out = []
     for _, v in ut:
-        if v.pos_ != "VERB" or v.lemma_ not in PROPOSE:
+        if v.pos_ != "VERB" or v.lemma_ not in PROPOSE or _defines_people(v) or _effect(v):
             continue
         comp = next((c for c in v.children if c.dep_ == "xcomp" and c.pos_ == "VERB"), None)
+        clause = next((c for c in v.children if c.dep_ == "ccomp"), None)
+        if comp is None and clause is not None and clause.pos_ == "VERB" and v.lemma_ in _PUT_FORWARD and any(
+                c.dep_ == "aux" and c.lower_ in _OUGHT | {"could"} for c in clause.children) and \
+                clause.lemma_ not in _RELATION:
+            comp = clause  # "suggested the cash could be shared out": what ought to be done is put forward
+        elif comp is None and clause is not None and clause.pos_ == "VERB" and v.lemma_ == "want" and any(
+                c.dep_ == "aux" and c.lower_ == "to" for c in clause.children) and clause.lemma_ not in _RELATION:
+            comp = clause  # "wants the scheme to be scrapped": what is wanted done is put forward
         obj = next((c for c in (comp or v).children if c.dep_ in ("dobj", "pobj", "nsubjpass")), None)
+        light = None
+        if obj is None and comp is not None and comp.lemma_ == "come":
+            # "wants the rebate to come to an end": a light verb and an event noun are that event's verb ("end")
+            to = next((c for c in comp.children if c.dep_ == "prep" and c.lower_ == "to"), None)
+            event = next((c for c in to.children if c.dep_ == "pobj" and c.pos_ == "NOUN"), None) \
+                if to is not None else None
+            subj = next((c for c in comp.children if c.dep_ == "nsubj" and c.pos_ == "NOUN"), None)
+            if event is not None and subj is not None:
+                obj, light = subj, event.lemma_.lower()
         if obj is None and comp is None:
             prep = next((c for c in v.children if c.dep_ == "prep" and c.lower_ == "for"), None)  # "call for X"
             obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
-        if any(c.dep_ == "ccomp" for c in v.children) and v.lemma_ not in _ACTS:
-            continue
+        if clause is not None and comp is not clause and v.lemma_ not in _ACTS and not (
+                obj is not None and obj.dep_ == "dobj" and obj.head.i == v.i):
+            continue  # a clause reported ("suggested he branded it"); an object named ("urged an increase") stays
         if any(c.dep_ == "mark" and c.lower_ in ("whether", "if") or c.dep_ == "advmod" and c.lower_ == "how"
                for c in v.children):
             continue  # "whether privacy would be protected": what is asked about is not put forward  # "documents suggested (that) X branded it…": a verb of saying reports, it proposes nothing
@@ -1137,6 +1216,10 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
                 if of is not None else None
             if inner is not None:
                 obj = inner
+        if v.lemma_ == "accept" and any(c.dep_ == "poss" for c in obj.children):
+            continue  # "accept Syria's denials", "people's frustration": what someone says or feels is no measure
+        if obj.lemma_.lower() in _PERSONS:
+            continue  # "accept people being persecuted", "keep out people": persons are no course of action
         if obj.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or (
                 obj.i + 1 < len(obj.doc) and not obj.whitespace_ and obj.doc[obj.i + 1].text in ("-", "–")):
             continue  # a person or body is no course of action; "ex-" is a fragment of a title
@@ -1145,14 +1228,122 @@ def proposals(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
         phrase_toks = [t for t in obj.subtree if t.dep_ not in ("relcl", "punct") and t.i >= obj.left_edge.i
                        and t.i not in drop]
         np = _words(u, pos, [t for t in phrase_toks if t.dep_ != "det" or t.i != obj.left_edge.i], 7, clause=True)
-        if not np or junk_option(np, obj.lemma_) or no_object(u, u.text.find(np), np):
+        # "an increase to 1.26%": an amount closing the phrase is no word, the noun before it is checked
+        bare_np = _AMOUNT_END.sub("", np)
+        if not np or junk_option(np, obj.lemma_) or no_object(u, u.text.find(np), bare_np or np):
             continue
+        # a verb of taking a view or of putting forward ("propose control orders", "plan a pay rise") is no part of
+        # the course of action: the title is what it acts on
         verb = inner_verb or (comp if comp is not None else (
             v if v.lemma_ not in ("back", "support", "oppose", "reject", "want", "urge", "call", "demand", "favour",
-                                  "favor", "seek", "push", "recommend", "veto", "block") else None))
+                                  "favor", "seek", "push", "recommend", "veto", "block") and
+            v.lemma_ not in _PROPOSING else None))
         # "write off the debt": the particle is part of the verb, "write the debt" says something else
         prt = next((c.lower_ for c in verb.children if c.dep_ == "prt"), None) if verb is not None else None
         surface = f"{verb.lemma_} {prt + ' ' if prt else ''}{np}" if verb is not None else np
+        if light:
+            surface = f"{light} {np}"
         mods = {stem(w) for w in np.split()[:-1]}
-        out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None))
+        out.append(Phrase(sid, u, np, surface, stem(obj.text), mods, True, verb is not None,
+                          put_forward=verb is None and v.lemma_ in _PROPOSING))
+    out += _asked_for(sid, u, ut)
+    out += _ought_to_be(sid, u, ut)
+    out += _needed(sid, u, ut)
+    return out
+
+
+# nouns of quantity ("a lot of", "a number of"): they head an amount, not a thing put forward
+_QUANTITY = {"lot", "amount", "number", "plenty", "bit", "range", "majority", "quantity"}
+
+
+def _needed(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
+    """A thing said to be needed for a purpose ("new powers are needed to close disorderly pubs"): it is put
+    forward, whoever puts it."""
+    from briefgen.draft.grouping import Phrase, junk_option, no_object, stem
+
+    pos = {t.i: rel for rel, t in ut}
+    out = []
+    for _, t in ut:
+        if t.pos_ != "NOUN" or t.ent_type_ or t.i not in pos or t.lemma_.lower() in _QUANTITY or (
+                t.lemma_ == "deal" and any(c.lower_ in ("great", "good") for c in t.children)):
+            continue  # "a lot of work is needed": an amount of something, no measure put forward
+        needed = t.dep_ == "nsubjpass" and t.head.lemma_ == "need" and not is_negated(t.head)
+        purpose = next((c for c in t.head.children if c.dep_ in ("advcl", "xcomp") and c.pos_ == "VERB" and any(
+            a.dep_ == "aux" and a.lower_ == "to" for a in c.children)), None) if needed else None
+        if purpose is None:
+            continue
+        drop = {x.i for c in t.rights if c.dep_ in ("relcl", "acl") for x in c.subtree}
+        # "spending too much and lower taxes": a conjunction before the noun ends its phrase on the left
+        start = max((x.i + 1 for x in t.subtree if x.i < t.i and x.dep_ == "cc"), default=t.left_edge.i)
+        np = _words(u, pos, [x for x in t.subtree if x.i not in drop and x.dep_ != "punct" and x.i >= start
+                             and not (x.dep_ == "det" and x.i == start)], 7, clause=True)
+        if not np or junk_option(np, t.lemma_) or no_object(u, u.text.find(np), np):
+            continue
+        # the purpose says what the thing is for: "new powers to close disorderly pubs"
+        what = _words(u, pos, list(purpose.subtree), 8, clause=True)
+        surface = f"{np} {what}" if what else np
+        out.append(Phrase(sid, u, np, surface, stem(t.text), {stem(w) for w in np.split()[:-1]}, True, False,
+                          put_forward=True))
+    return out
+
+
+# modals of obligation: "there should be X" puts X forward; "there could be X" only foresees it
+_OUGHT = {"should", "must", "ought"}
+
+
+def _ought_to_be(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
+    """'There should be a one-day strike': what ought to exist is put forward (not when it is denied: 'no')."""
+    from briefgen.draft.grouping import Phrase, junk_option, no_object, stem
+
+    pos = {t.i: rel for rel, t in ut}
+    out = []
+    for _, t in ut:
+        if t.lemma_ != "be" or not any(c.dep_ == "expl" for c in t.children) or is_negated(t) or not any(
+                c.dep_ == "aux" and c.lower_ in _OUGHT for c in t.children):
+            continue
+        # the last noun is the head; a hyphenated word the parse cut ("co-ordinated") can leave a first one
+        attrs = [c for c in t.children if c.dep_ == "attr" and c.pos_ == "NOUN" and not c.ent_type_]
+        obj = attrs[-1] if attrs else None
+        if obj is None or any(c.dep_ == "det" and c.lower_ == "no" for a in attrs for c in a.children):
+            continue
+        drop = {x.i for c in obj.rights if c.dep_ in ("relcl", "acl") for x in c.subtree}
+        first = attrs[0].left_edge
+        span = [x for x in t.doc[first.i:obj.right_edge.i + 1] if x.i not in drop]
+        np = _words(u, pos, [x for x in span if not (x.dep_ == "det" and x.i == first.i)], 7, clause=True)
+        if not np or junk_option(np, obj.lemma_) or no_object(u, u.text.find(np), np):
+            continue
+        out.append(Phrase(sid, u, np, np, stem(obj.text), {stem(w) for w in np.split()[:-1]}, True, False))
+    return out
+
+
+# nouns of asking for something ("his call for a pause", "demands for an inquiry"): what follows 'for' is put forward
+_ASKING = {"call", "demand", "plea", "appeal", "request", "push", "clamour"}
+
+
+def _asked_for(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> list[Any]:
+    """Options named as what a call or a demand is for, whoever makes it and whatever verb reports it."""
+    from briefgen.draft.grouping import Phrase, junk_option, no_object, stem
+
+    pos = {t.i: rel for rel, t in ut}
+    out = []
+    for _, t in ut:
+        if t.pos_ != "NOUN" or t.lemma_.lower() not in _ASKING:
+            continue
+        if t.tag_ == "NN" and not any(c.dep_ in ("det", "poss") for c in t.children):
+            continue  # "demand for asylum", "call for evidence": a bare singular is a quantity or a notice, no plea
+        prep = next((c for c in t.children if c.dep_ == "prep" and c.lower_ == "for"), None)
+        obj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if obj is None or obj.pos_ != "NOUN" or obj.ent_type_ or obj.lemma_.lower() in _ASKING:
+            continue
+        if HALT.match(obj.lower_):
+            continue  # "a call for a pause", "demands for a delay": a halt of an option is a view of it, no new one
+        drop = {x.i for c in obj.rights if c.dep_ in ("relcl", "acl") for x in c.subtree}
+        toks_np = [x for x in obj.subtree if x.i not in drop and x.dep_ != "punct"
+                   and not (x.dep_ == "det" and x.i == obj.left_edge.i)]
+        np = _words(u, pos, toks_np, 7, clause=True)
+        if not np or junk_option(np, obj.lemma_) or no_object(u, u.text.find(np), np):
+            continue
+        # a lone word says too little for a title: the call itself is named with it ("call for pause")
+        surface = np if len(np.split()) > 1 else f"{t.lemma_.lower()} for {np}"
+        out.append(Phrase(sid, u, np, surface, stem(obj.text), {stem(w) for w in np.split()[:-1]}, True, False))
     return out
