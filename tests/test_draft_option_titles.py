@@ -117,8 +117,8 @@ def test_an_actor_role_is_no_age_and_no_possessive_fragment(tmp_path):
 
 LAUNCH = """Harbour party
 
-The new harbour party, which is expected to launch on Wednesday, will stand in most seats.
-Harbour boss John Houston is expected to stand in the harbour seat.
+The new harbour party, which hopes to launch on Wednesday, will stand in most seats.
+Harbour boss John Houston hopes to stand in the harbour seat.
 """
 
 

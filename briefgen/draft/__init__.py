@@ -136,8 +136,12 @@ def _analyse(args: tuple[str, Path, dict[str, Any], str | None, str]) -> Analyse
         # found by the parse alone: ranked after the items both agree on
         risks += found or [replace(it, score=it.score * 0.85) for it in reading.risks if it.unit is u]
         # a unit's open question: asked in the text, or made a question by the parse; a statement is not one
-        found = []
+        found, points = [], []
         for it in find_questions(sid, u):
+            if "?" in it.cues and (u.index, it.end) in reading.rhetorical:
+                # a point made as a question ("Would you …?", "Wouldn't this …?") leaves nothing open
+                points.append(it)
+                continue
             if "?" in it.cues:
                 it.title = " ".join(it.text.split())
             elif u.index in parsed_questions:
@@ -145,7 +149,8 @@ def _analyse(args: tuple[str, Path, dict[str, Any], str | None, str]) -> Analyse
             else:
                 continue
             found.append(it)
-        questions += found or [it for it in reading.questions if it.unit is u]
+        questions += found or [it for it in reading.questions if it.unit is u and not any(
+            p.start < it.end and it.start < p.end for p in points)]  # nor does a clause inside such a question
     return Analysed(sid, doc, meta, ex, phrases, risks, questions, reading, warnings)
 
 

@@ -55,6 +55,7 @@ class Reading:
     options: list = field(default_factory=list)  # grouping.Phrase: what someone wants, proposes, backs or opposes
     risks: list = field(default_factory=list)  # grouping.Item, titled cause → consequence
     questions: list = field(default_factory=list)  # grouping.Item, titled as a question
+    rhetorical: set = field(default_factory=set)  # (unit index, offset just after its '?') of a rhetorical question
 
 
 def _strip_the(text: str) -> str:
@@ -200,6 +201,7 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
             rk, qs = items(sid, u, ut)
             r.risks += rk
             r.questions += qs
+            r.rhetorical |= {(u.index, rel + 1) for rel, t in ut if t.text == "?" and _rhetorical(_question_words(t))}
     return r
 
 
@@ -611,7 +613,9 @@ POSSIBLE = {"possible", "potential", "likely", "probable"}
 WORRIED = {"worried", "concerned", "afraid", "fearful", "anxious", "alarmed", "nervous"}
 WARNING = {"warn", "fear", "caution", "predict", "threaten", "worry"}
 UNCERTAIN = {"unclear", "uncertain", "undecided", "unknown", "unresolved"}
-PENDING = {"hope", "expect", "plan", "aim", "intend", "consider", "review", "decide", "consult", "seek"}
+# intentions and decisions not yet carried out ("hoping to strike a deal", "is considering an appeal"); an
+# expectation ("is expected to attend") is left out: it states a forecast as likely, it marks nothing as open
+PENDING = {"hope", "plan", "aim", "intend", "consider", "review", "decide", "consult", "seek"}
 MAX_SIDE = 14  # words on each side of a risk title
 
 
@@ -630,6 +634,24 @@ def _decision_ahead(v: Any) -> bool:
     """True when a future verb, or what it starts or serves, is a decision or a process still to run."""
     near = [v] + [c for c in v.children if c.dep_ in ("xcomp", "advcl") and c.pos_ == "VERB"]
     return any(_lemma(x) in DECIDING for x in near)
+
+
+def _not_pending(v: Any) -> bool:
+    """True when an intention or decision verb reports nothing still open: denied ("did not think he intended
+    to"), put as a condition ("unless they intended to"), told in the past perfect (a plan overtaken by events:
+    "had initially hoped to"), a decision already taken ("had decided to", "finally decided to"), or a clause that
+    picks people out by their plan ("anyone planning to move here")."""
+    if _defines_people(v):
+        return True
+    if any(c.dep_ == "neg" for c in v.children) or v.dep_ in ("ccomp", "xcomp") and any(
+            c.dep_ == "neg" for c in v.head.children):
+        return True
+    if v.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in ("if", "unless") for c in v.children):
+        return True
+    perfect = v.tag_ == "VBN" and any(c.dep_ == "aux" and c.lemma_ == "have" for c in v.children)
+    if perfect and any(c.dep_ == "aux" and c.lower_ == "had" for c in v.children):
+        return True
+    return _lemma(v) == "decide" and (v.tag_ == "VBD" or perfect)
 
 
 def _lemma(t: Any) -> str:
@@ -970,7 +992,10 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                     c.dep_ == "nsubjpass" and c.lower_ == "it" for c in t.children):
                 # "it is hoped that longer hours will stagger closing times": a hope or a guess, not a fact
                 inner = next((c for c in t.children if c.dep_ == "ccomp"), None)
-                if inner is not None:
+                # "it is believed more than 270 hunts went out": a guess at what already happened reports an
+                # unconfirmed fact; only what is still to come ("will stagger", "could mean") is left open
+                if inner is not None and not (inner.tag_ == "VBD" and not any(
+                        c.dep_ == "aux" for c in inner.children)):
                     q = _invert(u, pos, inner, {c.i for c in inner.children if c.dep_ == "mark"})
                     if q:
                         asked.append((q, 0.7, [f"it is {t.lower_}"]))
@@ -987,7 +1012,7 @@ def items(sid: str, u: Unit, ut: list[tuple[int, Any]]) -> tuple[list[Any], list
                     subj = t.head  # "with the presidency hoping to strike a deal"
                 # "which is expected to launch": a relative pronoun stands for a noun elsewhere, it names no one
                 if x is not None and subj is not None and subj.lower_ not in ("i", "we", "it", "there") \
-                        and subj.tag_ not in ("WP", "WDT") and t.dep_ != "relcl":
+                        and subj.tag_ not in ("WP", "WDT") and t.dep_ != "relcl" and not _not_pending(t):
                     what = _words(u, pos, [y for y in x.subtree if y.i > x.i or y.i == x.i and y.lower_ != "to"], 16)
                     who = _who(u, pos, subj)
                     if what and who:
@@ -1048,12 +1073,51 @@ def _knows(h: Any) -> bool:
     return False
 
 
+def _question_words(mark: Any) -> list[Any]:
+    """The words of the direct question a '?' ends: from the opening quote or the start of the sentence."""
+    doc, start = mark.doc, mark.i
+    while start > mark.sent.start and doc[start - 1].tag_ != "``" and doc[start - 1].text not in ("?", ".", "!", '"'):
+        start -= 1
+    return [t for t in doc[start:mark.i] if not t.is_space]
+
+
+def _rhetorical(words: list[Any]) -> bool:
+    """True for a direct question that makes a point rather than asks: one whose subject is 'you' ("Would you wipe
+    somebody's backside for £5?", "If you were running a business, would you …?") or a negative yes/no question,
+    which expects the answer yes ("Wouldn't this be a good opportunity … and why do we need …?", "Don't you
+    care …?")."""
+    if any(t.lower_ == "you" and t.dep_ in ("nsubj", "nsubjpass") for t in words):
+        return True
+    lead = [t for t in words if t.pos_ not in ("CCONJ", "PUNCT")][:2]  # "But doesn't that lead to …?"
+    return len(lead) == 2 and lead[0].tag_ in ("MD", "VBZ", "VBP", "VBD") and lead[1].dep_ == "neg"
+
+
+def _knows_answer(gov: Any) -> bool:
+    """True when the word governing an indirect question says its answer is known ("he knows perfectly well what
+    game he is playing", "it is clear what they want"): plain 'know' or 'clear', not denied, not in a modal frame
+    or wanted ("will know", "needs to know", "does not know", "it is not clear")."""
+    if gov.lemma_ == "know" and gov.pos_ == "VERB":
+        frame = gov
+    elif gov.lower_ == "clear" and gov.pos_ == "ADJ" and gov.dep_ == "acomp":
+        frame = gov.head
+    else:
+        return False
+    if gov.dep_ in ("xcomp", "advcl") or any(c.dep_ == "neg" for c in (*gov.children, *frame.children)):
+        return False
+    return not any(c.dep_ == "aux" and (c.lower_ in MODALS or c.tag_ == "MD") for c in frame.children)
+
+
 def _embedded_question(u: Unit, pos: dict[int, int], t: Any) -> str:
     """'unclear where Trump stands' -> 'Where does Trump stand?'; 'whether X could be met' -> 'Could X be met?'."""
     v = t
     while v.pos_ not in ("VERB", "AUX") and v.head.i != v.i:
         v = v.head
     if v.i == t.i or v.dep_ == "relcl":
+        return ""
+    if t.lower_ in ("whether", "if") and v.dep_ == "advcl" and (v.i < v.head.i or not _knows(v.head)):
+        # an adverbial 'if' or 'whether' clause is a condition ("if you come to Norwich, you will see …") or a
+        # concession ("you can't chase them, whether it is a fox or a deer"); only the complement of a word of
+        # knowing or asking, which follows it, asks ("it remains to be seen if …", "asked if …")
         return ""
     gov, h = None, v.head
     for _ in range(3):
@@ -1064,6 +1128,8 @@ def _embedded_question(u: Unit, pos: dict[int, int], t: Any) -> str:
             break
         h = h.head
     if gov is None and t.lower_ != "whether":  # "whether" asks by itself; "how", "if", "that" need a word of not knowing
+        return ""
+    if gov is not None and _knows_answer(gov):
         return ""
     if t.lower_ in ("whether", "if", "that"):
         q = _invert(u, pos, v, {t.i})
