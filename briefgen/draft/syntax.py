@@ -115,8 +115,25 @@ def _others_view(t: Any) -> bool:
         # "no instructions on how they should deal with hunters": an 'ought' inside a question asks, it backs nothing
         # ("what should be the case" is a free relative, not a question: 'what' is left out)
         return True
+    if _in_question(t):
+        return True
     # "documents suggested he branded it…": with a clause after it, 'suggest' reports and backs nothing
     return t.pos_ == "VERB" and t.lemma_ == "suggest" and any(c.dep_ == "ccomp" for c in t.children)
+
+
+# dependencies that start a clause of their own: the climb to a word's clause stops at them
+_CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "ROOT", "csubj", "parataxis", "acl"}
+
+
+def _in_question(t: Any) -> bool:
+    """True when a word lies in an embedded yes/no question ("declined to say whether he backed the plans")."""
+    v, hops = t, 0
+    while hops < 6 and v.dep_ not in _CLAUSE_DEPS and v.head.i != v.i:
+        v, hops = v.head, hops + 1
+    # 'whether' always asks; 'if' asks only in a complement clause ("asked if he would back it"), not in a
+    # condition ("if he backs it, we will too")
+    return v.dep_ == "ccomp" and any(c.dep_ == "mark" and (c.lower_ == "whether" or c.lower_ == "if")
+                                     for c in v.children)
 
 
 def _view_subjects(ut: list[tuple[int, Any]]) -> dict[int, tuple[str, bool]]:
