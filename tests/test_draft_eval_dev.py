@@ -25,7 +25,7 @@ FLOORS = {  # macro over the dev debates, by eval-dev/score.py: reached - 0.03, 
     "actors.recall": 0.84,  # target 0.80, reached 0.875
     "kind": 0.94,  # target 0.90, reached 0.972
     "affiliation": 0.73,  # target 0.70, reached 0.765
-    "stance_of_gold": 0.612,  # target 0.55, reached 0.642
+    "stance_of_gold": 0.631,  # target 0.55, reached 0.661
     "options.recall": 0.642,  # target 0.50, reached 0.672
     "options.precision": 0.753,  # target 0.50, reached 0.783
     "risks.recall": 0.634,  # target 0.40, reached 0.664

@@ -670,7 +670,22 @@ def _others_words(st: Statement, own: set[str]) -> frozenset[int]:
     a, b = st.stance_span
     out = set()
     for rel, (subject, named) in getattr(st.unit, "subjects", {}).items():
-        if a <= rel < b and named and not (set(fold(subject).split()) & own):
+        # function words ("the") name no one: "the government" is not "the Conservative Party"
+        if a <= rel < b and named and not ((set(fold(subject).split()) - FUNCTION) & own):
+            out.add(rel - a)
+    return frozenset(out)
+
+
+def _own_words(st: Statement, own: set[str]) -> frozenset[int]:
+    """Offsets in a statement's stance text of words whose parsed subject is the speaker ("the unions which met
+    Mr Prescott want…" filed under the unions), whatever name stands just before them."""
+    a, b = st.stance_span
+    out = set()
+    for rel, (subject, _) in getattr(st.unit, "subjects", {}).items():
+        # the head word of the subject or of one of its conjuncts ("the UK, France and Sweden"): an English noun
+        # phrase without its clauses ends in its head, so a shared modifier ("European") makes no match
+        heads = {p.split()[-1] for p in re.split(r"\s*,\s*|\s+(?:and|or)\s+", fold(subject)) if p.split()}
+        if a <= rel < b and heads & own:
             out.add(rel - a)
     return frozenset(out)
 
@@ -779,7 +794,8 @@ def build_draft(docs: list[Analysed], title: str | None = None, question: str | 
                 # the option's own verb names the course of action ("if ministers scrap the scheme"), not a view of it
                 inert = inert | {m.start() for m in re.finditer(r"\b" + re.escape(verb[:4]) + r"\w*", st.stance_text,
                                                                 re.I)}
-            label, cond, cues = classify(st.stance_text, own_names, st.stance_negated, inert)
+            label, cond, cues = classify(st.stance_text, own_names, st.stance_negated, inert,
+                                         _own_words(st, own_folded))
             if label in ("support", "oppose", "mixed") and not any(_DIRECT_CUE.search(c) or " + " in c for c in cues) \
                     and not _refers(st.stance_text, option_words.get(oid, set()) | option_words.get(top_option, set())):
                 # evaluative words ("fair", "needed") about something the statement does not tie to the option

@@ -31,6 +31,7 @@ _WITHOUT_NEG = re.compile(
     r"\b(?:cannot|can't|can not|won't|will not|would not|refuse to|reluctan\w*|not ready to)\b[^.;:]{0,60}?"
     r"\bwithout\s+((?:an?\s+|the\s+)?[^,.;:“”\"]{2,60})", re.I)
 
+# 'want' backs what is wanted only when that is a course of action; the parse marks the other wishes inert
 SUPPORT = re.compile(
     r"\b(support\w*|back(?:s|ed|ing)?|welcom\w*|ready to|ready for|willing to|open to|push(?:es|ed|ing)? for|propos\w*|"
     r"suggest\w*|favou?r\w*|importance|could help|on the table|study and work|work on|can be implemented|"
@@ -40,7 +41,7 @@ SUPPORT = re.compile(
     r"justified|essential|vital|crucial|benefit\w*|defend\w*|determined to|press(?:es|ed|ing)? on|pledg\w*|"
     r"vow\w*|(?:would|will|could) help|the right (?:thing|decision|way|step)|good (?:idea|news|thing)|"
     r"right to|sensible|fair(?:er)?|necessary|(?<!not )convinced|delighted|pleased|hail\w*|praise\w*|"
-    r"champion\w*|collective view)\b", re.I)
+    r"champion\w*|collective view|want(?:s|ed|ing)?)\b", re.I)
 OPPOSE = re.compile(
     r"\b(reject\w*|oppos\w*|against|unacceptable|refus\w*|(?:will|would|won't|cannot|can't) not"
     r" (?:send|deploy|support|accept|allow|join|participate|contribute|commit|be involved|agree)\w*|"
@@ -99,8 +100,14 @@ def condition_of(text: str) -> str | None:
     return None
 
 
-def _own(text: str, m: re.Match[str], names: set[str]) -> bool:
-    """False when the cue belongs to someone else named just before it ("Ruritania would probably oppose")."""
+def _own(text: str, m: re.Match[str], names: set[str], own: frozenset[int] = frozenset()) -> bool:
+    """False when the cue belongs to someone else named just before it ("Ruritania would probably oppose").
+
+    ``own`` holds the offsets of words whose parsed subject is the speaker: those are the speaker's whatever name
+    stands before them ("the unions which met Mr Prescott want").
+    """
+    if m.start() in own:
+        return True
     before = _OTHER_SUBJECT.search(text[max(0, m.start() - 40):m.start()])
     if not before:
         return True
@@ -110,26 +117,28 @@ def _own(text: str, m: re.Match[str], names: set[str]) -> bool:
 
 
 def classify(text: str, speaker_names: Iterable[str] = (), negated: frozenset[int] = frozenset(),
-             inert: frozenset[int] = frozenset()) -> tuple[str, str | None, list[str]]:
+             inert: frozenset[int] = frozenset(),
+             own: frozenset[int] = frozenset()) -> tuple[str, str | None, list[str]]:
     """The stance a text expresses, its condition, and the cue words that decided it.
 
     ``negated`` holds the offsets of words the parse marks as negated: a support word there ("would not
-    back", "refused to support") counts as opposition.
+    back", "refused to support") counts as opposition; ``own`` holds the offsets of words whose parsed subject is
+    the speaker.
     """
     names = {w.lower() for n in speaker_names for w in n.split()}
     cond = condition_of(text)
     sup, opp = [], []
     for m in SUPPORT.finditer(text):
-        if not _own(text, m, names) or m.start() in inert:
+        if not _own(text, m, names, own) or m.start() in inert:
             continue
         # a cue that already spells its negation ("do not discard") is not flipped again
         if any(m.start() <= i < m.end() for i in negated) and not _HAS_NEG.search(m.group(0)):
             opp.append("not " + m.group(0))
         else:
             sup.append(m.group(0))
-    opp += [m.group(0) for m in OPPOSE.finditer(text) if _own(text, m, names) and m.start() not in inert]
+    opp += [m.group(0) for m in OPPOSE.finditer(text) if _own(text, m, names, own) and m.start() not in inert]
     unc = [m.group(0) for m in UNCLEAR.finditer(text)]
-    halt = [m.group(0) for m in HALT.finditer(text) if _own(text, m, names)
+    halt = [m.group(0) for m in HALT.finditer(text) if _own(text, m, names, own)
             and not any(m.start() <= i < m.end() for i in negated)]
     if halt and sup and not opp:
         # "X should be delayed": backing a halt is opposing what it halts

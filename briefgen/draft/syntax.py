@@ -79,6 +79,10 @@ def is_negated(tok: Any) -> bool:
     while t is not None and seen < 4:
         if any(c.dep_ == "neg" for c in t.children):
             return True
+        if t.lemma_ == "want" and any(c.lower_ == "longer" and any(g.dep_ == "neg" for g in c.children)
+                                      for c in t.children):
+            # "no longer wants to own it": a wish given up (the negation sits on the adverb of time)
+            return True
         if t.i != tok.i and t.lemma_ in REFUSAL:
             return True
         if t.dep_ in ("xcomp", "conj") and t.head.i != t.i:
@@ -116,11 +120,46 @@ def _others_view(t: Any) -> bool:
         # "no instructions on how they should deal with hunters": an 'ought' inside a question asks, it backs nothing
         # ("what should be the case" is a free relative, not a question: 'what' is left out)
         return True
+    if _in_question(t):
+        return True
+    if t.lemma_ == "want" and not any(c.dep_ in ("xcomp", "ccomp") and c.pos_ in ("VERB", "AUX") and
+                                      c.lemma_ not in _NOT_A_COURSE and not _conveys(c) for c in t.children):
+        # wanting backs a course of action only when what is wanted is one ("wants to impose a curfew", "want
+        # the government to withdraw it"); wanting a thing ("want more money") or to learn something backs nothing
+        return True
     # "documents suggested he branded it…": with a clause after it, 'suggest' reports and backs nothing
     return t.pos_ == "VERB" and t.lemma_ == "suggest" and any(c.dep_ == "ccomp" for c in t.children)
 
 
-def _view_subjects(ut: list[tuple[int, Any]]) -> dict[int, tuple[str, bool]]:
+def _conveys(v: Any) -> bool:
+    """True when a verb's object carries a content clause: it conveys a claim ("leave you with the impression that …",
+    "send the message that …"), it does not act on anything."""
+    objs = [c for c in v.children if c.dep_ == "dobj"] + \
+        [g for c in v.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+    return any(k.dep_ in ("acl", "ccomp") and any(m.dep_ == "mark" and m.lower_ == "that" for m in k.children)
+               for o in objs for k in o.children)
+
+
+# what a wish can be for without backing a course of action: to learn or perceive ("wanted to know whether …"), to
+# speak ("I don't want to speculate"), or to go on as now ("we want to continue providing the service")
+_NOT_A_COURSE = {"know", "see", "hear", "learn", "find", "understand", "ask", "say", "tell", "comment", "speculate",
+                 "continue", "remain", "stay"}
+# dependencies that start a clause of their own: the climb to a word's clause stops at them
+_CLAUSE_DEPS = {"ccomp", "advcl", "relcl", "ROOT", "csubj", "parataxis", "acl"}
+
+
+def _in_question(t: Any) -> bool:
+    """True when a word lies in an embedded yes/no question ("declined to say whether he backed the plans")."""
+    v, hops = t, 0
+    while hops < 6 and v.dep_ not in _CLAUSE_DEPS and v.head.i != v.i:
+        v, hops = v.head, hops + 1
+    # 'whether' always asks; 'if' asks only in a complement clause ("asked if he would back it"), not in a
+    # condition ("if he backs it, we will too")
+    return v.dep_ == "ccomp" and any(c.dep_ == "mark" and (c.lower_ == "whether" or c.lower_ == "if")
+                                     for c in v.children)
+
+
+def _view_subjects(ut: list[tuple[int, Any]], quoted: list[tuple[int, int]] = ()) -> dict[int, tuple[str, bool]]:
     """Verbs with a subject of their own, named or plural: whose view they state.
 
     'The five unions which met Mr Prescott want…': 'want' is the unions' view, whoever the sentence is filed under.
@@ -136,9 +175,17 @@ def _view_subjects(ut: list[tuple[int, Any]]) -> dict[int, tuple[str, bool]]:
                 not any(c.dep_ in ("nsubj", "nsubjpass") for c in v.children):
             v = v.head
         subj = next((c for c in v.children if c.dep_ == "nsubj"), None)
+        if subj is not None and t.lemma_ == "want" and subj.lower_ in ("he", "she", "they") and \
+                any(a <= rel < b for a, b in quoted):
+            # in quoted words the speaker is 'I' or 'we': "what they want to impose" is someone else's wish
+            out[rel] = (subj.text, True)
+            continue
         if subj is None or subj.pos_ == "PRON" or subj.i not in pos or subj.tag_ in ("WP", "WDT"):
             continue
-        named = subj.pos_ == "PROPN" or bool(subj.ent_type_) or subj.tag_ == "NNS"
+        # a verb of wanting always names the holder of the wish in its subject, whatever noun it is ("the government
+        # wants to move on", said by someone else)
+        named = subj.pos_ == "PROPN" or bool(subj.ent_type_) or subj.tag_ == "NNS" or \
+            subj.pos_ == "NOUN" and t.lemma_ == "want"
         # the subject's own words and its conjuncts ("Italy and Germany"), not a clause about it ("which met X")
         skip = {x.i for c in subj.subtree if c.dep_ in ("relcl", "acl", "prep", "appos") and c.i != subj.i
                 for x in c.subtree}
@@ -192,7 +239,7 @@ def read(ex: Extract, text: str, docs: list[tuple[int, Any]], gz: Gazetteer, sid
             t.dep_ == "compound" and t.pos_ == "NOUN" or t.dep_ == "amod" and t.tag_ == "VBN"))
         u.effects = frozenset(rel for rel, t in ut if t.pos_ == "VERB" and (_defines_people(t) or _effect(t)))
         u.describing = frozenset(rel for rel, t in ut if t.pos_ in ("ADJ", "ADV", "PRON", "DET") and not t.ent_type_)
-        u.subjects = _view_subjects(ut)
+        u.subjects = _view_subjects(ut, u.quoted)
         _roles(u, ut, gz, r)
         _check_subjects(ex, u, ut, gz)
         _bodies(ex, u, ut, gz, r)
