@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import pytest
-import yaml
 
-from briefgen.draft import draft_to_file
+from drafted_stances import stances_by_actor
 
 
 def _stances(tmp_path_factory, name: str, text: str) -> dict[str, list[str]]:
     """Each actor's drafted stances, by the actor's surname."""
-    tmp = tmp_path_factory.mktemp(name)
-    src = tmp / "src"
-    src.mkdir()
-    (src / "a.txt").write_text(text, encoding="utf-8")
-    brief = yaml.safe_load(draft_to_file([src], tmp / "brief.yaml").read_text(encoding="utf-8"))
-    names = {a["id"]: a["name"].split()[-1] for a in brief["actors"]}
-    out: dict[str, list[str]] = {}
-    for p in brief["positions"]:
-        out.setdefault(names[p["actor"]], []).append(p["stance"])
-    return out
+    return stances_by_actor(tmp_path_factory.mktemp(name), text)
 
 
 QUESTION = """Harbour curfew plan

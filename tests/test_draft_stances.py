@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
-from briefgen.draft import draft_to_file
+from drafted_stances import positions_by_actor, stances_by_actor
 
 CURFEW = """Harbour curfew plan
 
@@ -20,16 +17,7 @@ Police chief Tom Hale has so far issued no instructions to officers on how they 
 @pytest.fixture(scope="module")
 def stances(tmp_path_factory) -> dict[str, list[str]]:
     """Each actor's drafted stances, by the actor's surname."""
-    tmp = tmp_path_factory.mktemp("curfew")
-    src = tmp / "src"
-    src.mkdir()
-    (src / "a.txt").write_text(CURFEW, encoding="utf-8")
-    brief = yaml.safe_load(draft_to_file([src], tmp / "brief.yaml").read_text(encoding="utf-8"))
-    names = {a["id"]: a["name"].split()[-1] for a in brief["actors"]}
-    out: dict[str, list[str]] = {}
-    for p in brief["positions"]:
-        out.setdefault(names[p["actor"]], []).append(p["stance"])
-    return out
+    return stances_by_actor(tmp_path_factory.mktemp("curfew"), CURFEW)
 
 
 def test_an_ought_inside_a_question_backs_nothing(stances):
@@ -53,16 +41,7 @@ Mayor Anna Berg said the Tories could oppose the curfew on the harbour.
 @pytest.fixture(scope="module")
 def vote(tmp_path_factory) -> dict[str, list[str]]:
     """Each actor's drafted stances, by the actor's name."""
-    tmp = tmp_path_factory.mktemp("vote")
-    src = tmp / "src"
-    src.mkdir()
-    (src / "a.txt").write_text(VOTE, encoding="utf-8")
-    brief = yaml.safe_load(draft_to_file([src], tmp / "brief.yaml").read_text(encoding="utf-8"))
-    names = {a["id"]: a["name"] for a in brief["actors"]}
-    out: dict[str, list[str]] = {}
-    for p in brief["positions"]:
-        out.setdefault(names[p["actor"]], []).append(p["stance"])
-    return out
+    return stances_by_actor(tmp_path_factory.mktemp("vote"), VOTE, surname=False)
 
 
 def test_a_plural_name_right_before_the_stance_word_is_its_own(vote):
@@ -86,16 +65,7 @@ Ministers reject the curfew on the harbour, union leader Tom Hale said.
 @pytest.fixture(scope="module")
 def row(tmp_path_factory) -> dict[str, list[str]]:
     """Each actor's drafted stances, by the actor's name."""
-    tmp = tmp_path_factory.mktemp("row")
-    src = tmp / "src"
-    src.mkdir()
-    (src / "a.txt").write_text(ROW, encoding="utf-8")
-    brief = yaml.safe_load(draft_to_file([src], tmp / "brief.yaml").read_text(encoding="utf-8"))
-    names = {a["id"]: a["name"] for a in brief["actors"]}
-    out: dict[str, list[str]] = {}
-    for p in brief["positions"]:
-        out.setdefault(names[p["actor"]], []).append(p["stance"])
-    return out
+    return stances_by_actor(tmp_path_factory.mktemp("row"), ROW, surname=False)
 
 
 def test_a_view_before_a_closing_verb_of_saying_is_the_speakers(row):
@@ -119,16 +89,7 @@ Police chief Tom Hale backs the curfew on the harbour, provided by the council l
 @pytest.fixture(scope="module")
 def deal(tmp_path_factory) -> dict[str, list[dict]]:
     """Each actor's drafted positions, by the actor's name."""
-    tmp = tmp_path_factory.mktemp("deal")
-    src = tmp / "src"
-    src.mkdir()
-    (src / "a.txt").write_text(DEAL, encoding="utf-8")
-    brief = yaml.safe_load(draft_to_file([src], tmp / "brief.yaml").read_text(encoding="utf-8"))
-    names = {a["id"]: a["name"] for a in brief["actors"]}
-    out: dict[str, list[dict]] = {}
-    for p in brief["positions"]:
-        out.setdefault(names[p["actor"]], []).append(p)
-    return out
+    return positions_by_actor(tmp_path_factory.mktemp("deal"), DEAL, surname=False)
 
 
 def test_provided_opening_a_clause_sets_a_condition(deal):
@@ -151,16 +112,7 @@ Mayor Anna Berg said she would back the curfew on the harbour.
 @pytest.fixture(scope="module")
 def returning(tmp_path_factory) -> dict[str, list[str]]:
     """Each actor's drafted stances, by the actor's name."""
-    tmp = tmp_path_factory.mktemp("return")
-    src = tmp / "src"
-    src.mkdir()
-    (src / "a.txt").write_text(RETURN, encoding="utf-8")
-    brief = yaml.safe_load(draft_to_file([src], tmp / "brief.yaml").read_text(encoding="utf-8"))
-    names = {a["id"]: a["name"] for a in brief["actors"]}
-    out: dict[str, list[str]] = {}
-    for p in brief["positions"]:
-        out.setdefault(names[p["actor"]], []).append(p["stance"])
-    return out
+    return stances_by_actor(tmp_path_factory.mktemp("return"), RETURN, surname=False)
 
 
 def test_back_as_a_particle_of_motion_backs_nothing(returning):
