@@ -151,10 +151,10 @@ class NoteFrame(Frame):
 
         ``KeepTogether`` (a figure kept with its caption and legend) deep-copies the current frame
         before it measures its content, so that content generated while measuring stays off the
-        real frame. A plain deep copy of this frame copied every note built so far, the note
-        builder's writer and the log: work that grew with the notes already laid out, for each
-        figure (0.35 s of a 0.74 s layout with 2,000 notes). The copy never places anything, so the note caches, builders and log are shared,
-        the per-page note lists are copied, and the frame's own geometry is deep-copied as before.
+        real frame. A plain deep copy of this frame would copy every note built so far, the note
+        builder's writer and the log, for each figure: work that grows with the notes already laid
+        out. The copy never places anything, so the note caches, builders and log are shared, the
+        per-page note lists are copied, and the frame's own geometry is deep-copied.
         """
         from copy import deepcopy
 
